@@ -1,0 +1,149 @@
+// The one intermediate representation every stage of rtlgen works on: a graph of typed layers
+// with shapes, quantization, activation clamps, derived requantization constants and folding.
+// Frontends (YAML, .tflite) build it, passes complete and check it, the golden model runs it and
+// the emitters print it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "rtlgen/fixed_point.hpp"
+
+namespace rtlgen {
+
+enum class DType { UInt8, Int8, Int32 };
+enum class OpKind {
+  Conv2D,
+  DepthwiseConv2D,
+  FullyConnected,
+  AveragePool2D,
+  MaxPool2D,
+  Mean,  // global average over H and W
+  Add,
+  Pad,
+  Reshape,
+  Softmax,
+};
+enum class Padding { Same, Valid };
+enum class Activation { None, Relu, Relu6, ReluN1To1 };
+
+// Where a construct came from, for error messages ("file:line:col").
+struct SourceLoc {
+  std::string file;
+  int line = 0;    // 1-based, 0 = unknown
+  int column = 0;  // 1-based
+  std::string str() const;
+};
+
+// Activations are rank-3 HWC tensors (batch 1). A flattened vector is 1 x 1 x N.
+struct Shape {
+  int h = 1, w = 1, c = 1;
+  int64_t elements() const { return int64_t(h) * w * c; }
+  bool operator==(const Shape& o) const { return h == o.h && w == o.w && c == o.c; }
+  bool operator!=(const Shape& o) const { return !(*this == o); }
+  std::string str() const;
+};
+
+// Per-tensor affine quantization of an activation tensor: real = scale * (q - zero_point).
+struct TensorQuant {
+  DType dtype = DType::UInt8;
+  float scale = 1.0f;
+  int32_t zero_point = 0;
+};
+
+struct Pads {
+  int top = 0, bottom = 0, left = 0, right = 0;
+};
+
+// Hardware folding hints: PE output channels and SIMD input elements processed per cycle.
+// 0 means "not chosen yet" (a pass picks a default).
+struct Folding {
+  int pe = 0;
+  int simd = 0;
+};
+
+// Constants of TFLite's int8/uint8 ADD (left_shift 20 scheme).
+struct AddParams {
+  int left_shift = 20;
+  QuantizedMultiplier input1, input2, output;
+};
+
+// Constants of TFLite's quantized reference SOFTMAX.
+struct SoftmaxParams {
+  float beta = 1.0f;
+  int32_t input_multiplier = 0;
+  int input_left_shift = 0;
+  int32_t diff_min = 0;
+};
+
+struct Layer {
+  std::string name;
+  OpKind op = OpKind::Conv2D;
+  std::vector<std::string> inputs;  // tensor names: layer names or the network input's name
+  std::string source;               // provenance, e.g. the .tflite output tensor name
+  SourceLoc loc;
+
+  // Geometry (conv, depthwise, pools).
+  int kernel_h = 1, kernel_w = 1;
+  int stride_h = 1, stride_w = 1;
+  int dilation_h = 1, dilation_w = 1;  // only 1 is supported; kept so importers can refuse others
+  Padding padding = Padding::Valid;
+  int depth_multiplier = 1;
+  Pads pads;  // conv/pool: derived from padding by shape inference; PAD: given explicitly
+  Activation activation = Activation::None;
+
+  // Parameters (conv: OHWI [O][KH][KW][I]; depthwise: [KH][KW][I*DM]; FC: [O][I]).
+  DType weight_dtype = DType::Int8;
+  std::vector<int32_t> weight_shape;
+  std::vector<int32_t> weights;       // raw quantized values, widened
+  std::vector<float> weight_scales;   // 1 (per-tensor) or one per output channel
+  int32_t weight_zero_point = 0;
+  std::vector<int32_t> bias;          // one per output channel (empty = zero)
+  float softmax_beta = 1.0f;
+  Shape reshape_to{0, 0, 0};          // RESHAPE target; {0,0,0} = flatten to 1 x 1 x N
+
+  // Output tensor.
+  TensorQuant out_quant;
+  Shape out_shape;  // filled by shape inference
+
+  // Derived by passes (derive_quantization, infer_shapes, analyze_accumulators).
+  std::vector<QuantizedMultiplier> requant;  // one per output channel (conv/dw/fc/mean)
+  int32_t mean_bias = 0;                     // MEAN: added to the raw sum before requantization
+  AddParams add;
+  SoftmaxParams softmax;
+  int32_t act_min = 0, act_max = 0;
+  int acc_bits = 0;      // worst-case signed accumulator width, bias included
+  int64_t macs = 0;      // multiply-accumulates per frame
+  Folding folding;
+};
+
+struct InputSpec {
+  std::string name = "input";
+  Shape shape;
+  TensorQuant quant;
+  SourceLoc loc;
+};
+
+struct Network {
+  std::string name;
+  std::string source;  // path of the description it was loaded from
+  InputSpec input;
+  std::vector<Layer> layers;  // topological order; the last layer is the output
+
+  const Layer* find(const std::string& name) const;
+  // Shape and quantization of any tensor (the input or a layer's output) by name.
+  Shape shape_of(const std::string& tensor) const;
+  TensorQuant quant_of(const std::string& tensor) const;
+};
+
+const char* to_string(OpKind op);
+const char* to_string(DType t);
+const char* to_string(Activation a);
+const char* to_string(Padding p);
+int qmin(DType t);
+int qmax(DType t);
+// Layers whose arithmetic is a dot product through the matrix-vector unit.
+bool has_weights(OpKind op);
+
+}  // namespace rtlgen

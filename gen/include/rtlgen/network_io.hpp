@@ -1,0 +1,25 @@
+// Loading a network from either frontend, and dumping tensors.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "rtlgen/ir.hpp"
+#include "rtlgen/tensor.hpp"
+
+namespace rtlgen {
+
+// NET.yaml or MODEL.tflite -> prepared IR (passes run). Throws rtlgen::Error.
+Network load_network(const std::string& path);
+
+// Writes DIR/<layer>.npy for every layer plus DIR/manifest.json (name, source, file, shape,
+// dtype, scale, zero_point per layer, in order).
+void dump_tensors(const Network& net, const std::vector<Tensor>& outputs, const std::string& dir);
+
+// The per-layer table printed by `rtlgen info`.
+std::string info_table(const Network& net);
+
+// numpy descr of a tensor dtype ("|u1", "|i1", "<i4").
+const char* npy_descr(DType t);
+
+}  // namespace rtlgen

@@ -1,0 +1,45 @@
+// Runs a whole network through the golden kernels in layer (topological) order.
+#include <fmt/format.h>
+
+#include <map>
+
+#include "rtlgen/error.hpp"
+#include "rtlgen/golden.hpp"
+
+namespace rtlgen::golden {
+
+Tensor run_layer(const Network& net, const Layer& l, const std::vector<const Tensor*>& in) {
+  const TensorQuant q0 = net.quant_of(l.inputs[0]);
+  switch (l.op) {
+    case OpKind::Conv2D: return conv2d(l, *in[0], q0);
+    case OpKind::DepthwiseConv2D: return depthwise_conv2d(l, *in[0], q0);
+    case OpKind::FullyConnected: return fully_connected(l, *in[0], q0);
+    case OpKind::AveragePool2D: return average_pool2d(l, *in[0]);
+    case OpKind::MaxPool2D: return max_pool2d(l, *in[0]);
+    case OpKind::Mean: return mean(l, *in[0]);
+    case OpKind::Add: return add(l, *in[0], q0, *in[1], net.quant_of(l.inputs[1]));
+    case OpKind::Pad: return pad(l, *in[0]);
+    case OpKind::Reshape: return reshape(l, *in[0]);
+    case OpKind::Softmax: return softmax(l, *in[0]);
+  }
+  throw Error(l.loc, "unhandled op");
+}
+
+std::vector<Tensor> run_network(const Network& net, const Tensor& input) {
+  if (input.shape != net.input.shape)
+    throw Error(fmt::format("input tensor is {} but network '{}' expects {}", input.shape.str(),
+                            net.name, net.input.shape.str()));
+  std::vector<Tensor> outputs;
+  outputs.reserve(net.layers.size());
+  std::map<std::string, size_t> index;  // tensor name -> position in outputs
+  for (const Layer& l : net.layers) {
+    std::vector<const Tensor*> ins;
+    for (const auto& name : l.inputs)
+      ins.push_back(name == net.input.name ? &input : &outputs[index.at(name)]);
+    outputs.push_back(run_layer(net, l, ins));
+    index[l.name] = outputs.size() - 1;
+  }
+  return outputs;
+}
+
+}  // namespace rtlgen::golden

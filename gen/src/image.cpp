@@ -1,0 +1,183 @@
+#include "rtlgen/image.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "rtlgen/error.hpp"
+#include "rtlgen/npy.hpp"
+
+namespace rtlgen {
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw Error(fmt::format("{}: cannot open file", path));
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+uint32_t le32(const std::string& b, size_t off) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= uint32_t(static_cast<unsigned char>(b[off + i])) << (8 * i);
+  return v;
+}
+uint16_t le16(const std::string& b, size_t off) {
+  return uint16_t(static_cast<unsigned char>(b[off]) | (static_cast<unsigned char>(b[off + 1]) << 8));
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+Image parse_pgm(const std::string& b, const std::string& name) {
+  std::istringstream in(b);
+  std::string magic;
+  in >> magic;
+  if (magic != "P5") throw Error(fmt::format("{}: not a binary PGM (expected 'P5' magic)", name));
+  auto next_int = [&](const char* what) {
+    in >> std::ws;
+    while (in.peek() == '#') {
+      std::string comment;
+      std::getline(in, comment);
+      in >> std::ws;
+    }
+    long v = -1;
+    if (!(in >> v) || v <= 0 || v > 65535)
+      throw Error(fmt::format("{}: bad PGM header ({})", name, what));
+    return int(v);
+  };
+  Image img;
+  img.w = next_int("width");
+  img.h = next_int("height");
+  const int maxval = next_int("maxval");
+  if (maxval != 255) throw Error(fmt::format("{}: only 8-bit PGM (maxval 255) is supported", name));
+  in.get();  // the single whitespace after maxval
+  img.c = 1;
+  const size_t off = static_cast<size_t>(in.tellg());
+  const size_t n = size_t(img.w) * img.h;
+  if (b.size() < off || b.size() - off < n)
+    throw Error(fmt::format("{}: truncated PGM: {}x{} needs {} bytes of pixels", name, img.w,
+                            img.h, n));
+  img.px.assign(b.begin() + off, b.begin() + off + n);
+  return img;
+}
+
+Image parse_bmp(const std::string& b, const std::string& name) {
+  if (b.size() < 54 || b[0] != 'B' || b[1] != 'M')
+    throw Error(fmt::format("{}: not a BMP file (missing 'BM' header)", name));
+  const uint32_t data_off = le32(b, 10);
+  const int32_t width = static_cast<int32_t>(le32(b, 18));
+  const int32_t height_signed = static_cast<int32_t>(le32(b, 22));
+  const uint16_t bpp = le16(b, 28);
+  const uint32_t compression = le32(b, 30);
+  if (compression != 0 && compression != 3)
+    throw Error(fmt::format("{}: compressed BMP (mode {}) is not supported", name, compression));
+  if (bpp != 24 && bpp != 32 && bpp != 8)
+    throw Error(fmt::format("{}: {}-bit BMP is not supported (use 8, 24 or 32 bits)", name, bpp));
+  if (width <= 0 || width > 65535 || height_signed == 0 || std::abs(height_signed) > 65535)
+    throw Error(fmt::format("{}: bad BMP dimensions {}x{}", name, width, height_signed));
+  const bool bottom_up = height_signed > 0;
+  Image img;
+  img.w = width;
+  img.h = std::abs(height_signed);
+  img.c = bpp == 8 ? 1 : 3;
+  const size_t bytes_pp = bpp / 8;
+  const size_t row_bytes = (size_t(width) * bytes_pp + 3) / 4 * 4;
+  if (data_off > b.size() || b.size() - data_off < row_bytes * img.h)
+    throw Error(fmt::format("{}: truncated BMP pixel data", name));
+  img.px.resize(size_t(img.w) * img.h * img.c);
+  for (int y = 0; y < img.h; ++y) {
+    const size_t src_row = data_off + row_bytes * size_t(bottom_up ? img.h - 1 - y : y);
+    for (int x = 0; x < img.w; ++x) {
+      const auto* p = reinterpret_cast<const unsigned char*>(b.data() + src_row + x * bytes_pp);
+      uint8_t* d = &img.px[(size_t(y) * img.w + x) * img.c];
+      if (img.c == 1) {
+        d[0] = p[0];  // 8-bit BMPs are taken as gray (palette index = intensity)
+      } else {
+        d[0] = p[2];  // BMP stores B, G, R
+        d[1] = p[1];
+        d[2] = p[0];
+      }
+    }
+  }
+  return img;
+}
+
+Image read_image(const std::string& path) {
+  const std::string b = slurp(path);
+  if (b.size() >= 2 && b[0] == 'B' && b[1] == 'M') return parse_bmp(b, path);
+  if (b.size() >= 2 && b[0] == 'P' && b[1] == '5') return parse_pgm(b, path);
+  throw Error(fmt::format("{}: unknown image format (supported: 8-bit binary PGM, BMP)", path));
+}
+
+Image resize_bilinear(const Image& img, int h, int w) {
+  if (img.h == h && img.w == w) return img;
+  Image out;
+  out.h = h;
+  out.w = w;
+  out.c = img.c;
+  out.px.resize(size_t(h) * w * img.c);
+  const double sy = double(img.h) / h, sx = double(img.w) / w;
+  for (int y = 0; y < h; ++y) {
+    const double fy = std::max(0.0, (y + 0.5) * sy - 0.5);
+    const int y0 = std::min(int(fy), img.h - 1), y1 = std::min(y0 + 1, img.h - 1);
+    const double wy = fy - y0;
+    for (int x = 0; x < w; ++x) {
+      const double fx = std::max(0.0, (x + 0.5) * sx - 0.5);
+      const int x0 = std::min(int(fx), img.w - 1), x1 = std::min(x0 + 1, img.w - 1);
+      const double wx = fx - x0;
+      for (int c = 0; c < img.c; ++c) {
+        auto at = [&](int yy, int xx) { return double(img.px[(size_t(yy) * img.w + xx) * img.c + c]); };
+        const double v = (1 - wy) * ((1 - wx) * at(y0, x0) + wx * at(y0, x1)) +
+                         wy * ((1 - wx) * at(y1, x0) + wx * at(y1, x1));
+        out.px[(size_t(y) * w + x) * img.c + c] = uint8_t(std::min(255.0, std::floor(v + 0.5)));
+      }
+    }
+  }
+  return out;
+}
+
+Tensor load_input(const std::string& path, const InputSpec& spec) {
+  Tensor t(spec.shape, spec.quant.dtype);
+  if (ends_with(path, ".npy")) {
+    const NpyArray a = read_npy(path);
+    std::vector<int64_t> dims = a.shape;
+    if (dims.size() == 4 && dims[0] == 1) dims.erase(dims.begin());
+    if (dims.size() != 3 || dims[0] != spec.shape.h || dims[1] != spec.shape.w ||
+        dims[2] != spec.shape.c)
+      throw Error(fmt::format("{}: input .npy must have shape ({}, {}, {}) or (1, {}, {}, {})", path,
+                              spec.shape.h, spec.shape.w, spec.shape.c, spec.shape.h,
+                              spec.shape.w, spec.shape.c));
+    const bool u8 = a.descr == "|u1" || a.descr == "<u1";
+    const bool i8 = a.descr == "|i1" || a.descr == "<i1";
+    if ((spec.quant.dtype == DType::UInt8 && !u8) || (spec.quant.dtype == DType::Int8 && !i8))
+      throw Error(fmt::format("{}: input .npy holds '{}' but the network input is {}", path,
+                              a.descr, to_string(spec.quant.dtype)));
+    t.data.assign(a.ints.begin(), a.ints.end());
+    return t;
+  }
+  Image img = read_image(path);
+  if (img.c == 3 && spec.shape.c == 1)
+    throw Error(fmt::format("{}: colour image but the network takes 1 channel; convert it to "
+                            "gray first",
+                            path));
+  if (spec.shape.c != 1 && spec.shape.c != 3)
+    throw Error(fmt::format("{}: images can feed 1- or 3-channel inputs, the network has {}",
+                            path, spec.shape.c));
+  img = resize_bilinear(img, spec.shape.h, spec.shape.w);
+  const int offset = spec.quant.dtype == DType::Int8 ? -128 : 0;
+  for (int y = 0; y < spec.shape.h; ++y)
+    for (int x = 0; x < spec.shape.w; ++x)
+      for (int c = 0; c < spec.shape.c; ++c)
+        t.at(y, x, c) = img.px[(size_t(y) * img.w + x) * img.c + (img.c == 1 ? 0 : c)] + offset;
+  return t;
+}
+
+}  // namespace rtlgen

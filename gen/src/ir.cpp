@@ -1,0 +1,79 @@
+#include "rtlgen/ir.hpp"
+
+#include <fmt/format.h>
+
+#include "rtlgen/error.hpp"
+
+namespace rtlgen {
+
+std::string SourceLoc::str() const {
+  if (file.empty()) return "<input>";
+  if (line <= 0) return file;
+  return fmt::format("{}:{}:{}", file, line, column);
+}
+
+std::string Shape::str() const { return fmt::format("{}x{}x{}", h, w, c); }
+
+const Layer* Network::find(const std::string& name_) const {
+  for (const auto& l : layers)
+    if (l.name == name_) return &l;
+  return nullptr;
+}
+
+Shape Network::shape_of(const std::string& tensor) const {
+  if (tensor == input.name) return input.shape;
+  if (const Layer* l = find(tensor)) return l->out_shape;
+  throw Error(fmt::format("{}: unknown tensor '{}'", source, tensor));
+}
+
+TensorQuant Network::quant_of(const std::string& tensor) const {
+  if (tensor == input.name) return input.quant;
+  if (const Layer* l = find(tensor)) return l->out_quant;
+  throw Error(fmt::format("{}: unknown tensor '{}'", source, tensor));
+}
+
+const char* to_string(OpKind op) {
+  switch (op) {
+    case OpKind::Conv2D: return "conv2d";
+    case OpKind::DepthwiseConv2D: return "depthwise_conv2d";
+    case OpKind::FullyConnected: return "fully_connected";
+    case OpKind::AveragePool2D: return "average_pool2d";
+    case OpKind::MaxPool2D: return "max_pool2d";
+    case OpKind::Mean: return "mean";
+    case OpKind::Add: return "add";
+    case OpKind::Pad: return "pad";
+    case OpKind::Reshape: return "reshape";
+    case OpKind::Softmax: return "softmax";
+  }
+  return "?";
+}
+
+const char* to_string(DType t) {
+  switch (t) {
+    case DType::UInt8: return "uint8";
+    case DType::Int8: return "int8";
+    case DType::Int32: return "int32";
+  }
+  return "?";
+}
+
+const char* to_string(Activation a) {
+  switch (a) {
+    case Activation::None: return "none";
+    case Activation::Relu: return "relu";
+    case Activation::Relu6: return "relu6";
+    case Activation::ReluN1To1: return "relu_n1_to_1";
+  }
+  return "?";
+}
+
+const char* to_string(Padding p) { return p == Padding::Same ? "same" : "valid"; }
+
+int qmin(DType t) { return t == DType::UInt8 ? 0 : t == DType::Int8 ? -128 : INT32_MIN; }
+int qmax(DType t) { return t == DType::UInt8 ? 255 : t == DType::Int8 ? 127 : INT32_MAX; }
+
+bool has_weights(OpKind op) {
+  return op == OpKind::Conv2D || op == OpKind::DepthwiseConv2D || op == OpKind::FullyConnected;
+}
+
+}  // namespace rtlgen

@@ -1,0 +1,86 @@
+#include "rtlgen/network_io.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "rtlgen/error.hpp"
+#include "rtlgen/npy.hpp"
+#include "rtlgen/passes.hpp"
+#include "rtlgen/tflite_import.hpp"
+#include "rtlgen/yaml_loader.hpp"
+
+namespace rtlgen {
+
+namespace fs = std::filesystem;
+
+Network load_network(const std::string& path) {
+  const std::string ext = fs::path(path).extension().string();
+  if (ext == ".tflite") {
+    Network net = import_tflite(path);
+    prepare_network(net);
+    return net;
+  }
+  if (ext == ".yaml" || ext == ".yml") return load_network_yaml(path);
+  throw Error(fmt::format("{}: unknown network file type '{}' (expected .yaml or .tflite)", path,
+                          ext));
+}
+
+const char* npy_descr(DType t) {
+  return t == DType::UInt8 ? "|u1" : t == DType::Int8 ? "|i1" : "<i4";
+}
+
+void dump_tensors(const Network& net, const std::vector<Tensor>& outputs, const std::string& dir) {
+  fs::create_directories(dir);
+  nlohmann::json manifest;
+  manifest["network"] = net.name;
+  manifest["layers"] = nlohmann::json::array();
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    const Layer& l = net.layers[i];
+    const Tensor& t = outputs[i];
+    const std::string file = l.name + ".npy";
+    write_npy((fs::path(dir) / file).string(), npy_descr(t.dtype),
+              {t.shape.h, t.shape.w, t.shape.c}, std::vector<int64_t>(t.data.begin(), t.data.end()));
+    manifest["layers"].push_back({{"name", l.name},
+                                  {"op", to_string(l.op)},
+                                  {"source", l.source},
+                                  {"file", file},
+                                  {"shape", {t.shape.h, t.shape.w, t.shape.c}},
+                                  {"dtype", to_string(t.dtype)},
+                                  {"scale", l.out_quant.scale},
+                                  {"zero_point", l.out_quant.zero_point}});
+  }
+  std::ofstream f(fs::path(dir) / "manifest.json");
+  f << manifest.dump(1) << "\n";
+  if (!f) throw Error(fmt::format("{}: cannot write manifest.json", dir));
+}
+
+std::string info_table(const Network& net) {
+  std::string s = fmt::format("network {} ({})\ninput {}: {} {} scale {:.6g} zero_point {}\n\n",
+                              net.name, net.source, net.input.name, net.input.shape.str(),
+                              to_string(net.input.quant.dtype), net.input.quant.scale,
+                              net.input.quant.zero_point);
+  s += fmt::format("{:<3} {:<24} {:<17} {:<12} {:<12} {:>11} {:>9} {:>5} {:>8}\n", "#", "layer",
+                   "op", "in", "out", "MACs", "params B", "acc", "act");
+  int64_t total_macs = 0, total_bytes = 0;
+  int max_acc = 0;
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    const Layer& l = net.layers[i];
+    const int64_t bytes = int64_t(l.weights.size()) + 4 * int64_t(l.bias.size());
+    total_macs += l.macs;
+    total_bytes += bytes;
+    max_acc = std::max(max_acc, l.acc_bits);
+    s += fmt::format("{:<3} {:<24} {:<17} {:<12} {:<12} {:>11} {:>9} {:>5} {:>8}\n", i,
+                     l.name.size() > 24 ? l.name.substr(0, 21) + "..." : l.name, to_string(l.op),
+                     net.shape_of(l.inputs[0]).str(), l.out_shape.str(), l.macs, bytes,
+                     l.acc_bits ? fmt::format("{}b", l.acc_bits) : "-", to_string(l.activation));
+  }
+  s += fmt::format("\ntotal: {} layers, {} MACs per frame, {} parameter bytes, widest "
+                   "accumulator {} bits\n",
+                   net.layers.size(), total_macs, total_bytes, max_acc);
+  return s;
+}
+
+}  // namespace rtlgen

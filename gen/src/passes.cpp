@@ -1,0 +1,331 @@
+#include "rtlgen/passes.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "rtlgen/error.hpp"
+
+namespace rtlgen {
+namespace {
+
+std::string ctx(const Layer& l) { return fmt::format("layer '{}' ({}): ", l.name, to_string(l.op)); }
+
+[[noreturn]] void fail(const Layer& l, const std::string& msg) { throw Error(l.loc, ctx(l) + msg); }
+
+// TFLite padding rule (spec section 4), dilation 1.
+void same_or_valid(Padding p, int in, int k, int s, int* out, int* before, int* after) {
+  *out = p == Padding::Same ? (in + s - 1) / s : (in - k) / s + 1;
+  const int total = std::max(0, (*out - 1) * s + k - in);
+  *before = total / 2;
+  *after = total - total / 2;
+}
+
+int bits_for_signed(int64_t max_abs) {
+  int bits = 1;
+  while ((int64_t(1) << (bits - 1)) - 1 < max_abs) ++bits;
+  return bits;
+}
+
+}  // namespace
+
+int output_channels(const Layer& l) {
+  return l.op == OpKind::DepthwiseConv2D ? l.weight_shape.at(3) : l.weight_shape.at(0);
+}
+
+int vector_length(const Network& net, const Layer& l) {
+  switch (l.op) {
+    case OpKind::Conv2D: return l.kernel_h * l.kernel_w * net.shape_of(l.inputs[0]).c;
+    case OpKind::DepthwiseConv2D: return l.kernel_h * l.kernel_w;
+    case OpKind::FullyConnected: return static_cast<int>(net.shape_of(l.inputs[0]).elements());
+    default: return 0;
+  }
+}
+
+void validate_graph(Network& net) {
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    Layer& l = net.layers[i];
+    for (const auto& in : l.inputs) {
+      bool earlier = in == net.input.name;
+      for (size_t j = 0; j < i && !earlier; ++j) earlier = net.layers[j].name == in;
+      if (!earlier) fail(l, fmt::format("input '{}' is not the network input or an earlier layer", in));
+    }
+    const TensorQuant in_q = net.quant_of(l.inputs[0]);
+    const bool same_quant_op = l.op == OpKind::AveragePool2D || l.op == OpKind::MaxPool2D ||
+                               l.op == OpKind::Pad || l.op == OpKind::Reshape;
+    if (same_quant_op && (l.out_quant.dtype != in_q.dtype || l.out_quant.scale != in_q.scale ||
+                          l.out_quant.zero_point != in_q.zero_point))
+      fail(l, "output quantization must equal the input's (TFLite requires it for this op)");
+    if (l.op != OpKind::Softmax && l.out_quant.dtype != in_q.dtype)
+      fail(l, fmt::format("output dtype {} differs from input dtype {}; mixed uint8/int8 "
+                          "networks are not supported",
+                          to_string(l.out_quant.dtype), to_string(in_q.dtype)));
+    if (l.op == OpKind::Add && net.quant_of(l.inputs[1]).dtype != in_q.dtype)
+      fail(l, "both ADD inputs must have the same dtype");
+    if (has_weights(l.op)) {
+      if (l.weight_dtype == DType::Int8 && l.weight_zero_point != 0)
+        fail(l, "int8 weights must be symmetric (weight_zero_point 0), as TFLite requires");
+      if (l.weight_dtype == DType::UInt8 && in_q.dtype != DType::UInt8)
+        fail(l, "uint8 weights need a uint8 input tensor");
+    }
+    if (l.op == OpKind::Softmax) {
+      const bool u8 = l.out_quant.dtype == DType::UInt8;
+      if (l.out_quant.scale != 1.0f / 256 || l.out_quant.zero_point != (u8 ? 0 : -128))
+        fail(l, fmt::format("softmax output must have scale 1/256 and zero point {} (TFLite's "
+                            "fixed output quantization)",
+                            u8 ? 0 : -128));
+    }
+    if (l.dilation_h != 1 || l.dilation_w != 1) fail(l, "dilation other than 1 is not supported");
+  }
+}
+
+void infer_shapes(Network& net) {
+  for (Layer& l : net.layers) {
+    const Shape in = net.shape_of(l.inputs[0]);
+    Shape out = in;
+    switch (l.op) {
+      case OpKind::Conv2D:
+      case OpKind::DepthwiseConv2D:
+      case OpKind::AveragePool2D:
+      case OpKind::MaxPool2D: {
+        if (l.op == OpKind::Conv2D) {
+          const auto& ws = l.weight_shape;
+          if (ws[1] != l.kernel_h || ws[2] != l.kernel_w)
+            fail(l, fmt::format("kernel [{}, {}] does not match the weights' shape [{}, {}, {}, {}]",
+                                l.kernel_h, l.kernel_w, ws[0], ws[1], ws[2], ws[3]));
+          if (ws[3] != in.c)
+            fail(l, fmt::format("weights expect {} input channels ([O, KH, KW, I] = [{}, {}, {}, "
+                                "{}]) but the input '{}' has {}",
+                                ws[3], ws[0], ws[1], ws[2], ws[3], l.inputs[0], in.c));
+          out.c = ws[0];
+        } else if (l.op == OpKind::DepthwiseConv2D) {
+          const auto& ws = l.weight_shape;
+          if (ws[0] != 1 || ws[1] != l.kernel_h || ws[2] != l.kernel_w)
+            fail(l, fmt::format("depthwise weights must be [1, {}, {}, C*DM], got [{}, {}, {}, {}]",
+                                l.kernel_h, l.kernel_w, ws[0], ws[1], ws[2], ws[3]));
+          if (ws[3] != in.c * l.depth_multiplier)
+            fail(l, fmt::format("depthwise weights have {} channels, expected input channels {} x "
+                                "depth_multiplier {} = {}",
+                                ws[3], in.c, l.depth_multiplier, in.c * l.depth_multiplier));
+          out.c = ws[3];
+        }
+        if (l.padding == Padding::Valid && (l.kernel_h > in.h || l.kernel_w > in.w))
+          fail(l, fmt::format("window {}x{} is larger than the {} input with VALID padding",
+                              l.kernel_h, l.kernel_w, in.str()));
+        same_or_valid(l.padding, in.h, l.kernel_h, l.stride_h, &out.h, &l.pads.top, &l.pads.bottom);
+        same_or_valid(l.padding, in.w, l.kernel_w, l.stride_w, &out.w, &l.pads.left, &l.pads.right);
+        if (l.op == OpKind::Conv2D)
+          l.macs = out.elements() * l.kernel_h * l.kernel_w * in.c;
+        else if (l.op == OpKind::DepthwiseConv2D)
+          l.macs = out.elements() * l.kernel_h * l.kernel_w;
+        break;
+      }
+      case OpKind::FullyConnected: {
+        const auto& ws = l.weight_shape;
+        if (ws[1] != in.elements())
+          fail(l, fmt::format("weights [{}, {}] expect {} inputs but '{}' has {} ({} flattened)",
+                              ws[0], ws[1], ws[1], l.inputs[0], in.str(), in.elements()));
+        out = {1, 1, ws[0]};
+        l.macs = int64_t(ws[0]) * ws[1];
+        break;
+      }
+      case OpKind::Mean: out = {1, 1, in.c}; break;
+      case OpKind::Add: {
+        const Shape b = net.shape_of(l.inputs[1]);
+        if (b != in)
+          fail(l, fmt::format("inputs have different shapes {} and {} (broadcasting is not "
+                              "supported)",
+                              in.str(), b.str()));
+        break;
+      }
+      case OpKind::Pad:
+        out = {in.h + l.pads.top + l.pads.bottom, in.w + l.pads.left + l.pads.right, in.c};
+        break;
+      case OpKind::Reshape:
+        out = l.reshape_to.c == 0 ? Shape{1, 1, int(in.elements())} : l.reshape_to;
+        if (out.elements() != in.elements())
+          fail(l, fmt::format("cannot reshape {} ({} elements) to {} ({} elements)", in.str(),
+                              in.elements(), out.str(), out.elements()));
+        break;
+      case OpKind::Softmax: break;
+    }
+    if (out.h <= 0 || out.w <= 0) fail(l, "output would be empty");
+    l.out_shape = out;
+  }
+}
+
+void activation_range(Activation act, const TensorQuant& q, int32_t* act_min, int32_t* act_max) {
+  const int32_t lo = qmin(q.dtype), hi = qmax(q.dtype);
+  auto quantize = [&](float f) {
+    return q.zero_point + static_cast<int32_t>(std::round(f / q.scale));
+  };
+  *act_min = lo;
+  *act_max = hi;
+  switch (act) {
+    case Activation::None: break;
+    case Activation::Relu: *act_min = std::max(lo, quantize(0.0f)); break;
+    case Activation::Relu6:
+      *act_min = std::max(lo, quantize(0.0f));
+      *act_max = std::min(hi, quantize(6.0f));
+      break;
+    case Activation::ReluN1To1:
+      *act_min = std::max(lo, quantize(-1.0f));
+      *act_max = std::min(hi, quantize(1.0f));
+      break;
+  }
+}
+
+void derive_quantization(Network& net) {
+  for (Layer& l : net.layers) {
+    const TensorQuant in_q = net.quant_of(l.inputs[0]);
+    activation_range(l.activation, l.out_quant, &l.act_min, &l.act_max);
+    l.requant.clear();
+    switch (l.op) {
+      case OpKind::Conv2D:
+      case OpKind::DepthwiseConv2D:
+      case OpKind::FullyConnected: {
+        const int oc = output_channels(l);
+        const bool per_channel = l.weight_scales.size() > 1;
+        if (per_channel && int(l.weight_scales.size()) != oc)
+          fail(l, fmt::format("{} weight scales for {} output channels", l.weight_scales.size(), oc));
+        // TFLite: per-channel (and int8 conv/depthwise) form m in double; the legacy per-tensor
+        // path (uint8, per-tensor FULLY_CONNECTED) multiplies the scales in float32 first.
+        const bool float_product =
+            !per_channel && (in_q.dtype == DType::UInt8 || l.op == OpKind::FullyConnected);
+        for (int c = 0; c < oc; ++c) {
+          const float ws = l.weight_scales[per_channel ? c : 0];
+          const double m = float_product
+                               ? static_cast<double>(in_q.scale * ws) / double(l.out_quant.scale)
+                               : double(in_q.scale) * double(ws) / double(l.out_quant.scale);
+          l.requant.push_back(quantize_multiplier(m));
+        }
+        break;
+      }
+      case OpKind::Mean: {
+        // TFLite reference integer MEAN over H, W: sum(q - zp_in) scaled by s_in / (N * s_out),
+        // where 1/N is folded into the multiplier with a bounded extra shift.
+        const Shape in = net.shape_of(l.inputs[0]);
+        const int64_t n = int64_t(in.h) * in.w;
+        QuantizedMultiplier qm = quantize_multiplier(double(in_q.scale) / double(l.out_quant.scale));
+        int shift = 0;
+        for (int64_t v = n; v > 1; v >>= 1) ++shift;  // floor(log2(n))
+        shift = std::min(shift, 32);
+        shift = std::min(shift, 31 + qm.shift);
+        qm.multiplier = static_cast<int32_t>((static_cast<int64_t>(qm.multiplier) << shift) / n);
+        qm.shift -= shift;
+        l.requant.push_back(qm);
+        l.mean_bias = static_cast<int32_t>(-int64_t(in_q.zero_point) * n);
+        break;
+      }
+      case OpKind::Add: {
+        const TensorQuant b_q = net.quant_of(l.inputs[1]);
+        l.add.left_shift = 20;
+        const double twice_max = 2.0f * std::max(in_q.scale, b_q.scale);
+        const double r1 = double(in_q.scale) / twice_max;
+        const double r2 = double(b_q.scale) / twice_max;
+        const double ro = twice_max / double(float(1 << l.add.left_shift) * l.out_quant.scale);
+        l.add.input1 = quantize_multiplier(r1);
+        l.add.input2 = quantize_multiplier(r2);
+        l.add.output = quantize_multiplier(ro);
+        if (l.add.input1.shift > 0 || l.add.input2.shift > 0 || l.add.output.shift > 0)
+          fail(l, "ADD rescale factors must be < 1 (output scale too small for the inputs)");
+        break;
+      }
+      case OpKind::Softmax: {
+        constexpr int kScaledDiffIntegerBits = 5;
+        l.softmax.beta = l.softmax_beta;
+        const double real = std::min<double>(
+            double(l.softmax_beta) * double(in_q.scale) * double(1 << (31 - kScaledDiffIntegerBits)),
+            double((1LL << 31) - 1));
+        const QuantizedMultiplier qm = quantize_multiplier(real);
+        if (qm.shift < 0) fail(l, "softmax input scale too small (multiplier below one)");
+        l.softmax.input_multiplier = qm.multiplier;
+        l.softmax.input_left_shift = qm.shift;
+        const double radius = double((1 << kScaledDiffIntegerBits) - 1) *
+                              double(1LL << (31 - kScaledDiffIntegerBits)) /
+                              double(1LL << qm.shift);
+        l.softmax.diff_min = -static_cast<int32_t>(std::floor(radius));
+        break;
+      }
+      default: break;
+    }
+  }
+}
+
+void analyze_accumulators(Network& net) {
+  for (Layer& l : net.layers) {
+    const TensorQuant in_q = net.quant_of(l.inputs[0]);
+    const int64_t max_x = std::max(in_q.zero_point - qmin(in_q.dtype), qmax(in_q.dtype) - in_q.zero_point);
+    int64_t worst = 0;
+    if (has_weights(l.op)) {
+      const int oc = output_channels(l);
+      const int mw = vector_length(net, l);
+      std::vector<int64_t> sum_abs_w(oc, 0);
+      for (size_t i = 0; i < l.weights.size(); ++i) {
+        const int c = l.op == OpKind::DepthwiseConv2D ? int(i % oc) : int(i / mw);
+        sum_abs_w[c] += std::abs(int64_t(l.weights[i]) - l.weight_zero_point);
+      }
+      int64_t worst_with_bias = 0;
+      for (int c = 0; c < oc; ++c) {
+        const int64_t dot = sum_abs_w[c] * max_x;
+        worst = std::max(worst, dot);
+        worst_with_bias = std::max(worst_with_bias, dot + std::abs(int64_t(l.bias[c])));
+        const int left = std::max(0, l.requant[c].shift);
+        if ((dot + std::abs(int64_t(l.bias[c]))) * (int64_t(1) << left) > INT32_MAX)
+          fail(l, fmt::format("output channel {}: accumulator + bias (up to {}) times the "
+                              "requantization left shift 2^{} could overflow int32; reduce the "
+                              "weight range or the output scale",
+                              c, dot + std::abs(int64_t(l.bias[c])), left));
+      }
+      if (worst_with_bias > INT32_MAX)
+        fail(l, fmt::format("worst-case accumulator {} overflows int32 (vector length {}); split "
+                            "the layer or reduce weight magnitudes",
+                            worst_with_bias, mw));
+    } else if (l.op == OpKind::AveragePool2D || l.op == OpKind::MaxPool2D) {
+      worst = int64_t(l.kernel_h) * l.kernel_w * std::max(std::abs(qmin(in_q.dtype)), qmax(in_q.dtype));
+    } else if (l.op == OpKind::Mean) {
+      const Shape in = net.shape_of(l.inputs[0]);
+      worst = int64_t(in.h) * in.w * std::max(std::abs(qmin(in_q.dtype)), qmax(in_q.dtype));
+      const int64_t centred = int64_t(in.h) * in.w * max_x;
+      const int left = std::max(0, l.requant[0].shift);
+      if (worst > INT32_MAX || (centred << left) > INT32_MAX)
+        fail(l, "the sum over H x W could overflow int32");
+    }
+    l.acc_bits = worst > 0 ? bits_for_signed(worst) : 0;
+  }
+}
+
+void check_folding(Network& net) {
+  for (Layer& l : net.layers) {
+    if (!has_weights(l.op)) {
+      if (l.folding.pe == 0) l.folding.pe = 1;
+      if (l.folding.simd == 0) l.folding.simd = 1;
+      continue;
+    }
+    const int mh = l.op == OpKind::DepthwiseConv2D ? net.shape_of(l.inputs[0]).c : output_channels(l);
+    const int mw = vector_length(net, l);
+    if (l.folding.pe == 0) l.folding.pe = 1;
+    if (l.folding.simd == 0) l.folding.simd = 1;
+    if (mh % l.folding.pe != 0)
+      fail(l, fmt::format("hw.pe = {} must divide the {} output channels (try one of the divisors "
+                          "of {})",
+                          l.folding.pe, mh, mh));
+    if (mw % l.folding.simd != 0)
+      fail(l, fmt::format("hw.simd = {} must divide the vector length {} (kernel {}x{} x {} "
+                          "channels)",
+                          l.folding.simd, mw, l.kernel_h, l.kernel_w,
+                          l.op == OpKind::FullyConnected ? mw : mw / (l.kernel_h * l.kernel_w)));
+  }
+}
+
+void prepare_network(Network& net) {
+  validate_graph(net);
+  infer_shapes(net);
+  derive_quantization(net);
+  analyze_accumulators(net);
+  check_folding(net);
+}
+
+}  // namespace rtlgen

@@ -1,0 +1,422 @@
+#include "rtlgen/yaml_loader.hpp"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+#include "rtlgen/error.hpp"
+#include "rtlgen/npy.hpp"
+#include "rtlgen/passes.hpp"
+
+namespace rtlgen {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Reads typed values out of YAML nodes and turns every problem into an Error at the node.
+class Reader {
+ public:
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+
+  SourceLoc at(const YAML::Node& n) const {
+    const auto m = n.Mark();
+    if (m.line < 0) return SourceLoc{file_, 0, 0};
+    return SourceLoc{file_, m.line + 1, m.column + 1};
+  }
+
+  [[noreturn]] void fail(const YAML::Node& n, const std::string& msg) const {
+    throw Error(at(n), msg);
+  }
+
+  YAML::Node require(const YAML::Node& map, const std::string& key, const std::string& what,
+                     const std::string& context) const {
+    const YAML::Node v = map[key];
+    if (!v) fail(map, fmt::format("{}missing key '{}' ({})", context, key, what));
+    return v;
+  }
+
+  template <typename T>
+  T as(const YAML::Node& n, const std::string& what, const std::string& context) const {
+    if (!n.IsScalar()) fail(n, fmt::format("{}expected {} here", context, what));
+    try {
+      return n.as<T>();
+    } catch (const YAML::Exception&) {
+      fail(n, fmt::format("{}expected {}, got '{}'", context, what, n.Scalar()));
+    }
+  }
+
+  int as_positive_int(const YAML::Node& n, const std::string& what, const std::string& ctx) const {
+    const int v = as<int>(n, what, ctx);
+    if (v <= 0 || v > 65536) fail(n, fmt::format("{}{} must be in 1..65536, got {}", ctx, what, v));
+    return v;
+  }
+
+  // [a, b] pair of positive ints (kernel, stride); a single number means [n, n].
+  std::pair<int, int> pair(const YAML::Node& n, const std::string& what,
+                           const std::string& ctx) const {
+    if (n.IsScalar()) {
+      const int v = as_positive_int(n, what, ctx);
+      return {v, v};
+    }
+    if (!n.IsSequence() || n.size() != 2)
+      fail(n, fmt::format("{}{} must be [height, width]", ctx, what));
+    return {as_positive_int(n[0], what, ctx), as_positive_int(n[1], what, ctx)};
+  }
+
+  void check_keys(const YAML::Node& map, const std::set<std::string>& allowed,
+                  const std::string& ctx) const {
+    for (const auto& kv : map) {
+      const auto key = kv.first.as<std::string>();
+      if (!allowed.count(key)) {
+        std::string list;
+        for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+        fail(kv.first, fmt::format("{}unknown key '{}' (allowed here: {})", ctx, key, list));
+      }
+    }
+  }
+
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+};
+
+DType parse_dtype(const Reader& r, const YAML::Node& n, const std::string& ctx) {
+  const auto s = r.as<std::string>(n, "a dtype", ctx);
+  if (s == "uint8") return DType::UInt8;
+  if (s == "int8") return DType::Int8;
+  r.fail(n, fmt::format("{}dtype must be uint8 or int8, got '{}'", ctx, s));
+}
+
+float parse_scale(const Reader& r, const YAML::Node& n, const std::string& ctx) {
+  const double v = r.as<double>(n, "a scale (positive number)", ctx);
+  if (!(v > 0) || !std::isfinite(v))
+    r.fail(n, fmt::format("{}scale must be a positive finite number, got {}", ctx, n.Scalar()));
+  return static_cast<float>(v);
+}
+
+TensorQuant parse_quant(const Reader& r, const YAML::Node& n, DType default_dtype,
+                        const std::string& ctx) {
+  if (!n.IsMap()) r.fail(n, ctx + "expected {dtype, scale, zero_point}");
+  r.check_keys(n, {"dtype", "scale", "zero_point"}, ctx);
+  TensorQuant q;
+  q.dtype = n["dtype"] ? parse_dtype(r, n["dtype"], ctx) : default_dtype;
+  q.scale = parse_scale(r, r.require(n, "scale", "the real value of one quantization step", ctx),
+                        ctx);
+  q.zero_point = n["zero_point"] ? r.as<int32_t>(n["zero_point"], "an integer zero point", ctx) : 0;
+  if (q.zero_point < qmin(q.dtype) || q.zero_point > qmax(q.dtype))
+    r.fail(n["zero_point"], fmt::format("{}zero_point {} is outside the {} range", ctx,
+                                        q.zero_point, to_string(q.dtype)));
+  return q;
+}
+
+struct OpInfo {
+  OpKind op;
+  std::set<std::string> keys;
+};
+
+const std::map<std::string, OpInfo>& op_table() {
+  static const std::set<std::string> common = {"name", "op", "inputs", "output", "hw", "source"};
+  auto with = [&](std::initializer_list<const char*> extra) {
+    std::set<std::string> s = common;
+    for (auto e : extra) s.insert(e);
+    return s;
+  };
+  static const std::map<std::string, OpInfo> table = {
+      {"conv2d", {OpKind::Conv2D, with({"kernel", "stride", "padding", "activation", "weights",
+                                         "bias", "weight_scales", "weight_zero_point"})}},
+      {"depthwise_conv2d",
+       {OpKind::DepthwiseConv2D,
+        with({"kernel", "stride", "padding", "activation", "weights", "bias", "weight_scales",
+              "weight_zero_point", "depth_multiplier"})}},
+      {"fully_connected", {OpKind::FullyConnected, with({"activation", "weights", "bias",
+                                                         "weight_scales", "weight_zero_point"})}},
+      {"average_pool2d", {OpKind::AveragePool2D, with({"pool", "stride", "padding", "activation"})}},
+      {"max_pool2d", {OpKind::MaxPool2D, with({"pool", "stride", "padding", "activation"})}},
+      {"mean", {OpKind::Mean, with({})}},
+      {"add", {OpKind::Add, with({"activation"})}},
+      {"pad", {OpKind::Pad, with({"pads"})}},
+      {"reshape", {OpKind::Reshape, with({"shape"})}},
+      {"softmax", {OpKind::Softmax, with({"beta"})}},
+  };
+  return table;
+}
+
+class NetworkParser {
+ public:
+  NetworkParser(const std::string& path) : r_(path), dir_(fs::path(path).parent_path()) {}
+
+  Network parse(const YAML::Node& root) {
+    if (!root.IsMap()) r_.fail(root, "expected a mapping with keys network, params, input, layers");
+    r_.check_keys(root, {"network", "params", "input", "layers", "target_clock_mhz"}, "");
+    Network net;
+    net.source = r_.file();
+    const auto name_node = r_.require(root, "network", "the network name", "");
+    net.name = r_.as<std::string>(name_node, "a name", "");
+    check_identifier(name_node, net.name, "network name");
+    params_dir_ = dir_;
+    if (root["params"])
+      params_dir_ = dir_ / r_.as<std::string>(root["params"], "a directory path", "");
+    parse_input(r_.require(root, "input", "the input tensor: shape, dtype, scale, zero_point", ""),
+                net.input);
+    const auto layers = r_.require(root, "layers", "the ordered list of layers", "");
+    if (!layers.IsSequence() || layers.size() == 0)
+      r_.fail(layers, "'layers' must be a non-empty list");
+    std::set<std::string> names = {net.input.name};
+    std::string previous = net.input.name;
+    for (const auto& ln : layers) {
+      Layer l = parse_layer(ln, net, previous);
+      if (!names.insert(l.name).second)
+        r_.fail(ln["name"], fmt::format("duplicate layer name '{}'", l.name));
+      previous = l.name;
+      net.layers.push_back(std::move(l));
+    }
+    return net;
+  }
+
+ private:
+  void check_identifier(const YAML::Node& n, const std::string& s, const std::string& what) {
+    bool ok = !s.empty() && (std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_');
+    for (char c : s) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+    if (!ok)
+      r_.fail(n, fmt::format("{} '{}' must match [A-Za-z_][A-Za-z0-9_]* (it names Verilog "
+                             "instances and files)",
+                             what, s));
+  }
+
+  void parse_input(const YAML::Node& n, InputSpec& in) {
+    const std::string ctx = "input: ";
+    if (!n.IsMap()) r_.fail(n, "input: expected a mapping with shape, dtype, scale, zero_point");
+    r_.check_keys(n, {"name", "shape", "dtype", "scale", "zero_point"}, ctx);
+    in.loc = r_.at(n);
+    if (n["name"]) {
+      in.name = r_.as<std::string>(n["name"], "a tensor name", ctx);
+      check_identifier(n["name"], in.name, "input name");
+    }
+    const auto shape = r_.require(n, "shape", "[H, W, C]", ctx);
+    if (!shape.IsSequence() || shape.size() != 3) r_.fail(shape, ctx + "shape must be [H, W, C]");
+    in.shape = {r_.as_positive_int(shape[0], "H", ctx), r_.as_positive_int(shape[1], "W", ctx),
+                r_.as_positive_int(shape[2], "C", ctx)};
+    in.quant.dtype = parse_dtype(r_, r_.require(n, "dtype", "uint8 or int8", ctx), ctx);
+    in.quant.scale = parse_scale(r_, r_.require(n, "scale", "a positive number", ctx), ctx);
+    in.quant.zero_point =
+        r_.as<int32_t>(r_.require(n, "zero_point", "an integer", ctx), "an integer", ctx);
+    if (in.quant.zero_point < qmin(in.quant.dtype) || in.quant.zero_point > qmax(in.quant.dtype))
+      r_.fail(n["zero_point"], ctx + "zero_point is outside the dtype's range");
+  }
+
+  NpyArray load_param(const YAML::Node& n, const std::string& ctx) {
+    const auto file = r_.as<std::string>(n, "a .npy file name", ctx);
+    const fs::path p = params_dir_ / file;
+    if (!fs::exists(p))
+      r_.fail(n, fmt::format("{}parameter file '{}' not found (looked in {})", ctx, file,
+                             params_dir_.string()));
+    try {
+      return read_npy(p.string());
+    } catch (const Error& e) {
+      r_.fail(n, ctx + e.what());
+    }
+  }
+
+  void parse_weights(const YAML::Node& ln, Layer& l, const std::string& ctx) {
+    const auto wn = r_.require(ln, "weights", "the int8/uint8 weight tensor file", ctx);
+    const NpyArray w = load_param(wn, ctx);
+    if (w.descr == "|i1" || w.descr == "<i1") l.weight_dtype = DType::Int8;
+    else if (w.descr == "|u1" || w.descr == "<u1") l.weight_dtype = DType::UInt8;
+    else
+      r_.fail(wn, fmt::format("{}weights must be int8 or uint8, the file holds '{}'", ctx, w.descr));
+    const size_t want_rank = l.op == OpKind::FullyConnected ? 2 : 4;
+    if (w.shape.size() != want_rank)
+      r_.fail(wn, fmt::format("{}weights must have rank {} ({}), got rank {}", ctx, want_rank,
+                              l.op == OpKind::FullyConnected ? "[O, I]"
+                              : l.op == OpKind::Conv2D       ? "[O, KH, KW, I]"
+                                                             : "[1, KH, KW, C*DM]",
+                              w.shape.size()));
+    for (auto d : w.shape) l.weight_shape.push_back(static_cast<int32_t>(d));
+    l.weights.assign(w.ints.begin(), w.ints.end());
+    const int out_channels =
+        l.op == OpKind::DepthwiseConv2D ? l.weight_shape[3] : l.weight_shape[0];
+    if (ln["bias"]) {
+      const NpyArray b = load_param(ln["bias"], ctx);
+      if (b.descr != "<i4")
+        r_.fail(ln["bias"], fmt::format("{}bias must be int32 (<i4), the file holds '{}'", ctx,
+                                        b.descr));
+      if (b.size() != out_channels)
+        r_.fail(ln["bias"], fmt::format("{}bias has {} values, expected {} (one per output "
+                                        "channel)",
+                                        ctx, b.size(), out_channels));
+      l.bias.assign(b.ints.begin(), b.ints.end());
+    } else {
+      l.bias.assign(out_channels, 0);
+    }
+    const auto sn = r_.require(ln, "weight_scales", "float32 scales: a .npy file or a number", ctx);
+    if (sn.IsScalar() && sn.Scalar().size() > 4 &&
+        sn.Scalar().substr(sn.Scalar().size() - 4) == ".npy") {
+      const NpyArray s = load_param(sn, ctx);
+      if (!s.is_float()) r_.fail(sn, ctx + "weight_scales must be float32");
+      if (s.size() != 1 && s.size() != out_channels)
+        r_.fail(sn, fmt::format("{}weight_scales has {} values, expected 1 or {}", ctx, s.size(),
+                                out_channels));
+      for (double v : s.floats) {
+        if (!(v > 0) || !std::isfinite(v))
+          r_.fail(sn, fmt::format("{}weight scale {} is not positive and finite", ctx, v));
+        l.weight_scales.push_back(static_cast<float>(v));
+      }
+    } else {
+      l.weight_scales.push_back(parse_scale(r_, sn, ctx));
+    }
+    if (ln["weight_zero_point"])
+      l.weight_zero_point = r_.as<int32_t>(ln["weight_zero_point"], "an integer", ctx);
+    if (l.weight_zero_point < qmin(l.weight_dtype) || l.weight_zero_point > qmax(l.weight_dtype))
+      r_.fail(ln["weight_zero_point"], ctx + "weight_zero_point outside the weights' dtype range");
+    for (int32_t v : l.weights)
+      if (v < qmin(l.weight_dtype) || v > qmax(l.weight_dtype))
+        r_.fail(wn, ctx + "weight value outside its dtype range");
+  }
+
+  Activation parse_activation(const YAML::Node& n, const std::string& ctx) {
+    const auto s = r_.as<std::string>(n, "an activation", ctx);
+    if (s == "none") return Activation::None;
+    if (s == "relu") return Activation::Relu;
+    if (s == "relu6") return Activation::Relu6;
+    if (s == "relu_n1_to_1") return Activation::ReluN1To1;
+    r_.fail(n, fmt::format("{}activation must be none, relu, relu6 or relu_n1_to_1, got '{}'",
+                           ctx, s));
+  }
+
+  Layer parse_layer(const YAML::Node& ln, const Network& net, const std::string& previous) {
+    if (!ln.IsMap()) r_.fail(ln, "each layer must be a mapping with at least 'name' and 'op'");
+    Layer l;
+    l.loc = r_.at(ln);
+    const auto name_node = r_.require(ln, "name", "a unique layer name", "layer: ");
+    l.name = r_.as<std::string>(name_node, "a layer name", "layer: ");
+    check_identifier(name_node, l.name, "layer name");
+    const std::string ctx = fmt::format("layer '{}': ", l.name);
+    const auto op_node = r_.require(ln, "op", "the operation, e.g. conv2d", ctx);
+    const auto op_name = r_.as<std::string>(op_node, "an op name", ctx);
+    const auto it = op_table().find(op_name);
+    if (it == op_table().end()) {
+      std::string list;
+      for (const auto& kv : op_table()) list += (list.empty() ? "" : ", ") + kv.first;
+      r_.fail(op_node, fmt::format("{}unknown op '{}' (supported: {})", ctx, op_name, list));
+    }
+    l.op = it->second.op;
+    r_.check_keys(ln, it->second.keys, ctx);
+    if (ln["source"]) l.source = r_.as<std::string>(ln["source"], "a string", ctx);
+
+    if (ln["inputs"]) {
+      const auto in = ln["inputs"];
+      if (in.IsScalar()) {
+        l.inputs.push_back(in.as<std::string>());
+      } else if (in.IsSequence()) {
+        for (const auto& i : in) l.inputs.push_back(r_.as<std::string>(i, "a tensor name", ctx));
+      } else {
+        r_.fail(in, ctx + "inputs must be a tensor name or a list of names");
+      }
+      for (size_t i = 0; i < l.inputs.size(); ++i)
+        if (l.inputs[i] != net.input.name && !net.find(l.inputs[i]))
+          r_.fail(in.IsSequence() ? in[i] : in,
+                  fmt::format("{}input '{}' is not the network input or an earlier layer", ctx,
+                              l.inputs[i]));
+    } else {
+      l.inputs.push_back(previous);
+    }
+    const size_t want_inputs = l.op == OpKind::Add ? 2 : 1;
+    if (l.inputs.size() != want_inputs)
+      r_.fail(ln["inputs"] ? ln["inputs"] : ln,
+              fmt::format("{}{} takes {} input(s), got {}", ctx, op_name, want_inputs,
+                          l.inputs.size()));
+
+    const TensorQuant in_q = net.quant_of(l.inputs[0]);
+    if (ln["activation"]) l.activation = parse_activation(ln["activation"], ctx);
+    if (ln["kernel"]) std::tie(l.kernel_h, l.kernel_w) = r_.pair(ln["kernel"], "kernel", ctx);
+    if (ln["pool"]) std::tie(l.kernel_h, l.kernel_w) = r_.pair(ln["pool"], "pool", ctx);
+    if (ln["stride"]) std::tie(l.stride_h, l.stride_w) = r_.pair(ln["stride"], "stride", ctx);
+    if (ln["padding"]) {
+      const auto p = r_.as<std::string>(ln["padding"], "same or valid", ctx);
+      if (p == "same") l.padding = Padding::Same;
+      else if (p == "valid") l.padding = Padding::Valid;
+      else r_.fail(ln["padding"], fmt::format("{}padding must be same or valid, got '{}'", ctx, p));
+    }
+    if (l.op == OpKind::AveragePool2D || l.op == OpKind::MaxPool2D)
+      r_.require(ln, "pool", "[KH, KW] pooling window", ctx);
+    if (l.op == OpKind::Conv2D || l.op == OpKind::DepthwiseConv2D)
+      r_.require(ln, "kernel", "[KH, KW]", ctx);
+    if (ln["depth_multiplier"])
+      l.depth_multiplier = r_.as_positive_int(ln["depth_multiplier"], "depth_multiplier", ctx);
+    if (has_weights(l.op)) parse_weights(ln, l, ctx);
+    if (l.op == OpKind::Pad) {
+      const auto p = r_.require(ln, "pads", "[top, bottom, left, right]", ctx);
+      if (!p.IsSequence() || p.size() != 4) r_.fail(p, ctx + "pads must be [top, bottom, left, right]");
+      l.pads = {r_.as<int>(p[0], "an int", ctx), r_.as<int>(p[1], "an int", ctx),
+                r_.as<int>(p[2], "an int", ctx), r_.as<int>(p[3], "an int", ctx)};
+      if (l.pads.top < 0 || l.pads.bottom < 0 || l.pads.left < 0 || l.pads.right < 0)
+        r_.fail(p, ctx + "pads must be >= 0");
+    }
+    if (l.op == OpKind::Reshape && ln["shape"]) {
+      const auto s = ln["shape"];
+      if (!s.IsSequence() || s.size() != 3) r_.fail(s, ctx + "shape must be [h, w, c]");
+      l.reshape_to = {r_.as_positive_int(s[0], "h", ctx), r_.as_positive_int(s[1], "w", ctx),
+                      r_.as_positive_int(s[2], "c", ctx)};
+    }
+    if (l.op == OpKind::Softmax && ln["beta"]) {
+      l.softmax_beta = r_.as<float>(ln["beta"], "a number", ctx);
+      if (!(l.softmax_beta > 0)) r_.fail(ln["beta"], ctx + "beta must be positive");
+    }
+
+    const bool quant_passthrough = l.op == OpKind::AveragePool2D || l.op == OpKind::MaxPool2D ||
+                                   l.op == OpKind::Pad || l.op == OpKind::Reshape;
+    if (ln["output"]) {
+      l.out_quant = parse_quant(r_, ln["output"], in_q.dtype, ctx + "output: ");
+    } else if (quant_passthrough) {
+      l.out_quant = in_q;
+    } else {
+      r_.fail(ln, fmt::format("{}missing key 'output' ({{dtype, scale, zero_point}} of the "
+                              "layer's output tensor)",
+                              ctx));
+    }
+    if (ln["hw"]) {
+      const auto hw = ln["hw"];
+      if (!hw.IsMap()) r_.fail(hw, ctx + "hw must be a mapping {pe, simd}");
+      r_.check_keys(hw, {"pe", "simd"}, ctx + "hw: ");
+      if (hw["pe"]) l.folding.pe = r_.as_positive_int(hw["pe"], "pe", ctx);
+      if (hw["simd"]) l.folding.simd = r_.as_positive_int(hw["simd"], "simd", ctx);
+    }
+    return l;
+  }
+
+  Reader r_;
+  fs::path dir_;
+  fs::path params_dir_;
+};
+
+}  // namespace
+
+Network parse_network_yaml(const std::string& path) {
+  if (!fs::exists(path)) throw Error(fmt::format("{}: no such file", path));
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::ParserException& e) {
+    throw Error(SourceLoc{path, e.mark.line + 1, e.mark.column + 1},
+                "YAML syntax error: " + e.msg);
+  } catch (const YAML::Exception& e) {
+    throw Error(fmt::format("{}: cannot read YAML: {}", path, e.what()));
+  }
+  try {
+    return NetworkParser(path).parse(root);
+  } catch (const YAML::Exception& e) {
+    throw Error(SourceLoc{path, e.mark.line + 1, e.mark.column + 1}, e.msg);
+  }
+}
+
+Network load_network_yaml(const std::string& path) {
+  Network net = parse_network_yaml(path);
+  prepare_network(net);
+  return net;
+}
+
+}  // namespace rtlgen

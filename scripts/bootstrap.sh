@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what rtlgen needs on a Debian 12 machine and is missing; safe to re-run.
+#   bash scripts/bootstrap.sh          build + run dependencies (apt)
+#   bash scripts/bootstrap.sh --test   plus the Python oracle used by the tests (pip: numpy, ai-edge-litert)
+#   bash scripts/bootstrap.sh --train  plus TensorFlow for the training scripts in tools/
+set -euo pipefail
+want_test=0; want_train=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test=1 ;;
+    --train) want_test=1; want_train=1 ;;
+    *) echo "bootstrap.sh: unknown option '$arg' (expected --test or --train)" >&2; exit 2 ;;
+  esac
+done
+
+apt_packages=(cmake ninja-build g++ make python3 python3-pip verilator yosys iverilog libfmt-dev
+  libyaml-cpp-dev catch2 libcli11-dev libgemmlowp-dev libflatbuffers-dev nlohmann-json3-dev graphviz)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "bootstrap: installing ${missing[*]}"
+  sudo_cmd=""; [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+pip_install() {  # only what is not importable yet
+  local need=()
+  while (($#)); do python3 -c "import $1" 2>/dev/null || need+=("$2"); shift 2; done
+  if ((${#need[@]})); then
+    echo "bootstrap: pip installing ${need[*]}"
+    python3 -m pip install -q "${need[@]}" 2>/dev/null || python3 -m pip install -q --break-system-packages "${need[@]}"
+  fi
+}
+((want_test)) && pip_install numpy numpy ai_edge_litert ai-edge-litert PIL pillow
+((want_train)) && pip_install tensorflow tensorflow-cpu matplotlib matplotlib
+echo "bootstrap: ok"
