@@ -272,6 +272,10 @@ void analyze_accumulators(Network& net) {
         const int64_t dot = sum_abs_w[c] * max_x;
         worst = std::max(worst, dot);
         worst_with_bias = std::max(worst_with_bias, dot + std::abs(int64_t(l.bias[c])));
+        if (dot + std::abs(int64_t(l.bias[c])) > INT32_MAX)
+          fail(l, fmt::format("output channel {}: worst-case accumulator {} overflows int32 "
+                              "(vector length {}); split the layer or reduce weight magnitudes",
+                              c, dot + std::abs(int64_t(l.bias[c])), mw));
         const int left = std::max(0, l.requant[c].shift);
         if ((dot + std::abs(int64_t(l.bias[c]))) * (int64_t(1) << left) > INT32_MAX)
           fail(l, fmt::format("output channel {}: accumulator + bias (up to {}) times the "

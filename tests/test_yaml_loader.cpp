@@ -1,0 +1,168 @@
+// The YAML + .npy frontend: a valid description loads; every malformed one gets a clear error
+// naming the file, line:column and what was expected.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <unistd.h>
+
+#include "rtlgen/error.hpp"
+#include "rtlgen/npy.hpp"
+#include "rtlgen/yaml_loader.hpp"
+
+using namespace rtlgen;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* kNet = R"(network: small
+params: p
+input: {shape: [6, 6, 2], dtype: int8, scale: 0.5, zero_point: 0}
+layers:
+  - name: conv
+    op: conv2d
+    kernel: [3, 3]
+    padding: same
+    weights: w.npy
+    bias: b.npy
+    weight_scales: s.npy
+    output: {dtype: int8, scale: 1.0, zero_point: 0}
+    hw: {pe: 2, simd: 6}
+  - name: fc
+    op: fully_connected
+    weights: fw.npy
+    weight_scales: 0.01
+    output: {scale: 0.5, zero_point: 3}
+)";
+
+// A scratch directory holding a description and valid parameters; tests then break one thing.
+struct Scratch {
+  fs::path dir;
+  explicit Scratch(const std::string& yaml_text = kNet) {
+    static int counter = 0;
+    dir = fs::temp_directory_path() / ("rtlgen_yaml_test_" + std::to_string(::getpid()) + "_" +
+                                       std::to_string(counter++));
+    fs::remove_all(dir);
+    fs::create_directories(dir / "p");
+    std::vector<int64_t> w(4 * 9 * 2);
+    for (size_t i = 0; i < w.size(); ++i) w[i] = int64_t(i % 7) - 3;
+    write_npy(path("p/w.npy"), "|i1", {4, 3, 3, 2}, w);
+    write_npy(path("p/b.npy"), "<i4", {4}, {1, 2, 3, 4});
+    write_npy(path("p/s.npy"), "<f4", {4}, {}, {0.01, 0.02, 0.03, 0.04});
+    write_npy(path("p/fw.npy"), "|i1", {3, 144}, std::vector<int64_t>(3 * 144, 1));
+    yaml(yaml_text);
+  }
+  ~Scratch() { fs::remove_all(dir); }
+  std::string path(const std::string& rel) const { return (dir / rel).string(); }
+  std::string yaml_path() const { return path("net.yaml"); }
+  void yaml(const std::string& text) const { std::ofstream(yaml_path()) << text; }
+  void replace(const std::string& from, const std::string& to) const {
+    std::string text = kNet;
+    const auto pos = text.find(from);
+    REQUIRE(pos != std::string::npos);
+    text.replace(pos, from.size(), to);
+    yaml(text);
+  }
+  std::string error() const {
+    try {
+      load_network_yaml(yaml_path());
+    } catch (const Error& e) {
+      return e.what();
+    }
+    FAIL("expected an error");
+    return "";
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a valid description loads with derived shapes and quantization", "[yaml]") {
+  Scratch s;
+  const Network net = load_network_yaml(s.yaml_path());
+  REQUIRE(net.layers.size() == 2);
+  CHECK(net.layers[0].out_shape == Shape{6, 6, 4});
+  CHECK(net.layers[0].pads.top == 1);
+  CHECK(net.layers[0].requant.size() == 4);
+  CHECK(net.layers[0].folding.pe == 2);
+  CHECK(net.layers[1].inputs == std::vector<std::string>{"conv"});
+  CHECK(net.layers[1].out_shape == Shape{1, 1, 3});
+  CHECK(net.layers[1].out_quant.dtype == DType::Int8);
+  CHECK(net.layers[1].bias == std::vector<int32_t>{0, 0, 0});
+}
+
+TEST_CASE("missing key names the file, line and what is expected", "[yaml][errors]") {
+  Scratch s;
+  s.replace("    weights: w.npy\n", "");
+  const auto e = s.error();
+  CHECK_THAT(e, Catch::Contains("net.yaml:5:5"));
+  CHECK_THAT(e, Catch::Contains("layer 'conv': missing key 'weights'"));
+}
+
+TEST_CASE("unknown op and unknown key list what is allowed", "[yaml][errors]") {
+  Scratch s;
+  s.replace("op: conv2d", "op: conv3d");
+  CHECK_THAT(s.error(), Catch::Contains("net.yaml:6:9") && Catch::Contains("unknown op 'conv3d'") &&
+                            Catch::Contains("supported: add, average_pool2d"));
+  s.replace("kernel: [3, 3]", "kernal: [3, 3]");
+  CHECK_THAT(s.error(), Catch::Contains("unknown key 'kernal'"));
+}
+
+TEST_CASE("wrong dtype and wrong shape in .npy parameters", "[yaml][errors]") {
+  Scratch s;
+  write_npy(s.path("p/w.npy"), "<i4", {4, 3, 3, 2}, std::vector<int64_t>(72, 1));
+  CHECK_THAT(s.error(), Catch::Contains("net.yaml:9:14") &&
+                            Catch::Contains("weights must be int8 or uint8, the file holds '<i4'"));
+  write_npy(s.path("p/w.npy"), "|i1", {4, 3, 3, 3}, std::vector<int64_t>(108, 1));
+  CHECK_THAT(s.error(), Catch::Contains("weights expect 3 input channels") &&
+                            Catch::Contains("has 2"));
+  write_npy(s.path("p/w.npy"), "|i1", {4, 9, 2}, std::vector<int64_t>(72, 1));
+  CHECK_THAT(s.error(), Catch::Contains("weights must have rank 4"));
+  write_npy(s.path("p/b.npy"), "<i4", {3}, {1, 2, 3});
+  write_npy(s.path("p/w.npy"), "|i1", {4, 3, 3, 2}, std::vector<int64_t>(72, 1));
+  CHECK_THAT(s.error(), Catch::Contains("bias has 3 values, expected 4"));
+}
+
+TEST_CASE("truncated and corrupt .npy files", "[yaml][errors]") {
+  Scratch s;
+  {
+    const std::string full = encode_npy("|i1", {4, 3, 3, 2}, std::vector<int64_t>(72, 1));
+    std::ofstream(s.path("p/w.npy"), std::ios::binary) << full.substr(0, full.size() - 5);
+  }
+  CHECK_THAT(s.error(), Catch::Contains("w.npy: truncated .npy data"));
+  std::ofstream(s.path("p/w.npy"), std::ios::binary) << "not numpy at all";
+  CHECK_THAT(s.error(), Catch::Contains("not a .npy file"));
+  fs::remove(s.path("p/w.npy"));
+  CHECK_THAT(s.error(), Catch::Contains("parameter file 'w.npy' not found"));
+}
+
+TEST_CASE("YAML syntax errors, bad references and bad folding", "[yaml][errors]") {
+  Scratch s;
+  s.yaml("network: x\nlayers: [\n  - name: a\n");
+  CHECK_THAT(s.error(), Catch::Contains("net.yaml:") && Catch::Contains("YAML syntax error"));
+  s.replace("  - name: fc\n", "  - name: fc\n    inputs: [nowhere]\n");
+  CHECK_THAT(s.error(), Catch::Contains("input 'nowhere' is not the network input or an earlier layer"));
+  s.replace("hw: {pe: 2, simd: 6}", "hw: {pe: 3, simd: 6}");
+  CHECK_THAT(s.error(), Catch::Contains("hw.pe = 3 must divide the 4 output channels"));
+  s.replace("dtype: int8, scale: 0.5", "dtype: int16, scale: 0.5");
+  CHECK_THAT(s.error(), Catch::Contains("dtype must be uint8 or int8, got 'int16'"));
+  s.replace("scale: 0.5, zero_point: 3", "scale: -0.5, zero_point: 3");
+  CHECK_THAT(s.error(), Catch::Contains("scale must be a positive finite number"));
+}
+
+TEST_CASE("the example network in configs/ loads and runs", "[yaml]") {
+  const Network net = load_network_yaml(std::string(RTLGEN_SOURCE_DIR) + "/configs/tiny.yaml");
+  CHECK(net.layers.size() == 7);
+  CHECK(net.layers.back().out_shape == Shape{1, 1, 10});
+}
+
+TEST_CASE("npy round trip keeps dtype, shape and values", "[npy]") {
+  const std::string bytes = encode_npy("<i4", {2, 3}, {1, -2, 3, -4, 5, INT32_MIN});
+  const NpyArray a = parse_npy(bytes, "mem");
+  CHECK(a.descr == "<i4");
+  CHECK(a.shape == std::vector<int64_t>{2, 3});
+  CHECK(a.ints == std::vector<int64_t>{1, -2, 3, -4, 5, INT32_MIN});
+  const NpyArray f = parse_npy(encode_npy("<f4", {2}, {}, {0.25, -1.5}), "mem");
+  CHECK(f.floats == std::vector<double>{0.25, -1.5});
+  CHECK_THROWS_WITH(parse_npy(bytes.substr(0, 20), "cut.npy"), Catch::Contains("cut.npy: truncated"));
+}
