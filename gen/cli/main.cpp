@@ -4,15 +4,18 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <numeric>
 #include <unistd.h>
 
+#include "rtlgen/emit.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/golden.hpp"
 #include "rtlgen/idx.hpp"
 #include "rtlgen/image.hpp"
 #include "rtlgen/network_io.hpp"
+#include "rtlgen/sim_runner.hpp"
 #include "rtlgen/tflite_import.hpp"
 #include "rtlgen/yaml_writer.hpp"
 
@@ -104,9 +107,53 @@ int cmd_import(const std::string& model, const std::string& out_dir) {
   return 0;
 }
 
+int cmd_generate(const std::string& net_path, const std::string& out_dir,
+                 const std::string& command) {
+  const Network net = load_network(net_path);
+  const HwPlan plan = plan_hardware(net);
+  write_output_dir(out_dir, generate_files(net, plan, command), command);
+  fmt::print("{}", emit_report_text(net, plan));
+  fmt::print("wrote {}/ (rtl/, mem/, sim/, filelist.f, report.json)\n", out_dir);
+  return 0;
+}
+
+int cmd_sim(const std::string& net_path, const std::string& out_dir, const std::string& trace,
+            const std::vector<std::string>& harness_args, const std::string& command) {
+  const Network net = load_network(net_path);
+  const HwPlan plan = plan_hardware(net);
+  write_output_dir(out_dir, generate_files(net, plan, command), command);
+  SimOptions o;
+  o.network = net_path;
+  o.out_dir = out_dir;
+  o.top = plan.top;
+  o.trace = trace;
+  o.harness_args = harness_args;
+  return run_simulation(o);
+}
+
+std::string command_line(int argc, char** argv) {
+  std::string s = "rtlgen";
+  for (int i = 1; i < argc; ++i) s += std::string(" ") + argv[i];
+  return s;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  const std::string command = command_line(argc, argv);
+  // `rtlgen NET.yaml -o OUT` is short for `rtlgen generate NET.yaml -o OUT`.
+  std::vector<std::string> args(argv, argv + argc);
+  if (args.size() > 1) {
+    const std::string& a = args[1];
+    const auto ends = [&](const char* e) {
+      return a.size() > std::strlen(e) && a.compare(a.size() - std::strlen(e), std::strlen(e), e) == 0;
+    };
+    if (ends(".yaml") || ends(".yml") || ends(".tflite")) args.insert(args.begin() + 1, "generate");
+  }
+  std::vector<char*> cargs;
+  for (auto& a : args) cargs.push_back(a.data());
+  argc = int(cargs.size());
+  argv = cargs.data();
   CLI::App app{"rtlgen: integer-quantized neural networks to synthesizable Verilog"};
   app.require_subcommand(1);
 
@@ -132,12 +179,45 @@ int main(int argc, char** argv) {
   imp->add_option("model", net_path, "MODEL.tflite")->required();
   imp->add_option("-o,--out", out_dir, "output directory")->required();
 
+  auto* gen = app.add_subcommand("generate", "emit RTL: OUT/rtl, OUT/mem, filelist.f, report.json");
+  gen->add_option("network", net_path, "NET.yaml or MODEL.tflite")->required();
+  gen->add_option("-o,--out", out_dir, "output directory (replaced atomically)")->required();
+
+  auto* sim = app.add_subcommand("sim", "generate, build (cached) and run the Verilator regression");
+  std::string inputs, labels, trace, report;
+  int frames = 0, random_frames = 0, perf_frames = 8;
+  uint64_t seed = 1;
+  sim->add_option("network", net_path, "NET.yaml or MODEL.tflite")->required();
+  sim->add_option("-o,--out", out_dir, "generated design directory")->required();
+  sim->add_option("--inputs", inputs, "input .npy/.pgm/.bmp file or directory, or IDX images");
+  sim->add_option("--labels", labels, "IDX labels for --inputs IDX images (accuracy)");
+  sim->add_option("--random", random_frames, "use N random input frames instead");
+  sim->add_option("--frames", frames, "at most N frames");
+  sim->add_option("--skip", skip, "skip the first N IDX images");
+  sim->add_option("--perf-frames", perf_frames, "frames in the stall-free cycle measurement");
+  sim->add_option("--seed", seed, "random seed (stalls, backpressure, random inputs)");
+  sim->add_option("--trace", trace, "write an FST waveform");
+  sim->add_option("--report", report, "sim_report.json path (default OUT/sim_report.json)");
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (*info) return cmd_info(net_path);
     if (*run) return cmd_run(net_path, input, dump, top);
     if (*eval) return cmd_eval(net_path, mnist_dir, skip, limit);
     if (*imp) return cmd_import(net_path, out_dir);
+    if (*gen) return cmd_generate(net_path, out_dir, command);
+    if (*sim) {
+      if (inputs.empty() && random_frames <= 0)
+        throw Error("rtlgen sim: give --inputs FILE|DIR or --random N");
+      std::vector<std::string> a = {"--report", report.empty() ? out_dir + "/sim_report.json" : report,
+                                    "--seed", std::to_string(seed), "--perf-frames", std::to_string(perf_frames)};
+      if (!inputs.empty()) a.insert(a.end(), {"--inputs", inputs});
+      if (!labels.empty()) a.insert(a.end(), {"--labels", labels});
+      if (random_frames > 0) a.insert(a.end(), {"--random", std::to_string(random_frames)});
+      if (frames > 0) a.insert(a.end(), {"--frames", std::to_string(frames)});
+      if (skip > 0) a.insert(a.end(), {"--skip", std::to_string(skip)});
+      return cmd_sim(net_path, out_dir, trace, a, command);
+    }
   } catch (const rtlgen::Error& e) {
     fmt::print(stderr, "rtlgen: error: {}\n", e.what());
     return 1;

@@ -303,11 +303,7 @@ void analyze_accumulators(Network& net) {
 
 void check_folding(Network& net) {
   for (Layer& l : net.layers) {
-    if (!has_weights(l.op)) {
-      if (l.folding.pe == 0) l.folding.pe = 1;
-      if (l.folding.simd == 0) l.folding.simd = 1;
-      continue;
-    }
+    if (!has_weights(l.op)) continue;  // 0 = follow the input stream (chosen by the planner)
     const int mh = l.op == OpKind::DepthwiseConv2D ? net.shape_of(l.inputs[0]).c : output_channels(l);
     const int mw = vector_length(net, l);
     if (l.folding.pe == 0) l.folding.pe = 1;

@@ -9,8 +9,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <memory>
@@ -314,6 +316,9 @@ void Importer::check_header() {
         "is damaged or was not written by the TensorFlow Lite converter",
         size_));
   model_ = tfl::get_model(base_);
+  if (model_->version() != 3)
+    fail(fmt::format("schema version {} is not supported (TensorFlow Lite files use version 3)",
+                     model_->version()));
 
   const auto* sgs = model_->subgraphs();
   if (!sgs || sgs->size() == 0) fail("the model has no subgraph");
@@ -1158,6 +1163,9 @@ Network Importer::run() {
 }
 
 std::string read_file_bytes(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw Error(fmt::format("{}: is a directory, expected a .tflite file", path));
   std::ifstream f(path, std::ios::binary);
   if (!f) throw Error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
   std::ostringstream ss;

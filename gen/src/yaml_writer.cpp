@@ -150,8 +150,10 @@ std::string network_yaml_text(const Network& net, const std::string& params_dir_
   out << YAML::EndMap;
   if (!out.good()) throw Error(fmt::format("internal error emitting YAML: {}", out.GetLastError()));
 
-  std::string text = fmt::format("{} from {}. Format: docs/network-format.md\n", kHeader,
-                                 net.source.empty() ? std::string("(memory)") : net.source);
+  std::string from = net.source.empty() ? std::string("(memory)") : net.source;
+  for (char& c : from)
+    if (c == '\n' || c == '\r') c = ' ';
+  std::string text = fmt::format("{} from {}. Format: docs/network-format.md\n", kHeader, from);
   text += out.c_str();
   text += "\n";
   return text;

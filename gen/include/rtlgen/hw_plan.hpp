@@ -1,0 +1,75 @@
+// The hardware plan: every decision about the generated RTL (which template instances, their
+// parameters, stream widths, FIFO depths, memory contents, cycle estimates) is made here, by a
+// pass over the IR. Emitters only print a plan.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "rtlgen/ir.hpp"
+
+namespace rtlgen {
+
+struct Instance {
+  std::string module;  // template module name, e.g. rtlgen_swg
+  std::string name;    // instance name, e.g. conv1_swg
+  std::vector<std::pair<std::string, std::string>> params;  // name -> Verilog literal
+  std::vector<std::pair<std::string, std::string>> ports;   // port -> net expression
+};
+
+struct Wire {
+  std::string name;
+  int width = 1;
+};
+
+struct MemFile {
+  std::string name;                // file name inside OUT/mem/
+  std::vector<std::string> lines;  // hex words
+  int word_bits = 0;
+};
+
+// One stream of a tensor between stages: `prefix`_tdata/_tvalid/_tready, `elems` per beat.
+struct StreamInfo {
+  std::string tensor;  // tensor (layer) name it carries
+  std::string prefix;  // wire prefix in the top
+  int elems = 1;       // elements per beat
+  Shape shape;
+  DType dtype = DType::Int8;
+  int64_t beats_per_frame() const { return shape.elements() / elems; }
+};
+
+struct HwLayer {
+  std::string layer;
+  OpKind op = OpKind::Conv2D;
+  StreamInfo in, out;
+  int pe = 0, simd = 0, sf = 0, nf = 0;
+  int multipliers = 0;
+  int64_t macs = 0;
+  int64_t est_cycles = 0;   // per frame, this stage alone
+  int64_t ideal_cycles = 0; // MACs / multipliers (weighted layers)
+  int64_t rom_bits = 0;     // weights + requantizer constants
+  std::vector<Instance> instances;
+  std::vector<MemFile> mems;
+};
+
+struct HwPlan {
+  std::string top;  // top module name
+  StreamInfo input, output;
+  std::vector<Wire> wires;
+  std::vector<HwLayer> layers;          // hardware stages in stream order
+  std::vector<std::string> software;    // trailing layers left to software (e.g. softmax)
+  Instance tlast;                        // frame-boundary generator on the output
+  int64_t est_cycles_per_frame = 0;      // bottleneck stage
+  std::string bottleneck;
+  int64_t ideal_cycles_per_frame = 0;    // max over layers of MACs / multipliers
+  int64_t multipliers = 0, macs = 0, rom_bits = 0;
+  std::vector<std::string> templates;    // template files used (filelist order)
+};
+
+// Plans the whole network. Throws rtlgen::Error (with the layer's YAML location) for layers
+// the hardware cannot implement yet, or folding the templates cannot take.
+HwPlan plan_hardware(const Network& net);
+
+}  // namespace rtlgen

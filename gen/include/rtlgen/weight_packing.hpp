@@ -1,0 +1,32 @@
+// The one weight-memory layout shared by the .mem emitter, the testbenches and the round-trip
+// tests (docs/rtl-architecture.md, "Weight packing").
+//
+// A weighted layer is an MH x MW matrix W[oc][k] (k in stream order: OHWI flattening for
+// convolutions, [O][I] for FULLY_CONNECTED). Folded by PE (divides MH) and SIMD (divides MW):
+// SF = MW / SIMD, NF = MH / PE, NF * SF words; word nf * SF + sf holds, for lane p and SIMD
+// position s, W[nf * PE + p][sf * SIMD + s] at bits [(p * SIMD + s) * 8 +: 8] (two's complement
+// for int8, plain for uint8). Lines are hex, most significant digit first, PE * SIMD * 2 digits.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "rtlgen/fixed_point.hpp"
+
+namespace rtlgen {
+
+struct WeightMatrix {
+  int mh = 0, mw = 0;
+  std::vector<int32_t> w;  // row-major [mh][mw]
+};
+
+std::vector<std::string> pack_weights(const WeightMatrix& m, int pe, int simd);
+// Inverse of pack_weights (for tests and testbenches); `is_signed` picks int8 or uint8.
+WeightMatrix unpack_weights(const std::vector<std::string>& lines, int mh, int mw, int pe,
+                            int simd, bool is_signed);
+
+// One requantizer constant word: {bias[31:0], multiplier[31:0], shift[7:0]}, 18 hex digits.
+std::string pack_requant(int32_t bias, QuantizedMultiplier qm);
+
+}  // namespace rtlgen

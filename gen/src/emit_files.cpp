@@ -1,0 +1,180 @@
+// Reports, file lists, memory files and the atomic output directory of `rtlgen generate`.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "rtlgen/emit.hpp"
+#include "rtlgen/error.hpp"
+
+namespace rtlgen {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kMarker = ".rtlgen";
+
+// Block RAM estimate: a memory of `words` x `bits` in 36 Kb blocks (Xilinx RAMB36 shapes:
+// 512x72, 1Kx36, 2Kx18, 4Kx9, 8Kx4, 16Kx2, 32Kx1), picking the cheapest shape.
+int64_t bram36_for(int64_t words, int64_t bits) {
+  static const int shapes[][2] = {{512, 72}, {1024, 36}, {2048, 18}, {4096, 9},
+                                  {8192, 4}, {16384, 2}, {32768, 1}};
+  int64_t best = INT64_MAX;
+  for (const auto& s : shapes)
+    best = std::min(best, ((words + s[0] - 1) / s[0]) * ((bits + s[1] - 1) / s[1]));
+  return best;
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  if (!f) throw Error(fmt::format("{}: cannot read template", p.string()));
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+std::string template_dir() {
+  if (const char* env = std::getenv("RTLGEN_TEMPLATES")) return env;
+  return std::string(RTLGEN_SOURCE_DIR) + "/rtl_templates";
+}
+
+std::string emit_report_json(const Network& net, const HwPlan& plan, const std::string& command) {
+  nlohmann::ordered_json j;
+  j["generated_by"] = command;
+  j["network"] = net.name;
+  j["top"] = plan.top;
+  j["input"] = {{"tensor", plan.input.tensor},
+                {"shape", {plan.input.shape.h, plan.input.shape.w, plan.input.shape.c}},
+                {"dtype", to_string(plan.input.dtype)},
+                {"elements_per_beat", plan.input.elems},
+                {"beats_per_frame", plan.input.beats_per_frame()},
+                {"scale", net.input.quant.scale},
+                {"zero_point", net.input.quant.zero_point}};
+  const TensorQuant oq = net.quant_of(plan.output.tensor);
+  j["output"] = {{"tensor", plan.output.tensor},
+                 {"shape", {plan.output.shape.h, plan.output.shape.w, plan.output.shape.c}},
+                 {"dtype", to_string(plan.output.dtype)},
+                 {"elements_per_beat", plan.output.elems},
+                 {"beats_per_frame", plan.output.beats_per_frame()},
+                 {"scale", oq.scale},
+                 {"zero_point", oq.zero_point}};
+  j["software_layers"] = plan.software;
+  int64_t brams = 0;
+  auto layers = nlohmann::ordered_json::array();
+  for (const auto& hw : plan.layers) {
+    int64_t layer_brams = 0;
+    for (const auto& m : hw.mems) layer_brams += bram36_for(int64_t(m.lines.size()), m.word_bits);
+    brams += layer_brams;
+    layers.push_back({{"name", hw.layer},
+                      {"op", to_string(hw.op)},
+                      {"in_shape", hw.in.shape.str()},
+                      {"out_shape", hw.out.shape.str()},
+                      {"pe", hw.pe},
+                      {"simd", hw.simd},
+                      {"sf", hw.sf},
+                      {"nf", hw.nf},
+                      {"multipliers", hw.multipliers},
+                      {"macs", hw.macs},
+                      {"est_cycles_per_frame", hw.est_cycles},
+                      {"ideal_cycles_per_frame", hw.ideal_cycles},
+                      {"rom_bits", hw.rom_bits},
+                      {"bram36_estimate", layer_brams}});
+  }
+  j["layers"] = layers;
+  j["totals"] = {{"multipliers", plan.multipliers},
+                 {"macs_per_frame", plan.macs},
+                 {"est_cycles_per_frame", plan.est_cycles_per_frame},
+                 {"ideal_cycles_per_frame", plan.ideal_cycles_per_frame},
+                 {"bottleneck", plan.bottleneck},
+                 {"rom_bits", plan.rom_bits},
+                 {"bram36_estimate", brams}};
+  return j.dump(2) + "\n";
+}
+
+std::string emit_report_text(const Network& net, const HwPlan& plan) {
+  std::string s = fmt::format("rtlgen hardware report: {} (top {})\n\n", net.name, plan.top);
+  s += fmt::format("{:<22} {:<16} {:>10} {:>10} {:>4} {:>5} {:>5} {:>5} {:>6} {:>10} {:>10} {:>9}\n",
+                   "layer", "op", "in", "out", "PE", "SIMD", "SF", "NF", "mults", "est cyc",
+                   "ideal cyc", "ROM bits");
+  for (const auto& hw : plan.layers)
+    s += fmt::format(
+        "{:<22} {:<16} {:>10} {:>10} {:>4} {:>5} {:>5} {:>5} {:>6} {:>10} {:>10} {:>9}{}\n",
+        hw.layer.size() > 22 ? hw.layer.substr(0, 19) + "..." : hw.layer, to_string(hw.op),
+        hw.in.shape.str(), hw.out.shape.str(), hw.pe, hw.simd, hw.sf, hw.nf, hw.multipliers,
+        hw.est_cycles, hw.ideal_cycles, hw.rom_bits, hw.layer == plan.bottleneck ? "  <- bottleneck" : "");
+  s += fmt::format(
+      "\nmultipliers {}, MACs/frame {}, estimated cycles/frame {} (bottleneck {}), ideal "
+      "cycles/frame {} (max over layers of MACs / multipliers), ROM {} bits\n",
+      plan.multipliers, plan.macs, plan.est_cycles_per_frame, plan.bottleneck,
+      plan.ideal_cycles_per_frame, plan.rom_bits);
+  for (const auto& sw : plan.software)
+    s += fmt::format("layer '{}' stays in software (the hardware outputs its input)\n", sw);
+  return s;
+}
+
+std::map<std::string, std::string> generate_files(const Network& net, const HwPlan& plan,
+                                                  const std::string& command) {
+  std::map<std::string, std::string> files;
+  const std::string top_file = "rtl/" + plan.top + ".v";
+  files[top_file] = emit_top(plan, command);
+  files["sim/" + plan.top + "_sim.v"] = emit_sim_wrapper(plan, command);
+  files["sim/rtlgen_taps.hpp"] = emit_sim_taps_header(plan, command);
+  std::string filelist = fmt::format("// DO NOT EDIT. Generated by rtlgen: {}\n", command);
+  for (const auto& t : plan.templates) {
+    files["rtl/" + t] = read_file(fs::path(template_dir()) / t);
+    filelist += "rtl/" + t + "\n";
+  }
+  filelist += top_file + "\n";
+  files["filelist.f"] = filelist;
+  for (const auto& hw : plan.layers)
+    for (const auto& m : hw.mems) {
+      std::string text;
+      for (const auto& line : m.lines) text += line + "\n";
+      files["mem/" + m.name] = text;
+    }
+  files["report.json"] = emit_report_json(net, plan, command);
+  files["report.txt"] = emit_report_text(net, plan);
+  return files;
+}
+
+void write_output_dir(const std::string& out, const std::map<std::string, std::string>& files,
+                      const std::string& command) {
+  const fs::path target = fs::absolute(out).lexically_normal();
+  const bool exists = fs::exists(target);
+  if (exists && !fs::is_directory(target))
+    throw Error(fmt::format("{}: exists and is not a directory", out));
+  if (exists && !fs::is_empty(target) && !fs::exists(target / kMarker))
+    throw Error(fmt::format("{}: exists, is not empty and was not written by rtlgen (no {} "
+                            "marker); refusing to overwrite it. Choose another -o directory.",
+                            out, kMarker));
+  const std::string stem = target.filename().string();
+  const fs::path tmp = target.parent_path() / fmt::format(".{}.tmp-{}", stem, ::getpid());
+  const fs::path old = target.parent_path() / fmt::format(".{}.old-{}", stem, ::getpid());
+  fs::remove_all(tmp);
+  try {
+    for (const auto& [rel, text] : files) {
+      const fs::path p = tmp / rel;
+      fs::create_directories(p.parent_path());
+      std::ofstream f(p, std::ios::binary);
+      f << text;
+      if (!f) throw Error(fmt::format("{}: write failed", p.string()));
+    }
+    std::ofstream(tmp / kMarker) << command << "\n";
+    fs::create_directories(target.parent_path());
+    if (exists) fs::rename(target, old);
+    fs::rename(tmp, target);
+    if (exists) fs::remove_all(old);
+  } catch (...) {
+    fs::remove_all(tmp);
+    throw;
+  }
+}
+
+}  // namespace rtlgen

@@ -1,0 +1,104 @@
+#include "rtlgen/sim_runner.hpp"
+
+#include <fmt/format.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <algorithm>
+
+#include "rtlgen/error.hpp"
+
+namespace rtlgen {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+uint64_t fnv1a(uint64_t h, const std::string& s) {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::string quote(const std::string& s) {
+  std::string r = "'";
+  for (char c : s) r += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return r + "'";
+}
+
+int shell(const std::string& cmd) {
+  const int rc = std::system(cmd.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
+}
+
+// Everything the harness binary depends on: RTL, wrapper, taps header, harness sources, core lib.
+uint64_t build_key(const SimOptions& o) {
+  uint64_t h = 1469598103934665603ull;
+  std::vector<fs::path> files;
+  for (const char* sub : {"rtl", "sim"})
+    for (const auto& e : fs::recursive_directory_iterator(fs::path(o.out_dir) / sub))
+      if (e.is_regular_file()) files.push_back(e.path());
+  const fs::path src = RTLGEN_SOURCE_DIR;
+  for (const auto& e : fs::recursive_directory_iterator(src / "sim"))
+    if (e.is_regular_file() && e.path().string().find("/build") == std::string::npos)
+      files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) h = fnv1a(fnv1a(h, f.filename().string()), slurp(f));
+  const fs::path lib = fs::path(RTLGEN_BINARY_DIR) / "gen" / "librtlgen_core.a";
+  if (fs::exists(lib)) h = fnv1a(h, std::to_string(fs::last_write_time(lib).time_since_epoch().count()));
+  h = fnv1a(h, o.trace.empty() ? "notrace" : "trace");
+  return h;
+}
+
+}  // namespace
+
+int run_simulation(const SimOptions& o) {
+  const fs::path src = RTLGEN_SOURCE_DIR;
+  const fs::path lib = fs::path(RTLGEN_BINARY_DIR) / "gen" / "librtlgen_core.a";
+  if (!fs::exists(lib))
+    throw Error(fmt::format("{}: rtlgen's core library is missing; build rtlgen first", lib.string()));
+  const char* cache_env = std::getenv("RTLGEN_SIM_CACHE");
+  const fs::path cache_root = cache_env ? fs::path(cache_env) : fs::path(RTLGEN_BINARY_DIR) / "sim-cache";
+  const fs::path build = cache_root / fmt::format("{}-{:016x}", o.top, build_key(o));
+  const fs::path exe = build / "network_sim";
+  const fs::path out = fs::absolute(o.out_dir);
+  if (!fs::exists(exe)) {
+    fmt::print("rtlgen sim: building the Verilator harness in {} (cached for reuse)\n", build.string());
+    fs::create_directories(build);
+    const std::string configure = fmt::format(
+        "cmake -S {} -B {} -G Ninja -DCMAKE_BUILD_TYPE=Release -DRTLGEN_OUT={} -DRTLGEN_TOP={} "
+        "-DRTLGEN_CORE_LIB={} -DRTLGEN_TRACE={} > {} 2>&1",
+        quote((src / "sim" / "network").string()), quote(build.string()), quote(out.string()),
+        o.top, quote(lib.string()), o.trace.empty() ? "OFF" : "ON",
+        quote((build / "configure.log").string()));
+    if (shell(configure) != 0)
+      throw Error(fmt::format("Verilator/CMake configure failed; see {}", (build / "configure.log").string()));
+    const std::string make = fmt::format("cmake --build {} -j {} > {} 2>&1", quote(build.string()),
+                                         std::max(1u, std::thread::hardware_concurrency()),
+                                         quote((build / "build.log").string()));
+    if (shell(make) != 0) {
+      fs::remove(exe);
+      throw Error(fmt::format("harness build failed; see {}", (build / "build.log").string()));
+    }
+  }
+  std::string cmd = quote(exe.string()) + " --net " + quote(fs::absolute(o.network).string()) +
+                    " --mem-dir " + quote((out / "mem").string());
+  for (const auto& a : o.harness_args) cmd += " " + quote(a);
+  if (!o.trace.empty()) cmd = "RTLGEN_FST=" + quote(fs::absolute(o.trace).string()) + " " + cmd;
+  return shell(cmd);
+}
+
+}  // namespace rtlgen
