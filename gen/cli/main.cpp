@@ -54,7 +54,7 @@ int cmd_run(const std::string& net_path, const std::string& input, const std::st
   const std::vector<Tensor> outs = golden::run_network(net, in);
   print_top(net, outs.back(), top);
   if (!dump.empty()) {
-    dump_tensors(net, outs, dump);
+    dump_tensors(net, in, outs, dump);
     fmt::print("wrote {} layer tensors to {}/ (manifest.json)\n", outs.size(), dump);
   }
   return 0;

@@ -32,10 +32,16 @@ const char* npy_descr(DType t) {
   return t == DType::UInt8 ? "|u1" : t == DType::Int8 ? "|i1" : "<i4";
 }
 
-void dump_tensors(const Network& net, const std::vector<Tensor>& outputs, const std::string& dir) {
+void dump_tensors(const Network& net, const Tensor& input, const std::vector<Tensor>& outputs,
+                  const std::string& dir) {
   fs::create_directories(dir);
   nlohmann::json manifest;
   manifest["network"] = net.name;
+  // The exact input tensor (after image decoding and resizing), so other runtimes get the same.
+  write_npy((fs::path(dir) / "input.npy").string(), npy_descr(input.dtype),
+            {input.shape.h, input.shape.w, input.shape.c},
+            std::vector<int64_t>(input.data.begin(), input.data.end()));
+  manifest["input"] = {{"name", net.input.name}, {"file", "input.npy"}};
   manifest["layers"] = nlohmann::json::array();
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];

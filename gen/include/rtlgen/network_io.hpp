@@ -12,9 +12,10 @@ namespace rtlgen {
 // NET.yaml or MODEL.tflite -> prepared IR (passes run). Throws rtlgen::Error.
 Network load_network(const std::string& path);
 
-// Writes DIR/<layer>.npy for every layer plus DIR/manifest.json (name, source, file, shape,
-// dtype, scale, zero_point per layer, in order).
-void dump_tensors(const Network& net, const std::vector<Tensor>& outputs, const std::string& dir);
+// Writes DIR/input.npy, DIR/<layer>.npy for every layer and DIR/manifest.json (name, source,
+// file, shape, dtype, scale, zero_point per layer, in order).
+void dump_tensors(const Network& net, const Tensor& input, const std::vector<Tensor>& outputs,
+                  const std::string& dir);
 
 // The per-layer table printed by `rtlgen info`.
 std::string info_table(const Network& net);
