@@ -121,3 +121,20 @@ TEST_CASE("exp_on_negative_values and 1/(1+x) match gemmlowp", "[fixed_point]") 
     REQUIRE(fxp::saturating_rounding_multiply_by_pot(v, 5) == gemmlowp::SaturatingRoundingMultiplyByPOT<5>(v));
   }
 }
+
+TEST_CASE("single-rounding multiply (int8 FULLY_CONNECTED) rounds once, ties up", "[fixed_point]") {
+  // 3 * 0.25 = 0.75 -> 1; -2 * 0.25 = -0.5 -> 0 (ties toward +inf), where double rounding gives -1.
+  CHECK(multiply_by_quantized_multiplier_single(3, {1 << 30, -1}) == 1);
+  CHECK(multiply_by_quantized_multiplier_single(-2, {1 << 30, -1}) == 0);
+  CHECK(multiply_by_quantized_multiplier(-2, {1 << 30, -1}) == -1);
+  CHECK(multiply_by_quantized_multiplier_single(2, {1 << 30, -1}) == 1);
+  // Away from ties both agree: compare with an exact rational reference.
+  std::mt19937_64 rng(6);
+  for (int i = 0; i < 200000; ++i) {
+    const int shift = -int(rng() % 20) - 1;
+    const int32_t m = int32_t((1u << 30) + (rng() % (1u << 30)));
+    const int32_t x = int32_t(rng() % 2000001) - 1000000;
+    const long double exact = (long double)x * m / std::ldexp(1.0L, 31 - shift);
+    REQUIRE(multiply_by_quantized_multiplier_single(x, {m, shift}) == (int32_t)std::floor(exact + 0.5L));
+  }
+}

@@ -41,6 +41,13 @@ int32_t multiply_by_quantized_multiplier(int32_t x, QuantizedMultiplier qm) {
   return rdbpot(srdhm(shifted, qm.multiplier), right);
 }
 
+int32_t multiply_by_quantized_multiplier_single(int32_t x, QuantizedMultiplier qm) {
+  const int total_shift = 31 - qm.shift;
+  const int64_t round = int64_t(1) << (total_shift - 1);
+  const int64_t result = (int64_t(x) * int64_t(qm.multiplier) + round) >> total_shift;
+  return static_cast<int32_t>(result);
+}
+
 int count_leading_zeros(uint32_t x) {
   if (x == 0) return 32;
   int n = 0;

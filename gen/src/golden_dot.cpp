@@ -6,8 +6,10 @@
 namespace rtlgen::golden {
 
 int32_t requantize(int32_t acc, int32_t bias, QuantizedMultiplier qm, int32_t out_zp,
-                   int32_t act_min, int32_t act_max) {
-  int32_t v = multiply_by_quantized_multiplier(acc + bias, qm) + out_zp;
+                   int32_t act_min, int32_t act_max, bool single_rounding) {
+  const int32_t scaled = single_rounding ? multiply_by_quantized_multiplier_single(acc + bias, qm)
+                                         : multiply_by_quantized_multiplier(acc + bias, qm);
+  const int32_t v = scaled + out_zp;
   return std::min(std::max(v, act_min), act_max);
 }
 
@@ -70,7 +72,7 @@ Tensor fully_connected(const Layer& l, const Tensor& in, const TensorQuant& in_q
     for (size_t d = 0; d < depth; ++d)
       acc += (w[d] - l.weight_zero_point) * (in.data[d] - in_q.zero_point);
     out.data[o] = requantize(acc, l.bias[o], l.requant[o], l.out_quant.zero_point, l.act_min,
-                             l.act_max);
+                             l.act_max, l.single_rounding);
   }
   return out;
 }

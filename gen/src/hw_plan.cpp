@@ -162,7 +162,8 @@ class Planner {
                 {"OUT_ZP", lit(l.out_quant.zero_point)},
                 {"ACT_MIN", lit(l.act_min)},
                 {"ACT_MAX", lit(l.act_max)},
-                {"OUT_SIGNED", lit(signed_flag(l.out_quant.dtype))}};
+                {"OUT_SIGNED", lit(signed_flag(l.out_quant.dtype))},
+                {"ROUNDING", l.single_rounding ? "1" : "0"}};
     connect_in(r, from);
     connect_out(r, l.name + "_rq");
     stream_wires(l.name + "_rq", lanes * 8);

@@ -194,6 +194,9 @@ void derive_quantization(Network& net) {
         // path (uint8, per-tensor FULLY_CONNECTED) multiplies the scales in float32 first.
         const bool float_product =
             !per_channel && (in_q.dtype == DType::UInt8 || l.op == OpKind::FullyConnected);
+        // The reference interpreter's int8 FULLY_CONNECTED rounds once (probed bit-exactly,
+        // tools/PROBE_FINDINGS.md (e)); convolutions and the uint8 kernels round twice.
+        l.single_rounding = l.op == OpKind::FullyConnected && in_q.dtype == DType::Int8;
         for (int c = 0; c < oc; ++c) {
           const float ws = l.weight_scales[per_channel ? c : 0];
           const double m = float_product

@@ -27,31 +27,31 @@ namespace rtlgen {
 namespace {
 
 // BuiltinOperator names, indexed by code (TFLite schema order).
+// clang-format off
 const char* const kBuiltinNames[] = {
     "ADD", "AVERAGE_POOL_2D", "CONCATENATION", "CONV_2D", "DEPTHWISE_CONV_2D", "DEPTH_TO_SPACE",
     "DEQUANTIZE", "EMBEDDING_LOOKUP", "FLOOR", "FULLY_CONNECTED", "HASHTABLE_LOOKUP",
-    "L2_NORMALIZATION", "L2_POOL_2D", "LOCAL_RESPONSE_NORMALIZATION", "LOGISTIC",
-    "LSH_PROJECTION", "LSTM", "MAX_POOL_2D", "MUL", "RELU", "RELU_N1_TO_1", "RELU6", "RESHAPE",
-    "RESIZE_BILINEAR", "RNN", "SOFTMAX", "SPACE_TO_DEPTH", "SVDF", "TANH", "CONCAT_EMBEDDINGS",
-    "SKIP_GRAM", "CALL", "CUSTOM", "EMBEDDING_LOOKUP_SPARSE", "PAD",
-    "UNIDIRECTIONAL_SEQUENCE_RNN", "GATHER", "BATCH_TO_SPACE_ND", "SPACE_TO_BATCH_ND",
-    "TRANSPOSE", "MEAN", "SUB", "DIV", "SQUEEZE", "UNIDIRECTIONAL_SEQUENCE_LSTM",
-    "STRIDED_SLICE", "BIDIRECTIONAL_SEQUENCE_RNN", "EXP", "TOPK_V2", "SPLIT", "LOG_SOFTMAX",
-    "DELEGATE", "BIDIRECTIONAL_SEQUENCE_LSTM", "CAST", "PRELU", "MAXIMUM", "ARG_MAX", "MINIMUM",
-    "LESS", "NEG", "PADV2", "GREATER", "GREATER_EQUAL", "LESS_EQUAL", "SELECT", "SLICE", "SIN",
-    "TRANSPOSE_CONV", "SPARSE_TO_DENSE", "TILE", "EXPAND_DIMS", "EQUAL", "NOT_EQUAL", "LOG",
-    "SUM", "SQRT", "RSQRT", "SHAPE", "POW", "ARG_MIN", "FAKE_QUANT", "REDUCE_PROD",
-    "REDUCE_MAX", "PACK", "LOGICAL_OR", "ONE_HOT", "LOGICAL_AND", "LOGICAL_NOT", "UNPACK",
-    "REDUCE_MIN", "FLOOR_DIV", "REDUCE_ANY", "SQUARE", "ZEROS_LIKE", "FILL", "FLOOR_MOD",
+    "L2_NORMALIZATION", "L2_POOL_2D", "LOCAL_RESPONSE_NORMALIZATION", "LOGISTIC", "LSH_PROJECTION",
+    "LSTM", "MAX_POOL_2D", "MUL", "RELU", "RELU_N1_TO_1", "RELU6", "RESHAPE", "RESIZE_BILINEAR",
+    "RNN", "SOFTMAX", "SPACE_TO_DEPTH", "SVDF", "TANH", "CONCAT_EMBEDDINGS", "SKIP_GRAM", "CALL",
+    "CUSTOM", "EMBEDDING_LOOKUP_SPARSE", "PAD", "UNIDIRECTIONAL_SEQUENCE_RNN", "GATHER",
+    "BATCH_TO_SPACE_ND", "SPACE_TO_BATCH_ND", "TRANSPOSE", "MEAN", "SUB", "DIV", "SQUEEZE",
+    "UNIDIRECTIONAL_SEQUENCE_LSTM", "STRIDED_SLICE", "BIDIRECTIONAL_SEQUENCE_RNN", "EXP", "TOPK_V2",
+    "SPLIT", "LOG_SOFTMAX", "DELEGATE", "BIDIRECTIONAL_SEQUENCE_LSTM", "CAST", "PRELU", "MAXIMUM",
+    "ARG_MAX", "MINIMUM", "LESS", "NEG", "PADV2", "GREATER", "GREATER_EQUAL", "LESS_EQUAL",
+    "SELECT", "SLICE", "SIN", "TRANSPOSE_CONV", "SPARSE_TO_DENSE", "TILE", "EXPAND_DIMS", "EQUAL",
+    "NOT_EQUAL", "LOG", "SUM", "SQRT", "RSQRT", "SHAPE", "POW", "ARG_MIN", "FAKE_QUANT",
+    "REDUCE_PROD", "REDUCE_MAX", "PACK", "LOGICAL_OR", "ONE_HOT", "LOGICAL_AND", "LOGICAL_NOT",
+    "UNPACK", "REDUCE_MIN", "FLOOR_DIV", "REDUCE_ANY", "SQUARE", "ZEROS_LIKE", "FILL", "FLOOR_MOD",
     "RANGE", "RESIZE_NEAREST_NEIGHBOR", "LEAKY_RELU", "SQUARED_DIFFERENCE", "MIRROR_PAD", "ABS",
-    "SPLIT_V", "UNIQUE", "CEIL", "REVERSE_V2", "ADD_N", "GATHER_ND", "COS", "WHERE", "RANK",
-    "ELU", "REVERSE_SEQUENCE", "MATRIX_DIAG", "QUANTIZE", "MATRIX_SET_DIAG", "ROUND",
-    "HARD_SWISH", "IF", "WHILE", "NON_MAX_SUPPRESSION_V4", "NON_MAX_SUPPRESSION_V5",
-    "SCATTER_ND", "SELECT_V2", "DENSIFY", "SEGMENT_SUM", "BATCH_MATMUL",
-    "PLACEHOLDER_FOR_GREATER_OP_CODES", "CUMSUM", "CALL_ONCE", "BROADCAST_TO", "RFFT2D",
-    "CONV_3D", "IMAG", "REAL", "COMPLEX_ABS", "HASHTABLE", "HASHTABLE_FIND", "HASHTABLE_IMPORT",
-    "HASHTABLE_SIZE", "REDUCE_ALL", "CONV_3D_TRANSPOSE", "VAR_HANDLE", "READ_VARIABLE",
-    "ASSIGN_VARIABLE", "BROADCAST_ARGS"};
+    "SPLIT_V", "UNIQUE", "CEIL", "REVERSE_V2", "ADD_N", "GATHER_ND", "COS", "WHERE", "RANK", "ELU",
+    "REVERSE_SEQUENCE", "MATRIX_DIAG", "QUANTIZE", "MATRIX_SET_DIAG", "ROUND", "HARD_SWISH", "IF",
+    "WHILE", "NON_MAX_SUPPRESSION_V4", "NON_MAX_SUPPRESSION_V5", "SCATTER_ND", "SELECT_V2",
+    "DENSIFY", "SEGMENT_SUM", "BATCH_MATMUL", "PLACEHOLDER_FOR_GREATER_OP_CODES", "CUMSUM",
+    "CALL_ONCE", "BROADCAST_TO", "RFFT2D", "CONV_3D", "IMAG", "REAL", "COMPLEX_ABS", "HASHTABLE",
+    "HASHTABLE_FIND", "HASHTABLE_IMPORT", "HASHTABLE_SIZE", "REDUCE_ALL", "CONV_3D_TRANSPOSE",
+    "VAR_HANDLE", "READ_VARIABLE", "ASSIGN_VARIABLE", "BROADCAST_ARGS"};
+// clang-format on
 
 constexpr const char* kSupportedOps =
     "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN (over H,W), "
@@ -67,24 +67,42 @@ std::string builtin_name(int code) {
 const char* type_name(int t) {
   namespace tt = tfl::tensor_type;
   switch (t) {
-    case tt::FLOAT32: return "float32";
-    case tt::FLOAT16: return "float16";
-    case tt::INT32: return "int32";
-    case tt::UINT8: return "uint8";
-    case tt::INT64: return "int64";
-    case tt::STRING: return "string";
-    case tt::BOOL: return "bool";
-    case tt::INT16: return "int16";
-    case tt::COMPLEX64: return "complex64";
-    case tt::INT8: return "int8";
-    case tt::FLOAT64: return "float64";
-    case tt::COMPLEX128: return "complex128";
-    case tt::UINT64: return "uint64";
-    case tt::RESOURCE: return "resource";
-    case tt::VARIANT: return "variant";
-    case tt::UINT32: return "uint32";
-    case tt::UINT16: return "uint16";
-    case tt::INT4: return "int4";
+    case tt::FLOAT32:
+      return "float32";
+    case tt::FLOAT16:
+      return "float16";
+    case tt::INT32:
+      return "int32";
+    case tt::UINT8:
+      return "uint8";
+    case tt::INT64:
+      return "int64";
+    case tt::STRING:
+      return "string";
+    case tt::BOOL:
+      return "bool";
+    case tt::INT16:
+      return "int16";
+    case tt::COMPLEX64:
+      return "complex64";
+    case tt::INT8:
+      return "int8";
+    case tt::FLOAT64:
+      return "float64";
+    case tt::COMPLEX128:
+      return "complex128";
+    case tt::UINT64:
+      return "uint64";
+    case tt::RESOURCE:
+      return "resource";
+    case tt::VARIANT:
+      return "variant";
+    case tt::UINT32:
+      return "uint32";
+    case tt::UINT16:
+      return "uint16";
+    case tt::INT4:
+      return "int4";
   }
   return "unknown";
 }
@@ -96,18 +114,23 @@ int type_size(int t) {
   switch (t) {
     case tt::BOOL:
     case tt::UINT8:
-    case tt::INT8: return 1;
+    case tt::INT8:
+      return 1;
     case tt::FLOAT16:
     case tt::INT16:
-    case tt::UINT16: return 2;
+    case tt::UINT16:
+      return 2;
     case tt::FLOAT32:
     case tt::INT32:
-    case tt::UINT32: return 4;
+    case tt::UINT32:
+      return 4;
     case tt::INT64:
     case tt::UINT64:
     case tt::FLOAT64:
-    case tt::COMPLEX64: return 8;
-    case tt::COMPLEX128: return 16;
+    case tt::COMPLEX64:
+      return 8;
+    case tt::COMPLEX128:
+      return 16;
   }
   return 0;
 }
@@ -220,7 +243,8 @@ class Importer {
   std::string op_name(int k) const {
     int c = op_code(k);
     if (c == tfl::builtin_op::CUSTOM) {
-      const auto* oc = model_->operator_codes()->Get(ops_->Get(flatbuffers::uoffset_t(k))->opcode_index());
+      const auto* oc =
+          model_->operator_codes()->Get(ops_->Get(flatbuffers::uoffset_t(k))->opcode_index());
       return fmt::format("CUSTOM({})", oc->custom_code() ? oc->custom_code()->str() : "?");
     }
     return builtin_name(c);
@@ -291,8 +315,8 @@ class Importer {
 
 void Importer::check_header() {
   if (size_ < 8)
-    fail(fmt::format("not a TensorFlow Lite model: the file has only {} bytes (truncated?)",
-                     size_));
+    fail(
+        fmt::format("not a TensorFlow Lite model: the file has only {} bytes (truncated?)", size_));
   if (std::memcmp(base_ + 4, tfl::kFileIdentifier, 4) != 0) {
     std::string id;
     for (int i = 4; i < 8; ++i) {
@@ -323,10 +347,10 @@ void Importer::check_header() {
   const auto* sgs = model_->subgraphs();
   if (!sgs || sgs->size() == 0) fail("the model has no subgraph");
   if (sgs->size() != 1)
-    fail(fmt::format(
-        "the model has {} subgraphs; rtlgen supports exactly one (no control flow, no "
-        "multiple signatures)",
-        sgs->size()));
+    fail(
+        fmt::format("the model has {} subgraphs; rtlgen supports exactly one (no control flow, no "
+                    "multiple signatures)",
+                    sgs->size()));
   sg_ = sgs->Get(0);
   ops_ = sg_->operators();
   if (!ops_ || ops_->size() == 0) fail("the subgraph has no operators");
@@ -349,9 +373,10 @@ void Importer::load_tensors() {
     const std::string who = fmt::format("tensor #{} {}", i, tname(int(i)));
     for (int32_t d : T.shape)
       if (d < 0)
-        fail(fmt::format("{} has shape {} with a negative (dynamic) dimension; rtlgen needs "
-                         "static shapes",
-                         who, shape_str(T.shape)));
+        fail(
+            fmt::format("{} has shape {} with a negative (dynamic) dimension; rtlgen needs "
+                        "static shapes",
+                        who, shape_str(T.shape)));
     if (T.shape.size() > 8) fail(fmt::format("{} has rank {}", who, T.shape.size()));
     if (T.buffer >= nbuf)
       fail(fmt::format("{}: buffer index {} is out of range (the model has {} buffers)", who,
@@ -365,9 +390,10 @@ void Importer::load_tensors() {
     } else if (b->offset() > 1) {
       uint64_t off = b->offset(), sz = b->size();
       if (off > size_ || sz > size_ - off)
-        fail(fmt::format("{}: buffer {} refers to bytes [{}, {}) beyond the end of the file "
-                         "({} bytes; truncated?)",
-                         who, T.buffer, off, off + sz, size_));
+        fail(
+            fmt::format("{}: buffer {} refers to bytes [{}, {}) beyond the end of the file "
+                        "({} bytes; truncated?)",
+                        who, T.buffer, off, off + sz, size_));
       if (sz > 0) {
         T.data = base_ + off;
         T.data_size = size_t(sz);
@@ -384,8 +410,7 @@ void Importer::load_tensors() {
       }
       if (uint64_t(n) * uint64_t(es) != T.data_size)
         fail(fmt::format("{}: buffer {} holds {} bytes, but shape {} of {} needs {} bytes", who,
-                         T.buffer, T.data_size, shape_str(T.shape), type_name(T.type),
-                         n * es));
+                         T.buffer, T.data_size, shape_str(T.shape), type_name(T.type), n * es));
     }
 
     if (const tfl::QuantizationParameters* q = t->quantization()) {
@@ -394,9 +419,9 @@ void Importer::load_tensors() {
       T.qdim = q->quantized_dimension();
       T.quant_details = q->details_type();
       T.has_quant = !T.scales.empty();
-      if (!T.zero_points.empty() && T.zero_points.size() != T.scales.size())
-        fail(fmt::format("{}: quantization has {} scales but {} zero points", who,
-                         T.scales.size(), T.zero_points.size()));
+      if (!T.scales.empty() && !T.zero_points.empty() && T.zero_points.size() != T.scales.size())
+        fail(fmt::format("{}: quantization has {} scales but {} zero points", who, T.scales.size(),
+                         T.zero_points.size()));
       for (size_t j = 0; j < T.scales.size(); ++j)
         if (!std::isfinite(T.scales[j]) || !(T.scales[j] > 0.0f))
           fail(fmt::format("{}: quantization scale [{}] = {} must be positive and finite", who, j,
@@ -406,10 +431,10 @@ void Importer::load_tensors() {
           fail(fmt::format("{}: quantized_dimension {} is out of range for shape {}", who, T.qdim,
                            shape_str(T.shape)));
         if (int64_t(T.scales.size()) != T.shape[size_t(T.qdim)])
-          fail(fmt::format("{}: {} per-channel scales along dimension {}, but shape {} has {} "
-                           "there",
-                           who, T.scales.size(), T.qdim, shape_str(T.shape),
-                           T.shape[size_t(T.qdim)]));
+          fail(fmt::format(
+              "{}: {} per-channel scales along dimension {}, but shape {} has {} "
+              "there",
+              who, T.scales.size(), T.qdim, shape_str(T.shape), T.shape[size_t(T.qdim)]));
       }
     }
   }
@@ -426,9 +451,10 @@ void Importer::check_operators() {
       int t = v->Get(j);
       if (t == -1 && allow_absent) continue;
       if (t < 0 || t >= nt)
-        fail(fmt::format("{}: {} {} refers to tensor index {}, but the subgraph has {} tensors "
-                         "(valid: 0..{})",
-                         who, what, j, t, nt, nt - 1));
+        fail(
+            fmt::format("{}: {} {} refers to tensor index {}, but the subgraph has {} tensors "
+                        "(valid: 0..{})",
+                        who, what, j, t, nt, nt - 1));
     }
   };
   check_list(sg_->inputs(), "subgraph", "input", false);
@@ -436,9 +462,10 @@ void Importer::check_operators() {
   for (flatbuffers::uoffset_t k = 0; k < ops_->size(); ++k) {
     const tfl::Operator* op = ops_->Get(k);
     if (op->opcode_index() >= ncodes)
-      fail(fmt::format("operator #{}: opcode index {} is out of range (the model has {} "
-                       "operator codes)",
-                       k, op->opcode_index(), ncodes));
+      fail(
+          fmt::format("operator #{}: opcode index {} is out of range (the model has {} "
+                      "operator codes)",
+                      k, op->opcode_index(), ncodes));
     codes_.push_back(codes->Get(op->opcode_index())->op());
     const std::string who = fmt::format("operator #{} {}", k, builtin_name(codes_.back()));
     check_list(op->inputs(), who, "input", true);
@@ -448,8 +475,7 @@ void Importer::check_operators() {
   const auto* in = sg_->inputs();
   const auto* out = sg_->outputs();
   if (!in || in->size() != 1)
-    fail(fmt::format("the model has {} inputs; rtlgen supports exactly one",
-                     in ? in->size() : 0));
+    fail(fmt::format("the model has {} inputs; rtlgen supports exactly one", in ? in->size() : 0));
   if (!out || out->size() != 1)
     fail(fmt::format("the model has {} outputs; rtlgen supports exactly one",
                      out ? out->size() : 0));
@@ -497,8 +523,8 @@ void Importer::expect_io(int k, const std::vector<int>& in, const std::vector<in
 Shape Importer::hwc(int k, int t, const char* role) const {
   const auto& s = tensors_[size_t(t)].shape;
   if (s.empty() || s.size() > 4)
-    op_fail(k, fmt::format("{} tensor {} has rank {} (shape {}); rtlgen supports rank 1 to 4",
-                           role, tname(t), s.size(), shape_str(s)));
+    op_fail(k, fmt::format("{} tensor {} has rank {} (shape {}); rtlgen supports rank 1 to 4", role,
+                           tname(t), s.size(), shape_str(s)));
   if (s.size() >= 2 && s[0] != 1)
     op_fail(k, fmt::format("{} tensor {} has shape {}: batch {} is not supported (only 1)", role,
                            tname(t), shape_str(s), s[0]));
@@ -514,8 +540,8 @@ Shape Importer::hwc(int k, int t, const char* role) const {
 Shape Importer::hwc4(int k, int t, const char* role) const {
   const auto& s = tensors_[size_t(t)].shape;
   if (s.size() != 4)
-    op_fail(k, fmt::format("{} tensor {} must be rank 4 [1, H, W, C], has shape {}", role,
-                           tname(t), shape_str(s)));
+    op_fail(k, fmt::format("{} tensor {} must be rank 4 [1, H, W, C], has shape {}", role, tname(t),
+                           shape_str(s)));
   return hwc(k, t, role);
 }
 
@@ -573,8 +599,7 @@ void Importer::same_quant(int k, int in, int out) const {
 
 std::vector<int64_t> Importer::const_ints(int k, int t, const char* role) const {
   const TensorInfo& T = tensors_[size_t(t)];
-  if (!T.is_const())
-    op_fail(k, fmt::format("{} tensor {} must be a constant", role, tname(t)));
+  if (!T.is_const()) op_fail(k, fmt::format("{} tensor {} must be a constant", role, tname(t)));
   std::vector<int64_t> v;
   if (T.type == tfl::tensor_type::INT32) {
     for (size_t i = 0; i + 4 <= T.data_size; i += 4) v.push_back(read_le32(T.data + i));
@@ -589,16 +614,20 @@ std::vector<int64_t> Importer::const_ints(int k, int t, const char* role) const 
 
 Activation Importer::fused_act(int k, int code) const {
   switch (code) {
-    case tfl::activation::NONE: return Activation::None;
-    case tfl::activation::RELU: return Activation::Relu;
-    case tfl::activation::RELU6: return Activation::Relu6;
-    case tfl::activation::RELU_N1_TO_1: return Activation::ReluN1To1;
+    case tfl::activation::NONE:
+      return Activation::None;
+    case tfl::activation::RELU:
+      return Activation::Relu;
+    case tfl::activation::RELU6:
+      return Activation::Relu6;
+    case tfl::activation::RELU_N1_TO_1:
+      return Activation::ReluN1To1;
   }
   op_fail(k, fmt::format("fused activation {} is not supported (only NONE, RELU, RELU6, "
                          "RELU_N1_TO_1)",
-                         code == tfl::activation::TANH        ? "TANH"
+                         code == tfl::activation::TANH       ? "TANH"
                          : code == tfl::activation::SIGN_BIT ? "SIGN_BIT"
-                                                              : std::to_string(code).c_str()));
+                                                             : std::to_string(code).c_str()));
 }
 
 Padding Importer::padding_of(int k, int code) const {
@@ -632,8 +661,7 @@ void Importer::load_weights(int k, Layer& L, int w, int b, int in_t, int channel
   if (!W.has_quant || W.zero_points.empty())
     op_fail(k, fmt::format("weights {} have no quantization parameters (hybrid or float model?)",
                            tname(w)));
-  if (W.quant_details != 0)
-    op_fail(k, fmt::format("weights {} use custom quantization", tname(w)));
+  if (W.quant_details != 0) op_fail(k, fmt::format("weights {} use custom quantization", tname(w)));
   const bool u8 = in_q.dtype == DType::UInt8;
   const int want_type = u8 ? tfl::tensor_type::UINT8 : tfl::tensor_type::INT8;
   if (W.type != want_type)
@@ -693,8 +721,8 @@ int Importer::add_layer(Layer L, std::vector<int> in_producers, int out_tensor, 
   P.op_index = k;
   pending_.push_back(std::move(P));
   if (producer_[size_t(out_tensor)] != kNoProducer)
-    op_fail(k, fmt::format("output tensor {} is written by more than one operator",
-                           tname(out_tensor)));
+    op_fail(
+        k, fmt::format("output tensor {} is written by more than one operator", tname(out_tensor)));
   producer_[size_t(out_tensor)] = int(pending_.size()) - 1;
   // Activations keep their type through every supported layer.
   for (int p : pending_.back().in_producers) {
@@ -725,8 +753,7 @@ void Importer::map_conv(int k) {
   L.dilation_w = o->i32(4, 1);
   L.dilation_h = o->i32(5, 1);
   if (L.dilation_h != 1 || L.dilation_w != 1)
-    op_fail(k, fmt::format("dilation {}x{} is not supported (only 1)", L.dilation_h,
-                           L.dilation_w));
+    op_fail(k, fmt::format("dilation {}x{} is not supported (only 1)", L.dilation_h, L.dilation_w));
   const int x = in[0], w = in[1], b = in.size() > 2 ? in[2] : -1, y = out[0];
   int p = act_input(k, x, "input");
   Shape is = hwc4(k, x, "input"), os = hwc4(k, y, "output");
@@ -752,8 +779,8 @@ void Importer::map_conv(int k) {
 void Importer::map_depthwise(int k) {
   auto in = op_inputs(k), out = op_outputs(k);
   expect_io(k, in, out, 2, 3);
-  const tfl::Options* o = options(k, tfl::builtin_options::DepthwiseConv2DOptions,
-                                  "DepthwiseConv2DOptions", true);
+  const tfl::Options* o =
+      options(k, tfl::builtin_options::DepthwiseConv2DOptions, "DepthwiseConv2DOptions", true);
   Layer L;
   L.op = OpKind::DepthwiseConv2D;
   L.padding = padding_of(k, o->i8(0, 0));
@@ -764,8 +791,7 @@ void Importer::map_depthwise(int k) {
   L.dilation_w = o->i32(5, 1);
   L.dilation_h = o->i32(6, 1);
   if (L.dilation_h != 1 || L.dilation_w != 1)
-    op_fail(k, fmt::format("dilation {}x{} is not supported (only 1)", L.dilation_h,
-                           L.dilation_w));
+    op_fail(k, fmt::format("dilation {}x{} is not supported (only 1)", L.dilation_h, L.dilation_w));
   const int x = in[0], w = in[1], b = in.size() > 2 ? in[2] : -1, y = out[0];
   int p = act_input(k, x, "input");
   Shape is = hwc4(k, x, "input"), os = hwc4(k, y, "output");
@@ -793,13 +819,12 @@ void Importer::map_depthwise(int k) {
 void Importer::map_fully_connected(int k) {
   auto in = op_inputs(k), out = op_outputs(k);
   expect_io(k, in, out, 2, 3);
-  const tfl::Options* o = options(k, tfl::builtin_options::FullyConnectedOptions,
-                                  "FullyConnectedOptions", false);
+  const tfl::Options* o =
+      options(k, tfl::builtin_options::FullyConnectedOptions, "FullyConnectedOptions", false);
   Layer L;
   L.op = OpKind::FullyConnected;
   L.activation = fused_act(k, o ? o->i8(0, 0) : 0);
-  if (o && o->i8(1, 0) != 0)
-    op_fail(k, "shuffled weights format is not supported (only DEFAULT)");
+  if (o && o->i8(1, 0) != 0) op_fail(k, "shuffled weights format is not supported (only DEFAULT)");
   const int x = in[0], w = in[1], b = in.size() > 2 ? in[2] : -1, y = out[0];
   int p = act_input(k, x, "input");
   Shape is = hwc(k, x, "input");
@@ -833,8 +858,7 @@ void Importer::map_pool(int k, OpKind kind) {
   const int x = in[0], y = out[0];
   int p = act_input(k, x, "input");
   Shape is = hwc4(k, x, "input"), os = hwc4(k, y, "output");
-  if (is.c != os.c)
-    op_fail(k, fmt::format("input has {} channels, output {}", is.c, os.c));
+  if (is.c != os.c) op_fail(k, fmt::format("input has {} channels, output {}", is.c, os.c));
   check_out_size(k, "height", is.h, L.kernel_h, L.stride_h, L.padding, os.h);
   check_out_size(k, "width", is.w, L.kernel_w, L.stride_w, L.padding, os.w);
   same_quant(k, x, y);
@@ -971,10 +995,11 @@ void Importer::map_relu(int k, Activation a) {
   const int x = in[0], y = out[0];
   int p = act_input(k, x, "input");
   auto refuse = [&](const std::string& why) {
-    unsupported(k, "a standalone activation is supported only when it can be fused into the "
-                   "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD or pool that produces its "
-                   "input, with identical quantization and no other consumer; " +
-                       why);
+    unsupported(k,
+                "a standalone activation is supported only when it can be fused into the "
+                "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD or pool that produces its "
+                "input, with identical quantization and no other consumer; " +
+                    why);
   };
   if (p < 0) refuse("here the input is the network input");
   Pending& P = pending_[size_t(p)];
@@ -1000,9 +1025,10 @@ void Importer::map_relu(int k, Activation a) {
            (cur == Activation::Relu6 && a == Activation::Relu))
     res = Activation::Relu6;
   else
-    refuse(fmt::format("here the producer already applies {} and the combination is not a "
-                       "supported activation",
-                       to_string(cur)));
+    refuse(
+        fmt::format("here the producer already applies {} and the combination is not a "
+                    "supported activation",
+                    to_string(cur)));
   note(fmt::format("operator #{} {}: folded into the fused activation of operator #{} ({} -> {})",
                    k, op_name(k), P.op_index, to_string(cur), to_string(res)));
   P.layer.activation = res;
@@ -1028,16 +1054,18 @@ void Importer::map_quantize(int k) {
   const TensorInfo& X = tensors_[size_t(x)];
   TensorQuant qo = act_quant(k, y, "output");
   if (X.type == tfl::tensor_type::FLOAT32) {
-    note(fmt::format("operator #{} QUANTIZE: dropped; the network input is the quantized tensor "
-                     "{} ({}, scale {:.9g}, zero point {}): feed quantized values "
-                     "q = round(x / scale) + zero_point instead of float32 {}",
-                     k, tname(y), to_string(qo.dtype), qo.scale, qo.zero_point, tname(x)));
+    note(
+        fmt::format("operator #{} QUANTIZE: dropped; the network input is the quantized tensor "
+                    "{} ({}, scale {:.9g}, zero point {}): feed quantized values "
+                    "q = round(x / scale) + zero_point instead of float32 {}",
+                    k, tname(y), to_string(qo.dtype), qo.scale, qo.zero_point, tname(x)));
   } else if (X.type == tfl::tensor_type::UINT8 && qo.dtype == DType::Int8) {
     TensorQuant qi = act_quant(k, x, "input");
     if (qi.scale != qo.scale || qi.zero_point - 128 != qo.zero_point) unsupported(k, why);
-    note(fmt::format("operator #{} QUANTIZE: uint8 -> int8 input conversion dropped; the network "
-                     "input is the int8 tensor {}: convert uint8 pixels by subtracting 128",
-                     k, tname(y)));
+    note(
+        fmt::format("operator #{} QUANTIZE: uint8 -> int8 input conversion dropped; the network "
+                    "input is the int8 tensor {}: convert uint8 pixels by subtracting 128",
+                    k, tname(y)));
   } else {
     unsupported(k, why);
   }
@@ -1058,9 +1086,10 @@ void Importer::map_dequantize(int k) {
   int p = act_input(k, x, "input");
   act_quant(k, x, "input");
   if (p < 0) unsupported(k, "the model has no layers between QUANTIZE and DEQUANTIZE");
-  note(fmt::format("operator #{} DEQUANTIZE: dropped; the network output is the quantized "
-                   "tensor {}",
-                   k, tname(x)));
+  note(
+      fmt::format("operator #{} DEQUANTIZE: dropped; the network output is the quantized "
+                  "tensor {}",
+                  k, tname(x)));
   producer_[size_t(y)] = p;
   producer_[size_t(x)] = kNoProducer;
 }
@@ -1077,48 +1106,83 @@ Network Importer::run() {
   namespace op = tfl::builtin_op;
   for (int k = 0; k < int(ops_->size()); ++k) {
     switch (op_code(k)) {
-      case op::CONV_2D: map_conv(k); break;
-      case op::DEPTHWISE_CONV_2D: map_depthwise(k); break;
-      case op::FULLY_CONNECTED: map_fully_connected(k); break;
-      case op::AVERAGE_POOL_2D: map_pool(k, OpKind::AveragePool2D); break;
-      case op::MAX_POOL_2D: map_pool(k, OpKind::MaxPool2D); break;
-      case op::MEAN: map_mean(k); break;
-      case op::ADD: map_add(k); break;
-      case op::PAD: map_pad(k, false); break;
-      case op::PADV2: map_pad(k, true); break;
+      case op::CONV_2D:
+        map_conv(k);
+        break;
+      case op::DEPTHWISE_CONV_2D:
+        map_depthwise(k);
+        break;
+      case op::FULLY_CONNECTED:
+        map_fully_connected(k);
+        break;
+      case op::AVERAGE_POOL_2D:
+        map_pool(k, OpKind::AveragePool2D);
+        break;
+      case op::MAX_POOL_2D:
+        map_pool(k, OpKind::MaxPool2D);
+        break;
+      case op::MEAN:
+        map_mean(k);
+        break;
+      case op::ADD:
+        map_add(k);
+        break;
+      case op::PAD:
+        map_pad(k, false);
+        break;
+      case op::PADV2:
+        map_pad(k, true);
+        break;
       case op::RESHAPE:
-      case op::SQUEEZE: map_reshape(k); break;
-      case op::SOFTMAX: map_softmax(k); break;
-      case op::RELU: map_relu(k, Activation::Relu); break;
-      case op::RELU6: map_relu(k, Activation::Relu6); break;
-      case op::RELU_N1_TO_1: map_relu(k, Activation::ReluN1To1); break;
-      case op::QUANTIZE: map_quantize(k); break;
-      case op::DEQUANTIZE: map_dequantize(k); break;
-      default: unsupported(k);
+      case op::SQUEEZE:
+        map_reshape(k);
+        break;
+      case op::SOFTMAX:
+        map_softmax(k);
+        break;
+      case op::RELU:
+        map_relu(k, Activation::Relu);
+        break;
+      case op::RELU6:
+        map_relu(k, Activation::Relu6);
+        break;
+      case op::RELU_N1_TO_1:
+        map_relu(k, Activation::ReluN1To1);
+        break;
+      case op::QUANTIZE:
+        map_quantize(k);
+        break;
+      case op::DEQUANTIZE:
+        map_dequantize(k);
+        break;
+      default:
+        unsupported(k);
     }
   }
 
   // Output: must be the last layer; no dangling layers.
   const int po = producer_[size_t(output_tensor_)];
   if (po == kNoProducer)
-    fail(fmt::format("the network output {} is not produced by any operator", tname(output_tensor_)));
+    fail(fmt::format("the network output {} is not produced by any operator",
+                     tname(output_tensor_)));
   if (po == kNetworkInput || pending_.empty())
     fail("the model has no layers (its output is its input)");
   if (po != int(pending_.size()) - 1)
-    fail(fmt::format("the network output {} is produced by operator #{}, but operator #{} runs "
-                     "after it; rtlgen needs a single-output network whose output is computed "
-                     "last",
-                     tname(output_tensor_), pending_[size_t(po)].op_index,
-                     pending_.back().op_index));
+    fail(fmt::format(
+        "the network output {} is produced by operator #{}, but operator #{} runs "
+        "after it; rtlgen needs a single-output network whose output is computed "
+        "last",
+        tname(output_tensor_), pending_[size_t(po)].op_index, pending_.back().op_index));
   std::vector<int> used(pending_.size(), 0);
   for (const auto& P : pending_)
     for (int p : P.in_producers)
       if (p >= 0) ++used[size_t(p)];
   for (size_t i = 0; i + 1 < pending_.size(); ++i)
     if (!used[i])
-      fail(fmt::format("{}: its output {} is never used (models with several outputs are not "
-                       "supported)",
-                       describe_op(pending_[i].op_index), tname(pending_[i].out_tensor)));
+      fail(
+          fmt::format("{}: its output {} is never used (models with several outputs are not "
+                      "supported)",
+                      describe_op(pending_[i].op_index), tname(pending_[i].out_tensor)));
 
   // Network input.
   Network net;
@@ -1128,13 +1192,15 @@ Network Importer::run() {
     const int t = input_tensor_;
     const TensorInfo& T = tensors_[size_t(t)];
     if (T.type != tfl::tensor_type::UINT8 && T.type != tfl::tensor_type::INT8)
-      fail(fmt::format("the network input {} is {}; rtlgen needs a uint8 or int8 input (or a "
-                       "float32 input followed by QUANTIZE)",
-                       tname(t), type_name(T.type)));
+      fail(
+          fmt::format("the network input {} is {}; rtlgen needs a uint8 or int8 input (or a "
+                      "float32 input followed by QUANTIZE)",
+                      tname(t), type_name(T.type)));
     if (T.shape.empty() || T.shape.size() > 4 || (T.shape.size() >= 2 && T.shape[0] != 1))
-      fail(fmt::format("the network input {} has shape {}; rtlgen needs [1, H, W, C] or [1, N] "
-                       "(batch 1)",
-                       tname(t), shape_str(T.shape)));
+      fail(
+          fmt::format("the network input {} has shape {}; rtlgen needs [1, H, W, C] or [1, N] "
+                      "(batch 1)",
+                      tname(t), shape_str(T.shape)));
     // Reuse the operator-level helpers with the first consumer for context.
     int k0 = pending_.front().op_index;
     net.input.quant = act_quant(k0, t, "network input");
@@ -1146,8 +1212,8 @@ Network Importer::run() {
   // Names: sanitized output tensor names, deduplicated (the input name is reserved first).
   std::set<std::string> taken{net.input.name};
   for (Pending& P : pending_) {
-    std::string base = sanitize_identifier(tensors_[size_t(P.out_tensor)].name,
-                                           to_string(P.layer.op));
+    std::string base =
+        sanitize_identifier(tensors_[size_t(P.out_tensor)].name, to_string(P.layer.op));
     std::string name = base;
     for (int n = 2; taken.count(name); ++n) name = fmt::format("{}_{}", base, n);
     taken.insert(name);
@@ -1156,7 +1222,8 @@ Network Importer::run() {
   for (Pending& P : pending_) {
     P.layer.inputs.clear();
     for (int p : P.in_producers)
-      P.layer.inputs.push_back(p == kNetworkInput ? net.input.name : pending_[size_t(p)].layer.name);
+      P.layer.inputs.push_back(p == kNetworkInput ? net.input.name
+                                                  : pending_[size_t(p)].layer.name);
   }
   for (Pending& P : pending_) net.layers.push_back(std::move(P.layer));
   return net;
@@ -1211,8 +1278,7 @@ std::string sanitize_identifier(const std::string& s, const std::string& fallbac
   return r.empty() ? fallback : r;
 }
 
-Network import_tflite_bytes(const std::string& bytes, const std::string& name,
-                            ImportNotes* notes) {
+Network import_tflite_bytes(const std::string& bytes, const std::string& name, ImportNotes* notes) {
   // FlatBuffers needs aligned storage (the verifier checks alignment relative to the start).
   std::vector<uint64_t> aligned((bytes.size() + 7) / 8 + 1, 0);
   std::memcpy(aligned.data(), bytes.data(), bytes.size());

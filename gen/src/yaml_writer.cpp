@@ -30,8 +30,7 @@ std::string bias_file(const Layer& l) { return l.name + "_bias.npy"; }
 std::string scales_file(const Layer& l) { return l.name + "_weight_scales.npy"; }
 
 void pair(YAML::Emitter& out, const char* key, int a, int b) {
-  out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq << a << b
-      << YAML::EndSeq;
+  out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq << a << b << YAML::EndSeq;
 }
 
 void quant(YAML::Emitter& out, const char* key, const TensorQuant& q) {
@@ -46,10 +45,9 @@ void check_params(const Layer& l) {
   int64_t n = 1;
   for (int32_t d : l.weight_shape) n *= d;
   if (l.weight_shape.empty() || n != int64_t(l.weights.size()))
-    throw Error(fmt::format("layer '{}': weight_shape [{}] does not match {} weight values",
-                            l.name, fmt::join(l.weight_shape, ", "), l.weights.size()));
-  if (l.weight_scales.empty())
-    throw Error(fmt::format("layer '{}': no weight scales", l.name));
+    throw Error(fmt::format("layer '{}': weight_shape [{}] does not match {} weight values", l.name,
+                            fmt::join(l.weight_shape, ", "), l.weights.size()));
+  if (l.weight_scales.empty()) throw Error(fmt::format("layer '{}': no weight scales", l.name));
 }
 
 }  // namespace
@@ -209,9 +207,10 @@ void write_network_yaml(const Network& net, const std::string& yaml_path,
   if (params_dir_name.empty() || params_dir_name == "." || params_dir_name == ".." ||
       params_dir_name.find('/') != std::string::npos ||
       params_dir_name.find('\\') != std::string::npos)
-    throw Error(fmt::format("{}: the parameter directory name '{}' must be a plain directory "
-                            "name (no path)",
-                            yaml_path, params_dir_name));
+    throw Error(
+        fmt::format("{}: the parameter directory name '{}' must be a plain directory "
+                    "name (no path)",
+                    yaml_path, params_dir_name));
   const fs::path yaml = fs::path(yaml_path);
   if (yaml.filename().empty())
     throw Error(fmt::format("{}: expected a YAML file path, not a directory", yaml_path));
@@ -225,9 +224,10 @@ void write_network_yaml(const Network& net, const std::string& yaml_path,
     if (fs::is_directory(yaml, ec))
       throw Error(fmt::format("{}: is a directory; expected a YAML file path", yaml_path));
     if (!starts_with_header(yaml))
-      throw Error(fmt::format("{}: refusing to overwrite a file that rtlgen did not write (its "
-                              "first line is not '{} ...'); remove it or choose another path",
-                              yaml_path, kHeader));
+      throw Error(
+          fmt::format("{}: refusing to overwrite a file that rtlgen did not write (its "
+                      "first line is not '{} ...'); remove it or choose another path",
+                      yaml_path, kHeader));
   }
   bool replace_params = false;
   if (fs::exists(params, ec)) {
@@ -235,9 +235,10 @@ void write_network_yaml(const Network& net, const std::string& yaml_path,
       throw Error(fmt::format("{}: exists and is not a directory", params.string()));
     const bool empty = fs::is_empty(params, ec);
     if (!empty && !fs::exists(params / kMarker, ec))
-      throw Error(fmt::format("{}: refusing to overwrite a non-empty directory that rtlgen did "
-                              "not write (no {} marker); remove it or choose another output",
-                              params.string(), kMarker));
+      throw Error(
+          fmt::format("{}: refusing to overwrite a non-empty directory that rtlgen did "
+                      "not write (no {} marker); remove it or choose another output",
+                      params.string(), kMarker));
     replace_params = true;
   }
   fs::create_directories(dir, ec);

@@ -27,6 +27,10 @@ int32_t rdbpot(int32_t x, int exponent);
 // MultiplyByQuantizedMultiplier (double rounding): RDBPOT(SRDHM(x * 2^L, M), R).
 int32_t multiply_by_quantized_multiplier(int32_t x, QuantizedMultiplier qm);
 
+// Single-rounding variant: (x * M + 2^(t-1)) >> t with t = 31 - shift (one rounding, ties
+// toward +infinity). TFLite's reference int8 FULLY_CONNECTED uses it (tools/PROBE_FINDINGS.md).
+int32_t multiply_by_quantized_multiplier_single(int32_t x, QuantizedMultiplier qm);
+
 // Number of leading zero bits of a 32-bit value (32 for 0).
 int count_leading_zeros(uint32_t x);
 

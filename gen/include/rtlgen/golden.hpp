@@ -11,7 +11,7 @@ namespace rtlgen::golden {
 
 // Requantization epilogue shared by CONV/DEPTHWISE/FC: bias, MBQM, zero point, clamp.
 int32_t requantize(int32_t acc, int32_t bias, QuantizedMultiplier qm, int32_t out_zp,
-                   int32_t act_min, int32_t act_max);
+                   int32_t act_min, int32_t act_max, bool single_rounding = false);
 
 Tensor conv2d(const Layer& l, const Tensor& in, const TensorQuant& in_q);
 Tensor depthwise_conv2d(const Layer& l, const Tensor& in, const TensorQuant& in_q);

@@ -109,6 +109,7 @@ struct Layer {
 
   // Derived by passes (derive_quantization, infer_shapes, analyze_accumulators).
   std::vector<QuantizedMultiplier> requant;  // one per output channel (conv/dw/fc/mean)
+  bool single_rounding = false;  // epilogue rounds once (int8 FULLY_CONNECTED), else twice
   int32_t mean_bias = 0;                     // MEAN: added to the raw sum before requantization
   AddParams add;
   SoftmaxParams softmax;

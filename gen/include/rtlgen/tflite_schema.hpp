@@ -109,8 +109,12 @@ struct Options : private flatbuffers::Table {
 
 // --- core tables ----------------------------------------------------------------------------
 struct QuantizationParameters : private flatbuffers::Table {
-  enum : voffset_t { VT_SCALE = field(2), VT_ZERO_POINT = field(3), VT_DETAILS_TYPE = field(4),
-                     VT_QUANTIZED_DIMENSION = field(6) };
+  enum : voffset_t {
+    VT_SCALE = field(2),
+    VT_ZERO_POINT = field(3),
+    VT_DETAILS_TYPE = field(4),
+    VT_QUANTIZED_DIMENSION = field(6)
+  };
   const Vector<float>* scale() const { return GetPointer<const Vector<float>*>(VT_SCALE); }
   const Vector<int64_t>* zero_point() const {
     return GetPointer<const Vector<int64_t>*>(VT_ZERO_POINT);
@@ -126,8 +130,14 @@ struct QuantizationParameters : private flatbuffers::Table {
 };
 
 struct Tensor : private flatbuffers::Table {
-  enum : voffset_t { VT_SHAPE = field(0), VT_TYPE = field(1), VT_BUFFER = field(2),
-                     VT_NAME = field(3), VT_QUANTIZATION = field(4), VT_SPARSITY = field(6) };
+  enum : voffset_t {
+    VT_SHAPE = field(0),
+    VT_TYPE = field(1),
+    VT_BUFFER = field(2),
+    VT_NAME = field(3),
+    VT_QUANTIZATION = field(4),
+    VT_SPARSITY = field(6)
+  };
   const Vector<int32_t>* shape() const { return GetPointer<const Vector<int32_t>*>(VT_SHAPE); }
   int8_t type() const { return GetField<int8_t>(VT_TYPE, 0); }
   uint32_t buffer() const { return GetField<uint32_t>(VT_BUFFER, 0); }
@@ -139,26 +149,28 @@ struct Tensor : private flatbuffers::Table {
   bool Verify(Verifier& v) const {
     return VerifyTableStart(v) && VerifyOffset(v, VT_SHAPE) && v.VerifyVector(shape()) &&
            VerifyField<int8_t>(v, VT_TYPE, 1) && VerifyField<uint32_t>(v, VT_BUFFER, 4) &&
-           VerifyOffset(v, VT_NAME) && v.VerifyString(name()) &&
-           VerifyOffset(v, VT_QUANTIZATION) && v.VerifyTable(quantization()) && v.EndTable();
+           VerifyOffset(v, VT_NAME) && v.VerifyString(name()) && VerifyOffset(v, VT_QUANTIZATION) &&
+           v.VerifyTable(quantization()) && v.EndTable();
   }
 };
 
 struct Operator : private flatbuffers::Table {
-  enum : voffset_t { VT_OPCODE_INDEX = field(0), VT_INPUTS = field(1), VT_OUTPUTS = field(2),
-                     VT_BUILTIN_OPTIONS_TYPE = field(3), VT_BUILTIN_OPTIONS = field(4) };
+  enum : voffset_t {
+    VT_OPCODE_INDEX = field(0),
+    VT_INPUTS = field(1),
+    VT_OUTPUTS = field(2),
+    VT_BUILTIN_OPTIONS_TYPE = field(3),
+    VT_BUILTIN_OPTIONS = field(4)
+  };
   uint32_t opcode_index() const { return GetField<uint32_t>(VT_OPCODE_INDEX, 0); }
   const Vector<int32_t>* inputs() const { return GetPointer<const Vector<int32_t>*>(VT_INPUTS); }
-  const Vector<int32_t>* outputs() const {
-    return GetPointer<const Vector<int32_t>*>(VT_OUTPUTS);
-  }
+  const Vector<int32_t>* outputs() const { return GetPointer<const Vector<int32_t>*>(VT_OUTPUTS); }
   uint8_t builtin_options_type() const { return GetField<uint8_t>(VT_BUILTIN_OPTIONS_TYPE, 0); }
   const Options* builtin_options() const { return GetPointer<const Options*>(VT_BUILTIN_OPTIONS); }
   bool Verify(Verifier& v) const {
     if (!(VerifyTableStart(v) && VerifyField<uint32_t>(v, VT_OPCODE_INDEX, 4) &&
-          VerifyOffset(v, VT_INPUTS) && v.VerifyVector(inputs()) &&
-          VerifyOffset(v, VT_OUTPUTS) && v.VerifyVector(outputs()) &&
-          VerifyField<uint8_t>(v, VT_BUILTIN_OPTIONS_TYPE, 1) &&
+          VerifyOffset(v, VT_INPUTS) && v.VerifyVector(inputs()) && VerifyOffset(v, VT_OUTPUTS) &&
+          v.VerifyVector(outputs()) && VerifyField<uint8_t>(v, VT_BUILTIN_OPTIONS_TYPE, 1) &&
           VerifyOffset(v, VT_BUILTIN_OPTIONS)))
       return false;
     const Options* o = builtin_options();
@@ -168,24 +180,27 @@ struct Operator : private flatbuffers::Table {
 };
 
 struct SubGraph : private flatbuffers::Table {
-  enum : voffset_t { VT_TENSORS = field(0), VT_INPUTS = field(1), VT_OUTPUTS = field(2),
-                     VT_OPERATORS = field(3), VT_NAME = field(4) };
+  enum : voffset_t {
+    VT_TENSORS = field(0),
+    VT_INPUTS = field(1),
+    VT_OUTPUTS = field(2),
+    VT_OPERATORS = field(3),
+    VT_NAME = field(4)
+  };
   const Vector<Offset<Tensor>>* tensors() const {
     return GetPointer<const Vector<Offset<Tensor>>*>(VT_TENSORS);
   }
   const Vector<int32_t>* inputs() const { return GetPointer<const Vector<int32_t>*>(VT_INPUTS); }
-  const Vector<int32_t>* outputs() const {
-    return GetPointer<const Vector<int32_t>*>(VT_OUTPUTS);
-  }
+  const Vector<int32_t>* outputs() const { return GetPointer<const Vector<int32_t>*>(VT_OUTPUTS); }
   const Vector<Offset<Operator>>* operators() const {
     return GetPointer<const Vector<Offset<Operator>>*>(VT_OPERATORS);
   }
   bool Verify(Verifier& v) const {
     return VerifyTableStart(v) && VerifyOffset(v, VT_TENSORS) && v.VerifyVector(tensors()) &&
            v.VerifyVectorOfTables(tensors()) && VerifyOffset(v, VT_INPUTS) &&
-           v.VerifyVector(inputs()) && VerifyOffset(v, VT_OUTPUTS) &&
-           v.VerifyVector(outputs()) && VerifyOffset(v, VT_OPERATORS) &&
-           v.VerifyVector(operators()) && v.VerifyVectorOfTables(operators()) && v.EndTable();
+           v.VerifyVector(inputs()) && VerifyOffset(v, VT_OUTPUTS) && v.VerifyVector(outputs()) &&
+           VerifyOffset(v, VT_OPERATORS) && v.VerifyVector(operators()) &&
+           v.VerifyVectorOfTables(operators()) && v.EndTable();
   }
 };
 
@@ -202,8 +217,12 @@ struct Buffer : private flatbuffers::Table {
 };
 
 struct OperatorCode : private flatbuffers::Table {
-  enum : voffset_t { VT_DEPRECATED_BUILTIN_CODE = field(0), VT_CUSTOM_CODE = field(1),
-                     VT_VERSION = field(2), VT_BUILTIN_CODE = field(3) };
+  enum : voffset_t {
+    VT_DEPRECATED_BUILTIN_CODE = field(0),
+    VT_CUSTOM_CODE = field(1),
+    VT_VERSION = field(2),
+    VT_BUILTIN_CODE = field(3)
+  };
   int8_t deprecated_builtin_code() const { return GetField<int8_t>(VT_DEPRECATED_BUILTIN_CODE, 0); }
   const String* custom_code() const { return GetPointer<const String*>(VT_CUSTOM_CODE); }
   int32_t builtin_code() const { return GetField<int32_t>(VT_BUILTIN_CODE, 0); }
@@ -221,8 +240,13 @@ struct OperatorCode : private flatbuffers::Table {
 };
 
 struct Model : private flatbuffers::Table {
-  enum : voffset_t { VT_VERSION = field(0), VT_OPERATOR_CODES = field(1),
-                     VT_SUBGRAPHS = field(2), VT_DESCRIPTION = field(3), VT_BUFFERS = field(4) };
+  enum : voffset_t {
+    VT_VERSION = field(0),
+    VT_OPERATOR_CODES = field(1),
+    VT_SUBGRAPHS = field(2),
+    VT_DESCRIPTION = field(3),
+    VT_BUFFERS = field(4)
+  };
   uint32_t version() const { return GetField<uint32_t>(VT_VERSION, 0); }
   const Vector<Offset<OperatorCode>>* operator_codes() const {
     return GetPointer<const Vector<Offset<OperatorCode>>*>(VT_OPERATOR_CODES);

@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Runs `rtlgen sim` on a network and checks its sim_report.json against the RTL acceptance
+criteria: every layer bit-exact on every frame, measured steady-state cycles per frame within
+--max-ratio of the ideal (max over layers of MACs / multipliers), the generator's estimate within
+--max-estimate-error of the measurement, and (with labels) hardware accuracy == golden accuracy.
+
+    sim_check.py --rtlgen build/gen/rtlgen --net configs/lenet.yaml --out build/e2e/lenet \
+        [--max-ratio 1.10] [--max-estimate-error 0.05] -- <extra rtlgen sim arguments>
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--rtlgen", required=True)
+    ap.add_argument("--net", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--frames", type=int, default=0, help="expected number of frames (0 = any)")
+    ap.add_argument("--max-ratio", type=float, default=1.10)
+    ap.add_argument("--max-estimate-error", type=float, default=0.05)
+    ap.add_argument("--max-multipliers", type=int, default=0)
+    ap.add_argument("--max-cycles", type=float, default=0)
+    ap.add_argument("sim_args", nargs=argparse.REMAINDER)
+    a = ap.parse_args()
+    extra = [x for x in a.sim_args if x != "--"]
+    report = a.out.rstrip("/") + "_sim_report.json"
+    cmd = [a.rtlgen, "sim", a.net, "-o", a.out, "--report", report] + extra
+    print("+", " ".join(cmd), flush=True)
+    rc = subprocess.run(cmd).returncode
+    if not os.path.exists(report):
+        print(f"FAIL: rtlgen sim exited {rc} without a report")
+        return 1
+    r = json.load(open(report))
+    failures = []
+    if rc != 0:
+        failures.append(f"rtlgen sim exit status {rc}")
+    if r["mismatches"] != 0:
+        bad = [f'{l["name"]}: {l["mismatches"]} ({l["first"]})' for l in r["layers"] if l["mismatches"]]
+        failures.append(f'{r["mismatches"]} mismatches: ' + "; ".join(bad))
+    if a.frames and r["frames"] != a.frames:
+        failures.append(f'{r["frames"]} frames simulated, expected {a.frames}')
+    ratio = r["cycles_per_frame"] / r["ideal_cycles_per_frame"]
+    if ratio > a.max_ratio:
+        failures.append(f'cycles/frame {r["cycles_per_frame"]:.1f} is {ratio:.3f} x ideal '
+                        f'{r["ideal_cycles_per_frame"]} (limit {a.max_ratio})')
+    est_err = abs(r["estimated_cycles_per_frame"] - r["cycles_per_frame"]) / r["cycles_per_frame"]
+    if est_err > a.max_estimate_error:
+        failures.append(f'estimate {r["estimated_cycles_per_frame"]} is {100 * est_err:.1f}% off '
+                        f'the measured {r["cycles_per_frame"]:.1f}')
+    if a.max_multipliers and r["multipliers"] > a.max_multipliers:
+        failures.append(f'{r["multipliers"]} multipliers > {a.max_multipliers}')
+    if a.max_cycles and r["cycles_per_frame"] > a.max_cycles:
+        failures.append(f'{r["cycles_per_frame"]} cycles/frame > {a.max_cycles}')
+    if "hw_accuracy" in r and r["hw_accuracy"] != r["golden_accuracy"]:
+        failures.append(f'hardware accuracy {r["hw_accuracy"]} != golden {r["golden_accuracy"]}')
+    if r["argmax_agree_with_golden"] != r["frames"]:
+        failures.append(f'argmax agrees on {r["argmax_agree_with_golden"]} of {r["frames"]} frames')
+    print(f'frames {r["frames"]}, mismatches {r["mismatches"]}, cycles/frame '
+          f'{r["cycles_per_frame"]:.1f}, ideal {r["ideal_cycles_per_frame"]} (ratio {ratio:.3f}), '
+          f'estimate {r["estimated_cycles_per_frame"]} ({100 * est_err:.2f}% off), latency '
+          f'{r["latency_cycles"]}, multipliers {r["multipliers"]}, '
+          f'{r["sim_frames_per_second"]:.1f} frames/s simulated')
+    for f in failures:
+        print("FAIL:", f)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
