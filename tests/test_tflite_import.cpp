@@ -1,14 +1,16 @@
 // The .tflite importer: refusals (each with its message) on tiny models built here with
 // FlatBufferBuilder, mapping rules, and the MobileNet seed model end to end through the YAML
 // writer and loader.
-#include <catch2/catch.hpp>
 #include <flatbuffers/flatbuffers.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "rtlgen/error.hpp"
@@ -161,6 +163,14 @@ struct TModel {
   }
 };
 
+TOp simple_op(int32_t code, std::vector<int32_t> in, std::vector<int32_t> out) {
+  TOp op;
+  op.code = code;
+  op.inputs = std::move(in);
+  op.outputs = std::move(out);
+  return op;
+}
+
 std::vector<uint8_t> le32(const std::vector<int32_t>& v) {
   std::vector<uint8_t> out;
   for (int32_t x : v)
@@ -180,8 +190,8 @@ TModel tiny_conv() {
       {"conv/weights", {2, 3, 3, 1}, tfl::tensor_type::UINT8, m.add_buffer(w), {0.01f}, {120}});
   int bt = m.add_tensor(
       {"conv/bias", {2}, tfl::tensor_type::INT32, m.add_buffer(le32({-5, 7})), {0.005f}, {0}});
-  int y = m.add_tensor({"model/conv/BiasAdd", {1, 2, 2, 2}, tfl::tensor_type::UINT8, 0, {0.25f},
-                        {10}});
+  int y =
+      m.add_tensor({"model/conv/BiasAdd", {1, 2, 2, 2}, tfl::tensor_type::UINT8, 0, {0.25f}, {10}});
   TOp op;
   op.code = tfl::builtin_op::CONV_2D;
   op.inputs = {x, wt, bt};
@@ -424,12 +434,12 @@ TEST_CASE("tflite: standalone RELU6 folds into its producer, edges are dropped",
   TModel m = tiny_conv();
   // float input -> QUANTIZE -> conv -> RELU6 -> DEQUANTIZE -> float output
   int fin = m.add_tensor({"image", {1, 4, 4, 1}, tfl::tensor_type::FLOAT32, 0, {}, {}});
-  int relu = m.add_tensor({"model/conv/Relu6", {1, 2, 2, 2}, tfl::tensor_type::UINT8, 0, {0.25f},
-                           {10}});
+  int relu =
+      m.add_tensor({"model/conv/Relu6", {1, 2, 2, 2}, tfl::tensor_type::UINT8, 0, {0.25f}, {10}});
   int fout = m.add_tensor({"probs", {1, 2, 2, 2}, tfl::tensor_type::FLOAT32, 0, {}, {}});
-  TOp q{tfl::builtin_op::QUANTIZE, {fin}, {0}};
-  TOp r{tfl::builtin_op::RELU6, {3}, {relu}};
-  TOp d{tfl::builtin_op::DEQUANTIZE, {relu}, {fout}};
+  TOp q = simple_op(tfl::builtin_op::QUANTIZE, {fin}, {0});
+  TOp r = simple_op(tfl::builtin_op::RELU6, {3}, {relu});
+  TOp d = simple_op(tfl::builtin_op::DEQUANTIZE, {relu}, {fout});
   m.ops = {q, m.ops[0], r, d};
   m.inputs = {fin};
   m.outputs = {fout};
@@ -464,7 +474,7 @@ TEST_CASE("tflite: MEAN over other axes is refused", "[tflite]") {
   TModel m = tiny_conv();
   int axes = m.add_tensor({"axes", {1}, tfl::tensor_type::INT32, m.add_buffer(le32({3})), {}, {}});
   int y = m.add_tensor({"mean", {1, 2, 2, 1}, tfl::tensor_type::UINT8, 0, {0.25f}, {10}});
-  m.ops.push_back(TOp{tfl::builtin_op::MEAN, {3, axes}, {y}});
+  m.ops.push_back(simple_op(tfl::builtin_op::MEAN, {3, axes}, {y}));
   m.outputs = {y};
   CHECK_THAT(import_error(m.bytes()),
              Contains("operator #1 MEAN (inputs: 'model/conv/BiasAdd', 'axes', outputs: 'mean') "
@@ -473,12 +483,184 @@ TEST_CASE("tflite: MEAN over other axes is refused", "[tflite]") {
   // Axes (1, 2) work, negative forms included.
   m.buffers.back() = le32({-3, 2});
   m.tensors[size_t(axes)].shape = {2};
-  m.tensors[size_t(y)].shape = {1, 2};
-  m.tensors[size_t(y)].shape = {1, 1, 1, 2};
+  m.tensors[size_t(y)].shape = {1, 2};  // keep_dims = false
   Network net = import_tflite_bytes(m.bytes(), "mean.tflite");
   REQUIRE(net.layers.size() == 2);
   CHECK(net.layers[1].op == OpKind::Mean);
   CHECK(net.layers[1].inputs == std::vector<std::string>{"model_conv_BiasAdd"});
+}
+
+TEST_CASE("tflite: schema version other than 3 is refused", "[tflite]") {
+  // Patch the root table's version field (id 0) in place, located through its vtable.
+  TModel m = tiny_conv();
+  std::string bytes = m.bytes();
+  const auto* model = tfl::get_model(reinterpret_cast<const uint8_t*>(bytes.data()));
+  REQUIRE(model->version() == 3);
+  const uint32_t root = uint32_t(uint8_t(bytes[0])) | uint32_t(uint8_t(bytes[1])) << 8 |
+                        uint32_t(uint8_t(bytes[2])) << 16 | uint32_t(uint8_t(bytes[3])) << 24;
+  int32_t soff;
+  std::memcpy(&soff, &bytes[root], 4);
+  const uint32_t vt = uint32_t(int64_t(root) - soff);
+  uint16_t field_off;
+  std::memcpy(&field_off, &bytes[vt + 4], 2);
+  REQUIRE(field_off != 0);
+  bytes[root + field_off] = 2;
+  CHECK_THAT(import_error(bytes), Contains("schema version 2 is not supported"));
+}
+
+// int8 graph: x -> DEPTHWISE(dm 2, per-channel) -> a;  x -> CONV 1x1 (per-channel) -> b;
+// ADD(a, b) -> MAX_POOL 2x2/2 -> RESHAPE [1, 16] -> FULLY_CONNECTED [3, 16] -> SOFTMAX.
+TModel int8_graph() {
+  TModel m;
+  const int8_t I8 = tfl::tensor_type::INT8;
+  auto bytes_i8 = [](size_t n, int seed) {
+    std::vector<uint8_t> v(n);
+    for (size_t i = 0; i < n; ++i) v[i] = uint8_t(int8_t(int(i * 7 + seed) % 61 - 30));
+    return v;
+  };
+  int x = m.add_tensor({"serving_default_x:0", {1, 4, 4, 2}, I8, 0, {0.05f}, {-3}});
+  int dw_w = m.add_tensor({"dw/w",
+                           {1, 3, 3, 4},
+                           I8,
+                           m.add_buffer(bytes_i8(36, 1)),
+                           {0.01f, 0.02f, 0.03f, 0.04f},
+                           {0, 0, 0, 0},
+                           3});
+  int dw_b = m.add_tensor(
+      {"dw/b", {4}, tfl::tensor_type::INT32, m.add_buffer(le32({1, -2, 3, -4})), {}, {}});
+  int a = m.add_tensor({"model/dw/Relu", {1, 4, 4, 4}, I8, 0, {0.1f}, {-128}});
+  int c_w = m.add_tensor({"pw/w",
+                          {4, 1, 1, 2},
+                          I8,
+                          m.add_buffer(bytes_i8(8, 2)),
+                          {0.01f, 0.02f, 0.03f, 0.04f},
+                          {0, 0, 0, 0},
+                          0});
+  int b = m.add_tensor({"model/pw/BiasAdd", {1, 4, 4, 4}, I8, 0, {0.08f}, {5}});
+  int sum = m.add_tensor({"model/add/add", {1, 4, 4, 4}, I8, 0, {0.15f}, {-7}});
+  int pool = m.add_tensor({"model/pool/MaxPool", {1, 2, 2, 4}, I8, 0, {0.15f}, {-7}});
+  int shp =
+      m.add_tensor({"shape", {2}, tfl::tensor_type::INT32, m.add_buffer(le32({1, 16})), {}, {}});
+  int flat = m.add_tensor({"model/flatten/Reshape", {1, 16}, I8, 0, {0.15f}, {-7}});
+  int fc_w = m.add_tensor({"fc/w", {3, 16}, I8, m.add_buffer(bytes_i8(48, 3)), {0.02f}, {0}});
+  int logits = m.add_tensor({"model/fc/MatMul", {1, 3}, I8, 0, {0.2f}, {1}});
+  int probs = m.add_tensor({"StatefulPartitionedCall:0", {1, 3}, I8, 0, {1.0f / 256}, {-128}});
+
+  TOp dw = simple_op(tfl::builtin_op::DEPTHWISE_CONV_2D, {x, dw_w, dw_b}, {a});
+  dw.options_type = tfl::builtin_options::DepthwiseConv2DOptions;
+  dw.options = {
+      {0, 1, tfl::padding::SAME}, {1, 4, 1}, {2, 4, 1}, {3, 4, 2}, {4, 1, tfl::activation::RELU}};
+  TOp pw = simple_op(tfl::builtin_op::CONV_2D, {x, c_w, -1}, {b});
+  pw.options_type = kConvOpt;
+  pw.options = {{0, 1, tfl::padding::VALID}, {1, 4, 1}, {2, 4, 1}};
+  TOp add = simple_op(tfl::builtin_op::ADD, {a, b}, {sum});
+  TOp mp = simple_op(tfl::builtin_op::MAX_POOL_2D, {sum}, {pool});
+  mp.options_type = tfl::builtin_options::Pool2DOptions;
+  mp.options = {{0, 1, tfl::padding::VALID}, {1, 4, 2}, {2, 4, 2}, {3, 4, 2}, {4, 4, 2}};
+  TOp rs = simple_op(tfl::builtin_op::RESHAPE, {pool, shp}, {flat});
+  TOp fc = simple_op(tfl::builtin_op::FULLY_CONNECTED, {flat, fc_w, -1}, {logits});
+  TOp sm = simple_op(tfl::builtin_op::SOFTMAX, {logits}, {probs});
+  sm.options_type = tfl::builtin_options::SoftmaxOptions;
+  sm.float_option = 1.0f;
+  m.ops = {dw, pw, add, mp, rs, fc, sm};
+  m.inputs = {x};
+  m.outputs = {probs};
+  return m;
+}
+
+TEST_CASE("tflite: an int8 graph with branches maps and round-trips", "[tflite]") {
+  const Network net = import_tflite_bytes(int8_graph().bytes(), "int8_graph.tflite");
+  CHECK(net.input.name == "serving_default_x_0");
+  CHECK(net.input.quant.dtype == DType::Int8);
+  REQUIRE(net.layers.size() == 7);
+  const Layer& dw = net.layers[0];
+  CHECK(dw.name == "model_dw_Relu");
+  CHECK(dw.op == OpKind::DepthwiseConv2D);
+  CHECK(dw.depth_multiplier == 2);
+  CHECK(dw.activation == Activation::Relu);
+  CHECK(dw.weight_shape == std::vector<int32_t>{1, 3, 3, 4});
+  CHECK(dw.weight_scales.size() == 4);
+  CHECK(dw.weights[0] == -29);
+  const Layer& pw = net.layers[1];
+  CHECK(pw.inputs == std::vector<std::string>{"serving_default_x_0"});
+  CHECK(pw.bias.empty());
+  const Layer& add = net.layers[2];
+  CHECK(add.op == OpKind::Add);
+  CHECK(add.inputs == std::vector<std::string>{"model_dw_Relu", "model_pw_BiasAdd"});
+  CHECK(net.layers[3].op == OpKind::MaxPool2D);
+  CHECK(net.layers[3].kernel_h == 2);
+  CHECK(net.layers[4].reshape_to == Shape{1, 1, 16});
+  CHECK(net.layers[5].op == OpKind::FullyConnected);
+  CHECK(net.layers[5].weight_shape == std::vector<int32_t>{3, 16});
+  CHECK(net.layers[6].name == "StatefulPartitionedCall_0");
+  CHECK(net.layers[6].softmax_beta == 1.0f);
+
+  TempDir tmp("int8_graph");
+  const std::string yaml = (tmp.path / "g.yaml").string();
+  write_network_yaml(net, yaml, "g_params");
+  const Network back = load_network_yaml(yaml);
+  REQUIRE(back.layers.size() == 7);
+  for (size_t i = 0; i < 7; ++i) {
+    INFO(net.layers[i].name);
+    CHECK(back.layers[i].inputs == net.layers[i].inputs);
+    CHECK(back.layers[i].weights == net.layers[i].weights);
+    CHECK(back.layers[i].weight_scales == net.layers[i].weight_scales);
+    CHECK(back.layers[i].out_shape == net.layers[i].out_shape);
+    CHECK(back.layers[i].out_quant.zero_point == net.layers[i].out_quant.zero_point);
+  }
+}
+
+TEST_CASE("tflite: corrupt int8 graph bytes never crash", "[tflite]") {
+  const std::string good = int8_graph().bytes();
+  int refused = 0;
+  for (size_t i = 0; i < good.size(); ++i) {
+    for (uint8_t x : {uint8_t(0x01), uint8_t(0x80), uint8_t(0xff)}) {
+      std::string bad = good;
+      bad[i] = char(uint8_t(bad[i]) ^ x);
+      try {
+        import_tflite_bytes(bad, "fuzz.tflite");
+      } catch (const Error&) {
+        ++refused;
+      }
+    }
+  }
+  CHECK(refused > 0);
+}
+
+TEST_CASE("tflite: padding operators", "[tflite]") {
+  TModel m = tiny_conv();
+  int pads = m.add_tensor({"paddings",
+                           {4, 2},
+                           tfl::tensor_type::INT32,
+                           m.add_buffer(le32({0, 0, 1, 2, 0, 1, 0, 0})),
+                           {},
+                           {}});
+  int y = m.add_tensor({"padded", {1, 5, 3, 2}, tfl::tensor_type::UINT8, 0, {0.25f}, {10}});
+  m.ops.push_back(simple_op(tfl::builtin_op::PAD, {3, pads}, {y}));
+  m.outputs = {y};
+  Network net = import_tflite_bytes(m.bytes(), "pad.tflite");
+  REQUIRE(net.layers.size() == 2);
+  CHECK(net.layers[1].op == OpKind::Pad);
+  CHECK(net.layers[1].pads.top == 1);
+  CHECK(net.layers[1].pads.bottom == 2);
+  CHECK(net.layers[1].pads.left == 0);
+  CHECK(net.layers[1].pads.right == 1);
+
+  SECTION("channel padding is refused") {
+    m.buffers[size_t(m.tensors[size_t(pads)].buffer)] = le32({0, 0, 1, 2, 0, 1, 0, 1});
+    m.tensors[size_t(y)].shape = {1, 5, 3, 3};
+    CHECK_THAT(import_error(m.bytes()),
+               Contains("only H/W padding is supported; this pads batch by [0, 0] and channels "
+                        "by [0, 1]"));
+  }
+  SECTION("PADV2 with a constant other than the zero point is refused") {
+    int cv = m.add_tensor({"cv", {}, tfl::tensor_type::UINT8, m.add_buffer({3}), {0.25f}, {10}});
+    m.ops.back() = simple_op(tfl::builtin_op::PADV2, {3, pads, cv}, {y});
+    CHECK_THAT(import_error(m.bytes()),
+               Contains("PADV2 pads with 3, but rtlgen pads only with the output zero point 10"));
+    m.buffers.back() = {10};
+    CHECK(import_tflite_bytes(m.bytes(), "padv2.tflite").layers.size() == 2);
+  }
 }
 
 TEST_CASE("tflite: sanitize_identifier", "[tflite]") {
@@ -499,7 +681,8 @@ TEST_CASE("tflite: YAML writer refuses foreign directories and is deterministic"
   CHECK(fs::exists(tmp.path / "out" / "tiny_params" / ".rtlgen"));
   CHECK(fs::exists(tmp.path / "out" / "tiny_params" / "model_conv_BiasAdd_weights.npy"));
   const std::string first = slurp(yaml);
-  const std::string first_w = slurp(tmp.path / "out" / "tiny_params" / "model_conv_BiasAdd_weights.npy");
+  const std::string first_w =
+      slurp(tmp.path / "out" / "tiny_params" / "model_conv_BiasAdd_weights.npy");
   write_network_yaml(net, yaml, "tiny_params");  // overwriting our own output is fine
   CHECK(slurp(yaml) == first);
   CHECK(slurp(tmp.path / "out" / "tiny_params" / "model_conv_BiasAdd_weights.npy") == first_w);

@@ -1,0 +1,162 @@
+/*
+
+rtlgen: AXI-Stream FIFO
+
+*/
+
+// Language: Verilog 2005
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+/*
+ * AXI-Stream FIFO with a registered s_axis_tready (a flip-flop output, no combinational path
+ * from m_axis_tready), used between layers to cut ready paths and absorb rate jitter.
+ *
+ * Storage: DEPTH entries of {tuser, tlast, tdata} in a simple dual-port RAM with synchronous
+ * read, plus the output register: DEPTH + 1 beats in flight at most.
+ * Throughput: one beat per cycle in and out simultaneously.
+ * Latency: 2 cycles from s_axis handshake to m_axis_tvalid.
+ */
+module rtlgen_fifo #
+(
+    // Width of tdata in bits (>= 1)
+    parameter WIDTH = 8,
+    // RAM entries (power of two, >= 2); capacity is DEPTH + 1 beats
+    parameter DEPTH = 16,
+    // Carry tlast (1) or drive m_axis_tlast = 0 and ignore s_axis_tlast (0)
+    parameter LAST_ENABLE = 1,
+    // Width of tuser in bits (0 = no tuser: the 1-bit ports are ignored / driven 0)
+    parameter USER_WIDTH = 0
+)
+(
+    input  wire                                      clk,
+    input  wire                                      rst,
+
+    /*
+     * AXI-Stream input
+     */
+    input  wire [WIDTH-1:0]                          s_axis_tdata,
+    input  wire                                      s_axis_tvalid,
+    output wire                                      s_axis_tready,
+    // ignored when LAST_ENABLE = 0 or USER_WIDTH = 0 respectively
+    /* verilator lint_off UNUSEDSIGNAL */
+    input  wire                                      s_axis_tlast,
+    input  wire [(USER_WIDTH > 0 ? USER_WIDTH : 1)-1:0] s_axis_tuser,
+    /* verilator lint_on UNUSEDSIGNAL */
+
+    /*
+     * AXI-Stream output
+     */
+    output wire [WIDTH-1:0]                          m_axis_tdata,
+    output wire                                      m_axis_tvalid,
+    input  wire                                      m_axis_tready,
+    output wire                                      m_axis_tlast,
+    output wire [(USER_WIDTH > 0 ? USER_WIDTH : 1)-1:0] m_axis_tuser
+);
+
+localparam AW = DEPTH > 1 ? $clog2(DEPTH) : 1;
+localparam LW = LAST_ENABLE != 0 ? 1 : 0;
+localparam UW = USER_WIDTH > 0 ? USER_WIDTH : 0;
+// stored word: {tuser, tlast, tdata}
+localparam DW = WIDTH + LW + UW;
+
+// bad parameters
+initial begin
+`ifndef SYNTHESIS
+    if (WIDTH < 1) begin
+        $error("%m: WIDTH (%0d) must be >= 1", WIDTH);
+        $finish;
+    end
+    if (DEPTH < 2 || (DEPTH & (DEPTH - 1)) != 0) begin
+        $error("%m: DEPTH (%0d) must be a power of two >= 2", DEPTH);
+        $finish;
+    end
+    if (USER_WIDTH < 0) begin
+        $error("%m: USER_WIDTH (%0d) must be >= 0", USER_WIDTH);
+        $finish;
+    end
+`endif
+end
+
+reg [DW-1:0] mem [0:DEPTH-1];
+
+reg [AW:0] wr_ptr_reg = {AW+1{1'b0}};
+reg [AW:0] rd_ptr_reg = {AW+1{1'b0}};
+reg s_ready_reg = 1'b0;
+
+reg [DW-1:0] out_reg;
+reg m_valid_reg = 1'b0;
+
+wire [DW-1:0] in_word;
+
+generate
+    if (UW > 0 && LW > 0) begin : word_ul
+        assign in_word = {s_axis_tuser, s_axis_tlast, s_axis_tdata};
+    end else if (UW > 0) begin : word_u
+        assign in_word = {s_axis_tuser, s_axis_tdata};
+    end else if (LW > 0) begin : word_l
+        assign in_word = {s_axis_tlast, s_axis_tdata};
+    end else begin : word_d
+        assign in_word = s_axis_tdata;
+    end
+endgenerate
+
+wire empty = wr_ptr_reg == rd_ptr_reg;
+wire wr_en = s_axis_tvalid && s_ready_reg;
+wire rd_en = !empty && (!m_valid_reg || m_axis_tready);
+
+wire [AW:0] wr_ptr_next = wr_ptr_reg + {{AW{1'b0}}, wr_en};
+wire [AW:0] rd_ptr_next = rd_ptr_reg + {{AW{1'b0}}, rd_en};
+wire full_next = wr_ptr_next[AW] != rd_ptr_next[AW] &&
+                 wr_ptr_next[AW-1:0] == rd_ptr_next[AW-1:0];
+
+always @(posedge clk) begin
+    wr_ptr_reg <= wr_ptr_next;
+    rd_ptr_reg <= rd_ptr_next;
+    s_ready_reg <= !full_next;
+
+    if (rd_en) begin
+        m_valid_reg <= 1'b1;
+    end else if (m_axis_tready) begin
+        m_valid_reg <= 1'b0;
+    end
+
+    if (rst) begin
+        wr_ptr_reg <= {AW+1{1'b0}};
+        rd_ptr_reg <= {AW+1{1'b0}};
+        s_ready_reg <= 1'b0;
+        m_valid_reg <= 1'b0;
+    end
+end
+
+always @(posedge clk) begin
+    if (wr_en) begin
+        mem[wr_ptr_reg[AW-1:0]] <= in_word;
+    end
+    if (rd_en) begin
+        out_reg <= mem[rd_ptr_reg[AW-1:0]];
+    end
+end
+
+assign s_axis_tready = s_ready_reg;
+assign m_axis_tvalid = m_valid_reg;
+assign m_axis_tdata = out_reg[WIDTH-1:0];
+
+generate
+    if (LW > 0) begin : out_last
+        assign m_axis_tlast = out_reg[WIDTH];
+    end else begin : no_last
+        assign m_axis_tlast = 1'b0;
+    end
+    if (UW > 0) begin : out_user
+        assign m_axis_tuser = out_reg[WIDTH+LW +: UW];
+    end else begin : no_user
+        assign m_axis_tuser = 1'b0;
+    end
+endgenerate
+
+endmodule
+
+`resetall

@@ -1,0 +1,376 @@
+/*
+
+rtlgen: PE x SIMD matrix-vector unit
+
+*/
+
+// Language: Verilog 2005
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+/*
+ * Matrix-vector unit: y[oc] = sum_k (x[k] - IN_ZP) * (w[oc][k] - W_ZP) for oc = 0 .. MH-1.
+ *
+ * Folding: SF = MW / SIMD input beats per vector, NF = MH / PE output beats per vector.
+ * The weight ROM holds NF*SF words of PE*SIMD weights; word nf*SF + sf holds
+ * w[nf*PE + p][sf*SIMD + s] at bits [(p*SIMD + s)*8 +: 8] (docs/rtl-architecture.md).
+ *
+ * Input:  SF beats of SIMD elements per vector (element s at s_axis_tdata[s*8 +: 8]).
+ * Output: NF beats per vector; lane p of beat nf (m_axis_tdata[p*ACC_BITS +: ACC_BITS], signed)
+ *         is output channel nf*PE + p.
+ *
+ * Structure: the input vector is stored (as x - IN_ZP, 9 bits) in a ping-pong buffer of two
+ * SF-deep banks, so the next vector is written while the current one is re-read NF times.
+ * A sequencer issues one (nf, sf) fold per cycle: buffer read and ROM read (both synchronous,
+ * block-RAM style), operand register, PE*SIMD 9x9 signed multipliers (registered), a registered
+ * binary adder tree of ceil(log2(SIMD)) levels per PE, then the accumulators, which double as
+ * the output register.
+ *
+ * Throughput: one fold per cycle, i.e. NF*SF cycles per vector in steady state (also when
+ * NF = SF = 1), as long as the input delivers SF beats within NF*SF cycles and the output is
+ * ready. Latency from the last input beat of a vector to its first output beat:
+ * 5 + ceil(log2(SIMD)) cycles.
+ *
+ * Handshake: s_axis_tready is a register output (not combinational on anything); all compute
+ * stages share a clock enable that stalls only when the output holds a beat that is not
+ * accepted (m_axis_tvalid && !m_axis_tready).
+ */
+module rtlgen_mvu #
+(
+    // Input vector length in elements (>= 1, multiple of SIMD)
+    parameter MW = 25,
+    // Output vector length = number of output channels (>= 1, multiple of PE)
+    parameter MH = 6,
+    // Processing elements = output lanes per output beat (divides MH)
+    parameter PE = 6,
+    // Input elements per input beat (divides MW)
+    parameter SIMD = 25,
+    // Input element type: 1 = int8, 0 = uint8
+    parameter IN_SIGNED = 1,
+    // Input zero point (int8: -128..127, uint8: 0..255), subtracted from every input
+    parameter IN_ZP = 0,
+    // Weight type: 1 = int8, 0 = uint8
+    parameter W_SIGNED = 1,
+    // Weight zero point (int8: -128..127, uint8: 0..255), subtracted from every weight
+    parameter W_ZP = 0,
+    // Accumulator width in bits (signed, 2..64); sums wrap modulo 2^ACC_BITS
+    parameter ACC_BITS = 32,
+    // $readmemh weight file, NF*SF lines of PE*SIMD*8 bits ("" = uninitialised ROM)
+    parameter WEIGHT_FILE = ""
+)
+(
+    input  wire                       clk,
+    input  wire                       rst,
+
+    /*
+     * Input vector stream: SIMD elements per beat
+     */
+    input  wire [SIMD*8-1:0]          s_axis_tdata,
+    input  wire                       s_axis_tvalid,
+    output wire                       s_axis_tready,
+
+    /*
+     * Output stream: PE signed accumulators per beat
+     */
+    output wire [PE*ACC_BITS-1:0]     m_axis_tdata,
+    output wire                       m_axis_tvalid,
+    input  wire                       m_axis_tready
+);
+
+localparam SF = MW / SIMD;
+localparam NF = MH / PE;
+localparam SF_W = SF > 1 ? $clog2(SF) : 1;
+localparam NF_W = NF > 1 ? $clog2(NF) : 1;
+localparam WA_W = NF*SF > 1 ? $clog2(NF*SF) : 1;
+localparam IA_W = $clog2(2*SF);
+// adder tree levels and widths: 9x9 signed products are 18 bits, each level adds one bit
+localparam LEVELS = SIMD > 1 ? $clog2(SIMD) : 0;
+localparam SB = 18 + LEVELS;
+// control pipeline: RAM read, operands, products, LEVELS tree levels
+localparam DEPTH = 3 + LEVELS;
+
+// adder tree nodes: level 0 = SIMD products, level l = ceil(SIMD / 2^l) nodes, stored level
+// after level in one vector; node i of level l at [(tree_offset(l) + i)*SB +: SB]
+function integer tree_nodes(input integer lvl);
+    begin
+        tree_nodes = (SIMD + (1 << lvl) - 1) >> lvl;
+    end
+endfunction
+
+function integer tree_offset(input integer lvl);
+    integer j;
+    begin
+        tree_offset = 0;
+        for (j = 0; j < lvl; j = j + 1) begin
+            tree_offset = tree_offset + tree_nodes(j);
+        end
+    end
+endfunction
+
+localparam TREE_NODES = tree_offset(LEVELS + 1);
+
+localparam [31:0] SF_M1 = SF - 1;
+localparam [31:0] NF_M1 = NF - 1;
+localparam [31:0] WA_M1 = NF*SF - 1;
+localparam [31:0] SF_32 = SF;
+localparam [SF_W-1:0] SF_LAST = SF_M1[SF_W-1:0];
+localparam [NF_W-1:0] NF_LAST = NF_M1[NF_W-1:0];
+localparam [WA_W-1:0] WA_LAST = WA_M1[WA_W-1:0];
+localparam [IA_W-1:0] SF_BASE = SF_32[IA_W-1:0];
+localparam [31:0] IN_ZP_32 = IN_ZP;
+localparam [31:0] W_ZP_32 = W_ZP;
+localparam [8:0] IN_ZP_9 = IN_ZP_32[8:0];
+localparam [8:0] W_ZP_9 = W_ZP_32[8:0];
+
+// bad parameters
+initial begin
+`ifndef SYNTHESIS
+    if (MW < 1 || MH < 1 || PE < 1 || SIMD < 1) begin
+        $error("%m: MW (%0d), MH (%0d), PE (%0d), SIMD (%0d) must be >= 1", MW, MH, PE, SIMD);
+        $finish;
+    end
+    if (MW % SIMD != 0) begin
+        $error("%m: SIMD (%0d) must divide MW (%0d)", SIMD, MW);
+        $finish;
+    end
+    if (MH % PE != 0) begin
+        $error("%m: PE (%0d) must divide MH (%0d)", PE, MH);
+        $finish;
+    end
+    if ((IN_SIGNED != 0) ? (IN_ZP < -128 || IN_ZP > 127) : (IN_ZP < 0 || IN_ZP > 255)) begin
+        $error("%m: IN_ZP (%0d) outside the range of the input type", IN_ZP);
+        $finish;
+    end
+    if ((W_SIGNED != 0) ? (W_ZP < -128 || W_ZP > 127) : (W_ZP < 0 || W_ZP > 255)) begin
+        $error("%m: W_ZP (%0d) outside the range of the weight type", W_ZP);
+        $finish;
+    end
+    if (ACC_BITS < 2 || ACC_BITS > 64) begin
+        $error("%m: ACC_BITS (%0d) must be 2..64", ACC_BITS);
+        $finish;
+    end
+`endif
+end
+
+/*
+ * Input side: ping-pong vector buffer holding x - IN_ZP as 9-bit signed values
+ */
+reg [SIMD*9-1:0] ibuf [0:2*SF-1];
+
+reg [1:0] full_reg = 2'b00;  // bank holds a complete vector not yet fully used
+reg wr_bank_reg = 1'b0;
+reg [SF_W-1:0] wr_sf_reg = {SF_W{1'b0}};
+reg s_ready_reg = 1'b0;
+
+reg rd_bank_reg = 1'b0;
+reg [SF_W-1:0] rd_sf_reg = {SF_W{1'b0}};
+reg [NF_W-1:0] rd_nf_reg = {NF_W{1'b0}};
+reg [WA_W-1:0] w_addr_reg = {WA_W{1'b0}};
+
+// global clock enable of the compute pipeline
+reg m_valid_reg = 1'b0;
+wire ce = !m_valid_reg || m_axis_tready;
+
+wire wr_en = s_axis_tvalid && s_ready_reg;
+wire wr_done = wr_en && wr_sf_reg == SF_LAST;
+wire issue = ce && full_reg[rd_bank_reg];
+wire issue_sf_last = rd_sf_reg == SF_LAST;
+wire rd_done = issue && issue_sf_last && rd_nf_reg == NF_LAST;
+
+wire [IA_W-1:0] wr_addr = (wr_bank_reg ? SF_BASE : {IA_W{1'b0}}) + {{IA_W-SF_W{1'b0}}, wr_sf_reg};
+wire [IA_W-1:0] rd_addr = (rd_bank_reg ? SF_BASE : {IA_W{1'b0}}) + {{IA_W-SF_W{1'b0}}, rd_sf_reg};
+
+// (x - IN_ZP) for every input element, 9-bit two's complement (exact for valid zero points)
+wire [SIMD*9-1:0] x_diff;
+
+genvar g;
+generate
+    for (g = 0; g < SIMD; g = g + 1) begin : in_diff
+        wire [7:0] x = s_axis_tdata[g*8 +: 8];
+        wire [8:0] x_ext = {(IN_SIGNED != 0) & x[7], x};
+        assign x_diff[g*9 +: 9] = x_ext - IN_ZP_9;
+    end
+endgenerate
+
+wire [1:0] full_set = wr_done ? (wr_bank_reg ? 2'b10 : 2'b01) : 2'b00;
+wire [1:0] full_clr = rd_done ? (rd_bank_reg ? 2'b10 : 2'b01) : 2'b00;
+wire [1:0] full_next = (full_reg | full_set) & ~full_clr;
+wire wr_bank_next = wr_bank_reg ^ wr_done;
+
+always @(posedge clk) begin
+    if (wr_en) begin
+        wr_sf_reg <= wr_done ? {SF_W{1'b0}} : wr_sf_reg + 1'b1;
+    end
+    wr_bank_reg <= wr_bank_next;
+    full_reg <= full_next;
+    s_ready_reg <= !full_next[wr_bank_next];
+
+    if (issue) begin
+        rd_sf_reg <= issue_sf_last ? {SF_W{1'b0}} : rd_sf_reg + 1'b1;
+        if (issue_sf_last) begin
+            rd_nf_reg <= rd_nf_reg == NF_LAST ? {NF_W{1'b0}} : rd_nf_reg + 1'b1;
+        end
+        w_addr_reg <= w_addr_reg == WA_LAST ? {WA_W{1'b0}} : w_addr_reg + 1'b1;
+    end
+    rd_bank_reg <= rd_bank_reg ^ rd_done;
+
+    if (rst) begin
+        full_reg <= 2'b00;
+        wr_bank_reg <= 1'b0;
+        wr_sf_reg <= {SF_W{1'b0}};
+        s_ready_reg <= 1'b0;
+        rd_bank_reg <= 1'b0;
+        rd_sf_reg <= {SF_W{1'b0}};
+        rd_nf_reg <= {NF_W{1'b0}};
+        w_addr_reg <= {WA_W{1'b0}};
+    end
+end
+
+always @(posedge clk) begin
+    if (wr_en) begin
+        ibuf[wr_addr] <= x_diff;
+    end
+end
+
+/*
+ * Weight ROM, synchronous read
+ */
+(* rom_style = "block" *) (* ramstyle = "M10K" *)
+reg [PE*SIMD*8-1:0] wrom [0:NF*SF-1];
+
+initial begin
+    if (WEIGHT_FILE != "") begin
+        $readmemh(WEIGHT_FILE, wrom);
+    end
+end
+
+/*
+ * Stage 1: memory outputs
+ */
+reg [SIMD*9-1:0] x_rd_reg;
+reg [PE*SIMD*8-1:0] w_rd_reg;
+
+always @(posedge clk) begin
+    if (ce) begin
+        x_rd_reg <= ibuf[rd_addr];
+        w_rd_reg <= wrom[w_addr_reg];
+    end
+end
+
+// control pipeline: valid, first fold (sf == 0), last fold (sf == SF-1)
+reg [DEPTH-1:0] valid_pipe = {DEPTH{1'b0}};
+reg [DEPTH-1:0] first_pipe = {DEPTH{1'b0}};
+reg [DEPTH-1:0] last_pipe = {DEPTH{1'b0}};
+
+always @(posedge clk) begin
+    if (ce) begin
+        valid_pipe <= {valid_pipe[DEPTH-2:0], issue};
+        first_pipe <= {first_pipe[DEPTH-2:0], rd_sf_reg == {SF_W{1'b0}}};
+        last_pipe <= {last_pipe[DEPTH-2:0], issue_sf_last};
+    end
+    if (rst) begin
+        valid_pipe <= {DEPTH{1'b0}};
+    end
+end
+
+/*
+ * Stage 2: operands (x - IN_ZP already stored; w - W_ZP here)
+ */
+reg [SIMD*9-1:0] x_op_reg;
+reg [PE*SIMD*9-1:0] w_op_reg;
+wire [PE*SIMD*9-1:0] w_diff;
+
+generate
+    for (g = 0; g < PE*SIMD; g = g + 1) begin : w_sub
+        wire [7:0] w = w_rd_reg[g*8 +: 8];
+        wire [8:0] w_ext = {(W_SIGNED != 0) & w[7], w};
+        assign w_diff[g*9 +: 9] = w_ext - W_ZP_9;
+    end
+endgenerate
+
+always @(posedge clk) begin
+    if (ce) begin
+        x_op_reg <= x_rd_reg;
+        w_op_reg <= w_diff;
+    end
+end
+
+/*
+ * Stage 3 .. 3+LEVELS: products and adder tree per PE; stage 4+LEVELS: accumulators
+ */
+reg [PE*ACC_BITS-1:0] acc_reg;
+
+wire acc_en = ce && valid_pipe[DEPTH-1];
+wire acc_first = first_pipe[DEPTH-1];
+
+generate
+    for (g = 0; g < PE; g = g + 1) begin : pe
+        wire [TREE_NODES*SB-1:0] tree_next;
+        reg [TREE_NODES*SB-1:0] tree_reg;
+
+        genvar l, i;
+        for (i = 0; i < SIMD; i = i + 1) begin : mul
+            wire signed [8:0] a = x_op_reg[i*9 +: 9];
+            wire signed [8:0] b = w_op_reg[(g*SIMD + i)*9 +: 9];
+            wire signed [17:0] prod = a * b;
+            assign tree_next[i*SB +: SB] = {{SB-18{prod[17]}}, prod};
+        end
+
+        for (l = 1; l <= LEVELS; l = l + 1) begin : level
+            for (i = 0; i < tree_nodes(l); i = i + 1) begin : node
+                if (2*i + 1 < tree_nodes(l-1)) begin : add
+                    assign tree_next[(tree_offset(l) + i)*SB +: SB] =
+                        tree_reg[(tree_offset(l-1) + 2*i)*SB +: SB] +
+                        tree_reg[(tree_offset(l-1) + 2*i + 1)*SB +: SB];
+                end else begin : pass
+                    assign tree_next[(tree_offset(l) + i)*SB +: SB] =
+                        tree_reg[(tree_offset(l-1) + 2*i)*SB +: SB];
+                end
+            end
+        end
+
+        always @(posedge clk) begin
+            if (ce) begin
+                tree_reg <= tree_next;
+            end
+        end
+
+        // tree result, sign-extended or truncated to ACC_BITS
+        // with ACC_BITS < SB the high bits are dropped on purpose (sums wrap modulo 2^ACC_BITS)
+        /* verilator lint_off UNUSEDSIGNAL */
+        wire [SB-1:0] sum = tree_reg[tree_offset(LEVELS)*SB +: SB];
+        /* verilator lint_on UNUSEDSIGNAL */
+        wire [ACC_BITS-1:0] sum_acc;
+        if (ACC_BITS > SB) begin : sum_ext
+            assign sum_acc = {{ACC_BITS-SB{sum[SB-1]}}, sum};
+        end else begin : sum_trunc
+            assign sum_acc = sum[ACC_BITS-1:0];
+        end
+
+        always @(posedge clk) begin
+            if (acc_en) begin
+                acc_reg[g*ACC_BITS +: ACC_BITS] <= acc_first ? sum_acc :
+                    acc_reg[g*ACC_BITS +: ACC_BITS] + sum_acc;
+            end
+        end
+    end
+endgenerate
+
+always @(posedge clk) begin
+    if (ce) begin
+        m_valid_reg <= valid_pipe[DEPTH-1] && last_pipe[DEPTH-1];
+    end
+    if (rst) begin
+        m_valid_reg <= 1'b0;
+    end
+end
+
+assign s_axis_tready = s_ready_reg;
+assign m_axis_tdata = acc_reg;
+assign m_axis_tvalid = m_valid_reg;
+
+endmodule
+
+`resetall

@@ -1,0 +1,457 @@
+// Language: Verilog 2005
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+/*
+ * rtlgen_swg: sliding-window generator (line buffer)
+ *
+ * Turns an NHWC image stream (IN_N elements per beat, frames back to back) into the stream of
+ * convolution / pooling windows, windows in (oy, ox) order.
+ *
+ * ORDER 0 (convolution, tap-major): a window is the K_H*K_W*IFM_C vector in (ky, kx, c) order,
+ *   SIMD elements per beat. SIMD divides IFM_C (IFM_C/SIMD beats per tap), or SIMD is a
+ *   multiple of IFM_C dividing K_H*K_W*IFM_C (SIMD/IFM_C taps per beat).
+ * ORDER 1 (pooling / depthwise, channel-major): for each chunk of SIMD channels (SIMD divides
+ *   IFM_C), the K_H*K_W taps of that chunk in (ky, kx) order, one tap per beat.
+ *
+ * Out-of-image taps carry PAD_VALUE[7:0]. m_axis_tuser = every tap of the beat lies inside the
+ * image (one tap per beat except ORDER 0 with SIMD > IFM_C). m_axis_tlast = last beat of a
+ * window (for ORDER 1: last beat of the last channel chunk of the window).
+ *
+ * Structure: a line buffer of NROWS image rows, one pixel (IFM_C elements) per memory word
+ * (block RAM / LUT RAM: one write port, one registered read port), written by the input side,
+ * read by the window side. NROWS = max(K_H + STRIDE_H + 1, rows kept by the last output row +
+ * rows needed by the first output row), so that the next STRIDE_H rows (or the next frame's
+ * first rows) load while the current windows are read. With several taps per beat
+ * (TPB = SIMD / IFM_C > 1) the buffer is replicated TPB times, one read port per tap (meant for
+ * first layers with 1-3 channels; LUT RAM). Row counters run across frame boundaries: the rows
+ * of frame f+1 load while the last windows of frame f (including bottom padding rows) are
+ * read. The input side may write a row once its slot is no longer needed by the current
+ * output row; the window side reads an output row once every input row it needs (clipped to
+ * the image) has been completely written.
+ *
+ * Latency: the first beat of a frame's first window leaves 2 cycles after input row
+ *   K_H - PAD_T - 1 (clipped to IFM_H - 1) of that frame has been completely written.
+ * Throughput: one output beat per cycle whenever the needed rows are present and the consumer
+ *   is ready; input accepted one beat per cycle whenever a row slot is free. In steady state a
+ *   frame takes max(input beats, output beats) cycles plus about one cycle per frame, with
+ *   input beats = IFM_H*IFM_W*IFM_C/IN_N and output beats = OFM_H*OFM_W*K_H*K_W*IFM_C/SIMD.
+ * m_axis_tready reaches s_axis_tready only through registered state; the read pipeline
+ *   (2 stages) stalls combinationally on m_axis_tready.
+ */
+module rtlgen_swg #
+(
+    // input image height in pixels (>= 1)
+    parameter IFM_H = 28,
+    // input image width in pixels (>= 1)
+    parameter IFM_W = 28,
+    // input channels (>= 1)
+    parameter IFM_C = 1,
+    // kernel height in taps (1 .. IFM_H + PAD_T + PAD_B)
+    parameter K_H = 5,
+    // kernel width in taps (1 .. IFM_W + PAD_L + PAD_R)
+    parameter K_W = 5,
+    // vertical stride in pixels (>= 1)
+    parameter STRIDE_H = 1,
+    // horizontal stride in pixels (>= 1)
+    parameter STRIDE_W = 1,
+    // padding rows above the image (0 .. K_H-1)
+    parameter PAD_T = 2,
+    // padding rows below the image (0 .. K_H-1)
+    parameter PAD_B = 2,
+    // padding columns left of the image (0 .. K_W-1)
+    parameter PAD_L = 2,
+    // padding columns right of the image (0 .. K_W-1)
+    parameter PAD_R = 2,
+    // value of out-of-image taps (the input zero point, 32-bit signed, low 8 bits used)
+    parameter PAD_VALUE = 0,
+    // elements per input beat (divides IFM_C)
+    parameter IN_N = 1,
+    // elements per output beat (divides IFM_C, or ORDER 0 only: IFM_C * t dividing K_H*K_W*IFM_C)
+    parameter SIMD = 25,
+    // 0 = tap-major (convolution), 1 = channel-major (pooling / depthwise)
+    parameter ORDER = 0
+)
+(
+    input  wire                 clk,
+    input  wire                 rst,
+
+    /*
+     * Image input (NHWC, IN_N elements per beat)
+     */
+    input  wire [IN_N*8-1:0]    s_axis_tdata,
+    input  wire                 s_axis_tvalid,
+    output wire                 s_axis_tready,
+
+    /*
+     * Window output (SIMD elements per beat)
+     */
+    output wire [SIMD*8-1:0]    m_axis_tdata,
+    output wire                 m_axis_tvalid,
+    input  wire                 m_axis_tready,
+    output wire                 m_axis_tlast,
+    output wire                 m_axis_tuser
+);
+
+// output image size
+localparam OFM_H = (IFM_H + PAD_T + PAD_B - K_H) / STRIDE_H + 1;
+localparam OFM_W = (IFM_W + PAD_L + PAD_R - K_W) / STRIDE_W + 1;
+// taps per output beat, channel chunks per tap, tap groups per window
+localparam TPB = (SIMD > IFM_C) ? SIMD / IFM_C : 1;
+localparam NCH = (SIMD < IFM_C) ? IFM_C / SIMD : 1;
+localparam NGRP = (K_H * K_W) / TPB;
+// input beats per pixel
+localparam BPP = IFM_C / IN_N;
+// window origins of the last output row / column, first row kept for the last output row
+localparam Y0_LAST = (OFM_H - 1) * STRIDE_H - PAD_T;
+localparam X0_LAST = (OFM_W - 1) * STRIDE_W - PAD_L;
+localparam LO_LAST = (Y0_LAST > 0) ? Y0_LAST : 0;
+// rows that must be written before the first output row of a frame
+localparam NEED0 = (K_H - PAD_T < IFM_H) ? K_H - PAD_T : IFM_H;
+// line buffer rows: the rows of one output row plus STRIDE_H rows being loaded plus one row of
+// slack, and at least the rows of the last output row plus those of the next frame's first
+localparam NROWS_A = K_H + STRIDE_H + 1;
+localparam NROWS_B = IFM_H - LO_LAST + NEED0;
+localparam NROWS = (NROWS_A > NROWS_B) ? NROWS_A : NROWS_B;
+// line buffer words
+localparam DEPTH = NROWS * IFM_W;
+localparam PIX_W = IFM_C * 8;
+// advance of a tap counter pair per beat (TPB taps in (ky, kx) order)
+localparam TQ = TPB / K_W;
+localparam TR = TPB % K_W;
+// slot advance from the last output row's first row to the next frame's row 0
+localparam FRAME_ADV = (IFM_H - LO_LAST) % NROWS;
+
+// widths
+localparam AW = (DEPTH > 1) ? $clog2(DEPTH) : 1;
+localparam NW = $clog2(NROWS);
+localparam RW = $clog2(IFM_H + 2 * NROWS + K_H + STRIDE_H + 1) + 1;
+localparam YW = RW + 1;
+localparam XW = $clog2(IFM_W + K_W + STRIDE_W + PAD_L + PAD_R + 1) + 2;
+localparam XCW = (IFM_W > 1) ? $clog2(IFM_W) : 1;
+localparam BCW = (BPP > 1) ? $clog2(BPP) : 1;
+localparam CHW = (NCH > 1) ? $clog2(NCH) : 1;
+localparam GW = (NGRP > 1) ? $clog2(NGRP) : 1;
+localparam KYW = RW;
+localparam KXW = XW - 1;
+
+// sized constants (truncation of the 32-bit parameter arithmetic is intended)
+/* verilator lint_off WIDTH */
+localparam [AW-1:0] DEPTH_A = DEPTH - 1;
+localparam [AW-1:0] IFM_W_A = IFM_W;
+localparam [XCW-1:0] IFM_W_LAST = IFM_W - 1;
+localparam [BCW-1:0] BPP_LAST = BPP - 1;
+localparam [CHW-1:0] NCH_LAST = NCH - 1;
+localparam [GW-1:0] NGRP_LAST = NGRP - 1;
+localparam [RW-1:0] IFM_H_R = IFM_H;
+localparam [RW-1:0] NROWS_R = NROWS;
+localparam [RW-1:0] NEED0_R = NEED0;
+localparam [RW-1:0] FRAME_ADV_R = FRAME_ADV;
+localparam [RW-1:0] PAD_T_R = PAD_T;
+localparam [NW-1:0] NROWS_N = NROWS;
+localparam signed [YW-1:0] IFM_H_Y = IFM_H;
+localparam signed [YW-1:0] K_H_Y = K_H;
+localparam signed [YW-1:0] STRIDE_H_Y = STRIDE_H;
+localparam signed [YW-1:0] Y0_INIT = -PAD_T;
+localparam signed [YW-1:0] Y0_LAST_Y = Y0_LAST;
+localparam signed [XW-1:0] IFM_W_X = IFM_W;
+localparam signed [XW-1:0] STRIDE_W_X = STRIDE_W;
+localparam signed [XW-1:0] X0_INIT = -PAD_L;
+localparam signed [XW-1:0] X0_LAST_X = X0_LAST;
+localparam [KXW-1:0] K_W_K = K_W;
+localparam [KXW-1:0] TR_K = TR;
+localparam [KYW-1:0] TQ_K = TQ;
+localparam [7:0] PAD_BYTE = PAD_VALUE[7:0];
+/* verilator lint_on WIDTH */
+
+// parameter checks
+initial begin
+    if (IFM_H < 1 || IFM_W < 1 || IFM_C < 1 || K_H < 1 || K_W < 1) begin
+        $error("%m: IFM_H, IFM_W, IFM_C, K_H, K_W must be >= 1");
+    end
+    if (STRIDE_H < 1 || STRIDE_W < 1) begin
+        $error("%m: STRIDE_H and STRIDE_W must be >= 1");
+    end
+    if (PAD_T < 0 || PAD_T >= K_H || PAD_B < 0 || PAD_B >= K_H ||
+            PAD_L < 0 || PAD_L >= K_W || PAD_R < 0 || PAD_R >= K_W) begin
+        $error("%m: padding must lie in 0 .. K-1");
+    end
+    if (IFM_H + PAD_T + PAD_B < K_H || IFM_W + PAD_L + PAD_R < K_W) begin
+        $error("%m: kernel larger than the padded image");
+    end
+    if (IN_N < 1 || IFM_C % IN_N != 0) begin
+        $error("%m: IN_N (%0d) must divide IFM_C (%0d)", IN_N, IFM_C);
+    end
+    if (ORDER != 0 && ORDER != 1) begin
+        $error("%m: ORDER must be 0 or 1");
+    end
+    if (SIMD < 1) begin
+        $error("%m: SIMD must be >= 1");
+    end else if (SIMD <= IFM_C) begin
+        if (IFM_C % SIMD != 0) begin
+            $error("%m: SIMD (%0d) must divide IFM_C (%0d)", SIMD, IFM_C);
+        end
+    end else begin
+        if (ORDER != 0) begin
+            $error("%m: SIMD > IFM_C is only supported with ORDER 0");
+        end
+        if (SIMD % IFM_C != 0 || (K_H * K_W * IFM_C) % SIMD != 0) begin
+            $error("%m: SIMD (%0d) must be a multiple of IFM_C dividing K_H*K_W*IFM_C", SIMD);
+        end
+    end
+end
+
+/*
+ * Shared row bookkeeping. Row numbers are relative to the first row of the frame the
+ * window side is working on; the input side may already be in the next frame.
+ */
+reg  [RW-1:0] wr_cnt_reg = {RW{1'b0}};      // rows completely written
+reg  [RW-1:0] rd_lo_reg = {RW{1'b0}};       // first row still needed by the window side
+reg  [RW-1:0] rd_lo_slot_reg = {RW{1'b0}};  // line buffer slot holding row rd_lo
+
+/*
+ * Input side
+ */
+reg  [AW-1:0]  wr_addr_reg = {AW{1'b0}};
+reg  [XCW-1:0] wr_x_reg = {XCW{1'b0}};
+reg  [BCW-1:0] wr_beat_reg = {BCW{1'b0}};
+wire [PIX_W-1:0] wr_word;
+
+wire wr_ok = wr_cnt_reg < rd_lo_reg + NROWS_R;
+wire s_fire = s_axis_tvalid && wr_ok;
+wire pix_wr = s_fire && (wr_beat_reg == BPP_LAST);
+wire row_done = pix_wr && (wr_x_reg == IFM_W_LAST);
+
+assign s_axis_tready = wr_ok;
+
+generate
+    if (BPP > 1) begin : g_assemble
+        // first BPP-1 beats of a pixel wait here, the last beat completes the word
+        reg [PIX_W-IN_N*8-1:0] part_reg = {(PIX_W-IN_N*8){1'b0}};
+        always @(posedge clk) begin
+            if (s_fire && wr_beat_reg != BPP_LAST) begin
+                part_reg[wr_beat_reg*IN_N*8 +: IN_N*8] <= s_axis_tdata;
+            end
+        end
+        assign wr_word = {s_axis_tdata, part_reg};
+    end else begin : g_direct
+        assign wr_word = s_axis_tdata;
+    end
+endgenerate
+
+always @(posedge clk) begin
+    if (s_fire) begin
+        wr_beat_reg <= (wr_beat_reg == BPP_LAST) ? {BCW{1'b0}} : wr_beat_reg + 1'b1;
+    end
+    if (pix_wr) begin
+        wr_x_reg <= (wr_x_reg == IFM_W_LAST) ? {XCW{1'b0}} : wr_x_reg + 1'b1;
+        wr_addr_reg <= (wr_addr_reg == DEPTH_A) ? {AW{1'b0}} : wr_addr_reg + 1'b1;
+    end
+    if (rst) begin
+        wr_beat_reg <= {BCW{1'b0}};
+        wr_x_reg <= {XCW{1'b0}};
+        wr_addr_reg <= {AW{1'b0}};
+    end
+end
+
+/*
+ * Window side
+ */
+reg  signed [YW-1:0] y0_reg = Y0_INIT;      // window origin row (may be negative)
+reg  signed [XW-1:0] x0_reg = X0_INIT;      // window origin column
+reg  [RW-1:0] top_clip_reg = PAD_T_R;       // rows of the window above the image
+reg  [RW-1:0] need_reg = NEED0_R;           // rows that must be written for this output row
+reg  pending_reg = 1'b0;                    // frame finished, waiting for its last input row
+reg  [CHW-1:0] ch_reg = {CHW{1'b0}};        // channel chunk
+reg  [GW-1:0] grp_reg = {GW{1'b0}};         // tap group
+
+reg  s1_valid_reg = 1'b0;
+reg  s1_last_reg = 1'b0;
+reg  m_valid_reg = 1'b0;
+reg  m_last_reg = 1'b0;
+reg  m_user_reg = 1'b0;
+reg  [SIMD*8-1:0] m_data_reg = {SIMD*8{1'b0}};
+
+wire [TPB-1:0] s1_in;
+wire [TPB*PIX_W-1:0] s1_word;
+
+wire en = !m_valid_reg || m_axis_tready;
+wire rd_ok = !pending_reg && (wr_cnt_reg >= need_reg);
+wire issue = en && rd_ok;
+
+wire ch_last = (ch_reg == NCH_LAST);
+wire grp_last = (grp_reg == NGRP_LAST);
+wire win_last = ch_last && grp_last;
+wire tap_adv = (ORDER == 0) ? ch_last : 1'b1;
+wire col_last = (x0_reg == X0_LAST_X);
+wire row_last = (y0_reg == Y0_LAST_Y);
+wire row_end = issue && win_last && col_last;
+wire frame_end = row_end && row_last;
+wire wrap = (frame_end || pending_reg) && (wr_cnt_reg >= IFM_H_R);
+
+// next output row
+wire signed [YW-1:0] y0_next = y0_reg + STRIDE_H_Y;
+wire signed [YW-1:0] y0_next_k = y0_next + K_H_Y;
+wire [RW-1:0] lo_next = (y0_next > 0) ? y0_next[RW-1:0] : {RW{1'b0}};
+wire [RW-1:0] lo_delta = lo_next - rd_lo_reg;
+wire [RW-1:0] slot_adv = rd_lo_slot_reg + (frame_end ? FRAME_ADV_R : lo_delta);
+wire [RW-1:0] top_clip_next = lo_next - y0_next[RW-1:0];
+wire [RW-1:0] need_next = (y0_next_k < IFM_H_Y) ? y0_next_k[RW-1:0] : IFM_H_R;
+
+always @(posedge clk) begin
+    // row bookkeeping
+    wr_cnt_reg <= wr_cnt_reg + {{(RW-1){1'b0}}, row_done} - (wrap ? IFM_H_R : {RW{1'b0}});
+    if (frame_end) begin
+        rd_lo_reg <= wrap ? {RW{1'b0}} : IFM_H_R;
+        pending_reg <= !wrap;
+    end else if (row_end) begin
+        rd_lo_reg <= lo_next;
+    end else if (wrap) begin
+        rd_lo_reg <= {RW{1'b0}};
+        pending_reg <= 1'b0;
+    end
+    if (row_end) begin
+        rd_lo_slot_reg <= (slot_adv >= NROWS_R) ? slot_adv - NROWS_R : slot_adv;
+    end
+
+    // window position
+    if (issue) begin
+        if (ORDER == 0) begin
+            ch_reg <= ch_last ? {CHW{1'b0}} : ch_reg + 1'b1;
+        end else if (grp_last) begin
+            ch_reg <= ch_last ? {CHW{1'b0}} : ch_reg + 1'b1;
+        end
+        if (tap_adv) begin
+            grp_reg <= grp_last ? {GW{1'b0}} : grp_reg + 1'b1;
+        end
+        if (win_last) begin
+            x0_reg <= col_last ? X0_INIT : x0_reg + STRIDE_W_X;
+        end
+    end
+    if (row_end) begin
+        if (row_last) begin
+            y0_reg <= Y0_INIT;
+            top_clip_reg <= PAD_T_R;
+            need_reg <= NEED0_R;
+        end else begin
+            y0_reg <= y0_next;
+            top_clip_reg <= top_clip_next;
+            need_reg <= need_next;
+        end
+    end
+
+    // output pipeline: stage 1 = line buffer read, stage 2 = output register
+    if (en) begin
+        s1_valid_reg <= issue;
+        s1_last_reg <= win_last;
+        m_valid_reg <= s1_valid_reg;
+        m_last_reg <= s1_last_reg;
+        m_user_reg <= &s1_in;
+    end
+
+    if (rst) begin
+        wr_cnt_reg <= {RW{1'b0}};
+        rd_lo_reg <= {RW{1'b0}};
+        rd_lo_slot_reg <= {RW{1'b0}};
+        pending_reg <= 1'b0;
+        y0_reg <= Y0_INIT;
+        x0_reg <= X0_INIT;
+        top_clip_reg <= PAD_T_R;
+        need_reg <= NEED0_R;
+        ch_reg <= {CHW{1'b0}};
+        grp_reg <= {GW{1'b0}};
+        s1_valid_reg <= 1'b0;
+        m_valid_reg <= 1'b0;
+    end
+end
+
+/*
+ * Tap ports: one line buffer copy and one (ky, kx) counter pair per tap of a beat
+ */
+genvar j;
+generate
+    for (j = 0; j < TPB; j = j + 1) begin : g_port
+        /* verilator lint_off WIDTH */
+        localparam [KYW-1:0] KY0 = j / K_W;
+        localparam [KXW-1:0] KX0 = j % K_W;
+        /* verilator lint_on WIDTH */
+
+        (* ram_style = "block" *) (* ramstyle = "M10K" *)
+        reg [PIX_W-1:0] mem [0:DEPTH-1];
+        reg [PIX_W-1:0] rd_q = {PIX_W{1'b0}};
+        reg in_q = 1'b0;
+        reg [KYW-1:0] ky_reg = KY0;
+        reg [KXW-1:0] kx_reg = KX0;
+
+        wire [KXW-1:0] kx_sum = kx_reg + TR_K;
+        wire kx_carry = (kx_sum >= K_W_K);
+
+        wire signed [YW-1:0] iy = y0_reg + $signed({1'b0, ky_reg});
+        wire signed [XW-1:0] ix = x0_reg + $signed({1'b0, kx_reg});
+        wire in_img = (iy >= 0) && (iy < IFM_H_Y) && (ix >= 0) && (ix < IFM_W_X);
+
+        // slot of row iy: rd_lo_slot + (iy - rd_lo) = rd_lo_slot + ky - top_clip
+        wire [RW-1:0] slot_sum = rd_lo_slot_reg + ky_reg - top_clip_reg;
+        wire [NW-1:0] slot = (slot_sum >= NROWS_R) ? slot_sum[NW-1:0] - NROWS_N : slot_sum[NW-1:0];
+        wire [AW-1:0] rd_addr = in_img ? slot * IFM_W_A + {{(AW-XCW){1'b0}}, ix[XCW-1:0]} : {AW{1'b0}};
+
+        always @(posedge clk) begin
+            if (pix_wr) begin
+                mem[wr_addr_reg] <= wr_word;
+            end
+            if (en) begin
+                rd_q <= mem[rd_addr];
+                in_q <= in_img;
+            end
+        end
+
+        always @(posedge clk) begin
+            if (issue && tap_adv) begin
+                if (grp_last) begin
+                    ky_reg <= KY0;
+                    kx_reg <= KX0;
+                end else begin
+                    ky_reg <= ky_reg + TQ_K + {{(KYW-1){1'b0}}, kx_carry};
+                    kx_reg <= kx_carry ? kx_sum - K_W_K : kx_sum;
+                end
+            end
+            if (rst) begin
+                ky_reg <= KY0;
+                kx_reg <= KX0;
+            end
+        end
+
+        assign s1_in[j] = in_q;
+        assign s1_word[j*PIX_W +: PIX_W] = in_q ? rd_q : {IFM_C{PAD_BYTE}};
+    end
+endgenerate
+
+generate
+    if (TPB > 1) begin : g_multi_tap
+        always @(posedge clk) begin
+            if (en) begin
+                m_data_reg <= s1_word;
+            end
+        end
+    end else begin : g_chunk
+        // channel chunk of the word in stage 1
+        reg [CHW-1:0] s1_ch_reg = {CHW{1'b0}};
+        always @(posedge clk) begin
+            if (en) begin
+                s1_ch_reg <= ch_reg;
+                m_data_reg <= s1_word[s1_ch_reg*SIMD*8 +: SIMD*8];
+            end
+        end
+    end
+endgenerate
+
+assign m_axis_tdata = m_data_reg;
+assign m_axis_tvalid = m_valid_reg;
+assign m_axis_tlast = m_last_reg;
+assign m_axis_tuser = m_user_reg;
+
+endmodule
+
+`resetall
