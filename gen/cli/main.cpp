@@ -1,4 +1,4 @@
-// rtlgen command line: info, run, eval, import (generate and sim join as the RTL lands).
+// rtlgen command line: info, run, eval, import, generate, sim, synth.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -10,12 +10,14 @@
 #include <unistd.h>
 
 #include "rtlgen/emit.hpp"
+#include "rtlgen/emit_vendor.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/golden.hpp"
 #include "rtlgen/idx.hpp"
 #include "rtlgen/image.hpp"
 #include "rtlgen/network_io.hpp"
 #include "rtlgen/sim_runner.hpp"
+#include "rtlgen/synth.hpp"
 #include "rtlgen/tflite_import.hpp"
 #include "rtlgen/yaml_writer.hpp"
 
@@ -108,12 +110,15 @@ int cmd_import(const std::string& model, const std::string& out_dir) {
 }
 
 int cmd_generate(const std::string& net_path, const std::string& out_dir,
-                 const std::string& command) {
+                 const TestbenchOptions& tb, bool tb_custom, const std::string& command) {
   const Network net = load_network(net_path);
   const HwPlan plan = plan_hardware(net);
-  write_output_dir(out_dir, generate_files(net, plan, command), command);
+  auto files = generate_files(net, plan, command);
+  if (tb_custom) add_testbench_files(net, plan, command, tb, files);  // replaces the default tb/
+  write_output_dir(out_dir, files, command);
   fmt::print("{}", emit_report_text(net, plan));
-  fmt::print("wrote {}/ (rtl/, mem/, sim/, filelist.f, report.json)\n", out_dir);
+  fmt::print("wrote {}/ (rtl/, mem/, sim/, tb/, vivado/, quartus/, filelist.f, report.json, "
+             "README.md)\n", out_dir);
   return 0;
 }
 
@@ -182,6 +187,21 @@ int main(int argc, char** argv) {
   auto* gen = app.add_subcommand("generate", "emit RTL: OUT/rtl, OUT/mem, filelist.f, report.json");
   gen->add_option("network", net_path, "NET.yaml or MODEL.tflite")->required();
   gen->add_option("-o,--out", out_dir, "output directory (replaced atomically)")->required();
+  TestbenchOptions tb;
+  auto* tb_inputs = gen->add_option("--tb-inputs", tb.inputs,
+                                    "testbench inputs: .npy/.pgm/.bmp file or directory, or IDX "
+                                    "images (default: random frames)");
+  auto* tb_frames = gen->add_option("--tb-frames", tb.frames, "testbench frames (default 20)")
+                        ->check(CLI::PositiveNumber);
+
+  auto* syn = app.add_subcommand("synth", "Yosys synthesis of a generated design: LUT/FF/DSP/BRAM "
+                                          "per layer, longest path -> OUT/synth_report.json");
+  SynthOptions synth_opt;
+  syn->add_option("out", synth_opt.out_dir, "generated design directory (rtlgen generate -o)")
+      ->required();
+  syn->add_flag("--generic-only", synth_opt.generic_only,
+                "only the generic Yosys `synth` (skip synth_xilinx)");
+  syn->add_option("--yosys", synth_opt.yosys, "yosys executable (default: yosys on PATH)");
 
   auto* sim = app.add_subcommand("sim", "generate, build (cached) and run the Verilator regression");
   std::string inputs, labels, trace, report;
@@ -205,7 +225,9 @@ int main(int argc, char** argv) {
     if (*run) return cmd_run(net_path, input, dump, top);
     if (*eval) return cmd_eval(net_path, mnist_dir, skip, limit);
     if (*imp) return cmd_import(net_path, out_dir);
-    if (*gen) return cmd_generate(net_path, out_dir, command);
+    if (*gen) return cmd_generate(net_path, out_dir, tb, tb_inputs->count() + tb_frames->count() > 0,
+                                  command);
+    if (*syn) return run_synth(synth_opt);
     if (*sim) {
       if (inputs.empty() && random_frames <= 0)
         throw Error("rtlgen sim: give --inputs FILE|DIR or --random N");

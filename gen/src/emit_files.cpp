@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "rtlgen/emit.hpp"
+#include "rtlgen/emit_vendor.hpp"
 #include "rtlgen/error.hpp"
 
 namespace rtlgen {
@@ -141,6 +142,7 @@ std::map<std::string, std::string> generate_files(const Network& net, const HwPl
     }
   files["report.json"] = emit_report_json(net, plan, command);
   files["report.txt"] = emit_report_text(net, plan);
+  add_vendor_files(net, plan, command, files);  // vivado/, quartus/, tb/, README.md
   return files;
 }
 
@@ -162,9 +164,14 @@ void write_output_dir(const std::string& out, const std::map<std::string, std::s
     for (const auto& [rel, text] : files) {
       const fs::path p = tmp / rel;
       fs::create_directories(p.parent_path());
-      std::ofstream f(p, std::ios::binary);
-      f << text;
-      if (!f) throw Error(fmt::format("{}: write failed", p.string()));
+      {
+        std::ofstream f(p, std::ios::binary);
+        f << text;
+        if (!f) throw Error(fmt::format("{}: write failed", p.string()));
+      }
+      if (p.extension() == ".sh")  // generated scripts are meant to be run directly
+        fs::permissions(p, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
+                        fs::perm_options::add);
     }
     std::ofstream(tmp / kMarker) << command << "\n";
     fs::create_directories(target.parent_path());

@@ -11,12 +11,15 @@
 #include <algorithm>
 
 #include "rtlgen/error.hpp"
+#include "rtlgen/file_util.hpp"
 
 namespace rtlgen {
 
 namespace fs = std::filesystem;
 
 namespace {
+
+std::string slurp_path(const fs::path& p) { return read_file_bytes(p.string()); }
 
 uint64_t fnv1a(uint64_t h, const std::string& s) {
   for (unsigned char c : s) {
@@ -26,23 +29,8 @@ uint64_t fnv1a(uint64_t h, const std::string& s) {
   return h;
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
-std::string quote(const std::string& s) {
-  std::string r = "'";
-  for (char c : s) r += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return r + "'";
-}
 
-int shell(const std::string& cmd) {
-  const int rc = std::system(cmd.c_str());
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
-}
 
 // Everything the harness binary depends on: RTL, wrapper, taps header, harness sources, core lib.
 uint64_t build_key(const SimOptions& o) {
@@ -56,7 +44,7 @@ uint64_t build_key(const SimOptions& o) {
     if (e.is_regular_file() && e.path().string().find("/build") == std::string::npos)
       files.push_back(e.path());
   std::sort(files.begin(), files.end());
-  for (const auto& f : files) h = fnv1a(fnv1a(h, f.filename().string()), slurp(f));
+  for (const auto& f : files) h = fnv1a(fnv1a(h, f.filename().string()), slurp_path(f));
   const fs::path lib = fs::path(RTLGEN_BINARY_DIR) / "gen" / "librtlgen_core.a";
   if (fs::exists(lib)) h = fnv1a(h, std::to_string(fs::last_write_time(lib).time_since_epoch().count()));
   h = fnv1a(h, o.trace.empty() ? "notrace" : "trace");
@@ -81,24 +69,24 @@ int run_simulation(const SimOptions& o) {
     const std::string configure = fmt::format(
         "cmake -S {} -B {} -G Ninja -DCMAKE_BUILD_TYPE=Release -DRTLGEN_OUT={} -DRTLGEN_TOP={} "
         "-DRTLGEN_CORE_LIB={} -DRTLGEN_TRACE={} > {} 2>&1",
-        quote((src / "sim" / "network").string()), quote(build.string()), quote(out.string()),
-        o.top, quote(lib.string()), o.trace.empty() ? "OFF" : "ON",
-        quote((build / "configure.log").string()));
-    if (shell(configure) != 0)
+        shell_quote((src / "sim" / "network").string()), shell_quote(build.string()), shell_quote(out.string()),
+        o.top, shell_quote(lib.string()), o.trace.empty() ? "OFF" : "ON",
+        shell_quote((build / "configure.log").string()));
+    if (run_shell(configure) != 0)
       throw Error(fmt::format("Verilator/CMake configure failed; see {}", (build / "configure.log").string()));
-    const std::string make = fmt::format("cmake --build {} -j {} > {} 2>&1", quote(build.string()),
+    const std::string make = fmt::format("cmake --build {} -j {} > {} 2>&1", shell_quote(build.string()),
                                          std::max(1u, std::thread::hardware_concurrency()),
-                                         quote((build / "build.log").string()));
-    if (shell(make) != 0) {
+                                         shell_quote((build / "build.log").string()));
+    if (run_shell(make) != 0) {
       fs::remove(exe);
       throw Error(fmt::format("harness build failed; see {}", (build / "build.log").string()));
     }
   }
-  std::string cmd = quote(exe.string()) + " --net " + quote(fs::absolute(o.network).string()) +
-                    " --mem-dir " + quote((out / "mem").string());
-  for (const auto& a : o.harness_args) cmd += " " + quote(a);
-  if (!o.trace.empty()) cmd = "RTLGEN_FST=" + quote(fs::absolute(o.trace).string()) + " " + cmd;
-  return shell(cmd);
+  std::string cmd = shell_quote(exe.string()) + " --net " + shell_quote(fs::absolute(o.network).string()) +
+                    " --mem-dir " + shell_quote((out / "mem").string());
+  for (const auto& a : o.harness_args) cmd += " " + shell_quote(a);
+  if (!o.trace.empty()) cmd = "RTLGEN_FST=" + shell_quote(fs::absolute(o.trace).string()) + " " + cmd;
+  return run_shell(cmd);
 }
 
 }  // namespace rtlgen

@@ -162,6 +162,12 @@ class NetworkParser {
       params_dir_ = dir_ / r_.as<std::string>(root["params"], "a directory path", "");
     parse_input(r_.require(root, "input", "the input tensor: shape, dtype, scale, zero_point", ""),
                 net.input);
+    if (root["target_clock_mhz"]) {
+      net.target_clock_mhz = r_.as<double>(root["target_clock_mhz"], "a clock frequency in MHz", "");
+      if (!(net.target_clock_mhz > 0.0) || net.target_clock_mhz > 2000.0)
+        r_.fail(root["target_clock_mhz"],
+                fmt::format("target_clock_mhz must be in (0, 2000] MHz, got {}", net.target_clock_mhz));
+    }
     const auto layers = r_.require(root, "layers", "the ordered list of layers", "");
     if (!layers.IsSequence() || layers.size() == 0)
       r_.fail(layers, "'layers' must be a non-empty list");

@@ -20,10 +20,8 @@
 #include "rtlgen/error.hpp"
 #include "rtlgen/golden.hpp"
 #include "rtlgen/hw_plan.hpp"
-#include "rtlgen/idx.hpp"
-#include "rtlgen/image.hpp"
+#include "rtlgen/frames.hpp"
 #include "rtlgen/network_io.hpp"
-#include "rtlgen/npy.hpp"
 #include "rtlgen_sim/rtlgen_sim.hpp"
 #include "rtlgen_taps.hpp"
 
@@ -46,65 +44,18 @@ struct Frame {
   int label = -1;
 };
 
-std::vector<Frame> load_frames(const Options& o, const Network& net) {
+std::vector<Frame> load_sim_frames(const Options& o, const Network& net) {
+  FrameSource src;
+  src.inputs = o.random > 0 ? "" : o.inputs;
+  src.labels = o.labels;
+  src.max_frames = o.frames;
+  src.skip = o.skip;
+  src.random = o.random;
+  src.seed = o.seed;
+  Frames loaded = load_frames(net, src);
   std::vector<Frame> frames;
-  const auto want = [&] { return o.frames <= 0 || int(frames.size()) < o.frames; };
-  if (o.random > 0) {
-    rtlgen_sim::Rng rng(o.seed);
-    for (int i = 0; i < o.random && want(); ++i) {
-      Frame f{Tensor(net.input.shape, net.input.quant.dtype)};
-      for (auto& v : f.input.data) v = qmin(net.input.quant.dtype) + int32_t(rng.next_u32() % 256);
-      frames.push_back(std::move(f));
-    }
-    return frames;
-  }
-  const std::string& p = o.inputs;
-  if (p.find("idx3-ubyte") != std::string::npos) {  // MNIST-style IDX images (+ labels)
-    const IdxArray images = read_idx(p);
-    IdxArray labels;
-    if (!o.labels.empty()) labels = read_idx(o.labels);
-    const int n = images.dims[0], px = images.dims[1] * images.dims[2];
-    if (px != net.input.shape.elements())
-      throw Error(fmt::format("{}: images have {} pixels, the network input {}", p, px,
-                              net.input.shape.elements()));
-    const int offset = net.input.quant.dtype == DType::Int8 ? -128 : 0;
-    for (int i = o.skip; i < n && want(); ++i) {
-      Frame f{Tensor(net.input.shape, net.input.quant.dtype)};
-      for (int k = 0; k < px; ++k) f.input.data[k] = images.data[size_t(i) * px + k] + offset;
-      if (!labels.data.empty()) f.label = labels.data[i];
-      frames.push_back(std::move(f));
-    }
-    return frames;
-  }
-  std::vector<std::string> files;
-  if (fs::is_directory(p)) {
-    for (const auto& e : fs::directory_iterator(p)) {
-      const auto ext = e.path().extension().string();
-      if (ext == ".npy" || ext == ".pgm" || ext == ".bmp") files.push_back(e.path().string());
-    }
-    std::sort(files.begin(), files.end());
-  } else {
-    files.push_back(p);
-  }
-  for (const auto& file : files) {
-    if (!want()) break;
-    if (fs::path(file).extension() == ".npy") {
-      const NpyArray a = read_npy(file);
-      if (a.shape.size() == 4 && a.shape[0] > 1) {  // a batch N x H x W x C
-        const int64_t per = a.size() / a.shape[0];
-        if (per != net.input.shape.elements())
-          throw Error(fmt::format("{}: batch items have {} elements, expected {}", file, per,
-                                  net.input.shape.elements()));
-        for (int64_t i = 0; i < a.shape[0] && want(); ++i) {
-          Frame f{Tensor(net.input.shape, net.input.quant.dtype)};
-          for (int64_t k = 0; k < per; ++k) f.input.data[k] = int32_t(a.ints[i * per + k]);
-          frames.push_back(std::move(f));
-        }
-        continue;
-      }
-    }
-    frames.push_back({load_input(file, net.input)});
-  }
+  for (size_t i = 0; i < loaded.inputs.size(); ++i)
+    frames.push_back({std::move(loaded.inputs[i]), loaded.labels[i]});
   return frames;
 }
 
@@ -193,7 +144,7 @@ PhaseResult run_phase(const HwPlan& plan, const std::vector<Frame>& frames,
 int run(const Options& o) {
   const Network net = load_network(o.net);
   const HwPlan plan = plan_hardware(net);
-  const std::vector<Frame> frames = load_frames(o, net);
+  const std::vector<Frame> frames = load_sim_frames(o, net);
   if (frames.empty()) throw Error("no input frames");
   fmt::print("network_sim: {} ({} hardware layers), {} frames\n", plan.top, plan.layers.size(),
              frames.size());

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Generates a network's RTL and checks it with three independent tools:
 #   verilator --lint-only -Wall (clean), iverilog -g2005 (compiles), yosys synth (succeeds).
-# usage: lint_generated.sh RTLGEN NET.yaml OUTDIR [full]
-# Without "full", Yosys runs the coarse part of `synth` (elaboration, FSM/memory/arith passes);
-# "full" runs all of `synth` (minutes: the weight ROMs are mapped to generic logic).
+# usage: lint_generated.sh RTLGEN NET.yaml OUTDIR [coarse|full|noyosys]
+# coarse (default): Yosys runs the coarse part of `synth` (elaboration, FSM/memory/arith passes);
+# full: all of `synth` (minutes: the weight ROMs are mapped to generic logic); noyosys: skip it.
 set -euo pipefail
 rtlgen=$1 net=$2 out=$3 mode=${4:-coarse}
 "$rtlgen" generate "$net" -o "$out" >/dev/null
@@ -13,6 +13,10 @@ echo "verilator --lint-only -Wall ($top)"
 verilator --lint-only -Wall -f filelist.f --top-module "$top"
 echo "iverilog -g2005"
 iverilog -g2005 -o /dev/null -s "$top" -c filelist.f
+if [[ $mode == noyosys ]]; then
+  echo "lint_generated: $top clean in verilator and iverilog (yosys skipped)"
+  exit 0
+fi
 synth="synth -top $top"
 [[ $mode == full ]] || synth="synth -top $top -run begin:fine"
 echo "yosys: $synth"

@@ -131,6 +131,7 @@ struct Network {
   std::string source;  // path of the description it was loaded from
   InputSpec input;
   std::vector<Layer> layers;  // topological order; the last layer is the output
+  double target_clock_mhz = 200.0;  // YAML `target_clock_mhz`: clock constraints, throughput
 
   const Layer* find(const std::string& name) const;
   // Shape and quantization of any tensor (the input or a layer's output) by name.
