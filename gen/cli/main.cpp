@@ -208,7 +208,7 @@ int main(int argc, char** argv) {
   int frames = 0, random_frames = 0, perf_frames = 8;
   uint64_t seed = 1;
   sim->add_option("network", net_path, "NET.yaml or MODEL.tflite")->required();
-  sim->add_option("-o,--out", out_dir, "generated design directory")->required();
+  sim->add_option("-o,--out", out_dir, "generated design directory (default out/<network file stem>)");
   sim->add_option("--inputs", inputs, "input .npy/.pgm/.bmp file or directory, or IDX images");
   sim->add_option("--labels", labels, "IDX labels for --inputs IDX images (accuracy)");
   sim->add_option("--random", random_frames, "use N random input frames instead");
@@ -231,6 +231,7 @@ int main(int argc, char** argv) {
     if (*sim) {
       if (inputs.empty() && random_frames <= 0)
         throw Error("rtlgen sim: give --inputs FILE|DIR or --random N");
+      if (out_dir.empty()) out_dir = "out/" + std::filesystem::path(net_path).stem().string();
       std::vector<std::string> a = {"--report", report.empty() ? out_dir + "/sim_report.json" : report,
                                     "--seed", std::to_string(seed), "--perf-frames", std::to_string(perf_frames)};
       if (!inputs.empty()) a.insert(a.end(), {"--inputs", inputs});
