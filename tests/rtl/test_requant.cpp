@@ -268,11 +268,13 @@ TEST_CASE("requant is bit-exact with multiply_by_quantized_multiplier", "[requan
   CHECK(cov.int32_min > 0);
   CHECK(cov.in_range > 100);  // low for very narrow ACC_BITS, where targets are unreachable
   // Results of deep right shifts are near zero: observable only if OUT_ZP is in the range.
+  // Left shifts (s > 0) of a narrow accumulator plus a large bias rarely land in a narrow clamp
+  // range, so their in-range coverage is only demanded for accumulators of 20 bits or more.
   const bool zero_observable = ACT_MIN <= OUT_ZP && OUT_ZP <= ACT_MAX;
   for (int s = -31; s <= (SINGLE ? 0 : 4); ++s) {
     INFO("shift " << s << " never exercised / never produced an in-range result");
     CHECK(cov.shifts_exercised.count(s) == 1);
-    if (zero_observable) CHECK(cov.shifts.count(s) == 1);
+    if (zero_observable && (s <= 0 || ACC_BITS >= 20)) CHECK(cov.shifts.count(s) == 1);
   }
 }
 
