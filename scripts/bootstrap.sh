@@ -34,6 +34,7 @@ pip_install() {  # only what is not importable yet
     python3 -m pip install -q "${need[@]}" 2>/dev/null || python3 -m pip install -q --break-system-packages "${need[@]}"
   fi
 }
-((want_test)) && pip_install numpy numpy ai_edge_litert ai-edge-litert PIL pillow
-((want_train)) && pip_install tensorflow tensorflow-cpu matplotlib matplotlib
+# Versions as tools/requirements.txt: the probed interpreter behaviour is pinned to ai-edge-litert 2.3.0.
+((want_test)) && pip_install numpy "numpy>=1.26" ai_edge_litert "ai-edge-litert==2.3.0" PIL "pillow>=10"
+((want_train)) && pip_install tensorflow "tensorflow-cpu==2.21.0" matplotlib matplotlib
 echo "bootstrap: ok"
