@@ -51,6 +51,21 @@ WeightMatrix unpack_weights(const std::vector<std::string>& lines, int mh, int m
   return m;
 }
 
+std::vector<std::string> pack_depthwise_weights(const std::vector<int32_t>& w_ct, int channels,
+                                                int taps, int pe) {
+  if (pe <= 0 || taps <= 0 || channels % pe || w_ct.size() != size_t(channels) * taps)
+    throw Error(fmt::format("pack_depthwise_weights: PE {} does not divide {} channels, or {} "
+                            "weights for {} x {}",
+                            pe, channels, w_ct.size(), channels, taps));
+  // A depthwise word is a PE x 1 slice of the C x T matrix: reuse the matrix layout with SIMD 1.
+  return pack_weights({channels, taps, w_ct}, pe, 1);
+}
+
+std::vector<int32_t> unpack_depthwise_weights(const std::vector<std::string>& lines, int channels,
+                                              int taps, int pe, bool is_signed) {
+  return unpack_weights(lines, channels, taps, pe, 1, is_signed).w;
+}
+
 std::string pack_requant(int32_t bias, QuantizedMultiplier qm) {
   return fmt::format("{:08x}{:08x}{:02x}", uint32_t(bias), uint32_t(qm.multiplier),
                      uint8_t(int8_t(qm.shift)));

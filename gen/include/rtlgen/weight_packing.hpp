@@ -26,6 +26,15 @@ std::vector<std::string> pack_weights(const WeightMatrix& m, int pe, int simd);
 WeightMatrix unpack_weights(const std::vector<std::string>& lines, int mh, int mw, int pe,
                             int simd, bool is_signed);
 
+// Depthwise layout (rtlgen_dwu): w[c][t] for C channels and T = K_H * K_W taps in (ky, kx)
+// order. Folded by PE (divides C): C / PE chunks, T words per chunk; word j * T + t holds, for
+// lane p, w[j * PE + p][t] at bits [p * 8 +: 8]. Lines are hex, PE * 2 digits.
+std::vector<std::string> pack_depthwise_weights(const std::vector<int32_t>& w_ct, int channels,
+                                                int taps, int pe);
+// Inverse of pack_depthwise_weights; returns w[c][t].
+std::vector<int32_t> unpack_depthwise_weights(const std::vector<std::string>& lines, int channels,
+                                              int taps, int pe, bool is_signed);
+
 // One requantizer constant word: {bias[31:0], multiplier[31:0], shift[7:0]}, 18 hex digits.
 std::string pack_requant(int32_t bias, QuantizedMultiplier qm);
 
