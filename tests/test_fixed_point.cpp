@@ -31,7 +31,7 @@ int32_t interesting(std::mt19937_64& rng) {
     case 2: return int32_t(rng() % 2001) - 1000;
     case 3: {
       const int e = int(rng() % 31);
-      const int32_t v = (int32_t(1) << e) * ((rng() & 1) ? 1 : 3) / 2;  // exact halves
+      const auto v = int32_t((int64_t(1) << e) * ((rng() & 1) ? 1 : 3) / 2);  // exact halves
       return (rng() & 1) ? v : -v;
     }
     default: return int32_t(uint32_t(rng()));

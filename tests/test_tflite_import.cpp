@@ -583,7 +583,7 @@ TEST_CASE("tflite: an int8 graph with branches maps and round-trips", "[tflite]"
   CHECK(dw.weights[0] == -29);
   const Layer& pw = net.layers[1];
   CHECK(pw.inputs == std::vector<std::string>{"serving_default_x_0"});
-  CHECK(pw.bias.empty());
+  CHECK(pw.bias == std::vector<int32_t>(size_t(pw.weight_shape[0]), 0));  // absent: zeros
   const Layer& add = net.layers[2];
   CHECK(add.op == OpKind::Add);
   CHECK(add.inputs == std::vector<std::string>{"model_dw_Relu", "model_pw_BiasAdd"});

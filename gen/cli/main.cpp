@@ -1,4 +1,4 @@
-// rtlgen command line: info, run, eval, import, generate, sim, synth.
+// rtlgen command line: info, run, eval, import, fold, generate, sim, synth.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -12,10 +12,12 @@
 #include "rtlgen/emit.hpp"
 #include "rtlgen/emit_vendor.hpp"
 #include "rtlgen/error.hpp"
+#include "rtlgen/folding.hpp"
 #include "rtlgen/golden.hpp"
 #include "rtlgen/idx.hpp"
 #include "rtlgen/image.hpp"
 #include "rtlgen/network_io.hpp"
+#include "rtlgen/passes.hpp"
 #include "rtlgen/sim_runner.hpp"
 #include "rtlgen/synth.hpp"
 #include "rtlgen/tflite_import.hpp"
@@ -97,15 +99,43 @@ int cmd_eval(const std::string& net_path, const std::string& mnist_dir, int skip
   return 0;
 }
 
-int cmd_import(const std::string& model, const std::string& out_dir) {
+void print_folding(const Network& net, const FoldReport& r) {
+  fmt::print("{:<36} {:>5} {:>5} {:>6} {:>12} {:>10}\n", "layer", "pe", "simd", "mults",
+             "cycles", "MACs");
+  for (const auto& [name, c] : r.layers) {
+    const Layer* l = net.find(name);
+    fmt::print("{:<36} {:>5} {:>5} {:>6} {:>12} {:>10}\n", name.substr(0, 36), c.pe, c.simd,
+               c.multipliers, c.cycles, l ? l->macs : 0);
+  }
+  const double ideal = r.multipliers ? double(r.macs) / double(r.multipliers) : 0.0;
+  fmt::print("folding for <= {} cycles per frame: {} multipliers, bottleneck {} ({} cycles), "
+             "ideal MACs/multipliers {:.0f}, utilisation {:.3f}\n",
+             r.target_cycles, r.multipliers, r.bottleneck, r.bottleneck_cycles, ideal,
+             r.bottleneck_cycles ? ideal / double(r.bottleneck_cycles) : 0.0);
+}
+
+int cmd_import(const std::string& model, const std::string& out_dir, const FoldTarget& fold) {
   ImportNotes notes;
   Network net = import_tflite(model, &notes);
-  const std::string stem = std::filesystem::path(out_dir).filename().string();
+  prepare_network(net);  // shapes and MACs drive the folding
+  const FoldReport r = choose_folding(net, fold);
   const std::string yaml = (std::filesystem::path(out_dir) / (net.name + ".yaml")).string();
   write_network_yaml(net, yaml, net.name + "_params");
   for (const auto& line : notes.lines) fmt::print("note: {}\n", line);
+  print_folding(net, r);
   fmt::print("wrote {} ({} layers)\n", yaml, net.layers.size());
-  (void)stem;
+  return 0;
+}
+
+int cmd_fold(const std::string& net_path, const std::string& out_yaml, const FoldTarget& fold) {
+  Network net = load_network(net_path);
+  const FoldReport r = choose_folding(net, fold);
+  print_folding(net, r);
+  if (!out_yaml.empty()) {
+    const std::filesystem::path p(out_yaml);
+    write_network_yaml(net, out_yaml, p.stem().string() + "_params");
+    fmt::print("wrote {}\n", out_yaml);
+  }
   return 0;
 }
 
@@ -183,6 +213,25 @@ int main(int argc, char** argv) {
   auto* imp = app.add_subcommand("import", "convert a .tflite into NET.yaml + .npy parameters");
   imp->add_option("model", net_path, "MODEL.tflite")->required();
   imp->add_option("-o,--out", out_dir, "output directory")->required();
+  FoldTarget fold_target;
+  fold_target.max_multipliers = kDefaultMaxMultipliers;
+  imp->add_option("--max-multipliers", fold_target.max_multipliers,
+                  "folding written into the YAML: fastest pipeline with at most N multipliers "
+                  "(default 512)")
+      ->check(CLI::PositiveNumber);
+
+  auto* fold = app.add_subcommand("fold", "choose PE/SIMD per layer for a multiplier budget or "
+                                          "a frame rate; print the analytic model; write a YAML");
+  std::string fold_out;
+  FoldTarget fold_opt;
+  fold->add_option("network", net_path, "NET.yaml or MODEL.tflite")->required();
+  fold->add_option("--max-multipliers", fold_opt.max_multipliers, "multiplier budget")
+      ->check(CLI::PositiveNumber);
+  fold->add_option("--target-fps", fold_opt.target_fps, "frames per second to reach")
+      ->check(CLI::PositiveNumber);
+  fold->add_option("--clock-mhz", fold_opt.clock_mhz, "clock for --target-fps (default 200)")
+      ->check(CLI::PositiveNumber);
+  fold->add_option("-o,--out", fold_out, "write the folded network as OUT.yaml + OUT_params/");
 
   auto* gen = app.add_subcommand("generate", "emit RTL: OUT/rtl, OUT/mem, filelist.f, report.json");
   gen->add_option("network", net_path, "NET.yaml or MODEL.tflite")->required();
@@ -224,7 +273,8 @@ int main(int argc, char** argv) {
     if (*info) return cmd_info(net_path);
     if (*run) return cmd_run(net_path, input, dump, top);
     if (*eval) return cmd_eval(net_path, mnist_dir, skip, limit);
-    if (*imp) return cmd_import(net_path, out_dir);
+    if (*imp) return cmd_import(net_path, out_dir, fold_target);
+    if (*fold) return cmd_fold(net_path, fold_out, fold_opt);
     if (*gen) return cmd_generate(net_path, out_dir, tb, tb_inputs->count() + tb_frames->count() > 0,
                                   command);
     if (*syn) return run_synth(synth_opt);

@@ -199,7 +199,12 @@ std::string emit_integration_readme(const Network& net, const HwPlan& plan,
   s += fmt::format("| `m_axis_tdata` | out | {} | {} output element(s) per beat |\n", info.out_bits, out.elems);
   s += "| `m_axis_tvalid` | out | 1 | output beat valid |\n";
   s += "| `m_axis_tready` | in | 1 | downstream accepts the beat |\n";
-  s += "| `m_axis_tlast` | out | 1 | high on the last beat of each frame |\n\n";
+  s += "| `m_axis_tlast` | out | 1 | high on the last beat of each frame |\n";
+  if (plan.classify)
+    s += fmt::format("| `m_axis_tuser` | out | {} | class index of the frame (argmax of the output "
+                     "vector, lowest index on ties), valid with `m_axis_tlast` |\n",
+                     plan.class_bits);
+  s += "\n";
   s += "Both streams are AXI4-Stream compatible (connect `tdata/tvalid/tready/tlast`; there is no\n"
        "`tkeep/tstrb/tuser/tid/tdest`).\n\n";
   s += "## Handshake, reset, framing\n\n"

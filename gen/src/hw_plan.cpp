@@ -7,6 +7,7 @@
 #include <set>
 
 #include "rtlgen/error.hpp"
+#include "rtlgen/folding.hpp"
 #include "rtlgen/passes.hpp"
 #include "rtlgen/weight_packing.hpp"
 
@@ -47,7 +48,13 @@ class Planner {
       }
       const StreamInfo src = stream_of(l);
       switch (l.op) {
-        case OpKind::Conv2D: conv(l, src); break;
+        case OpKind::Conv2D:
+          if (is_pointwise(l))
+            pointwise(l, src);
+          else
+            conv(l, src);
+          break;
+        case OpKind::DepthwiseConv2D: depthwise(l, src); break;
         case OpKind::FullyConnected: fully_connected(l, src); break;
         case OpKind::AveragePool2D:
         case OpKind::MaxPool2D: pool(l, src); break;
@@ -60,8 +67,8 @@ class Planner {
           break;
         }
         default:
-          fail(l, "has no RTL template yet (supported in hardware: conv2d, fully_connected, "
-                  "average_pool2d, max_pool2d, mean, reshape, trailing softmax)");
+          fail(l, "has no RTL template yet (supported in hardware: conv2d, depthwise_conv2d, "
+                  "fully_connected, average_pool2d, max_pool2d, mean, reshape, trailing softmax)");
       }
     }
     const std::string last = plan_.software.empty() ? net_.layers.back().name
@@ -229,6 +236,24 @@ class Planner {
     plan_.layers.push_back(hw);
   }
 
+  // Joins `src` to a consumer taking `simd` elements per beat; returns the stream to read.
+  std::string width_convert(HwLayer& hw, const Layer& l, const StreamInfo& src, int simd) {
+    if (src.elems == simd) return src.prefix;
+    if (src.elems % simd != 0 && simd % src.elems != 0)
+      fail(l, fmt::format("hw.simd = {} and the {} elements per beat of '{}' must divide one "
+                          "another (a width converter joins them)",
+                          simd, src.elems, src.tensor));
+    Instance w{"rtlgen_width_converter", l.name + "_wc", {}, {{"clk", "clk"}, {"rst", "rst"}}};
+    w.params = {{"IN_N", lit(src.elems)}, {"OUT_N", lit(simd)}, {"ELEM_BITS", "8"}};
+    connect_in(w, src.prefix);
+    w.ports.push_back({"s_axis_tlast", "1'b0"});
+    connect_out(w, l.name + "_wcv");
+    w.ports.push_back({"m_axis_tlast", ""});
+    stream_wires(l.name + "_wcv", simd * 8);
+    hw.instances.push_back(w);
+    return l.name + "_wcv";
+  }
+
   void fully_connected(const Layer& l, const StreamInfo& src) {
     HwLayer hw = start(l, src);
     const int mw = int(src.shape.elements()), mh = l.out_shape.c;
@@ -239,23 +264,76 @@ class Planner {
     hw.multipliers = hw.pe * hw.simd;
     hw.est_cycles = std::max(int64_t(hw.nf) * hw.sf, src.beats_per_frame());
     hw.ideal_cycles = (l.macs + hw.multipliers - 1) / hw.multipliers;
-    std::string from = src.prefix;
-    if (src.elems != hw.simd) {
-      if (src.elems % hw.simd != 0 && hw.simd % src.elems != 0)
-        fail(l, fmt::format("hw.simd = {} and the {} elements per beat of '{}' must divide one "
-                            "another (a width converter joins them)",
-                            hw.simd, src.elems, src.tensor));
-      Instance w{"rtlgen_width_converter", l.name + "_wc", {}, {{"clk", "clk"}, {"rst", "rst"}}};
-      w.params = {{"IN_N", lit(src.elems)}, {"OUT_N", lit(hw.simd)}, {"ELEM_BITS", "8"}};
-      connect_in(w, src.prefix);
-      w.ports.push_back({"s_axis_tlast", "1'b0"});
-      connect_out(w, l.name + "_wcv");
-      w.ports.push_back({"m_axis_tlast", ""});
-      stream_wires(l.name + "_wcv", hw.simd * 8);
-      hw.instances.push_back(w);
-      from = l.name + "_wcv";
-    }
-    mvu_requant(hw, l, from, mw, mh);
+    mvu_requant(hw, l, width_convert(hw, l, src, hw.simd), mw, mh);
+    plan_.layers.push_back(hw);
+  }
+
+  // 1x1 stride-1 convolution: every pixel is one MVU vector of C elements (no line buffer).
+  void pointwise(const Layer& l, const StreamInfo& src) {
+    HwLayer hw = start(l, src);
+    const int mw = src.shape.c, mh = l.out_shape.c;
+    hw.pe = l.folding.pe;
+    hw.simd = l.folding.simd;
+    if (mw % hw.simd != 0)
+      fail(l, fmt::format("hw.simd = {} must divide the {} input channels", hw.simd, mw));
+    hw.sf = mw / hw.simd;
+    hw.nf = mh / hw.pe;
+    hw.multipliers = hw.pe * hw.simd;
+    const int64_t px = int64_t(l.out_shape.h) * l.out_shape.w;
+    hw.est_cycles = std::max(px * hw.nf * hw.sf, src.beats_per_frame());
+    hw.ideal_cycles = (l.macs + hw.multipliers - 1) / hw.multipliers;
+    mvu_requant(hw, l, width_convert(hw, l, src, hw.simd), mw, mh);
+    plan_.layers.push_back(hw);
+  }
+
+  // Depthwise (depth multiplier 1): swg(ORDER 1, PE channels per beat) -> dwu -> requant.
+  void depthwise(const Layer& l, const StreamInfo& src) {
+    HwLayer hw = start(l, src);
+    const int c = src.shape.c, taps = l.kernel_h * l.kernel_w;
+    if (l.depth_multiplier != 1)
+      fail(l, fmt::format("depth multiplier {} has no RTL yet (only 1)", l.depth_multiplier));
+    hw.pe = l.folding.pe;
+    hw.simd = 1;
+    if (l.folding.simd > 1)
+      fail(l, fmt::format("hw.simd = {}: the depthwise unit takes one kernel tap per cycle; use "
+                          "hw.pe (channels in parallel) instead",
+                          l.folding.simd));
+    if (c % hw.pe != 0)
+      fail(l, fmt::format("hw.pe = {} must divide the {} channels", hw.pe, c));
+    hw.sf = taps;
+    hw.nf = c / hw.pe;
+    hw.multipliers = hw.pe;
+    const int64_t px = int64_t(l.out_shape.h) * l.out_shape.w;
+    hw.est_cycles = std::max(px * hw.nf * taps, src.beats_per_frame());
+    hw.ideal_cycles = (l.macs + hw.multipliers - 1) / hw.multipliers;
+    hw.instances.push_back(swg(l, src, hw.pe, 1, l.name + "_win"));
+    const TensorQuant in_q = net_.quant_of(l.inputs[0]);
+    const int acc_bits = std::max(l.acc_bits, 2);
+    Instance d{"rtlgen_dwu", l.name + "_dwu", {}, {{"clk", "clk"}, {"rst", "rst"}}};
+    const std::string wfile = l.name + "_weights.mem";
+    d.params = {{"CHANNELS", lit(c)},
+                {"PE", lit(hw.pe)},
+                {"TAPS", lit(taps)},
+                {"IN_SIGNED", lit(signed_flag(in_q.dtype))},
+                {"IN_ZP", lit(in_q.zero_point)},
+                {"W_SIGNED", lit(signed_flag(l.weight_dtype))},
+                {"W_ZP", lit(l.weight_zero_point)},
+                {"ACC_BITS", lit(acc_bits)},
+                {"WEIGHT_FILE", str_lit(wfile)}};
+    connect_in(d, l.name + "_win");
+    d.ports.push_back({"s_axis_tlast", l.name + "_win_tlast"});
+    d.ports.push_back({"s_axis_tuser", l.name + "_win_tuser"});
+    connect_out(d, l.name + "_acc");
+    d.ports.push_back({"m_axis_tlast", ""});
+    stream_wires(l.name + "_acc", hw.pe * acc_bits);
+    hw.instances.push_back(d);
+    // Weights [KH][KW][C] -> w[c][t].
+    std::vector<int32_t> w_ct(size_t(c) * taps);
+    for (int t = 0; t < taps; ++t)
+      for (int ch = 0; ch < c; ++ch) w_ct[size_t(ch) * taps + t] = l.weights[size_t(t) * c + ch];
+    hw.mems.push_back({wfile, pack_depthwise_weights(w_ct, c, taps, hw.pe), hw.pe * 8});
+    hw.rom_bits += int64_t(c) * taps * 8;
+    requant(hw, l, l.name + "_acc", hw.pe, c, acc_bits, l.bias, l.requant);
     plan_.layers.push_back(hw);
   }
 
@@ -315,9 +393,28 @@ class Planner {
     Instance t{"rtlgen_tlast_gen", "output_framer", {}, {{"clk", "clk"}, {"rst", "rst"}}};
     t.params = {{"WIDTH", lit(out.elems * 8)}, {"BEATS", lit(out.beats_per_frame())}};
     connect_in(t, out.prefix);
-    connect_out(t, "m_axis");
-    t.ports.push_back({"m_axis_tlast", "m_axis_tlast"});
+    plan_.classify = out.shape.h == 1 && out.shape.w == 1 && out.shape.c > 1;
+    const std::string framed = plan_.classify ? "framed" : "m_axis";
+    connect_out(t, framed);
+    t.ports.push_back({"m_axis_tlast", framed + "_tlast"});
     plan_.tlast = t;
+    if (plan_.classify) {
+      stream_wires(framed, out.elems * 8, true);
+      int bits = 1;
+      while ((int64_t(1) << bits) < out.shape.c) ++bits;
+      plan_.class_bits = bits;
+      Instance a{"rtlgen_argmax", "output_argmax", {}, {{"clk", "clk"}, {"rst", "rst"}}};
+      a.params = {{"N", lit(out.elems)},
+                  {"BEATS", lit(out.beats_per_frame())},
+                  {"SIGNED", lit(signed_flag(out.dtype))},
+                  {"IDX_BITS", lit(bits)}};
+      connect_in(a, framed);
+      a.ports.push_back({"s_axis_tlast", framed + "_tlast"});
+      connect_out(a, "m_axis");
+      a.ports.push_back({"m_axis_tlast", "m_axis_tlast"});
+      a.ports.push_back({"m_axis_tuser", "m_axis_tuser"});
+      plan_.argmax = a;
+    }
     for (const auto& hw : plan_.layers) {
       plan_.multipliers += hw.multipliers;
       plan_.macs += hw.macs;
@@ -331,6 +428,7 @@ class Planner {
     plan_.est_cycles_per_frame =
         std::max(plan_.est_cycles_per_frame, plan_.input.beats_per_frame());
     std::vector<std::string> used = {"rtlgen_fifo", "rtlgen_tlast_gen"};
+    if (plan_.classify) used.push_back("rtlgen_argmax");
     for (const auto& hw : plan_.layers)
       for (const auto& inst : hw.instances)
         if (std::find(used.begin(), used.end(), inst.module) == used.end())

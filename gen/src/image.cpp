@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -14,6 +15,9 @@ namespace rtlgen {
 namespace {
 
 std::string slurp(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw Error(fmt::format("{}: is a directory, expected an image file", path));
   std::ifstream f(path, std::ios::binary);
   if (!f) throw Error(fmt::format("{}: cannot open file", path));
   std::stringstream ss;
@@ -73,33 +77,68 @@ Image parse_bmp(const std::string& b, const std::string& name) {
   if (b.size() < 54 || b[0] != 'B' || b[1] != 'M')
     throw Error(fmt::format("{}: not a BMP file (missing 'BM' header)", name));
   const uint32_t data_off = le32(b, 10);
-  const int32_t width = static_cast<int32_t>(le32(b, 18));
-  const int32_t height_signed = static_cast<int32_t>(le32(b, 22));
+  const uint32_t info_size = le32(b, 14);  // 40: BITMAPINFOHEADER, 108/124: V4/V5
+  if (info_size < 40 || info_size > b.size() - 14)
+    throw Error(fmt::format("{}: unsupported BMP header (info header size {}; expected 40, 108 or "
+                            "124 bytes)",
+                            name, info_size));
+  const int64_t width = static_cast<int32_t>(le32(b, 18));
+  const int64_t height_signed = static_cast<int32_t>(le32(b, 22));
   const uint16_t bpp = le16(b, 28);
   const uint32_t compression = le32(b, 30);
   if (compression != 0 && compression != 3)
     throw Error(fmt::format("{}: compressed BMP (mode {}) is not supported", name, compression));
   if (bpp != 24 && bpp != 32 && bpp != 8)
     throw Error(fmt::format("{}: {}-bit BMP is not supported (use 8, 24 or 32 bits)", name, bpp));
-  if (width <= 0 || width > 65535 || height_signed == 0 || std::abs(height_signed) > 65535)
+  if (compression == 3) {
+    // BI_BITFIELDS: only the usual X8R8G8B8 layout (the masks follow a 40-byte header, or are
+    // part of a V4/V5 header at the same offset).
+    const bool masks_ok = bpp == 32 && b.size() >= 66 && le32(b, 54) == 0x00FF0000u &&
+                          le32(b, 58) == 0x0000FF00u && le32(b, 62) == 0x000000FFu;
+    if (!masks_ok)
+      throw Error(fmt::format("{}: BMP channel masks other than 8-bit B, G, R in a 32-bit pixel "
+                              "are not supported",
+                              name));
+  }
+  if (width <= 0 || width > 65535 || height_signed == 0 || height_signed < -65535 ||
+      height_signed > 65535)
     throw Error(fmt::format("{}: bad BMP dimensions {}x{}", name, width, height_signed));
   const bool bottom_up = height_signed > 0;
   Image img;
-  img.w = width;
-  img.h = std::abs(height_signed);
+  img.w = int(width);
+  img.h = int(height_signed < 0 ? -height_signed : height_signed);
   img.c = bpp == 8 ? 1 : 3;
+  // 8-bit: palette indices. A gray palette (R = G = B) gives a gray image, any other an RGB one.
+  std::vector<uint8_t> palette;  // RGB per index
+  if (bpp == 8) {
+    const uint32_t used = le32(b, 46);
+    if (used > 256)
+      throw Error(fmt::format("{}: 8-bit BMP with {} palette colours (at most 256)", name, used));
+    const size_t entries = used == 0 ? 256 : used;
+    const size_t pal_off = 14 + size_t(info_size);
+    if (b.size() - pal_off < entries * 4)
+      throw Error(fmt::format("{}: truncated BMP palette ({} colours)", name, entries));
+    palette.assign(256 * 3, 0);
+    for (size_t i = 0; i < entries; ++i)
+      for (int ch = 0; ch < 3; ++ch)
+        palette[i * 3 + size_t(ch)] = static_cast<unsigned char>(b[pal_off + i * 4 + size_t(2 - ch)]);
+    for (size_t i = 0; i < 256; ++i)
+      if (palette[i * 3] != palette[i * 3 + 1] || palette[i * 3] != palette[i * 3 + 2]) img.c = 3;
+  }
   const size_t bytes_pp = bpp / 8;
   const size_t row_bytes = (size_t(width) * bytes_pp + 3) / 4 * 4;
   if (data_off > b.size() || b.size() - data_off < row_bytes * img.h)
-    throw Error(fmt::format("{}: truncated BMP pixel data", name));
+    throw Error(fmt::format("{}: truncated BMP pixel data: {}x{} at {} bits needs {} bytes from "
+                            "offset {}, the file has {} bytes",
+                            name, img.w, img.h, bpp, row_bytes * img.h, data_off, b.size()));
   img.px.resize(size_t(img.w) * img.h * img.c);
   for (int y = 0; y < img.h; ++y) {
     const size_t src_row = data_off + row_bytes * size_t(bottom_up ? img.h - 1 - y : y);
     for (int x = 0; x < img.w; ++x) {
       const auto* p = reinterpret_cast<const unsigned char*>(b.data() + src_row + x * bytes_pp);
       uint8_t* d = &img.px[(size_t(y) * img.w + x) * img.c];
-      if (img.c == 1) {
-        d[0] = p[0];  // 8-bit BMPs are taken as gray (palette index = intensity)
+      if (bpp == 8) {
+        for (int ch = 0; ch < img.c; ++ch) d[ch] = palette[size_t(p[0]) * 3 + size_t(ch)];
       } else {
         d[0] = p[2];  // BMP stores B, G, R
         d[1] = p[1];

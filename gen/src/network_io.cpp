@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rtlgen/error.hpp"
+#include "rtlgen/folding.hpp"
 #include "rtlgen/npy.hpp"
 #include "rtlgen/passes.hpp"
 #include "rtlgen/tflite_import.hpp"
@@ -18,14 +19,26 @@ namespace fs = std::filesystem;
 
 Network load_network(const std::string& path) {
   const std::string ext = fs::path(path).extension().string();
+  Network net;
   if (ext == ".tflite") {
-    Network net = import_tflite(path);
+    net = import_tflite(path);
     prepare_network(net);
-    return net;
+    // A .tflite carries no folding: use the same default as `rtlgen import`.
+    net.fold.max_multipliers = kDefaultMaxMultipliers;
+  } else if (ext == ".yaml" || ext == ".yml") {
+    net = load_network_yaml(path);
+  } else {
+    throw Error(fmt::format("{}: unknown network file type '{}' (expected .yaml or .tflite)", path,
+                            ext));
   }
-  if (ext == ".yaml" || ext == ".yml") return load_network_yaml(path);
-  throw Error(fmt::format("{}: unknown network file type '{}' (expected .yaml or .tflite)", path,
-                          ext));
+  if (net.fold.active()) {
+    FoldTarget t;
+    t.max_multipliers = net.fold.max_multipliers;
+    t.target_fps = net.fold.target_fps;
+    t.clock_mhz = net.target_clock_mhz;
+    choose_folding(net, t);
+  }
+  return net;
 }
 
 const char* npy_descr(DType t) {

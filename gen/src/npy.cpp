@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
+#include <filesystem>
+#include <limits>
 #include <fstream>
 #include <sstream>
 
@@ -11,6 +14,10 @@
 namespace rtlgen {
 
 int64_t NpyArray::size() const {
+  // parse_npy guarantees that a non-empty array's element count fits the file; an empty one
+  // may have large other dimensions, so a zero anywhere is checked first (no overflow).
+  for (auto d : shape)
+    if (d == 0) return 0;
   int64_t n = 1;
   for (auto d : shape) n *= d;
   return n;
@@ -45,26 +52,41 @@ std::string header_value(const std::string& header, const std::string& key,
   return header.substr(start, end - start);
 }
 
+// "(3, 4)", "(7,)", "()": a Python tuple of non-negative integers (a trailing "L" of old
+// Python 2 files is accepted). Anything else is an error naming the text.
 std::vector<int64_t> parse_shape(const std::string& text, const std::string& name) {
+  const auto bad = [&](const char* why) {
+    return Error(fmt::format("{}: bad .npy shape '{}' ({})", name, text, why));
+  };
+  if (text.size() < 2 || text.front() != '(' || text.back() != ')')
+    throw bad("expected a tuple such as (3, 4)");
   std::vector<int64_t> shape;
   std::string inner = text.substr(1, text.size() - 2);
   std::stringstream ss(inner);
   std::string item;
   while (std::getline(ss, item, ',')) {
     const auto b = item.find_first_not_of(' ');
-    if (b == std::string::npos) continue;
-    item = item.substr(b);
+    if (b == std::string::npos) {  // only "(n,)" may end with an empty item
+      if (!ss.eof() || shape.empty()) throw bad("empty dimension");
+      continue;
+    }
+    const auto e = item.find_last_not_of(' ');
+    item = item.substr(b, e - b + 1);
+    if (!item.empty() && item.back() == 'L') item.pop_back();
+    if (item.empty()) throw bad("empty dimension");
     int64_t v = 0;
     for (char ch : item) {
-      if (ch == ' ' || ch == 'L') break;
-      if (ch < '0' || ch > '9' || v > (int64_t(1) << 40))
-        throw Error(fmt::format("{}: bad .npy shape '{}'", name, text));
+      if (ch < '0' || ch > '9') throw bad("dimensions must be non-negative integers");
       v = v * 10 + (ch - '0');
+      if (v > std::numeric_limits<int32_t>::max()) throw bad("dimension larger than 2^31 - 1");
     }
     shape.push_back(v);
   }
+  if (shape.size() > 32) throw bad("more than 32 dimensions");
   return shape;
 }
+
+bool is_float_descr(const std::string& descr) { return descr.size() >= 2 && descr[1] == 'f'; }
 
 int item_size(const std::string& descr) {
   if (descr == "|u1" || descr == "|i1" || descr == "<u1" || descr == "<i1" || descr == "|b1")
@@ -108,13 +130,24 @@ NpyArray parse_npy(const std::string& bytes, const std::string& name) {
   if (isz == 0)
     throw Error(fmt::format(
         "{}: unsupported .npy dtype '{}' (expected |u1, |i1, <i4, <i8 or <f4)", name, a.descr));
-  const int64_t n = a.size();
+  // Element count, checked against the data present as it grows: a header that promises
+  // more than the file holds is refused before anything is allocated (and nothing overflows).
   const size_t data_off = offset + header_len;
-  if (bytes.size() - data_off < size_t(n) * isz)
-    throw Error(fmt::format("{}: truncated .npy data: shape needs {} bytes, file has {}", name,
-                            n * isz, bytes.size() - data_off));
+  const uint64_t avail = bytes.size() - data_off;
+  uint64_t count = 1;
+  for (int64_t d : a.shape) count = d == 0 ? 0 : std::min<uint64_t>(count * uint64_t(d), avail + 1);
+  if (count * uint64_t(isz) > avail)
+    throw Error(fmt::format("{}: truncated .npy data: shape ({}) of '{}' needs {}{} bytes, the "
+                            "file has {}",
+                            name, fmt::join(a.shape, ", "), a.descr, count > avail ? "more than " : "",
+                            count > avail ? avail : count * uint64_t(isz), avail));
+  const int64_t n = int64_t(count);
+  if (is_float_descr(a.descr))
+    a.floats.reserve(size_t(n));
+  else
+    a.ints.reserve(size_t(n));
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data() + data_off);
-  const bool is_float = a.descr[1] == 'f';
+  const bool is_float = is_float_descr(a.descr);
   const bool is_signed = a.descr[1] == 'i';
   for (int64_t i = 0; i < n; ++i, p += isz) {
     uint64_t raw = 0;
@@ -141,6 +174,9 @@ NpyArray parse_npy(const std::string& bytes, const std::string& name) {
 }
 
 NpyArray read_npy(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw Error(fmt::format("{}: is a directory, expected a .npy file", path));
   std::ifstream f(path, std::ios::binary);
   if (!f) throw Error(fmt::format("{}: cannot open .npy file", path));
   std::stringstream ss;

@@ -19,7 +19,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string slurp_path(const fs::path& p) { return read_file_bytes(p.string()); }
+// File contents for the cache key, without the DO-NOT-EDIT banner line: it names the command
+// that generated the file, which changes with options that do not change the design.
+std::string slurp_path(const fs::path& p) {
+  std::string s = read_file_bytes(p.string());
+  if (s.rfind("// DO NOT EDIT.", 0) == 0) s.erase(0, s.find('\n'));
+  return s;
+}
 
 uint64_t fnv1a(uint64_t h, const std::string& s) {
   for (unsigned char c : s) {
@@ -28,9 +34,6 @@ uint64_t fnv1a(uint64_t h, const std::string& s) {
   }
   return h;
 }
-
-
-
 
 // Everything the harness binary depends on: RTL, wrapper, taps header, harness sources, core lib.
 uint64_t build_key(const SimOptions& o) {

@@ -48,6 +48,9 @@ TestbenchVectors testbench_vectors(const Network& net, const HwPlan& plan,
                               plan.output.tensor, out.data.size(), plan.output.shape.elements()));
     for (size_t k = 0; k < out.data.size(); k += size_t(plan.output.elems))
       v.expected_lines.push_back(pack_beat_hex(out.data, k, plan.output.elems));
+    if (plan.classify)  // ARG_MAX: the first maximum
+      v.class_lines.push_back(fmt::format(
+          "{:x}", std::max_element(out.data.begin(), out.data.end()) - out.data.begin()));
   }
   return v;
 }
@@ -106,7 +109,7 @@ wire [OUT_BITS-1:0] m_axis_tdata;
 wire m_axis_tvalid;
 wire m_axis_tlast;
 reg m_axis_tready = 1'b0;
-
+%CLASS_DECL%
 )V";
   s += fmt::format("{} dut (\n", plan.top);
   s += R"V(    .clk(clk),
@@ -118,7 +121,7 @@ reg m_axis_tready = 1'b0;
     .m_axis_tdata(m_axis_tdata),
     .m_axis_tvalid(m_axis_tvalid),
     .m_axis_tready(m_axis_tready),
-    .m_axis_tlast(m_axis_tlast)
+    .m_axis_tlast(m_axis_tlast)%CLASS_PORT%
 );
 
 // 32-bit Galois LFSR, x^32 + x^22 + x^2 + x + 1.
@@ -183,7 +186,7 @@ always @(posedge clk) begin
                          beat == OUT_BEATS - 1, m_axis_tlast);
                 $finish;
             end
-            if (out_idx == OUT_BEATS - 1) frame0_done = cycle;
+%CLASS_CHECK%            if (out_idx == OUT_BEATS - 1) frame0_done = cycle;
             out_idx = out_idx + 1;
             if (out_idx == OUT_TOTAL) begin
                 $display("PASS: %0d frames, %0d beats", FRAMES, OUT_TOTAL);
@@ -212,6 +215,33 @@ endmodule
 
 `default_nettype wire
 )V";
+  // Classifiers: the argmax side channel m_axis_tuser is checked on every tlast beat against
+  // expected_class.hex (+TB_CLASS=path), the golden argmax of each frame.
+  const auto fill = [&s](const std::string& key, const std::string& text) {
+    s.replace(s.find(key), key.size(), text);
+  };
+  fill("%CLASS_PORT%", plan.classify ? ",\n    .m_axis_tuser(m_axis_tuser)" : "");
+  fill("%CLASS_DECL%",
+       plan.classify
+           ? fmt::format("localparam CLASS_BITS = {};\n"
+                         "wire [CLASS_BITS-1:0] m_axis_tuser;\n"
+                         "reg [CLASS_BITS-1:0] cls_mem [0:FRAMES-1];\n"
+                         "reg [8*1024-1:0] cls_file;\n"
+                         "initial begin\n"
+                         "    if (!$value$plusargs(\"TB_CLASS=%s\", cls_file)) "
+                         "cls_file = \"expected_class.hex\";\n"
+                         "    $readmemh(cls_file, cls_mem);\n"
+                         "end\n",
+                         plan.class_bits)
+           : "");
+  fill("%CLASS_CHECK%",
+       plan.classify
+           ? "            if (m_axis_tlast && m_axis_tuser !== cls_mem[frame]) begin\n"
+             "                $display(\"FAIL: frame %0d expected class %0d got m_axis_tuser %0d\",\n"
+             "                         frame, cls_mem[frame], m_axis_tuser);\n"
+             "                $finish;\n"
+             "            end\n"
+           : "");
   return s;
 }
 
@@ -231,7 +261,7 @@ log="$here/sim.log"
 rm -f "$log"
 iverilog -g2005 -o "$vvp_file" -s {1}_tb -c filelist.f tb/{1}_tb.v || {{ echo "FAIL: iverilog could not compile the design"; exit 1; }}
 # The weight ROMs read mem/*.mem by name: run in mem/.
-(cd mem && vvp -n "$vvp_file" +TB_INPUT=../tb/input.hex +TB_EXPECTED=../tb/expected.hex) > "$log" 2>&1
+(cd mem && vvp -n "$vvp_file" +TB_INPUT=../tb/input.hex +TB_EXPECTED=../tb/expected.hex +TB_CLASS=../tb/expected_class.hex) > "$log" 2>&1
 cat "$log"
 if grep -q '^PASS:' "$log" && ! grep -q '^FAIL' "$log"; then exit 0; fi
 grep -q '^FAIL' "$log" || echo "FAIL: the simulation ended without a PASS line"
@@ -249,6 +279,11 @@ void add_testbench_files(const Network& net, const HwPlan& plan, const std::stri
   for (const auto& l : v.expected_lines) exp += l + "\n";
   files["tb/input.hex"] = in;
   files["tb/expected.hex"] = exp;
+  if (plan.classify) {
+    std::string cls;
+    for (const auto& l : v.class_lines) cls += l + "\n";
+    files["tb/expected_class.hex"] = cls;
+  }
   files["tb/" + plan.top + "_tb.v"] = emit_testbench(plan, info, v, command);
   files["tb/run_icarus.sh"] = emit_run_icarus(plan, command);
   files["README.md"] = emit_integration_readme(net, plan, info, v, command);

@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "rtlgen/error.hpp"
+#include "rtlgen/quant_checks.hpp"
 #include "rtlgen/tflite_schema.hpp"
 
 namespace rtlgen {
@@ -178,8 +179,10 @@ struct TensorInfo {
   bool sparse = false;
 
   bool is_const() const { return data != nullptr; }
-  int64_t elements() const {
+  int64_t elements() const {  // load_tensors bounds non-zero products by kMaxElements
     int64_t n = 1;
+    for (int32_t d : shape)
+      if (d == 0) return 0;
     for (int32_t d : shape) n *= d;
     return n;
   }
@@ -194,6 +197,7 @@ struct Pending {
 };
 
 constexpr int kNoProducer = -2;
+constexpr int64_t kMaxElements = 0x7fffffff;  // per tensor (see load_tensors)
 constexpr int kNetworkInput = -1;
 
 class Importer {
@@ -276,6 +280,8 @@ class Importer {
   void load_weights(int k, Layer& L, int w, int b, int in_t, int channels, int qdim);
 
   int add_layer(Layer L, std::vector<int> in_producers, int out_tensor, int k);
+  TensorQuant producer_quant(int k, int p) const;
+  void check_arithmetic(int k, const Layer& L, const std::vector<int>& in_producers) const;
 
   // ---- operator mappers ----
   void map_conv(int k);
@@ -378,6 +384,17 @@ void Importer::load_tensors() {
                         "static shapes",
                         who, shape_str(T.shape)));
     if (T.shape.size() > 8) fail(fmt::format("{} has rank {}", who, T.shape.size()));
+    // Every tensor's element count must fit an int32 (activations are indexed with it, and
+    // products of shapes are formed with it); checked before any product can overflow.
+    if (std::find(T.shape.begin(), T.shape.end(), 0) == T.shape.end()) {
+      int64_t n = 1;
+      for (int32_t d : T.shape) {
+        if (n > kMaxElements / d)
+          fail(fmt::format("{} has shape {}: more than 2^31 - 1 elements are not supported", who,
+                           shape_str(T.shape)));
+        n *= d;
+      }
+    }
     if (T.buffer >= nbuf)
       fail(fmt::format("{}: buffer index {} is out of range (the model has {} buffers)", who,
                        T.buffer, nbuf));
@@ -403,11 +420,7 @@ void Importer::load_tensors() {
       int es = type_size(T.type);
       if (es == 0)
         fail(fmt::format("{}: constant of type {} is not supported", who, type_name(T.type)));
-      int64_t n = 1;
-      for (int32_t d : T.shape) {
-        n *= d;
-        if (n > (int64_t(1) << 40)) fail(fmt::format("{} is implausibly large", who));
-      }
+      const int64_t n = T.elements();  // <= kMaxElements (checked above)
       if (uint64_t(n) * uint64_t(es) != T.data_size)
         fail(fmt::format("{}: buffer {} holds {} bytes, but shape {} of {} needs {} bytes", who,
                          T.buffer, T.data_size, shape_str(T.shape), type_name(T.type), n * es));
@@ -640,8 +653,8 @@ void Importer::check_out_size(int k, const char* dim, int in, int kernel, int st
                               int out) const {
   if (kernel < 1 || stride < 1)
     op_fail(k, fmt::format("{}: kernel {} / stride {} must be at least 1", dim, kernel, stride));
-  int expect = p == Padding::Same ? (in + stride - 1) / stride
-                                  : (in >= kernel ? (in - kernel) / stride + 1 : 0);
+  const int64_t expect = p == Padding::Same ? (int64_t(in) + stride - 1) / stride
+                                            : (in >= kernel ? (int64_t(in) - kernel) / stride + 1 : 0);
   if (expect < 1)
     op_fail(k, fmt::format("{}: kernel {} is larger than the input ({}) with VALID padding", dim,
                            kernel, in));
@@ -706,7 +719,26 @@ void Importer::load_weights(int k, Layer& L, int w, int b, int in_t, int channel
       op_fail(k, fmt::format("bias {} has shape {}, expected [{}]", tname(b), shape_str(B.shape),
                              channels));
     for (size_t i = 0; i < B.data_size; i += 4) L.bias.push_back(read_le32(B.data + i));
+  } else {
+    L.bias.assign(size_t(channels), 0);  // absent bias (TFLite allows it): zeros
   }
+}
+
+TensorQuant Importer::producer_quant(int k, int p) const {
+  return p == kNetworkInput ? act_quant(k, input_tensor_, "input")
+                            : pending_[size_t(p)].layer.out_quant;
+}
+
+// What the FlatBuffers verifier cannot know: scales whose integer arithmetic does not fit
+// int32, and accumulators that could overflow int32 (also checked by the passes, but
+// `rtlgen import` must not write a description that cannot be loaded).
+void Importer::check_arithmetic(int k, const Layer& L, const std::vector<int>& in_producers) const {
+  if (in_producers.empty()) return;
+  const TensorQuant a = producer_quant(k, in_producers[0]);
+  const TensorQuant b = in_producers.size() > 1 ? producer_quant(k, in_producers[1]) : a;
+  std::string why = quantization_problem(L, a, b);
+  if (why.empty()) why = accumulator_problem(L, a);
+  if (!why.empty()) op_fail(k, why);
 }
 
 int Importer::add_layer(Layer L, std::vector<int> in_producers, int out_tensor, int k) {
@@ -714,6 +746,7 @@ int Importer::add_layer(Layer L, std::vector<int> in_producers, int out_tensor, 
   L.loc.file = file_;
   L.out_quant = act_quant(k, out_tensor, "output");
   L.out_shape = hwc(k, out_tensor, "output");
+  check_arithmetic(k, L, in_producers);
   Pending P;
   P.layer = std::move(L);
   P.in_producers = std::move(in_producers);
@@ -944,8 +977,8 @@ void Importer::map_pad(int k, bool v2) {
   L.pads.bottom = int(pads[3]);
   L.pads.left = int(pads[4]);
   L.pads.right = int(pads[5]);
-  if (os.h != is.h + L.pads.top + L.pads.bottom || os.w != is.w + L.pads.left + L.pads.right ||
-      os.c != is.c)
+  if (os.h != int64_t(is.h) + L.pads.top + L.pads.bottom ||
+      os.w != int64_t(is.w) + L.pads.left + L.pads.right || os.c != is.c)
     op_fail(k, fmt::format("output shape {} does not match input {} plus paddings", os.str(),
                            is.str()));
   add_layer(std::move(L), {p}, y, k);
@@ -1016,7 +1049,7 @@ void Importer::map_relu(int k, Activation a) {
   if (tensors_[size_t(x)].shape != tensors_[size_t(y)].shape)
     refuse("here the input and output shapes differ");
   // Compose the clamps: the result must again be one of the supported activations.
-  Activation cur = P.layer.activation, res;
+  Activation cur = P.layer.activation, res = cur;
   if (cur == Activation::None || cur == a)
     res = a;
   else if (a == Activation::None)
@@ -1032,6 +1065,7 @@ void Importer::map_relu(int k, Activation a) {
   note(fmt::format("operator #{} {}: folded into the fused activation of operator #{} ({} -> {})",
                    k, op_name(k), P.op_index, to_string(cur), to_string(res)));
   P.layer.activation = res;
+  check_arithmetic(k, P.layer, P.in_producers);
   P.layer.source = tensors_[size_t(y)].name;
   P.out_tensor = y;
   producer_[size_t(x)] = kNoProducer;

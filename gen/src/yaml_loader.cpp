@@ -5,11 +5,13 @@
 
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <set>
 
 #include "rtlgen/error.hpp"
 #include "rtlgen/npy.hpp"
 #include "rtlgen/passes.hpp"
+#include "rtlgen/quant_checks.hpp"
 
 namespace rtlgen {
 namespace {
@@ -91,10 +93,20 @@ DType parse_dtype(const Reader& r, const YAML::Node& n, const std::string& ctx) 
   r.fail(n, fmt::format("{}dtype must be uint8 or int8, got '{}'", ctx, s));
 }
 
+// A scale is stored as float32: it must be positive and finite as a float32 too (no overflow
+// to infinity, no underflow to zero).
+bool valid_float_scale(double v) {
+  return v > 0 && v <= double(std::numeric_limits<float>::max()) &&
+         static_cast<float>(v) > 0.0f;
+}
+
 float parse_scale(const Reader& r, const YAML::Node& n, const std::string& ctx) {
   const double v = r.as<double>(n, "a scale (positive number)", ctx);
   if (!(v > 0) || !std::isfinite(v))
     r.fail(n, fmt::format("{}scale must be a positive finite number, got {}", ctx, n.Scalar()));
+  if (!valid_float_scale(v))
+    r.fail(n, fmt::format("{}scale {} is outside the float32 range (about 1.4e-45 to 3.4e38)",
+                          ctx, n.Scalar()));
   return static_cast<float>(v);
 }
 
@@ -151,7 +163,7 @@ class NetworkParser {
 
   Network parse(const YAML::Node& root) {
     if (!root.IsMap()) r_.fail(root, "expected a mapping with keys network, params, input, layers");
-    r_.check_keys(root, {"network", "params", "input", "layers", "target_clock_mhz"}, "");
+    r_.check_keys(root, {"network", "params", "input", "layers", "target_clock_mhz", "fold"}, "");
     Network net;
     net.source = r_.file();
     const auto name_node = r_.require(root, "network", "the network name", "");
@@ -167,6 +179,21 @@ class NetworkParser {
       if (!(net.target_clock_mhz > 0.0) || net.target_clock_mhz > 2000.0)
         r_.fail(root["target_clock_mhz"],
                 fmt::format("target_clock_mhz must be in (0, 2000] MHz, got {}", net.target_clock_mhz));
+    }
+    if (root["fold"]) {
+      const YAML::Node f = root["fold"];
+      const std::string ctx = "fold: ";
+      if (!f.IsMap()) r_.fail(f, "fold: expected a mapping with max_multipliers and/or target_fps");
+      r_.check_keys(f, {"max_multipliers", "target_fps"}, ctx);
+      if (f["max_multipliers"])
+        net.fold.max_multipliers = r_.as_positive_int(f["max_multipliers"], "max_multipliers", ctx);
+      if (f["target_fps"]) {
+        net.fold.target_fps = r_.as<double>(f["target_fps"], "frames per second", ctx);
+        if (!(net.fold.target_fps > 0.0) || !std::isfinite(net.fold.target_fps))
+          r_.fail(f["target_fps"], "fold: target_fps must be a positive number of frames per second");
+      }
+      if (!net.fold.active())
+        r_.fail(f, "fold: give max_multipliers (a multiplier budget) or target_fps (a frame rate)");
     }
     const auto layers = r_.require(root, "layers", "the ordered list of layers", "");
     if (!layers.IsSequence() || layers.size() == 0)
@@ -206,6 +233,9 @@ class NetworkParser {
     if (!shape.IsSequence() || shape.size() != 3) r_.fail(shape, ctx + "shape must be [H, W, C]");
     in.shape = {r_.as_positive_int(shape[0], "H", ctx), r_.as_positive_int(shape[1], "W", ctx),
                 r_.as_positive_int(shape[2], "C", ctx)};
+    if (in.shape.elements() > std::numeric_limits<int32_t>::max())
+      r_.fail(shape, fmt::format("{}shape {} has {} elements; at most 2^31 - 1 are supported", ctx,
+                                 in.shape.str(), in.shape.elements()));
     in.quant.dtype = parse_dtype(r_, r_.require(n, "dtype", "uint8 or int8", ctx), ctx);
     in.quant.scale = parse_scale(r_, r_.require(n, "scale", "a positive number", ctx), ctx);
     in.quant.zero_point =
@@ -217,9 +247,13 @@ class NetworkParser {
   NpyArray load_param(const YAML::Node& n, const std::string& ctx) {
     const auto file = r_.as<std::string>(n, "a .npy file name", ctx);
     const fs::path p = params_dir_ / file;
-    if (!fs::exists(p))
-      r_.fail(n, fmt::format("{}parameter file '{}' not found (looked in {})", ctx, file,
-                             params_dir_.string()));
+    std::error_code ec;
+    if (!fs::is_regular_file(p, ec))
+      r_.fail(n, fmt::format("{}parameter file '{}' not found (looked in {}){}", ctx, file,
+                             params_dir_.string(),
+                             ec && ec != std::errc::no_such_file_or_directory
+                                 ? ": " + ec.message()
+                                 : fs::exists(p, ec) ? ": not a regular file" : ""));
     try {
       return read_npy(p.string());
     } catch (const Error& e) {
@@ -241,7 +275,9 @@ class NetworkParser {
                               : l.op == OpKind::Conv2D       ? "[O, KH, KW, I]"
                                                              : "[1, KH, KW, C*DM]",
                               w.shape.size()));
-    for (auto d : w.shape) l.weight_shape.push_back(static_cast<int32_t>(d));
+    if (w.size() == 0)
+      r_.fail(wn, fmt::format("{}weights are empty (shape ({}))", ctx, fmt::join(w.shape, ", ")));
+    for (auto d : w.shape) l.weight_shape.push_back(static_cast<int32_t>(d));  // < 2^31
     l.weights.assign(w.ints.begin(), w.ints.end());
     const int out_channels =
         l.op == OpKind::DepthwiseConv2D ? l.weight_shape[3] : l.weight_shape[0];
@@ -267,8 +303,8 @@ class NetworkParser {
         r_.fail(sn, fmt::format("{}weight_scales has {} values, expected 1 or {}", ctx, s.size(),
                                 out_channels));
       for (double v : s.floats) {
-        if (!(v > 0) || !std::isfinite(v))
-          r_.fail(sn, fmt::format("{}weight scale {} is not positive and finite", ctx, v));
+        if (!valid_float_scale(v))
+          r_.fail(sn, fmt::format("{}weight scale {} is not a positive finite float32", ctx, v));
         l.weight_scales.push_back(static_cast<float>(v));
       }
     } else {
@@ -359,8 +395,8 @@ class NetworkParser {
       if (!p.IsSequence() || p.size() != 4) r_.fail(p, ctx + "pads must be [top, bottom, left, right]");
       l.pads = {r_.as<int>(p[0], "an int", ctx), r_.as<int>(p[1], "an int", ctx),
                 r_.as<int>(p[2], "an int", ctx), r_.as<int>(p[3], "an int", ctx)};
-      if (l.pads.top < 0 || l.pads.bottom < 0 || l.pads.left < 0 || l.pads.right < 0)
-        r_.fail(p, ctx + "pads must be >= 0");
+      for (int v : {l.pads.top, l.pads.bottom, l.pads.left, l.pads.right})
+        if (v < 0 || v > 65536) r_.fail(p, ctx + "pads must be in 0..65536");
     }
     if (l.op == OpKind::Reshape && ln["shape"]) {
       const auto s = ln["shape"];
@@ -370,7 +406,8 @@ class NetworkParser {
     }
     if (l.op == OpKind::Softmax && ln["beta"]) {
       l.softmax_beta = r_.as<float>(ln["beta"], "a number", ctx);
-      if (!(l.softmax_beta > 0)) r_.fail(ln["beta"], ctx + "beta must be positive");
+      if (!(l.softmax_beta > 0) || !std::isfinite(l.softmax_beta))
+        r_.fail(ln["beta"], ctx + "beta must be positive and finite");
     }
 
     const bool quant_passthrough = l.op == OpKind::AveragePool2D || l.op == OpKind::MaxPool2D ||
@@ -391,6 +428,9 @@ class NetworkParser {
       if (hw["pe"]) l.folding.pe = r_.as_positive_int(hw["pe"], "pe", ctx);
       if (hw["simd"]) l.folding.simd = r_.as_positive_int(hw["simd"], "simd", ctx);
     }
+    const TensorQuant second_q = l.inputs.size() > 1 ? net.quant_of(l.inputs[1]) : in_q;
+    const std::string why = quantization_problem(l, in_q, second_q);
+    if (!why.empty()) r_.fail(ln, ctx + why);
     return l;
   }
 
@@ -402,7 +442,10 @@ class NetworkParser {
 }  // namespace
 
 Network parse_network_yaml(const std::string& path) {
-  if (!fs::exists(path)) throw Error(fmt::format("{}: no such file", path));
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw Error(fmt::format("{}: no such file", path));
+  if (fs::is_directory(path, ec))
+    throw Error(fmt::format("{}: is a directory, expected a YAML network description", path));
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);

@@ -95,7 +95,12 @@ PhaseResult run_phase(const HwPlan& plan, const std::vector<Frame>& frames,
   PhaseResult r;
   sink.on_beat([&](const rtlgen_sim::AxisBeat& b) {
     for (auto v : b.data) output_values->push_back(int32_t(v));
-    if (b.last) r.frame_done.push_back(b.cycle);
+    if (b.last) {
+      r.frame_done.push_back(b.cycle);
+#if RTLGEN_SIM_CLASSIFY
+      r.hw_argmax.push_back(int(dut->m_axis_tuser));  // the argmax side channel of this frame
+#endif
+    }
   });
   auto ports = tap_ports(*dut);
   std::vector<std::unique_ptr<AxisMonitor>> taps;
@@ -185,6 +190,20 @@ int run(const Options& o) {
       ++mismatches;
     }
   }
+  // The hardware's class output (m_axis_tuser on tlast) against the golden argmax.
+  uint64_t class_mismatches = 0;
+#if RTLGEN_SIM_CLASSIFY
+  for (size_t i = 0; i < frames.size(); ++i) {
+    const int got = i < stalls.hw_argmax.size() ? stalls.hw_argmax[i] : -1;
+    if (got != golden_argmax[i]) {
+      if (class_mismatches == 0)
+        fmt::print("  class output: frame {} expected class {}, hardware m_axis_tuser {}\n", i,
+                   golden_argmax[i], got);
+      ++class_mismatches;
+    }
+  }
+  mismatches += class_mismatches;
+#endif
   // Phase 2: stall-free, back-to-back frames for the cycle measurement.
   const size_t np = std::min<size_t>(frames.size(), size_t(std::max(o.perf_frames, 2)));
   std::vector<Frame> perf_frames(frames.begin(), frames.begin() + np);
@@ -236,6 +255,8 @@ int run(const Options& o) {
   j["stall_phase"] = {{"idle_probability", o.idle}, {"ready_probability", o.ready},
                       {"cycles", stalls.cycles}, {"seconds", stalls.seconds}};
   j["argmax_agree_with_golden"] = argmax_agree;
+  j["class_output"] = RTLGEN_SIM_CLASSIFY ? (class_mismatches ? "MISMATCH" : "bit-exact") : "none";
+  j["class_output_mismatches"] = class_mismatches;
   if (labelled) {
     j["labelled_frames"] = labelled;
     j["hw_accuracy"] = double(hw_correct) / labelled;
@@ -252,6 +273,9 @@ int run(const Options& o) {
              frames.size(), mismatches, cycles_per_frame, plan.ideal_cycles_per_frame,
              cycles_per_frame / double(std::max<int64_t>(plan.ideal_cycles_per_frame, 1)),
              plan.est_cycles_per_frame, latency, plan.multipliers, fps);
+  if (RTLGEN_SIM_CLASSIFY)
+    fmt::print("class output (m_axis_tuser): {} of {} frames equal the golden argmax\n",
+               frames.size() - class_mismatches, frames.size());
   if (labelled)
     fmt::print("accuracy: hardware {:.2f}%, golden {:.2f}% ({} labelled frames)\n",
                100.0 * hw_correct / labelled, 100.0 * golden_correct / labelled, labelled);

@@ -45,6 +45,7 @@ struct TestbenchVectors {
   std::vector<Tensor> inputs;              // network input per frame
   std::vector<std::string> input_lines;    // one hex beat per line, frames back to back
   std::vector<std::string> expected_lines; // hardware output stream (plan.output), golden model
+  std::vector<std::string> class_lines;    // classifiers: golden argmax per frame (hex)
 };
 // Loads the inputs (IDX images and images use q = pixel - 128 for int8 inputs, as `rtlgen eval`)
 // and runs the golden model. Throws rtlgen::Error for unreadable or mismatched inputs.

@@ -61,6 +61,11 @@ struct HwPlan {
   std::vector<HwLayer> layers;          // hardware stages in stream order
   std::vector<std::string> software;    // trailing layers left to software (e.g. softmax)
   Instance tlast;                        // frame-boundary generator on the output
+  // Classifier outputs (1 x 1 x C, C > 1): an argmax stage puts the class index of the frame
+  // on m_axis_tuser (valid with m_axis_tlast; ties go to the lowest index, as ARG_MAX).
+  bool classify = false;
+  int class_bits = 0;
+  Instance argmax;
   int64_t est_cycles_per_frame = 0;      // bottleneck stage
   std::string bottleneck;
   int64_t ideal_cycles_per_frame = 0;    // max over layers of MACs / multipliers

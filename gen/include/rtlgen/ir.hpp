@@ -126,12 +126,21 @@ struct InputSpec {
   SourceLoc loc;
 };
 
+// Automatic folding request (YAML `fold:`): when set, the loader chooses every layer's folding
+// (rtlgen/folding.hpp) and the per-layer `hw:` hints are ignored.
+struct FoldSpec {
+  int64_t max_multipliers = 0;  // > 0: fastest pipeline within this many multipliers
+  double target_fps = 0;        // > 0: cheapest pipeline reaching this frame rate
+  bool active() const { return max_multipliers > 0 || target_fps > 0; }
+};
+
 struct Network {
   std::string name;
   std::string source;  // path of the description it was loaded from
   InputSpec input;
   std::vector<Layer> layers;  // topological order; the last layer is the output
   double target_clock_mhz = 200.0;  // YAML `target_clock_mhz`: clock constraints, throughput
+  FoldSpec fold;
 
   const Layer* find(const std::string& name) const;
   // Shape and quantization of any tensor (the input or a layer's output) by name.

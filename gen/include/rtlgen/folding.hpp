@@ -1,0 +1,65 @@
+// Automatic folding: chooses PE / SIMD per layer so that the streaming pipeline meets a cycle
+// budget per frame (a target frame rate) or uses at most a number of multipliers.
+//
+// The rule. Every hardware stage of the dataflow pipeline runs concurrently, so a frame takes
+// as long as the slowest stage (the bottleneck). For a target of T cycles per frame each layer
+// independently takes the cheapest folding (fewest multipliers, then fewest output lanes) whose
+// own cycles per frame are <= T; this balances the pipeline (every stage just fits T, none is
+// much faster than it needs to be). For a multiplier budget B the smallest T whose cheapest
+// foldings add up to <= B multipliers is found by bisection (the cost is monotone in T).
+//
+// Divisibility. PE must divide the output channels (MH) and SIMD the reduction length per beat:
+// a divisor of the input channels, or for convolutions a multiple of the input channels that
+// divides K_H*K_W*C (several taps per beat, first layers). Stream widths between stages must
+// divide one another (a width converter joins them). Non-divisible shapes are never padded:
+// the folding falls back to the nearest smaller divisor, which is why a budget can be left
+// partly unused.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "rtlgen/ir.hpp"
+
+namespace rtlgen {
+
+// Multiplier budget `rtlgen import` writes into the YAML, and used for a .tflite given directly.
+constexpr int64_t kDefaultMaxMultipliers = 512;
+
+// One way to fold one layer.
+struct FoldChoice {
+  int pe = 1, simd = 1;
+  int64_t cycles = 0;   // per frame, this stage alone (compute or stream bound)
+  int multipliers = 0;  // pe * simd for weighted layers, 0 for pooling
+  int out_elems = 1;    // elements per beat of the layer's output stream
+};
+
+struct FoldTarget {
+  int64_t max_multipliers = 0;  // > 0: multiplier budget
+  double target_fps = 0;        // > 0: frames per second at clock_mhz
+  double clock_mhz = 200.0;
+};
+
+struct FoldReport {
+  int64_t target_cycles = 0;  // the T the foldings were chosen for
+  int64_t bottleneck_cycles = 0;
+  std::string bottleneck;     // layer name (or "input stream")
+  int64_t multipliers = 0;
+  int64_t macs = 0;
+  std::vector<std::pair<std::string, FoldChoice>> layers;  // hardware layers, in order
+};
+
+// Every folding the templates accept for layer `l` whose input stream carries `in_elems`
+// elements per beat (empty for layers without hardware, e.g. reshape / softmax).
+std::vector<FoldChoice> fold_candidates(const Network& net, const Layer& l, int in_elems);
+
+// Chooses and stores `folding` for every layer of a prepared network. Throws rtlgen::Error
+// when the target cannot be met (naming the stage that limits it).
+FoldReport choose_folding(Network& net, const FoldTarget& target);
+
+// A 1x1 stride-1 unpadded convolution: the matrix-vector unit reads pixels directly (no line
+// buffer), exactly like a fully-connected layer applied to every pixel.
+bool is_pointwise(const Layer& l);
+
+}  // namespace rtlgen

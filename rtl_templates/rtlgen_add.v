@@ -1,0 +1,306 @@
+/*
+
+rtlgen: quantized elementwise ADD
+
+*/
+
+// Language: Verilog 2005
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+/*
+ * Elementwise ADD of two int8 / uint8 streams, bit-exact with TFLite's reference kernel
+ * (gen/src/golden_elementwise.cpp add(), rtlgen::multiply_by_quantized_multiplier):
+ *
+ *   sa  = MBQM((a - A_ZP) << LEFT_SHIFT, A_MULT, A_SHIFT)
+ *   sb  = MBQM((b - B_ZP) << LEFT_SHIFT, B_MULT, B_SHIFT)
+ *   out = clamp(MBQM(sa + sb, OUT_MULT, OUT_SHIFT) + OUT_ZP, ACT_MIN, ACT_MAX)
+ *
+ * MBQM(x, M, s) = RDBPOT(SRDHM(x << max(s, 0), M), max(-s, 0)) (32-bit wrapping left shift;
+ * SRDHM rounds ties away from zero and saturates INT32_MIN * INT32_MIN; RDBPOT rounds ties
+ * away from zero), the same arithmetic as rtlgen_requant ROUNDING 0. sa + sb wraps like int32
+ * (it never does for TFLite's multipliers); "+ OUT_ZP" and the clamp are exact.
+ * All multipliers and shifts are parameters, so every shift is wiring and every multiply is by
+ * a constant.
+ *
+ * Streams: s_a_axis and s_b_axis carry N elements per beat (element i at tdata[i*8 +: 8]) and
+ * are joined beat by beat: a pair moves when both are valid and the pipeline can accept it
+ * (s_a_axis_tready = ce && s_b_axis_tvalid and vice versa; a ready depends on the other
+ * stream's tvalid, never on its own). Output: N elements per beat on m_axis.
+ *
+ * Pipeline: 10 stages (input/zero point/left shift, A and B multiply, SRDHM rounding, RDBPOT,
+ * sum, output multiply, SRDHM rounding, RDBPOT, zero point, clamp), 1 beat per cycle, sharing
+ * one clock enable ce = !m_axis_tvalid || m_axis_tready (combinational ready path, as allowed
+ * by docs/rtl-architecture.md). Latency 10 cycles from the input handshake to the output
+ * beat being valid.
+ */
+module rtlgen_add #
+(
+    // Elements per beat, all three streams (>= 1)
+    parameter N = 1,
+    // Element type of both inputs and the output: 1 = int8, 0 = uint8
+    parameter SIGNED = 1,
+    // Zero point of input A (int8: -128..127, uint8: 0..255)
+    parameter A_ZP = 0,
+    // Zero point of input B (int8: -128..127, uint8: 0..255)
+    parameter B_ZP = 0,
+    // Output zero point (int8: -128..127, uint8: 0..255)
+    parameter OUT_ZP = 0,
+    // Common left shift of both inputs in bits (TFLite: 20 for 8-bit; 0..30)
+    parameter LEFT_SHIFT = 20,
+    // Input A multiplier M (32-bit signed; TFLite: 2^30..2^31-1, or 0)
+    parameter A_MULT = 1073741824,
+    // Input A shift (-31..31, positive = left)
+    parameter A_SHIFT = 0,
+    // Input B multiplier M (32-bit signed)
+    parameter B_MULT = 1073741824,
+    // Input B shift (-31..31, positive = left)
+    parameter B_SHIFT = 0,
+    // Output multiplier M (32-bit signed)
+    parameter OUT_MULT = 1073741824,
+    // Output shift (-31..31, positive = left)
+    parameter OUT_SHIFT = -20,
+    // Lower clamp bound (activation range, inside the element type)
+    parameter ACT_MIN = -128,
+    // Upper clamp bound (activation range, inside the element type, >= ACT_MIN)
+    parameter ACT_MAX = 127
+)
+(
+    input  wire                 clk,
+    input  wire                 rst,
+
+    /*
+     * Input A
+     */
+    input  wire [N*8-1:0]       s_a_axis_tdata,
+    input  wire                 s_a_axis_tvalid,
+    output wire                 s_a_axis_tready,
+
+    /*
+     * Input B
+     */
+    input  wire [N*8-1:0]       s_b_axis_tdata,
+    input  wire                 s_b_axis_tvalid,
+    output wire                 s_b_axis_tready,
+
+    /*
+     * Sum
+     */
+    output wire [N*8-1:0]       m_axis_tdata,
+    output wire                 m_axis_tvalid,
+    input  wire                 m_axis_tready
+);
+
+localparam STAGES = 10;
+
+// shifts split into the left part (before SRDHM) and the right part (RDBPOT exponent)
+localparam A_LEFT = A_SHIFT > 0 ? A_SHIFT : 0;
+localparam A_RIGHT = A_SHIFT > 0 ? 0 : -A_SHIFT;
+localparam B_LEFT = B_SHIFT > 0 ? B_SHIFT : 0;
+localparam B_RIGHT = B_SHIFT > 0 ? 0 : -B_SHIFT;
+localparam OUT_LEFT = OUT_SHIFT > 0 ? OUT_SHIFT : 0;
+localparam OUT_RIGHT = OUT_SHIFT > 0 ? 0 : -OUT_SHIFT;
+
+/* verilator lint_off WIDTH */
+localparam [31:0] A_MULT_32 = A_MULT;
+localparam [31:0] B_MULT_32 = B_MULT;
+localparam [31:0] OUT_MULT_32 = OUT_MULT;
+localparam [31:0] A_ZP_32 = A_ZP;
+localparam [31:0] B_ZP_32 = B_ZP;
+localparam [31:0] OUT_ZP_32 = OUT_ZP;
+localparam [31:0] ACT_MIN_32 = ACT_MIN;
+localparam [31:0] ACT_MAX_32 = ACT_MAX;
+// RDBPOT masks 2^R - 1
+localparam [31:0] A_MASK = (64'd1 << A_RIGHT) - 64'd1;
+localparam [31:0] B_MASK = (64'd1 << B_RIGHT) - 64'd1;
+localparam [31:0] OUT_MASK = (64'd1 << OUT_RIGHT) - 64'd1;
+/* verilator lint_on WIDTH */
+
+// 34-bit sign-extended constants (wires: Verilator rejects concatenations of parameters)
+wire [31:0] out_zp_32 = OUT_ZP_32;
+wire [31:0] act_min_32 = ACT_MIN_32;
+wire [31:0] act_max_32 = ACT_MAX_32;
+wire [33:0] out_zp_34 = {{2{out_zp_32[31]}}, out_zp_32};
+wire [33:0] act_min_34 = {{2{act_min_32[31]}}, act_min_32};
+wire [33:0] act_max_34 = {{2{act_max_32[31]}}, act_max_32};
+
+// bad parameters
+initial begin
+`ifndef SYNTHESIS
+    if (N < 1) begin
+        $error("%m: N (%0d) must be >= 1", N);
+        $finish;
+    end
+    if ((SIGNED != 0) ? (A_ZP < -128 || A_ZP > 127 || B_ZP < -128 || B_ZP > 127 ||
+                         OUT_ZP < -128 || OUT_ZP > 127)
+                      : (A_ZP < 0 || A_ZP > 255 || B_ZP < 0 || B_ZP > 255 ||
+                         OUT_ZP < 0 || OUT_ZP > 255)) begin
+        $error("%m: zero points A_ZP (%0d), B_ZP (%0d), OUT_ZP (%0d) outside the element type",
+               A_ZP, B_ZP, OUT_ZP);
+        $finish;
+    end
+    if ((SIGNED != 0) ? (ACT_MIN < -128 || ACT_MAX > 127) : (ACT_MIN < 0 || ACT_MAX > 255)) begin
+        $error("%m: ACT_MIN (%0d), ACT_MAX (%0d) outside the element type", ACT_MIN, ACT_MAX);
+        $finish;
+    end
+    if (ACT_MIN > ACT_MAX) begin
+        $error("%m: ACT_MIN (%0d) > ACT_MAX (%0d)", ACT_MIN, ACT_MAX);
+        $finish;
+    end
+    if (LEFT_SHIFT < 0 || LEFT_SHIFT > 30) begin
+        $error("%m: LEFT_SHIFT (%0d) must be 0..30", LEFT_SHIFT);
+        $finish;
+    end
+    if (A_SHIFT < -31 || A_SHIFT > 31 || B_SHIFT < -31 || B_SHIFT > 31 ||
+        OUT_SHIFT < -31 || OUT_SHIFT > 31) begin
+        $error("%m: A_SHIFT (%0d), B_SHIFT (%0d), OUT_SHIFT (%0d) must be -31..31",
+               A_SHIFT, B_SHIFT, OUT_SHIFT);
+        $finish;
+    end
+`endif
+end
+
+/*
+ * MultiplyByQuantizedMultiplier building blocks (see rtlgen_requant.v)
+ */
+
+// SRDHM from product bits [63:30]: truncating (p + nudge) / 2^31 equals
+// floor((floor(p / 2^30) + 1) / 2) for both signs, i.e. bits [32:1] of p[63:30] + 1; the only
+// overflow is INT32_MIN * INT32_MIN (sat), which gives INT32_MAX.
+function [31:0] srdhm_round;
+    input [33:0] p_hi;
+    input sat;
+    /* verilator lint_off UNUSEDSIGNAL */
+    reg [33:0] r;
+    /* verilator lint_on UNUSEDSIGNAL */
+    begin
+        r = p_hi + 34'd1;
+        srdhm_round = sat ? 32'h7fffffff : r[32:1];
+    end
+endfunction
+
+// RDBPOT rounding increment: (x & mask) > (mask >> 1) + (x < 0), mask = 2^exponent - 1
+function rdbpot_up;
+    input [31:0] x;
+    input [31:0] mask;
+    begin
+        rdbpot_up = (x & mask) > ((mask >> 1) + {31'd0, x[31]});
+    end
+endfunction
+
+/*
+ * Join and common clock enable
+ */
+reg [STAGES-1:0] valid_pipe = {STAGES{1'b0}};
+wire ce = !valid_pipe[STAGES-1] || m_axis_tready;
+wire in_valid = s_a_axis_tvalid && s_b_axis_tvalid;
+
+always @(posedge clk) begin
+    if (ce) begin
+        valid_pipe <= {valid_pipe[STAGES-2:0], in_valid};
+    end
+    if (rst) begin
+        valid_pipe <= {STAGES{1'b0}};
+    end
+end
+
+assign s_a_axis_tready = ce && s_b_axis_tvalid;
+assign s_b_axis_tready = ce && s_a_axis_tvalid;
+assign m_axis_tvalid = valid_pipe[STAGES-1];
+
+genvar p;
+generate
+    for (p = 0; p < N; p = p + 1) begin : lane
+        wire [7:0] a_in = s_a_axis_tdata[p*8 +: 8];
+        wire [7:0] b_in = s_b_axis_tdata[p*8 +: 8];
+        wire [31:0] a_ext = {{24{(SIGNED != 0) & a_in[7]}}, a_in};
+        wire [31:0] b_ext = {{24{(SIGNED != 0) & b_in[7]}}, b_in};
+        // (x - zp) << LEFT_SHIFT << left part of the shift, wrapping at 32 bits
+        wire [31:0] a_diff = a_ext - A_ZP_32;
+        wire [31:0] b_diff = b_ext - B_ZP_32;
+        wire [31:0] a_sh = (a_diff << LEFT_SHIFT) << A_LEFT;
+        wire [31:0] b_sh = (b_diff << LEFT_SHIFT) << B_LEFT;
+
+        // stage 1: shifted inputs
+        reg [31:0] xa_1, xb_1;
+        // stage 2: product bits [63:30], saturation flags
+        reg [33:0] pa_2, pb_2;
+        reg sa_2, sb_2;
+        // stage 3: SRDHM results
+        reg [31:0] ba_3, bb_3;
+        // stage 4: RDBPOT quotient and rounding increment
+        reg [31:0] qa_4, qb_4;
+        reg ua_4, ub_4;
+        // stage 5: sa + sb (wraps like int32), shifted by the output left shift
+        reg [31:0] x_5;
+        // stage 6: output product bits [63:30], saturation flag
+        reg [33:0] po_6;
+        reg so_6;
+        // stage 7: SRDHM result
+        reg [31:0] bo_7;
+        // stage 8: RDBPOT quotient and rounding increment
+        reg [31:0] qo_8;
+        reg uo_8;
+        // stage 9: + OUT_ZP, exact (34 bits)
+        reg [33:0] y_9;
+        // stage 10: clamped output
+        reg [7:0] out_10;
+
+        /* verilator lint_off UNUSEDSIGNAL */
+        wire signed [63:0] prod_a = $signed(xa_1) * $signed(A_MULT_32);
+        wire signed [63:0] prod_b = $signed(xb_1) * $signed(B_MULT_32);
+        wire signed [63:0] prod_o = $signed(x_5) * $signed(OUT_MULT_32);
+        /* verilator lint_on UNUSEDSIGNAL */
+        wire [31:0] sum_4 = qa_4 + qb_4 + {31'd0, ua_4} + {31'd0, ub_4};
+        wire [33:0] q_8_ext = {{2{qo_8[31]}}, qo_8};
+
+        always @(posedge clk) begin
+            if (ce) begin
+                // stage 1
+                xa_1 <= a_sh;
+                xb_1 <= b_sh;
+                // stage 2
+                pa_2 <= prod_a[63:30];
+                pb_2 <= prod_b[63:30];
+                sa_2 <= xa_1 == 32'h80000000 && A_MULT_32 == 32'h80000000;
+                sb_2 <= xb_1 == 32'h80000000 && B_MULT_32 == 32'h80000000;
+                // stage 3
+                ba_3 <= srdhm_round(pa_2, sa_2);
+                bb_3 <= srdhm_round(pb_2, sb_2);
+                // stage 4
+                qa_4 <= $signed(ba_3) >>> A_RIGHT;
+                qb_4 <= $signed(bb_3) >>> B_RIGHT;
+                ua_4 <= rdbpot_up(ba_3, A_MASK);
+                ub_4 <= rdbpot_up(bb_3, B_MASK);
+                // stage 5
+                x_5 <= sum_4 << OUT_LEFT;
+                // stage 6
+                po_6 <= prod_o[63:30];
+                so_6 <= x_5 == 32'h80000000 && OUT_MULT_32 == 32'h80000000;
+                // stage 7
+                bo_7 <= srdhm_round(po_6, so_6);
+                // stage 8
+                qo_8 <= $signed(bo_7) >>> OUT_RIGHT;
+                uo_8 <= rdbpot_up(bo_7, OUT_MASK);
+                // stage 9
+                y_9 <= q_8_ext + {33'd0, uo_8} + out_zp_34;
+                // stage 10
+                if ($signed(y_9) < $signed(act_min_34)) begin
+                    out_10 <= act_min_34[7:0];
+                end else if ($signed(y_9) > $signed(act_max_34)) begin
+                    out_10 <= act_max_34[7:0];
+                end else begin
+                    out_10 <= y_9[7:0];
+                end
+            end
+        end
+
+        assign m_axis_tdata[p*8 +: 8] = out_10;
+    end
+endgenerate
+
+endmodule
+
+`resetall

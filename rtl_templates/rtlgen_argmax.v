@@ -1,0 +1,201 @@
+/*
+
+rtlgen: running argmax output stage
+
+*/
+
+// Language: Verilog 2005
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+/*
+ * Argmax output stage: passes the stream through unchanged (tdata, tlast; one register stage)
+ * and adds m_axis_tuser = index of the maximum element of the current frame seen so far,
+ * including the output beat itself. On the tlast beat it is the argmax of the whole frame.
+ *
+ * Element i of beat b of a frame has index b*N + i. Ties: the lowest index wins (numpy /
+ * TFLite ARG_MAX). Elements are int8 (SIGNED = 1) or uint8 (SIGNED = 0).
+ *
+ * Framing: frame boundaries come from s_axis_tlast (the beat after a tlast beat starts a new
+ * frame, index 0); the module has no beat counter. BEATS (the expected frame length) only
+ * checks that IDX_BITS can hold every index; frames of another length are handled correctly
+ * as long as their indices fit IDX_BITS. A frame without tlast keeps counting (indices wrap
+ * modulo 2^IDX_BITS).
+ *
+ * Structure: a binary comparison tree over the beat's N elements (the left, lower-index operand
+ * wins ties), combined with the running maximum of the earlier beats of the frame (which wins
+ * ties), then the output register.
+ *
+ * Latency: 1 cycle. Throughput: one beat per cycle. s_axis_tready = !m_axis_tvalid ||
+ * m_axis_tready (combinational ready path, as allowed by docs/rtl-architecture.md).
+ */
+module rtlgen_argmax #
+(
+    // Elements per beat (>= 1)
+    parameter N = 10,
+    // Beats per frame (>= 1); only used to check IDX_BITS (framing comes from tlast)
+    parameter BEATS = 1,
+    // Element type: 1 = int8, 0 = uint8
+    parameter SIGNED = 1,
+    // Width of m_axis_tuser in bits (1..32, 2^IDX_BITS >= N*BEATS)
+    parameter IDX_BITS = 4
+)
+(
+    input  wire                   clk,
+    input  wire                   rst,
+
+    /*
+     * Input stream (e.g. the network's logits), frame ends marked by tlast
+     */
+    input  wire [N*8-1:0]         s_axis_tdata,
+    input  wire                   s_axis_tvalid,
+    output wire                   s_axis_tready,
+    input  wire                   s_axis_tlast,
+
+    /*
+     * The same stream, tuser = running argmax of the frame
+     */
+    output wire [N*8-1:0]         m_axis_tdata,
+    output wire                   m_axis_tvalid,
+    input  wire                   m_axis_tready,
+    output wire                   m_axis_tlast,
+    output wire [IDX_BITS-1:0]    m_axis_tuser
+);
+
+// index width inside a beat
+localparam LW = N > 1 ? $clog2(N) : 1;
+// comparison tree levels
+localparam LEVELS = N > 1 ? $clog2(N) : 0;
+
+localparam [31:0] N_32 = N;
+localparam [IDX_BITS-1:0] N_IDX = N_32[IDX_BITS-1:0];
+
+// tree nodes: level 0 = N elements, level l = ceil(N / 2^l) nodes
+function integer tree_nodes(input integer lvl);
+    begin
+        tree_nodes = (N + (1 << lvl) - 1) >> lvl;
+    end
+endfunction
+
+// bad parameters
+initial begin
+`ifndef SYNTHESIS
+    if (N < 1 || BEATS < 1) begin
+        $error("%m: N (%0d) and BEATS (%0d) must be >= 1", N, BEATS);
+        $finish;
+    end
+    if (IDX_BITS < 1 || IDX_BITS > 32) begin
+        $error("%m: IDX_BITS (%0d) must be 1..32", IDX_BITS);
+        $finish;
+    end
+    if (IDX_BITS < 31 && N * BEATS > (1 << IDX_BITS)) begin
+        $error("%m: IDX_BITS (%0d) too small for N*BEATS = %0d indices", IDX_BITS, N * BEATS);
+        $finish;
+    end
+`endif
+end
+
+/*
+ * Comparison tree over the input beat (9-bit signed values, local indices); level l has
+ * tree_nodes(l) nodes, level 0 = the N elements, level LEVELS = the beat's maximum
+ */
+genvar l, i;
+generate
+    for (l = 0; l <= LEVELS; l = l + 1) begin : level
+        wire [tree_nodes(l)*9-1:0] val;
+        wire [tree_nodes(l)*LW-1:0] idx;
+        if (l == 0) begin : leaves
+            for (i = 0; i < N; i = i + 1) begin : leaf
+                localparam [31:0] I_32 = i;
+                wire [7:0] x = s_axis_tdata[i*8 +: 8];
+                assign val[i*9 +: 9] = {(SIGNED != 0) & x[7], x};
+                assign idx[i*LW +: LW] = I_32[LW-1:0];
+            end
+        end else begin : nodes
+            for (i = 0; i < tree_nodes(l); i = i + 1) begin : node
+                if (2*i + 1 < tree_nodes(l-1)) begin : cmp
+                    // the right operand (higher indices) wins only if strictly greater
+                    wire signed [8:0] va = level[l-1].val[(2*i)*9 +: 9];
+                    wire signed [8:0] vb = level[l-1].val[(2*i+1)*9 +: 9];
+                    wire take_b = vb > va;
+                    assign val[i*9 +: 9] = take_b ? vb : va;
+                    assign idx[i*LW +: LW] = take_b ? level[l-1].idx[(2*i+1)*LW +: LW]
+                                                    : level[l-1].idx[(2*i)*LW +: LW];
+                end else begin : pass
+                    assign val[i*9 +: 9] = level[l-1].val[(2*i)*9 +: 9];
+                    assign idx[i*LW +: LW] = level[l-1].idx[(2*i)*LW +: LW];
+                end
+            end
+        end
+    end
+endgenerate
+
+wire signed [8:0] beat_val = level[LEVELS].val;
+wire [LW-1:0] beat_lidx = level[LEVELS].idx;
+
+/*
+ * Running maximum of the frame and output register
+ */
+reg m_valid_reg = 1'b0;
+reg m_last_reg = 1'b0;
+reg [N*8-1:0] m_data_reg;
+reg [IDX_BITS-1:0] m_user_reg;
+
+reg frame_start_reg = 1'b1;              // the next beat starts a frame
+reg [IDX_BITS-1:0] base_reg = {IDX_BITS{1'b0}};   // index of element 0 of the next beat
+reg signed [8:0] best_val_reg;
+reg [IDX_BITS-1:0] best_idx_reg;
+
+wire en = !m_valid_reg || m_axis_tready;
+wire s_fire = s_axis_tvalid && en;
+
+wire [IDX_BITS-1:0] base = frame_start_reg ? {IDX_BITS{1'b0}} : base_reg;
+wire [IDX_BITS-1:0] beat_idx;
+generate
+    if (IDX_BITS > LW) begin : idx_ext
+        assign beat_idx = base + {{IDX_BITS-LW{1'b0}}, beat_lidx};
+    end else begin : idx_trunc
+        // N*BEATS <= 2^IDX_BITS: the local index fits IDX_BITS bits
+        /* verilator lint_off UNUSEDSIGNAL */
+        wire [LW-1:0] lidx = beat_lidx;
+        /* verilator lint_on UNUSEDSIGNAL */
+        assign beat_idx = base + lidx[IDX_BITS-1:0];
+    end
+endgenerate
+
+// earlier beats win ties (lower indices)
+wire take_beat = frame_start_reg || beat_val > best_val_reg;
+wire signed [8:0] best_val_next = take_beat ? beat_val : best_val_reg;
+wire [IDX_BITS-1:0] best_idx_next = take_beat ? beat_idx : best_idx_reg;
+
+always @(posedge clk) begin
+    if (s_fire) begin
+        frame_start_reg <= s_axis_tlast;
+        base_reg <= base + N_IDX;
+        best_val_reg <= best_val_next;
+        best_idx_reg <= best_idx_next;
+    end
+    if (en) begin
+        m_valid_reg <= s_axis_tvalid;
+        m_last_reg <= s_axis_tlast;
+        m_data_reg <= s_axis_tdata;
+        m_user_reg <= best_idx_next;
+    end
+    if (rst) begin
+        frame_start_reg <= 1'b1;
+        base_reg <= {IDX_BITS{1'b0}};
+        m_valid_reg <= 1'b0;
+    end
+end
+
+assign s_axis_tready = en;
+assign m_axis_tdata = m_data_reg;
+assign m_axis_tvalid = m_valid_reg;
+assign m_axis_tlast = m_last_reg;
+assign m_axis_tuser = m_user_reg;
+
+endmodule
+
+`resetall
