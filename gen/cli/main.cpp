@@ -250,6 +250,8 @@ int main(int argc, char** argv) {
       ->required();
   syn->add_flag("--generic-only", synth_opt.generic_only,
                 "only the generic Yosys `synth` (skip synth_xilinx)");
+  syn->add_flag("--xilinx-only", synth_opt.xilinx_only,
+                "only synth_xilinx (skip the generic gate-level synth)");
   syn->add_option("--yosys", synth_opt.yosys, "yosys executable (default: yosys on PATH)");
 
   auto* sim = app.add_subcommand("sim", "generate, build (cached) and run the Verilator regression");
@@ -260,7 +262,7 @@ int main(int argc, char** argv) {
   sim->add_option("-o,--out", out_dir, "generated design directory (default out/<network file stem>)");
   sim->add_option("--inputs", inputs, "input .npy/.pgm/.bmp file or directory, or IDX images");
   sim->add_option("--labels", labels, "IDX labels for --inputs IDX images (accuracy)");
-  sim->add_option("--random", random_frames, "use N random input frames instead");
+  sim->add_option("--random", random_frames, "N random input frames (after the --inputs frames, if any)");
   sim->add_option("--frames", frames, "at most N frames");
   sim->add_option("--skip", skip, "skip the first N IDX images");
   sim->add_option("--perf-frames", perf_frames, "frames in the stall-free cycle measurement");

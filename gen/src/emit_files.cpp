@@ -115,6 +115,23 @@ std::string emit_report_text(const Network& net, const HwPlan& plan) {
       "cycles/frame {} (max over layers of MACs / multipliers), ROM {} bits\n",
       plan.multipliers, plan.macs, plan.est_cycles_per_frame, plan.bottleneck,
       plan.ideal_cycles_per_frame, plan.rom_bits);
+  int64_t memories = 0, brams = 0;
+  for (const auto& hw : plan.layers)
+    for (const auto& m : hw.mems) {
+      ++memories;
+      brams += bram36_for(int64_t(m.lines.size()), m.word_bits);
+    }
+  const double pooled = plan.multipliers ? double(plan.macs) / double(plan.multipliers) : 0.0;
+  s += fmt::format(
+      "ideal cycles/frame if every multiplier were busy every cycle (total MACs / multipliers): "
+      "{:.0f}; utilisation estimate {:.3f}\n"
+      "ROM: {} bits ({:.1f} KiB) in {} memories -> about {} RAMB36 (36 Kb) blocks, "
+      "cheapest aspect ratio per memory\n"
+      "throughput estimate at {:.0f} MHz: {:.1f} frames/s\n",
+      pooled, plan.est_cycles_per_frame ? pooled / double(plan.est_cycles_per_frame) : 0.0,
+      plan.rom_bits, double(plan.rom_bits) / 8192.0, memories, brams, net.target_clock_mhz,
+      plan.est_cycles_per_frame ? net.target_clock_mhz * 1e6 / double(plan.est_cycles_per_frame)
+                                : 0.0);
   for (const auto& sw : plan.software)
     s += fmt::format("layer '{}' stays in software (the hardware outputs its input)\n", sw);
   return s;

@@ -36,7 +36,31 @@ uint64_t next_random(uint64_t& s) {
 
 }  // namespace
 
+static Frames load_file_frames(const Network& net, const FrameSource& src);
+
 Frames load_frames(const Network& net, const FrameSource& src) {
+  Frames out;
+  if (!src.inputs.empty()) out = load_file_frames(net, src);
+  // Random frames follow the file frames (both may be given: real images plus random codes).
+  const InputSpec& spec = net.input;
+  uint64_t s = src.seed;
+  int added = 0;
+  for (int i = 0; i < src.random; ++i) {
+    if (src.max_frames > 0 && int(out.inputs.size()) >= src.max_frames) break;
+    Tensor t(spec.shape, spec.quant.dtype);
+    for (auto& v : t.data) v = qmin(spec.quant.dtype) + int32_t(next_random(s) % 256);
+    out.inputs.push_back(std::move(t));
+    out.labels.push_back(-1);
+    ++added;
+  }
+  if (added) {
+    const std::string r = fmt::format("{} random frames (seed {})", added, src.seed);
+    out.description = out.description.empty() ? r : out.description + " + " + r;
+  }
+  return out;
+}
+
+static Frames load_file_frames(const Network& net, const FrameSource& src) {
   Frames out;
   const InputSpec& spec = net.input;
   const auto want = [&] { return src.max_frames <= 0 || int(out.inputs.size()) < src.max_frames; };
@@ -44,16 +68,6 @@ Frames load_frames(const Network& net, const FrameSource& src) {
     out.inputs.push_back(std::move(t));
     out.labels.push_back(label);
   };
-  if (src.inputs.empty()) {
-    uint64_t s = src.seed;
-    for (int i = 0; i < src.random && want(); ++i) {
-      Tensor t(spec.shape, spec.quant.dtype);
-      for (auto& v : t.data) v = qmin(spec.quant.dtype) + int32_t(next_random(s) % 256);
-      add(std::move(t), -1);
-    }
-    out.description = fmt::format("{} random frames (seed {})", out.inputs.size(), src.seed);
-    return out;
-  }
   const std::string& p = src.inputs;
   if (!fs::exists(p)) throw Error(fmt::format("{}: input frames not found", p));
   if (is_idx_images(p)) {

@@ -324,6 +324,7 @@ int run_synth(const SynthOptions& opt) {
   std::ofstream(out / "synth_report.json") << j.dump(2) << "\n";
   }
 
+  if (opt.xilinx_only) return 0;
   fmt::print("yosys synth -flatten -top {} (generic gates) ...\n", top);
   std::fflush(stdout);
   {

@@ -46,7 +46,7 @@ struct Frame {
 
 std::vector<Frame> load_sim_frames(const Options& o, const Network& net) {
   FrameSource src;
-  src.inputs = o.random > 0 ? "" : o.inputs;
+  src.inputs = o.inputs;  // file frames first, then --random N random frames
   src.labels = o.labels;
   src.max_frames = o.frames;
   src.skip = o.skip;

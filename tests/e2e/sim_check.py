@@ -57,6 +57,9 @@ def main():
         failures.append(f'{r["cycles_per_frame"]} cycles/frame > {a.max_cycles}')
     if "hw_accuracy" in r and r["hw_accuracy"] != r["golden_accuracy"]:
         failures.append(f'hardware accuracy {r["hw_accuracy"]} != golden {r["golden_accuracy"]}')
+    if r.get("class_output", "none") not in ("none", "bit-exact"):
+        failures.append(f'class output (m_axis_tuser) differs from the golden argmax on '
+                        f'{r["class_output_mismatches"]} frames')
     if r["argmax_agree_with_golden"] != r["frames"]:
         failures.append(f'argmax agrees on {r["argmax_agree_with_golden"]} of {r["frames"]} frames')
     print(f'frames {r["frames"]}, mismatches {r["mismatches"]}, cycles/frame '

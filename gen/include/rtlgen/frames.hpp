@@ -13,11 +13,11 @@
 namespace rtlgen {
 
 struct FrameSource {
-  std::string inputs;   // file or directory; empty = random frames
+  std::string inputs;   // file or directory (may be empty)
   std::string labels;   // IDX labels matching IDX images (optional)
   int max_frames = 0;   // 0 = all
   int skip = 0;         // IDX images to skip
-  int random = 0;       // random frames when `inputs` is empty
+  int random = 0;       // random frames appended after the file frames
   uint64_t seed = 1;
 };
 

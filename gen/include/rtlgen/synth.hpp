@@ -13,6 +13,7 @@ namespace rtlgen {
 struct SynthOptions {
   std::string out_dir;          // a directory written by `rtlgen generate`
   bool generic_only = false;    // skip synth_xilinx
+  bool xilinx_only = false;     // skip the generic gate-level synth (slow on large ROMs)
   std::string yosys = "yosys";  // executable
 };
 

@@ -122,8 +122,13 @@ struct QuantizationParameters : private flatbuffers::Table {
   uint8_t details_type() const { return GetField<uint8_t>(VT_DETAILS_TYPE, 0); }
   int32_t quantized_dimension() const { return GetField<int32_t>(VT_QUANTIZED_DIMENSION, 0); }
   bool Verify(Verifier& v) const {
+    // The verifier aligns a vector's length field (4 bytes), not its 8-byte elements: a corrupt
+    // file may misalign the int64 zero points, which must not be read then (the buffer itself is
+    // 8-byte aligned, see verify_model).
     return VerifyTableStart(v) && VerifyOffset(v, VT_SCALE) && v.VerifyVector(scale()) &&
            VerifyOffset(v, VT_ZERO_POINT) && v.VerifyVector(zero_point()) &&
+           (!zero_point() || v.VerifyAlignment(reinterpret_cast<uintptr_t>(zero_point()->data()),
+                                               sizeof(int64_t))) &&
            VerifyField<uint8_t>(v, VT_DETAILS_TYPE, 1) &&
            VerifyField<int32_t>(v, VT_QUANTIZED_DIMENSION, 4) && v.EndTable();
   }
