@@ -23,7 +23,7 @@ module rtlgen_fifo #
 (
     // Width of tdata in bits (>= 1)
     parameter WIDTH = 8,
-    // RAM entries (power of two, >= 2); capacity is DEPTH + 1 beats
+    // RAM entries (>= 2; any value, powers of two are cheapest); capacity is DEPTH + 1 beats
     parameter DEPTH = 16,
     // Carry tlast (1) or drive m_axis_tlast = 0 and ignore s_axis_tlast (0)
     parameter LAST_ENABLE = 1,
@@ -69,8 +69,8 @@ initial begin
         $error("%m: WIDTH (%0d) must be >= 1", WIDTH);
         $finish;
     end
-    if (DEPTH < 2 || (DEPTH & (DEPTH - 1)) != 0) begin
-        $error("%m: DEPTH (%0d) must be a power of two >= 2", DEPTH);
+    if (DEPTH < 2) begin
+        $error("%m: DEPTH (%0d) must be >= 2", DEPTH);
         $finish;
     end
     if (USER_WIDTH < 0) begin
@@ -82,8 +82,10 @@ end
 
 reg [DW-1:0] mem [0:DEPTH-1];
 
-reg [AW:0] wr_ptr_reg = {AW+1{1'b0}};
-reg [AW:0] rd_ptr_reg = {AW+1{1'b0}};
+// Pointers wrap at DEPTH (any depth: skip-path FIFOs are sized exactly by the generator).
+reg [AW-1:0] wr_ptr_reg = {AW{1'b0}};
+reg [AW-1:0] rd_ptr_reg = {AW{1'b0}};
+reg [AW:0] count_reg = {AW+1{1'b0}};  // RAM entries in use, 0 .. DEPTH
 reg s_ready_reg = 1'b0;
 
 reg [DW-1:0] out_reg;
@@ -103,18 +105,27 @@ generate
     end
 endgenerate
 
-wire empty = wr_ptr_reg == rd_ptr_reg;
+// (truncation to the pointer / counter widths is exact: DEPTH <= 2^AW)
+/* verilator lint_off WIDTH */
+localparam [AW-1:0] PTR_LAST = DEPTH - 1;
+localparam [AW:0] COUNT_FULL = DEPTH;
+/* verilator lint_on WIDTH */
+
+wire empty = count_reg == {AW+1{1'b0}};
 wire wr_en = s_axis_tvalid && s_ready_reg;
 wire rd_en = !empty && (!m_valid_reg || m_axis_tready);
 
-wire [AW:0] wr_ptr_next = wr_ptr_reg + {{AW{1'b0}}, wr_en};
-wire [AW:0] rd_ptr_next = rd_ptr_reg + {{AW{1'b0}}, rd_en};
-wire full_next = wr_ptr_next[AW] != rd_ptr_next[AW] &&
-                 wr_ptr_next[AW-1:0] == rd_ptr_next[AW-1:0];
+wire [AW-1:0] wr_ptr_next = !wr_en ? wr_ptr_reg :
+                            wr_ptr_reg == PTR_LAST ? {AW{1'b0}} : wr_ptr_reg + 1'b1;
+wire [AW-1:0] rd_ptr_next = !rd_en ? rd_ptr_reg :
+                            rd_ptr_reg == PTR_LAST ? {AW{1'b0}} : rd_ptr_reg + 1'b1;
+wire [AW:0] count_next = count_reg + {{AW{1'b0}}, wr_en} - {{AW{1'b0}}, rd_en};
+wire full_next = count_next == COUNT_FULL;
 
 always @(posedge clk) begin
     wr_ptr_reg <= wr_ptr_next;
     rd_ptr_reg <= rd_ptr_next;
+    count_reg <= count_next;
     s_ready_reg <= !full_next;
 
     if (rd_en) begin
@@ -124,8 +135,9 @@ always @(posedge clk) begin
     end
 
     if (rst) begin
-        wr_ptr_reg <= {AW+1{1'b0}};
-        rd_ptr_reg <= {AW+1{1'b0}};
+        wr_ptr_reg <= {AW{1'b0}};
+        rd_ptr_reg <= {AW{1'b0}};
+        count_reg <= {AW+1{1'b0}};
         s_ready_reg <= 1'b0;
         m_valid_reg <= 1'b0;
     end
@@ -133,10 +145,10 @@ end
 
 always @(posedge clk) begin
     if (wr_en) begin
-        mem[wr_ptr_reg[AW-1:0]] <= in_word;
+        mem[wr_ptr_reg] <= in_word;
     end
     if (rd_en) begin
-        out_reg <= mem[rd_ptr_reg[AW-1:0]];
+        out_reg <= mem[rd_ptr_reg];
     end
 end
 

@@ -10,6 +10,10 @@
  * Turns an NHWC image stream (IN_N elements per beat, frames back to back) into the stream of
  * convolution / pooling windows, windows in (oy, ox) order.
  *
+ * Input beats: IN_N divides IFM_C (IFM_C/IN_N beats per pixel), or IN_N is a multiple of IFM_C
+ * (PPB = IN_N/IFM_C pixels per beat, PPB dividing IFM_W so that a beat never crosses a row):
+ * element i of a beat is channel i % IFM_C of pixel w0 + i / IFM_C, i.e. plain NHWC order.
+ *
  * ORDER 0 (convolution, tap-major): a window is the K_H*K_W*IFM_C vector in (ky, kx, c) order,
  *   SIMD elements per beat. SIMD divides IFM_C (IFM_C/SIMD beats per tap), or SIMD is a
  *   multiple of IFM_C dividing K_H*K_W*IFM_C (SIMD/IFM_C taps per beat).
@@ -20,24 +24,29 @@
  * image (one tap per beat except ORDER 0 with SIMD > IFM_C). m_axis_tlast = last beat of a
  * window (for ORDER 1: last beat of the last channel chunk of the window).
  *
- * Structure: a line buffer of NROWS image rows, one pixel (IFM_C elements) per memory word
- * (block RAM / LUT RAM: one write port, one registered read port), written by the input side,
- * read by the window side. NROWS = max(K_H + STRIDE_H + 1, rows kept by the last output row +
- * rows needed by the first output row), so that the next STRIDE_H rows (or the next frame's
- * first rows) load while the current windows are read. With several taps per beat
- * (TPB = SIMD / IFM_C > 1) the buffer is replicated TPB times, one read port per tap (meant for
- * first layers with 1-3 channels; LUT RAM). Row counters run across frame boundaries: the rows
- * of frame f+1 load while the last windows of frame f (including bottom padding rows) are
- * read. The input side may write a row once its slot is no longer needed by the current
- * output row; the window side reads an output row once every input row it needs (clipped to
- * the image) has been completely written.
+ * Structure: a line buffer of NROWS image rows (block RAM / LUT RAM: one write port, one
+ * registered read port), written by the input side, read by the window side. A memory word
+ * holds PPB pixels (PPB*IFM_C elements, PPB = 1 unless IN_N > IFM_C), IFM_W/PPB words per row;
+ * the input side writes one word per pixel (IN_N <= IFM_C) or per beat (IN_N > IFM_C), the
+ * window side reads the word holding a tap and selects the tap's pixel from the registered
+ * word (word / pixel-in-word column counters, no division). NROWS = max(K_H + STRIDE_H + 1,
+ * rows kept by the last output row + rows needed by the first output row), so that the next
+ * STRIDE_H rows (or the next frame's first rows) load while the current windows are read.
+ * With several taps per beat (TPB = SIMD / IFM_C > 1) the buffer is replicated TPB times, one
+ * read port, column counter and pixel select per tap (meant for first layers with 1-3
+ * channels; LUT RAM). Row counters run across frame boundaries: the rows of frame f+1 load
+ * while the last windows of frame f (including bottom padding rows) are read. The input side
+ * may write a row once its slot is no longer needed by the current output row; the window
+ * side reads an output row once every input row it needs (clipped to the image) has been
+ * completely written.
  *
  * Latency: the first beat of a frame's first window leaves 2 cycles after input row
  *   K_H - PAD_T - 1 (clipped to IFM_H - 1) of that frame has been completely written.
  * Throughput: one output beat per cycle whenever the needed rows are present and the consumer
- *   is ready; input accepted one beat per cycle whenever a row slot is free. In steady state a
- *   frame takes max(input beats, output beats) cycles plus about one cycle per frame, with
- *   input beats = IFM_H*IFM_W*IFM_C/IN_N and output beats = OFM_H*OFM_W*K_H*K_W*IFM_C/SIMD.
+ *   is ready; input accepted one beat per cycle (PPB pixels per cycle if IN_N > IFM_C)
+ *   whenever a row slot is free. In steady state a frame takes max(input beats, output beats)
+ *   cycles plus at most about one cycle per frame, with input beats = IFM_H*IFM_W*IFM_C/IN_N
+ *   and output beats = OFM_H*OFM_W*K_H*K_W*IFM_C/SIMD.
  * m_axis_tready reaches s_axis_tready only through registered state; the read pipeline
  *   (2 stages) stalls combinationally on m_axis_tready.
  */
@@ -67,7 +76,7 @@ module rtlgen_swg #
     parameter PAD_R = 2,
     // value of out-of-image taps (the input zero point, 32-bit signed, low 8 bits used)
     parameter PAD_VALUE = 0,
-    // elements per input beat (divides IFM_C)
+    // elements per input beat (divides IFM_C, or IFM_C * p with p dividing IFM_W: p pixels per beat)
     parameter IN_N = 1,
     // elements per output beat (divides IFM_C, or ORDER 0 only: IFM_C * t dividing K_H*K_W*IFM_C)
     parameter SIMD = 25,
@@ -102,8 +111,9 @@ localparam OFM_W = (IFM_W + PAD_L + PAD_R - K_W) / STRIDE_W + 1;
 localparam TPB = (SIMD > IFM_C) ? SIMD / IFM_C : 1;
 localparam NCH = (SIMD < IFM_C) ? IFM_C / SIMD : 1;
 localparam NGRP = (K_H * K_W) / TPB;
-// input beats per pixel
-localparam BPP = IFM_C / IN_N;
+// input beats per pixel (IN_N divides IFM_C) or pixels per input beat (IN_N multiple of IFM_C)
+localparam BPP = (IN_N < IFM_C && IN_N > 0) ? IFM_C / IN_N : 1;
+localparam PPB = (IN_N > IFM_C) ? IN_N / IFM_C : 1;
 // window origins of the last output row / column, first row kept for the last output row
 localparam Y0_LAST = (OFM_H - 1) * STRIDE_H - PAD_T;
 localparam X0_LAST = (OFM_W - 1) * STRIDE_W - PAD_L;
@@ -115,12 +125,24 @@ localparam NEED0 = (K_H - PAD_T < IFM_H) ? K_H - PAD_T : IFM_H;
 localparam NROWS_A = K_H + STRIDE_H + 1;
 localparam NROWS_B = IFM_H - LO_LAST + NEED0;
 localparam NROWS = (NROWS_A > NROWS_B) ? NROWS_A : NROWS_B;
-// line buffer words
-localparam DEPTH = NROWS * IFM_W;
+// line buffer words (one word = PPB pixels, WPR words per image row)
+localparam WPR = IFM_W / PPB;
+localparam DEPTH = NROWS * WPR;
 localparam PIX_W = IFM_C * 8;
+localparam WORD_W = PPB * PIX_W;
 // advance of a tap counter pair per beat (TPB taps in (ky, kx) order)
 localparam TQ = TPB / K_W;
 localparam TR = TPB % K_W;
+// column advances in word form (q words + r pixels, 0 <= r < PPB): window origin start -PAD_L,
+// window origin step STRIDE_W, tap column step TR (or TR - K_W when wrapping to the next row)
+localparam PL_Q = (PAD_L + PPB - 1) / PPB;
+localparam X0O_INIT = PL_Q * PPB - PAD_L;
+localparam SW_Q = STRIDE_W / PPB;
+localparam SW_R = STRIDE_W % PPB;
+localparam TR_Q = TR / PPB;
+localparam TR_R = TR % PPB;
+localparam TM_Q = (K_W - TR + PPB - 1) / PPB;
+localparam TM_R = TM_Q * PPB - (K_W - TR);
 // slot advance from the last output row's first row to the next frame's row 0
 localparam FRAME_ADV = (IFM_H - LO_LAST) % NROWS;
 
@@ -130,7 +152,8 @@ localparam NW = $clog2(NROWS);
 localparam RW = $clog2(IFM_H + 2 * NROWS + K_H + STRIDE_H + 1) + 1;
 localparam YW = RW + 1;
 localparam XW = $clog2(IFM_W + K_W + STRIDE_W + PAD_L + PAD_R + 1) + 2;
-localparam XCW = (IFM_W > 1) ? $clog2(IFM_W) : 1;
+localparam XCW = (WPR > 1) ? $clog2(WPR) : 1;
+localparam OW = (PPB > 1) ? $clog2(PPB) : 1;
 localparam BCW = (BPP > 1) ? $clog2(BPP) : 1;
 localparam CHW = (NCH > 1) ? $clog2(NCH) : 1;
 localparam GW = (NGRP > 1) ? $clog2(NGRP) : 1;
@@ -140,8 +163,8 @@ localparam KXW = XW - 1;
 // sized constants (truncation of the 32-bit parameter arithmetic is intended)
 /* verilator lint_off WIDTH */
 localparam [AW-1:0] DEPTH_A = DEPTH - 1;
-localparam [AW-1:0] IFM_W_A = IFM_W;
-localparam [XCW-1:0] IFM_W_LAST = IFM_W - 1;
+localparam [AW-1:0] WPR_A = WPR;
+localparam [XCW-1:0] WPR_LAST = WPR - 1;
 localparam [BCW-1:0] BPP_LAST = BPP - 1;
 localparam [CHW-1:0] NCH_LAST = NCH - 1;
 localparam [GW-1:0] NGRP_LAST = NGRP - 1;
@@ -164,6 +187,21 @@ localparam [KXW-1:0] K_W_K = K_W;
 localparam [KXW-1:0] TR_K = TR;
 localparam [KYW-1:0] TQ_K = TQ;
 localparam [7:0] PAD_BYTE = PAD_VALUE[7:0];
+// word-form constants: word parts modulo 2^XCW (only in-image columns, 0 .. WPR-1, are used)
+localparam [OW:0] PPB_O = PPB;
+localparam [OW-1:0] PPB_OW = PPB;
+localparam [XCW-1:0] ONE_W = 1;
+localparam [XCW-1:0] X0W_INIT = -PL_Q;
+localparam [OW-1:0] X0O_INIT_O = X0O_INIT;
+localparam [XCW-1:0] SW_Q_W = SW_Q;
+localparam [XCW-1:0] SW_QC_W = SW_Q + 1;
+localparam [OW:0] SW_R_O = SW_R;
+localparam [XCW-1:0] TR_Q_W = TR_Q;
+localparam [XCW-1:0] TR_QC_W = TR_Q + 1;
+localparam [OW:0] TR_R_O = TR_R;
+localparam [XCW-1:0] TM_Q_W = -TM_Q;
+localparam [XCW-1:0] TM_QC_W = 1 - TM_Q;
+localparam [OW:0] TM_R_O = TM_R;
 /* verilator lint_on WIDTH */
 
 // parameter checks
@@ -181,8 +219,9 @@ initial begin
     if (IFM_H + PAD_T + PAD_B < K_H || IFM_W + PAD_L + PAD_R < K_W) begin
         $error("%m: kernel larger than the padded image");
     end
-    if (IN_N < 1 || IFM_C % IN_N != 0) begin
-        $error("%m: IN_N (%0d) must divide IFM_C (%0d)", IN_N, IFM_C);
+    if (IN_N < 1 || (IFM_C % IN_N != 0 && (IN_N % IFM_C != 0 || IFM_W % PPB != 0))) begin
+        $error("%m: IN_N (%0d) must divide IFM_C (%0d) or be IFM_C times a divisor of IFM_W (%0d)",
+               IN_N, IFM_C, IFM_W);
     end
     if (ORDER != 0 && ORDER != 1) begin
         $error("%m: ORDER must be 0 or 1");
@@ -215,20 +254,20 @@ reg  [RW-1:0] rd_lo_slot_reg = {RW{1'b0}};  // line buffer slot holding row rd_l
  * Input side
  */
 reg  [AW-1:0]  wr_addr_reg = {AW{1'b0}};
-reg  [XCW-1:0] wr_x_reg = {XCW{1'b0}};
-reg  [BCW-1:0] wr_beat_reg = {BCW{1'b0}};
-wire [PIX_W-1:0] wr_word;
+reg  [XCW-1:0] wr_x_reg = {XCW{1'b0}};      // word within the row
+reg  [BCW-1:0] wr_beat_reg = {BCW{1'b0}};   // beat within the pixel (IN_N < IFM_C)
+wire [WORD_W-1:0] wr_word;
 
 wire wr_ok = wr_cnt_reg < rd_lo_reg + NROWS_R;
 wire s_fire = s_axis_tvalid && wr_ok;
-wire pix_wr = s_fire && (wr_beat_reg == BPP_LAST);
-wire row_done = pix_wr && (wr_x_reg == IFM_W_LAST);
+wire word_wr = s_fire && (wr_beat_reg == BPP_LAST);
+wire row_done = word_wr && (wr_x_reg == WPR_LAST);
 
 assign s_axis_tready = wr_ok;
 
 generate
     if (BPP > 1) begin : g_assemble
-        // first BPP-1 beats of a pixel wait here, the last beat completes the word
+        // first BPP-1 beats of a pixel wait here, the last beat completes the word (PPB = 1)
         reg [PIX_W-IN_N*8-1:0] part_reg = {(PIX_W-IN_N*8){1'b0}};
         always @(posedge clk) begin
             if (s_fire && wr_beat_reg != BPP_LAST) begin
@@ -237,6 +276,7 @@ generate
         end
         assign wr_word = {s_axis_tdata, part_reg};
     end else begin : g_direct
+        // one word per beat: one pixel (IN_N = IFM_C) or PPB pixels in w order
         assign wr_word = s_axis_tdata;
     end
 endgenerate
@@ -245,8 +285,8 @@ always @(posedge clk) begin
     if (s_fire) begin
         wr_beat_reg <= (wr_beat_reg == BPP_LAST) ? {BCW{1'b0}} : wr_beat_reg + 1'b1;
     end
-    if (pix_wr) begin
-        wr_x_reg <= (wr_x_reg == IFM_W_LAST) ? {XCW{1'b0}} : wr_x_reg + 1'b1;
+    if (word_wr) begin
+        wr_x_reg <= (wr_x_reg == WPR_LAST) ? {XCW{1'b0}} : wr_x_reg + 1'b1;
         wr_addr_reg <= (wr_addr_reg == DEPTH_A) ? {AW{1'b0}} : wr_addr_reg + 1'b1;
     end
     if (rst) begin
@@ -368,6 +408,45 @@ always @(posedge clk) begin
 end
 
 /*
+ * Window origin column in word form: x0 = x0w * PPB + x0o (x0w modulo 2^XCW, 0 <= x0o < PPB),
+ * kept next to x0_reg so that the tap ports need no division by PPB
+ */
+wire [XCW-1:0] x0w;
+wire [OW-1:0] x0o;
+
+generate
+    if (PPB > 1) begin : g_x0_word
+        reg [XCW-1:0] x0w_reg = X0W_INIT;
+        reg [OW-1:0] x0o_reg = X0O_INIT_O;
+
+        wire [OW:0] x0o_sum = {1'b0, x0o_reg} + SW_R_O;
+        wire x0o_carry = (x0o_sum >= PPB_O);
+
+        always @(posedge clk) begin
+            if (issue && win_last) begin
+                if (col_last) begin
+                    x0w_reg <= X0W_INIT;
+                    x0o_reg <= X0O_INIT_O;
+                end else begin
+                    x0w_reg <= x0w_reg + (x0o_carry ? SW_QC_W : SW_Q_W);
+                    x0o_reg <= x0o_carry ? x0o_sum[OW-1:0] - PPB_OW : x0o_sum[OW-1:0];
+                end
+            end
+            if (rst) begin
+                x0w_reg <= X0W_INIT;
+                x0o_reg <= X0O_INIT_O;
+            end
+        end
+
+        assign x0w = x0w_reg;
+        assign x0o = x0o_reg;
+    end else begin : g_x0_pixel
+        assign x0w = x0_reg[XCW-1:0];
+        assign x0o = 1'b0;
+    end
+endgenerate
+
+/*
  * Tap ports: one line buffer copy and one (ky, kx) counter pair per tap of a beat
  */
 genvar j;
@@ -376,11 +455,14 @@ generate
         /* verilator lint_off WIDTH */
         localparam [KYW-1:0] KY0 = j / K_W;
         localparam [KXW-1:0] KX0 = j % K_W;
+        localparam [XCW-1:0] KXW0 = (j % K_W) / PPB;
+        localparam [OW-1:0] KXO0 = (j % K_W) % PPB;
         /* verilator lint_on WIDTH */
 
         (* ram_style = "block" *) (* ramstyle = "M10K" *)
-        reg [PIX_W-1:0] mem [0:DEPTH-1];
-        reg [PIX_W-1:0] rd_q = {PIX_W{1'b0}};
+        reg [WORD_W-1:0] mem [0:DEPTH-1];
+        reg [WORD_W-1:0] rd_q = {WORD_W{1'b0}};
+        reg [OW-1:0] off_q = {OW{1'b0}};
         reg in_q = 1'b0;
         reg [KYW-1:0] ky_reg = KY0;
         reg [KXW-1:0] kx_reg = KX0;
@@ -392,17 +474,58 @@ generate
         wire signed [XW-1:0] ix = x0_reg + $signed({1'b0, kx_reg});
         wire in_img = (iy >= 0) && (iy < IFM_H_Y) && (ix >= 0) && (ix < IFM_W_X);
 
+        // tap column in word form (kx = kxw * PPB + kxo), advanced next to kx_reg
+        wire [XCW-1:0] kxw;
+        wire [OW-1:0] kxo;
+        if (PPB > 1) begin : g_kx_word
+            reg [XCW-1:0] kxw_reg = KXW0;
+            reg [OW-1:0] kxo_reg = KXO0;
+
+            wire [OW:0] kxo_sum = {1'b0, kxo_reg} + (kx_carry ? TM_R_O : TR_R_O);
+            wire kxo_carry = (kxo_sum >= PPB_O);
+
+            always @(posedge clk) begin
+                if (issue && tap_adv) begin
+                    if (grp_last) begin
+                        kxw_reg <= KXW0;
+                        kxo_reg <= KXO0;
+                    end else begin
+                        kxw_reg <= kxw_reg + (kx_carry ? (kxo_carry ? TM_QC_W : TM_Q_W)
+                                                       : (kxo_carry ? TR_QC_W : TR_Q_W));
+                        kxo_reg <= kxo_carry ? kxo_sum[OW-1:0] - PPB_OW : kxo_sum[OW-1:0];
+                    end
+                end
+                if (rst) begin
+                    kxw_reg <= KXW0;
+                    kxo_reg <= KXO0;
+                end
+            end
+
+            assign kxw = kxw_reg;
+            assign kxo = kxo_reg;
+        end else begin : g_kx_pixel
+            assign kxw = kx_reg[XCW-1:0];
+            assign kxo = 1'b0;
+        end
+
+        // image column ix = x0 + kx in word form: word ixw of the row, pixel ixo of the word
+        wire [OW:0] ixo_sum = {1'b0, x0o} + {1'b0, kxo};
+        wire ixo_carry = (ixo_sum >= PPB_O);
+        wire [XCW-1:0] ixw = x0w + kxw + (ixo_carry ? ONE_W : {XCW{1'b0}});
+        wire [OW-1:0] ixo = ixo_carry ? ixo_sum[OW-1:0] - PPB_OW : ixo_sum[OW-1:0];
+
         // slot of row iy: rd_lo_slot + (iy - rd_lo) = rd_lo_slot + ky - top_clip
         wire [RW-1:0] slot_sum = rd_lo_slot_reg + ky_reg - top_clip_reg;
         wire [NW-1:0] slot = (slot_sum >= NROWS_R) ? slot_sum[NW-1:0] - NROWS_N : slot_sum[NW-1:0];
-        wire [AW-1:0] rd_addr = in_img ? slot * IFM_W_A + {{(AW-XCW){1'b0}}, ix[XCW-1:0]} : {AW{1'b0}};
+        wire [AW-1:0] rd_addr = in_img ? slot * WPR_A + {{(AW-XCW){1'b0}}, ixw} : {AW{1'b0}};
 
         always @(posedge clk) begin
-            if (pix_wr) begin
+            if (word_wr) begin
                 mem[wr_addr_reg] <= wr_word;
             end
             if (en) begin
                 rd_q <= mem[rd_addr];
+                off_q <= ixo;
                 in_q <= in_img;
             end
         end
@@ -424,7 +547,8 @@ generate
         end
 
         assign s1_in[j] = in_q;
-        assign s1_word[j*PIX_W +: PIX_W] = in_q ? rd_q : {IFM_C{PAD_BYTE}};
+        // the tap's pixel of the word read (pixel off_q, PPB > 1)
+        assign s1_word[j*PIX_W +: PIX_W] = in_q ? rd_q[off_q*PIX_W +: PIX_W] : {IFM_C{PAD_BYTE}};
     end
 endgenerate
 

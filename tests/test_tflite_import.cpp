@@ -10,10 +10,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 
 #include "rtlgen/error.hpp"
+#include "rtlgen/passes.hpp"
 #include "rtlgen/tflite_import.hpp"
 #include "rtlgen/tflite_schema.hpp"
 #include "rtlgen/yaml_loader.hpp"
@@ -811,5 +813,99 @@ TEST_CASE("tflite: MobileNet v1 0.25 128 seed model", "[tflite][shared]") {
     CHECK(b.out_quant.zero_point == a.out_quant.zero_point);
     CHECK(b.out_shape == a.out_shape);
     CHECK(b.softmax_beta == a.softmax_beta);
+  }
+}
+
+// ---- semantic validation the FlatBuffers verifier cannot do, and fuzzing regressions ----------
+
+TEST_CASE("tflite: an absent bias becomes zeros, so the passes can run", "[tflite][fuzz]") {
+  // Regression: the bias was left empty and the passes read bias[c] out of bounds.
+  for (const std::vector<int32_t>& inputs : {std::vector<int32_t>{0, 1}, {0, 1, -1}}) {
+    TModel m = tiny_conv();
+    m.ops[0].inputs = inputs;
+    Network net = import_tflite_bytes(m.bytes(), "nobias.tflite");
+    REQUIRE(net.layers.size() == 1);
+    CHECK(net.layers[0].bias == std::vector<int32_t>{0, 0});
+    prepare_network(net);
+    CHECK(net.layers[0].acc_bits > 0);
+  }
+}
+
+TEST_CASE("tflite: shapes and sizes the verifier cannot check", "[tflite][fuzz]") {
+  SECTION("more than 2^31 - 1 elements (element counts must not overflow)") {
+    TModel m = tiny_conv();
+    m.tensors[3].shape = {1, 65536, 65536, 2};
+    CHECK_THAT(import_error(m.bytes()),
+               Contains("tensor #3 'model/conv/BiasAdd' has shape [1, 65536, 65536, 2]: more "
+                        "than 2^31 - 1 elements are not supported"));
+    m.tensors[3].shape = {1, 2147483647, 2147483647, 0};  // empty, but a huge product
+    CHECK_THAT(import_error(m.bytes()), Contains("has an empty dimension"));
+  }
+  SECTION("height or width above 65536") {
+    TModel m = tiny_conv();
+    m.tensors[0].shape = {1, 70000, 4, 1};
+    CHECK_THAT(import_error(m.bytes()),
+               Contains("input tensor 'input' has shape [1, 70000, 4, 1]: height and width above "
+                        "65536 are not supported"));
+  }
+  SECTION("stride near 2^31 (the output size must not overflow)") {
+    TModel m = tiny_conv();
+    m.ops[0].options[1].value = 2147483647;
+    CHECK_THAT(import_error(m.bytes()),
+               Contains("width: kernel 3 / stride 2147483647 must be in 1..65536"));
+  }
+  SECTION("misaligned int64 zero points (fuzz crash: misaligned load)") {
+    const std::string bytes = slurp(fs::path(RTLGEN_SOURCE_DIR) / "tests/fuzz/corpus/tflite" /
+                                    "crash_misaligned_zero_point.tflite");
+    REQUIRE(bytes.size() > 1000);
+    CHECK_THAT(import_error(bytes, "crash.tflite"),
+               Contains("crash.tflite: truncated or corrupt .tflite file: FlatBuffer verification "
+                        "failed"));
+  }
+}
+
+TEST_CASE("tflite: quantization whose integer arithmetic does not fit int32", "[tflite][fuzz]") {
+  const std::string conv =
+      "operator #0 CONV_2D (inputs: 'input', 'conv/weights', 'conv/bias', outputs: "
+      "'model/conv/BiasAdd'): ";
+  SECTION("accumulator + bias could overflow int32") {
+    TModel m = tiny_conv();
+    m.buffers[2] = le32({2147483647 - 10, 7});
+    // channel 0: sum |w - 120| = 20 + 19 + ... + 12 = 144, times max |x - 128| = 128
+    CHECK(import_error(m.bytes()) ==
+          "tiny.tflite: " + conv +
+              "output channel 0: worst-case accumulator 2147502069 overflows int32 (vector length "
+              "9); split the layer or reduce weight magnitudes");
+  }
+  SECTION("accumulator times the requantization left shift could overflow int32") {
+    TModel m = tiny_conv();
+    m.tensors[3].scale = {0.005f / 1048576.0f};  // multiplier 2^20: left shift 2^21
+    CHECK_THAT(import_error(m.bytes()),
+               Contains(conv + "output channel 0: accumulator + bias (up to 18437) times the "
+                               "requantization left shift 2^21 could overflow int32"));
+  }
+  SECTION("requantization multiplier of 2^31 or more") {
+    TModel m = tiny_conv();
+    m.tensors[3].scale = {1e-30f};
+    CHECK_THAT(import_error(m.bytes()),
+               Contains(conv + "requantization multiplier of output channel 0 (input scale 0.5 x "
+                               "weight scale 0.00999999978 / output scale 1e-30) is 2^31 or more"));
+  }
+  SECTION("fused RELU6 clamp bound beyond int32") {
+    TModel m = tiny_conv();
+    m.ops[0].options.push_back({3, 1, tfl::activation::RELU6});
+    m.tensors[3].scale = {1e-12f};
+    CHECK_THAT(import_error(m.bytes()),
+               Contains(conv + "output scale 9.99999996e-13 is too small for the fused relu6 "
+                               "activation: its clamp bound 6 / scale does not fit int32"));
+  }
+  SECTION("infinite and NaN scales") {
+    TModel m = tiny_conv();
+    m.tensors[1].scale = {std::numeric_limits<float>::infinity()};
+    CHECK_THAT(import_error(m.bytes()),
+               Contains("tensor #1 'conv/weights': quantization scale [0] = inf must be positive "
+                        "and finite"));
+    m.tensors[1].scale = {std::numeric_limits<float>::quiet_NaN()};
+    CHECK_THAT(import_error(m.bytes()), Contains("quantization scale [0] = nan must be positive"));
   }
 }

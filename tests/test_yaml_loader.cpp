@@ -166,3 +166,51 @@ TEST_CASE("npy round trip keeps dtype, shape and values", "[npy]") {
   CHECK(f.floats == std::vector<double>{0.25, -1.5});
   CHECK_THROWS_WITH(parse_npy(bytes.substr(0, 20), "cut.npy"), Catch::Contains("cut.npy: truncated"));
 }
+
+TEST_CASE("values the integer arithmetic cannot represent are refused at their line",
+          "[yaml][errors][fuzz]") {
+  Scratch s;
+  s.replace("scale: 0.5, zero_point: 3", "scale: 1e39, zero_point: 3");
+  CHECK_THAT(s.error(), Catch::Contains("net.yaml:18:21") &&
+                            Catch::Contains("scale 1e39 is outside the float32 range"));
+  s.replace("scale: 0.5, zero_point: 3", "scale: 1e-50, zero_point: 3");  // underflows to 0
+  CHECK_THAT(s.error(), Catch::Contains("scale 1e-50 is outside the float32 range"));
+  s.replace("scale: 0.5, zero_point: 3", "scale: 1e-20, zero_point: 3");
+  CHECK_THAT(s.error(), Catch::Contains("net.yaml:14:5: layer 'fc': requantization multiplier of "
+                                        "output channel 0") &&
+                            Catch::Contains("is 2^31 or more"));
+  s.replace("    output: {dtype: int8, scale: 1.0, zero_point: 0}",
+            "    activation: relu6\n    output: {dtype: int8, scale: 1e-12, zero_point: 0}");
+  CHECK_THAT(s.error(), Catch::Contains("layer 'conv': output scale 9.99999996e-13 is too small "
+                                        "for the fused relu6 activation"));
+  {  // a float64 scales file (encode_npy writes float32 only)
+    std::string b = encode_npy("<f4", {4}, {}, {0, 0, 0, 0});
+    const std::string hdr = b.substr(0, b.find('\n') + 1);
+    std::string h = hdr;
+    h.replace(h.find("<f4"), 3, "<f8");
+    std::string data;
+    for (double v : {0.01, 1e39, 0.03, 0.04}) data.append(reinterpret_cast<const char*>(&v), 8);
+    std::ofstream(s.path("p/s.npy"), std::ios::binary) << h + data;
+  }
+  s.yaml(kNet);
+  CHECK_THAT(s.error(), Catch::Contains("weight scale 1e+39 is not a positive finite float32"));
+}
+
+TEST_CASE("sizes that would overflow are refused", "[yaml][errors][fuzz]") {
+  Scratch s;
+  s.replace("input: {shape: [6, 6, 2]", "input: {shape: [65536, 65536, 2]");
+  CHECK_THAT(s.error(), Catch::Contains("input: shape 65536x65536x2 has 8589934592 elements; at "
+                                        "most 2^31 - 1 are supported"));
+  s.replace("  - name: fc\n", "  - {name: pd, op: pad, pads: [2147483647, 0, 0, 1]}\n  - name: fc\n");
+  CHECK_THAT(s.error(), Catch::Contains("layer 'pd': pads must be in 0..65536"));
+  write_npy(s.path("p/fw.npy"), "|i1", {0, 144}, {});
+  s.yaml(kNet);
+  CHECK_THAT(s.error(), Catch::Contains("layer 'fc': weights are empty (shape (0, 144))"));
+  s.replace("weights: fw.npy", "weights: " + std::string(300, 'w') + ".npy");
+  CHECK_THAT(s.error(), Catch::Contains("parameter file '" + std::string(300, 'w') +
+                                        ".npy' not found") &&
+                            Catch::Contains("File name too long"));
+  s.replace("  - name: fc\n", "  - {name: sm, op: softmax, beta: .inf, output: {dtype: int8, "
+                              "scale: 0.00390625, zero_point: -128}}\n  - name: fc\n");
+  CHECK_THAT(s.error(), Catch::Contains("layer 'sm': beta must be positive and finite"));
+}

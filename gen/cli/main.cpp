@@ -18,6 +18,7 @@
 #include "rtlgen/image.hpp"
 #include "rtlgen/network_io.hpp"
 #include "rtlgen/passes.hpp"
+#include "rtlgen/resource_model.hpp"
 #include "rtlgen/sim_runner.hpp"
 #include "rtlgen/synth.hpp"
 #include "rtlgen/tflite_import.hpp"
@@ -112,6 +113,19 @@ void print_folding(const Network& net, const FoldReport& r) {
              "ideal MACs/multipliers {:.0f}, utilisation {:.3f}\n",
              r.target_cycles, r.multipliers, r.bottleneck, r.bottleneck_cycles, ideal,
              r.bottleneck_cycles ? ideal / double(r.bottleneck_cycles) : 0.0);
+  // The analytic model of the design this folding generates: resources and latency.
+  try {
+    const HwPlan plan = plan_hardware(net);
+    const ResourceEstimate est = estimate_resources(plan);
+    fmt::print("analytic model: {} cycles per frame (bottleneck {}), {:.1f} frames/s at {:.0f} MHz\n",
+               plan.est_cycles_per_frame, plan.bottleneck,
+               plan.est_cycles_per_frame ? net.target_clock_mhz * 1e6 / double(plan.est_cycles_per_frame)
+                                         : 0.0,
+               net.target_clock_mhz);
+    fmt::print("{}", resource_summary(est));
+  } catch (const Error& e) {
+    fmt::print("analytic model: no hardware plan ({})\n", e.what());
+  }
 }
 
 int cmd_import(const std::string& model, const std::string& out_dir, const FoldTarget& fold) {
@@ -140,9 +154,10 @@ int cmd_fold(const std::string& net_path, const std::string& out_yaml, const Fol
 }
 
 int cmd_generate(const std::string& net_path, const std::string& out_dir,
-                 const TestbenchOptions& tb, bool tb_custom, const std::string& command) {
+                 const TestbenchOptions& tb, bool tb_custom, const std::string& command,
+                 const PlanOptions& plan_opt) {
   const Network net = load_network(net_path);
-  const HwPlan plan = plan_hardware(net);
+  const HwPlan plan = plan_hardware(net, plan_opt);
   auto files = generate_files(net, plan, command);
   if (tb_custom) add_testbench_files(net, plan, command, tb, files);  // replaces the default tb/
   write_output_dir(out_dir, files, command);
@@ -153,9 +168,10 @@ int cmd_generate(const std::string& net_path, const std::string& out_dir,
 }
 
 int cmd_sim(const std::string& net_path, const std::string& out_dir, const std::string& trace,
-            const std::vector<std::string>& harness_args, const std::string& command) {
+            const std::vector<std::string>& harness_args, const std::string& command,
+            const PlanOptions& plan_opt) {
   const Network net = load_network(net_path);
-  const HwPlan plan = plan_hardware(net);
+  const HwPlan plan = plan_hardware(net, plan_opt);
   write_output_dir(out_dir, generate_files(net, plan, command), command);
   SimOptions o;
   o.network = net_path;
@@ -242,6 +258,9 @@ int main(int argc, char** argv) {
                                     "images (default: random frames)");
   auto* tb_frames = gen->add_option("--tb-frames", tb.frames, "testbench frames (default 20)")
                         ->check(CLI::PositiveNumber);
+  PlanOptions plan_opt;
+  gen->add_option("--skip-fifo-adjust", plan_opt.skip_fifo_adjust,
+                  "testing: add N to every skip-FIFO depth (-1 must deadlock)");
 
   auto* syn = app.add_subcommand("synth", "Yosys synthesis of a generated design: LUT/FF/DSP/BRAM "
                                           "per layer, longest path -> OUT/synth_report.json");
@@ -269,6 +288,8 @@ int main(int argc, char** argv) {
   sim->add_option("--seed", seed, "random seed (stalls, backpressure, random inputs)");
   sim->add_option("--trace", trace, "write an FST waveform");
   sim->add_option("--report", report, "sim_report.json path (default OUT/sim_report.json)");
+  sim->add_option("--skip-fifo-adjust", plan_opt.skip_fifo_adjust,
+                  "testing: add N to every skip-FIFO depth (-1 must deadlock)");
 
   CLI11_PARSE(app, argc, argv);
   try {
@@ -278,7 +299,7 @@ int main(int argc, char** argv) {
     if (*imp) return cmd_import(net_path, out_dir, fold_target);
     if (*fold) return cmd_fold(net_path, fold_out, fold_opt);
     if (*gen) return cmd_generate(net_path, out_dir, tb, tb_inputs->count() + tb_frames->count() > 0,
-                                  command);
+                                  command, plan_opt);
     if (*syn) return run_synth(synth_opt);
     if (*sim) {
       if (inputs.empty() && random_frames <= 0)
@@ -291,7 +312,7 @@ int main(int argc, char** argv) {
       if (random_frames > 0) a.insert(a.end(), {"--random", std::to_string(random_frames)});
       if (frames > 0) a.insert(a.end(), {"--frames", std::to_string(frames)});
       if (skip > 0) a.insert(a.end(), {"--skip", std::to_string(skip)});
-      return cmd_sim(net_path, out_dir, trace, a, command);
+      return cmd_sim(net_path, out_dir, trace, a, command, plan_opt);
     }
   } catch (const rtlgen::Error& e) {
     fmt::print(stderr, "rtlgen: error: {}\n", e.what());

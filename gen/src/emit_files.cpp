@@ -1,6 +1,12 @@
 // Reports, file lists, memory files and the atomic output directory of `rtlgen generate`.
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <signal.h>
+#include <stdio.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 
 #include <cstdlib>
 #include <filesystem>
@@ -11,6 +17,7 @@
 #include "rtlgen/emit.hpp"
 #include "rtlgen/emit_vendor.hpp"
 #include "rtlgen/error.hpp"
+#include "rtlgen/resource_model.hpp"
 
 namespace rtlgen {
 
@@ -68,8 +75,15 @@ std::string emit_report_json(const Network& net, const HwPlan& plan, const std::
                  {"zero_point", oq.zero_point}};
   j["software_layers"] = plan.software;
   int64_t brams = 0;
+  const ResourceEstimate est = estimate_resources(plan);
+  const auto est_json = [](const ResourceCounts& c) {
+    return nlohmann::ordered_json{{"lut", c.lut},       {"ff", c.ff},         {"dsp", c.dsp},
+                                  {"lutram", c.lutram}, {"ramb36", c.ramb36}, {"ramb18", c.ramb18},
+                                  {"bram36", c.bram36()}};
+  };
   auto layers = nlohmann::ordered_json::array();
-  for (const auto& hw : plan.layers) {
+  for (size_t li = 0; li < plan.layers.size(); ++li) {
+    const auto& hw = plan.layers[li];
     int64_t layer_brams = 0;
     for (const auto& m : hw.mems) layer_brams += bram36_for(int64_t(m.lines.size()), m.word_bits);
     brams += layer_brams;
@@ -87,6 +101,10 @@ std::string emit_report_json(const Network& net, const HwPlan& plan, const std::
                       {"ideal_cycles_per_frame", hw.ideal_cycles},
                       {"rom_bits", hw.rom_bits},
                       {"bram36_estimate", layer_brams}});
+    nlohmann::ordered_json le = est_json(est.layers[li].res);
+    le["first_output_cycle"] = est.layers[li].first_out_cycle;
+    le["last_output_cycle"] = est.layers[li].last_out_cycle;
+    layers.back()["estimate"] = le;
   }
   j["layers"] = layers;
   j["totals"] = {{"multipliers", plan.multipliers},
@@ -96,20 +114,34 @@ std::string emit_report_json(const Network& net, const HwPlan& plan, const std::
                  {"bottleneck", plan.bottleneck},
                  {"rom_bits", plan.rom_bits},
                  {"bram36_estimate", brams}};
+  nlohmann::ordered_json te = est_json(est.total);
+  te["latency_cycles"] = est.latency_cycles;
+  te["glue"] = est_json(est.glue);
+  te["model"] = "analytic resource model (gen/src/resource_model.cpp), calibrated against Yosys "
+                "synth_xilinx -family xc7; LUT excludes LUT RAM; latency = first input beat to "
+                "last output beat of frame 0";
+  j["totals"]["estimate"] = te;
   return j.dump(2) + "\n";
 }
 
 std::string emit_report_text(const Network& net, const HwPlan& plan) {
   std::string s = fmt::format("rtlgen hardware report: {} (top {})\n\n", net.name, plan.top);
-  s += fmt::format("{:<22} {:<16} {:>10} {:>10} {:>4} {:>5} {:>5} {:>5} {:>6} {:>10} {:>10} {:>9}\n",
+  const ResourceEstimate est = estimate_resources(plan);
+  s += fmt::format("{:<22} {:<16} {:>10} {:>10} {:>4} {:>5} {:>5} {:>5} {:>6} {:>10} {:>10} {:>9} "
+                   "{:>7} {:>7} {:>5} {:>7}\n",
                    "layer", "op", "in", "out", "PE", "SIMD", "SF", "NF", "mults", "est cyc",
-                   "ideal cyc", "ROM bits");
-  for (const auto& hw : plan.layers)
+                   "ideal cyc", "ROM bits", "LUT", "FF", "DSP", "BRAM36");
+  for (size_t li = 0; li < plan.layers.size(); ++li) {
+    const auto& hw = plan.layers[li];
+    const ResourceCounts& rc = est.layers[li].res;
     s += fmt::format(
-        "{:<22} {:<16} {:>10} {:>10} {:>4} {:>5} {:>5} {:>5} {:>6} {:>10} {:>10} {:>9}{}\n",
+        "{:<22} {:<16} {:>10} {:>10} {:>4} {:>5} {:>5} {:>5} {:>6} {:>10} {:>10} {:>9} {:>7} {:>7} "
+        "{:>5} {:>7.1f}{}\n",
         hw.layer.size() > 22 ? hw.layer.substr(0, 19) + "..." : hw.layer, to_string(hw.op),
         hw.in.shape.str(), hw.out.shape.str(), hw.pe, hw.simd, hw.sf, hw.nf, hw.multipliers,
-        hw.est_cycles, hw.ideal_cycles, hw.rom_bits, hw.layer == plan.bottleneck ? "  <- bottleneck" : "");
+        hw.est_cycles, hw.ideal_cycles, hw.rom_bits, rc.lut, rc.ff, rc.dsp, rc.bram36(),
+        hw.layer == plan.bottleneck ? "  <- bottleneck" : "");
+  }
   s += fmt::format(
       "\nmultipliers {}, MACs/frame {}, estimated cycles/frame {} (bottleneck {}), ideal "
       "cycles/frame {} (max over layers of MACs / multipliers), ROM {} bits\n",
@@ -132,6 +164,7 @@ std::string emit_report_text(const Network& net, const HwPlan& plan) {
       plan.rom_bits, double(plan.rom_bits) / 8192.0, memories, brams, net.target_clock_mhz,
       plan.est_cycles_per_frame ? net.target_clock_mhz * 1e6 / double(plan.est_cycles_per_frame)
                                 : 0.0);
+  s += resource_summary(est);
   for (const auto& sw : plan.software)
     s += fmt::format("layer '{}' stays in software (the hardware outputs its input)\n", sw);
   return s;
@@ -163,19 +196,60 @@ std::map<std::string, std::string> generate_files(const Network& net, const HwPl
   return files;
 }
 
+namespace {
+
+// Temporary siblings of OUT are ".OUT.tmp-<pid>" (being written) and ".OUT.old-<pid>" (the
+// previous OUT while it is swapped out). A process killed mid-write (SIGKILL, power loss)
+// leaves its sibling behind: the next run removes those whose process is gone. They are hidden
+// (leading dot) and never hold the `.rtlgen` marker of a complete output until renamed.
+bool is_stale_sibling(const std::string& name, const std::string& stem) {
+  for (const char* kind : {".tmp-", ".old-"}) {
+    const std::string prefix = "." + stem + kind;
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string pid_text = name.substr(prefix.size());
+    if (pid_text.find_first_not_of("0123456789") != std::string::npos || pid_text.size() > 9)
+      continue;
+    const pid_t pid = pid_t(std::stol(pid_text));
+    return pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH;
+  }
+  return false;
+}
+
+void remove_stale_siblings(const fs::path& parent, const std::string& stem) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(parent, ec))
+    if (is_stale_sibling(e.path().filename().string(), stem)) fs::remove_all(e.path(), ec);
+}
+
+// Test hook: RTLGEN_DEBUG_SLOW_WRITE_MS=N sleeps N ms after each file written, so a test can
+// kill the process while the output is being written (tests/e2e/atomic_output_kill.sh).
+void debug_slow_write() {
+  static const long ms = [] {
+    const char* env = std::getenv("RTLGEN_DEBUG_SLOW_WRITE_MS");
+    return env ? std::strtol(env, nullptr, 10) : 0L;
+  }();
+  if (ms > 0) ::usleep(useconds_t(std::min(ms, 10000L) * 1000));
+}
+
+}  // namespace
+
 void write_output_dir(const std::string& out, const std::map<std::string, std::string>& files,
                       const std::string& command) {
-  const fs::path target = fs::absolute(out).lexically_normal();
+  fs::path target = fs::absolute(out).lexically_normal();
+  if (target.filename().empty()) target = target.parent_path();  // "OUT/" names OUT
   const bool exists = fs::exists(target);
   if (exists && !fs::is_directory(target))
     throw Error(fmt::format("{}: exists and is not a directory", out));
   if (exists && !fs::is_empty(target) && !fs::exists(target / kMarker))
     throw Error(fmt::format("{}: exists, is not empty and was not written by rtlgen (no {} "
-                            "marker); refusing to overwrite it. Choose another -o directory.",
+                            "marker); refusing to overwrite it. Choose another directory.",
                             out, kMarker));
   const std::string stem = target.filename().string();
-  const fs::path tmp = target.parent_path() / fmt::format(".{}.tmp-{}", stem, ::getpid());
-  const fs::path old = target.parent_path() / fmt::format(".{}.old-{}", stem, ::getpid());
+  const fs::path parent = target.parent_path();
+  fs::create_directories(parent);
+  remove_stale_siblings(parent, stem);
+  const fs::path tmp = parent / fmt::format(".{}.tmp-{}", stem, ::getpid());
+  const fs::path old = parent / fmt::format(".{}.old-{}", stem, ::getpid());
   fs::remove_all(tmp);
   try {
     for (const auto& [rel, text] : files) {
@@ -189,14 +263,29 @@ void write_output_dir(const std::string& out, const std::map<std::string, std::s
       if (p.extension() == ".sh")  // generated scripts are meant to be run directly
         fs::permissions(p, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
                         fs::perm_options::add);
+      debug_slow_write();
     }
-    std::ofstream(tmp / kMarker) << command << "\n";
-    fs::create_directories(target.parent_path());
-    if (exists) fs::rename(target, old);
-    fs::rename(tmp, target);
-    if (exists) fs::remove_all(old);
+    {
+      std::ofstream marker(tmp / kMarker);
+      marker << command << "\n";
+      if (!marker) throw Error(fmt::format("{}: write failed", (tmp / kMarker).string()));
+    }
+    if (!exists) {
+      fs::rename(tmp, target);  // atomic: OUT appears complete or not at all
+    } else if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) == 0) {
+      // Atomic swap: at every instant OUT is the complete old or the complete new directory.
+      std::error_code ec;
+      fs::remove_all(tmp, ec);  // now holds the old contents
+    } else {
+      // File systems without RENAME_EXCHANGE: OUT is briefly absent (the old one is in `old`).
+      fs::rename(target, old);
+      fs::rename(tmp, target);
+      std::error_code ec;
+      fs::remove_all(old, ec);
+    }
   } catch (...) {
-    fs::remove_all(tmp);
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
     throw;
   }
 }

@@ -80,6 +80,13 @@ std::string emit_top(const HwPlan& plan, const std::string& command) {
     s += fmt::format(", ~{} cycles/frame\n", hw.est_cycles);
     for (const auto& inst : hw.instances) print_instance(s, inst);
   }
+  if (!plan.glue.empty()) {
+    s += "// ---- stream forks and skip-path FIFOs (residual joins)\n";
+    for (const auto& f : plan.skip_fifos)
+      s += fmt::format("// skip FIFO for '{}' input '{}' (fork of '{}'): {} beats needed, DEPTH {}\n",
+                       f.join, f.branch, f.fork, f.capacity, f.depth);
+    for (const auto& inst : plan.glue) print_instance(s, inst);
+  }
   s += "// ---- output framing\n";
   print_instance(s, plan.tlast);
   if (plan.classify) print_instance(s, plan.argmax);

@@ -25,9 +25,15 @@ std::string str_lit(const std::string& s) { return "\"" + s + "\""; }
 
 class Planner {
  public:
-  explicit Planner(const Network& net) : net_(net) {}
+  Planner(const Network& net, const PlanOptions& opt) : net_(net), opt_(opt) {}
 
   HwPlan run() {
+    for (size_t i = 0; i < net_.layers.size(); ++i) {
+      layer_index_[net_.layers[i].name] = int(i);
+      if (net_.layers[i].op == OpKind::Softmax) continue;  // software
+      for (size_t k = 0; k < net_.layers[i].inputs.size(); ++k)
+        consumers_[net_.layers[i].inputs[k]].push_back({int(i), int(k)});
+    }
     plan_.top = net_.name + "_top";
     StreamInfo in;
     in.tensor = net_.input.name;
@@ -46,10 +52,15 @@ class Planner {
         plan_.software.push_back(l.name);
         continue;
       }
+      if (l.op == OpKind::Add) {
+        add(l);
+        continue;
+      }
       const StreamInfo src = stream_of(l);
       switch (l.op) {
+        case OpKind::Pad: pad(l, src); break;
         case OpKind::Conv2D:
-          if (is_pointwise(l))
+          if (is_pointwise(l) && !merged_pads_.count(l.name))
             pointwise(l, src);
           else
             conv(l, src);
@@ -64,11 +75,13 @@ class Planner {
           s.tensor = l.name;
           s.shape = l.out_shape;
           streams_[l.name] = s;
+          stage_need_[l.name] = {{{src.tensor, count_up(s.beats_per_frame())}}};
           break;
         }
         default:
           fail(l, "has no RTL template yet (supported in hardware: conv2d, depthwise_conv2d, "
-                  "fully_connected, average_pool2d, max_pool2d, mean, reshape, trailing softmax)");
+                  "fully_connected, average_pool2d, max_pool2d, mean, add, pad (merged into the "
+                  "next convolution), reshape, trailing softmax)");
       }
     }
     const std::string last = plan_.software.empty() ? net_.layers.back().name
@@ -79,15 +92,45 @@ class Planner {
   }
 
  private:
-  StreamInfo stream_of(const Layer& l) {
-    if (l.inputs.size() != 1) fail(l, "multi-input layers have no RTL yet");
-    auto it = streams_.find(l.inputs[0]);
-    if (it == streams_.end()) fail(l, "input stream not available");
-    if (consumed_.count(l.inputs[0]))
-      fail(l, fmt::format("tensor '{}' feeds more than one layer; stream forks have no RTL yet",
-                          l.inputs[0]));
-    consumed_.insert(l.inputs[0]);
-    return it->second;
+  // The stream layer `l` reads as its input `k`: the producer's stream, or this consumer's
+  // branch of a fork when the tensor feeds several layers.
+  StreamInfo stream_of(const Layer& l, int k = 0) {
+    const std::string& t = l.inputs[size_t(k)];
+    auto it = streams_.find(t);
+    if (it == streams_.end()) fail(l, fmt::format("input stream '{}' not available", t));
+    const auto& cons = consumers_[t];
+    if (cons.size() <= 1) return it->second;
+    if (!forks_.count(t)) make_fork(t, it->second);
+    const int me = layer_index_.at(l.name);
+    for (size_t i = 0; i < cons.size(); ++i)
+      if (cons[i].first == me && cons[i].second == k) return forks_[t][i];
+    fail(l, fmt::format("internal: '{}' is not a consumer of '{}'", l.name, t));
+  }
+
+  // rtlgen_fork: one branch stream `<t>_b<i>` per consumer, in consumer order.
+  void make_fork(const std::string& t, const StreamInfo& src) {
+    const size_t n = consumers_[t].size();
+    Instance f{"rtlgen_fork", t + "_fork", {}, {{"clk", "clk"}, {"rst", "rst"}}};
+    f.params = {{"WIDTH", lit(src.elems * 8)}, {"N_OUT", lit(int64_t(n))}};
+    connect_in(f, src.prefix);
+    std::string data, valid, ready;
+    for (size_t i = n; i-- > 0;) {
+      const std::string b = fmt::format("{}_b{}", t, i);
+      data += b + "_tdata" + (i ? ", " : "");
+      valid += b + "_tvalid" + (i ? ", " : "");
+      ready += b + "_tready" + (i ? ", " : "");
+    }
+    f.ports.push_back({"m_axis_tdata", "{" + data + "}"});
+    f.ports.push_back({"m_axis_tvalid", "{" + valid + "}"});
+    f.ports.push_back({"m_axis_tready", "{" + ready + "}"});
+    for (size_t i = 0; i < n; ++i) {
+      StreamInfo b = src;
+      b.prefix = fmt::format("{}_b{}", t, i);
+      stream_wires(b.prefix, src.elems * 8);
+      forks_[t].push_back(b);
+    }
+    fork_glue_[t] = plan_.glue.size();
+    plan_.glue.push_back(f);
   }
 
   void wire(const std::string& name, int width) { plan_.wires.push_back({name, width}); }
@@ -195,13 +238,14 @@ class Planner {
   Instance swg(const Layer& l, const StreamInfo& src, int simd, int order,
                const std::string& out_prefix) {
     const Shape in = src.shape;
+    const Pads pads = total_pads(l);
     Instance s{"rtlgen_swg", l.name + "_swg", {}, {{"clk", "clk"}, {"rst", "rst"}}};
     s.params = {{"IFM_H", lit(in.h)},        {"IFM_W", lit(in.w)},
                 {"IFM_C", lit(in.c)},        {"K_H", lit(l.kernel_h)},
                 {"K_W", lit(l.kernel_w)},    {"STRIDE_H", lit(l.stride_h)},
-                {"STRIDE_W", lit(l.stride_w)}, {"PAD_T", lit(l.pads.top)},
-                {"PAD_B", lit(l.pads.bottom)}, {"PAD_L", lit(l.pads.left)},
-                {"PAD_R", lit(l.pads.right)}, {"PAD_VALUE", lit(net_.quant_of(l.inputs[0]).zero_point)},
+                {"STRIDE_W", lit(l.stride_w)}, {"PAD_T", lit(pads.top)},
+                {"PAD_B", lit(pads.bottom)}, {"PAD_L", lit(pads.left)},
+                {"PAD_R", lit(pads.right)}, {"PAD_VALUE", lit(net_.quant_of(l.inputs[0]).zero_point)},
                 {"IN_N", lit(src.elems)},    {"SIMD", lit(simd)},
                 {"ORDER", lit(order)}};
     connect_in(s, src.prefix);
@@ -233,25 +277,27 @@ class Planner {
     hw.ideal_cycles = (l.macs + hw.multipliers - 1) / hw.multipliers;
     hw.instances.push_back(swg(l, src, hw.simd, 0, l.name + "_win"));
     mvu_requant(hw, l, l.name + "_win", kkc, l.out_shape.c);
+    record_window_need(l, src, hw.out.elems);
     plan_.layers.push_back(hw);
   }
 
   // Joins `src` to a consumer taking `simd` elements per beat; returns the stream to read.
-  std::string width_convert(HwLayer& hw, const Layer& l, const StreamInfo& src, int simd) {
+  std::string width_convert(HwLayer& hw, const Layer& l, const StreamInfo& src, int simd,
+                            const std::string& tag = "_wc") {
     if (src.elems == simd) return src.prefix;
     if (src.elems % simd != 0 && simd % src.elems != 0)
       fail(l, fmt::format("hw.simd = {} and the {} elements per beat of '{}' must divide one "
                           "another (a width converter joins them)",
                           simd, src.elems, src.tensor));
-    Instance w{"rtlgen_width_converter", l.name + "_wc", {}, {{"clk", "clk"}, {"rst", "rst"}}};
+    Instance w{"rtlgen_width_converter", l.name + tag, {}, {{"clk", "clk"}, {"rst", "rst"}}};
     w.params = {{"IN_N", lit(src.elems)}, {"OUT_N", lit(simd)}, {"ELEM_BITS", "8"}};
     connect_in(w, src.prefix);
     w.ports.push_back({"s_axis_tlast", "1'b0"});
-    connect_out(w, l.name + "_wcv");
+    connect_out(w, l.name + tag + "v");
     w.ports.push_back({"m_axis_tlast", ""});
-    stream_wires(l.name + "_wcv", simd * 8);
+    stream_wires(l.name + tag + "v", simd * 8);
     hw.instances.push_back(w);
-    return l.name + "_wcv";
+    return l.name + tag + "v";
   }
 
   void fully_connected(const Layer& l, const StreamInfo& src) {
@@ -265,6 +311,7 @@ class Planner {
     hw.est_cycles = std::max(int64_t(hw.nf) * hw.sf, src.beats_per_frame());
     hw.ideal_cycles = (l.macs + hw.multipliers - 1) / hw.multipliers;
     mvu_requant(hw, l, width_convert(hw, l, src, hw.simd), mw, mh);
+    record_whole_frame_need(l, src, hw.out);
     plan_.layers.push_back(hw);
   }
 
@@ -283,6 +330,12 @@ class Planner {
     hw.est_cycles = std::max(px * hw.nf * hw.sf, src.beats_per_frame());
     hw.ideal_cycles = (l.macs + hw.multipliers - 1) / hw.multipliers;
     mvu_requant(hw, l, width_convert(hw, l, src, hw.simd), mw, mh);
+    {  // output pixel p needs input pixel p
+      std::vector<int64_t> v(size_t(hw.out.beats_per_frame()));
+      const int64_t per_px_out = l.out_shape.c / hw.out.elems, per_px_in = mw / src.elems;
+      for (size_t j = 0; j < v.size(); ++j) v[j] = (int64_t(j) / per_px_out + 1) * per_px_in;
+      stage_need_[l.name] = {{{src.tensor, v}}};
+    }
     plan_.layers.push_back(hw);
   }
 
@@ -334,6 +387,7 @@ class Planner {
     hw.mems.push_back({wfile, pack_depthwise_weights(w_ct, c, taps, hw.pe), hw.pe * 8});
     hw.rom_bits += int64_t(c) * taps * 8;
     requant(hw, l, l.name + "_acc", hw.pe, c, acc_bits, l.bias, l.requant);
+    record_window_need(l, src, hw.out.elems);
     plan_.layers.push_back(hw);
   }
 
@@ -365,6 +419,7 @@ class Planner {
     stream_wires(l.name + "_pl", hw.simd * 8);
     hw.instances.push_back(p);
     output_fifo(hw, l, l.name + "_pl", hw.simd);
+    record_window_need(l, src, hw.out.elems);
     plan_.layers.push_back(hw);
   }
 
@@ -373,7 +428,10 @@ class Planner {
     const int c = src.shape.c, lanes = src.elems;
     hw.pe = hw.simd = lanes;
     hw.est_cycles = src.beats_per_frame() + c / lanes;
-    const int acc_bits = std::max(l.acc_bits, 2);
+    // rtlgen_global_pool sizes its sums for any 8-bit input: 9 + ceil(log2(H*W)) bits.
+    int px_bits = 0;
+    while ((int64_t(1) << px_bits) < int64_t(src.shape.h) * src.shape.w) ++px_bits;
+    const int acc_bits = std::max(l.acc_bits, 9 + px_bits);
     Instance g{"rtlgen_global_pool", l.name + "_gp", {}, {{"clk", "clk"}, {"rst", "rst"}}};
     g.params = {{"H", lit(src.shape.h)},     {"W", lit(src.shape.w)},
                 {"CHANNELS", lit(c)},        {"IN_N", lit(lanes)},
@@ -385,7 +443,239 @@ class Planner {
     hw.instances.push_back(g);
     requant(hw, l, l.name + "_sum", lanes, c, acc_bits, std::vector<int32_t>(c, l.mean_bias),
             l.requant);
+    record_whole_frame_need(l, src, hw.out);
     plan_.layers.push_back(hw);
+  }
+
+  Pads total_pads(const Layer& l) const {
+    Pads p = l.pads;
+    auto it = merged_pads_.find(l.name);
+    if (it != merged_pads_.end()) {
+      p.top += it->second.top;
+      p.bottom += it->second.bottom;
+      p.left += it->second.left;
+      p.right += it->second.right;
+    }
+    return p;
+  }
+
+  // PAD has no hardware of its own: its padding (with the input zero point, which is also
+  // TFLite's pad value) joins the padding of the one convolution it feeds, whose line buffer
+  // already produces out-of-image taps.
+  void pad(const Layer& l, const StreamInfo& src) {
+    const auto& cons = consumers_[l.name];
+    const Layer* c = cons.size() == 1 ? &net_.layers[size_t(cons[0].first)] : nullptr;
+    if (!c || (c->op != OpKind::Conv2D && c->op != OpKind::DepthwiseConv2D))
+      fail(l, "PAD is implemented by merging it into the padding of the next layer, which must "
+              "be its only consumer and a conv2d or depthwise_conv2d");
+    const Pads sum{l.pads.top + c->pads.top, l.pads.bottom + c->pads.bottom,
+                   l.pads.left + c->pads.left, l.pads.right + c->pads.right};
+    if (sum.top >= c->kernel_h || sum.bottom >= c->kernel_h || sum.left >= c->kernel_w ||
+        sum.right >= c->kernel_w)
+      fail(l, fmt::format("padding {}/{}/{}/{} (top/bottom/left/right, with the next layer's own) "
+                          "must stay below the {}x{} kernel of '{}' to be merged into it",
+                          sum.top, sum.bottom, sum.left, sum.right, c->kernel_h, c->kernel_w,
+                          c->name));
+    if (l.out_quant.zero_point != net_.quant_of(l.inputs[0]).zero_point)
+      fail(l, "PAD must keep the input's quantization to be merged into the next layer");
+    merged_pads_[c->name] = l.pads;
+    StreamInfo s = src;  // the unpadded stream goes on to the convolution
+    s.tensor = l.name;
+    streams_[l.name] = s;
+    stage_need_[l.name] = {{{src.tensor, count_up(s.beats_per_frame())}}};
+  }
+
+  // ADD: both inputs joined beat by beat (B width-converted to A's elements per beat when they
+  // differ), then rtlgen_add -> fifo. A fork feeding both inputs gets a skip FIFO.
+  void add(const Layer& l) {
+    const StreamInfo a = stream_of(l, 0), b = stream_of(l, 1);
+    HwLayer hw = start(l, a);
+    const int n = a.elems;
+    const std::string pb = width_convert(hw, l, b, n, "_wcb");
+    const TensorQuant qa = net_.quant_of(l.inputs[0]), qb = net_.quant_of(l.inputs[1]);
+    Instance u{"rtlgen_add", l.name + "_add", {}, {{"clk", "clk"}, {"rst", "rst"}}};
+    u.params = {{"N", lit(n)},
+                {"SIGNED", lit(signed_flag(l.out_quant.dtype))},
+                {"A_ZP", lit(qa.zero_point)},
+                {"B_ZP", lit(qb.zero_point)},
+                {"OUT_ZP", lit(l.out_quant.zero_point)},
+                {"LEFT_SHIFT", lit(l.add.left_shift)},
+                {"A_MULT", lit(l.add.input1.multiplier)},
+                {"A_SHIFT", lit(l.add.input1.shift)},
+                {"B_MULT", lit(l.add.input2.multiplier)},
+                {"B_SHIFT", lit(l.add.input2.shift)},
+                {"OUT_MULT", lit(l.add.output.multiplier)},
+                {"OUT_SHIFT", lit(l.add.output.shift)},
+                {"ACT_MIN", lit(l.act_min)},
+                {"ACT_MAX", lit(l.act_max)}};
+    u.ports.push_back({"s_a_axis_tdata", a.prefix + "_tdata"});
+    u.ports.push_back({"s_a_axis_tvalid", a.prefix + "_tvalid"});
+    u.ports.push_back({"s_a_axis_tready", a.prefix + "_tready"});
+    u.ports.push_back({"s_b_axis_tdata", pb + "_tdata"});
+    u.ports.push_back({"s_b_axis_tvalid", pb + "_tvalid"});
+    u.ports.push_back({"s_b_axis_tready", pb + "_tready"});
+    connect_out(u, l.name + "_sum");
+    stream_wires(l.name + "_sum", n * 8);
+    hw.instances.push_back(u);
+    output_fifo(hw, l, l.name + "_sum", n);
+    hw.pe = hw.simd = n;
+    hw.est_cycles = a.beats_per_frame();
+    // ADD beat j needs A beat j and the B beats holding its elements.
+    const size_t beats = size_t(a.beats_per_frame());
+    std::vector<int64_t> va(beats), vb(beats);
+    for (size_t j = 0; j < beats; ++j) {
+      va[j] = int64_t(j) + 1;
+      vb[j] = (int64_t(j + 1) * n + b.elems - 1) / b.elems;
+    }
+    stage_need_[l.name] = {{{l.inputs[0], va}, {l.inputs[1], vb}}};
+    size_skip_fifos(l, va, vb);
+    plan_.layers.push_back(hw);
+  }
+
+  // ---- skip-FIFO sizing -------------------------------------------------------------------
+  // need(T, R)[j] = how many beats of stream R must have entered before beat j of stream T can
+  // leave its stage (per frame; every stream carries one frame per input frame). Each stage
+  // records its own dependence (stage_need_); the dependence on R is their composition.
+  static std::vector<int64_t> count_up(int64_t n) {
+    std::vector<int64_t> v(size_t(std::max<int64_t>(n, 0)));
+    for (size_t j = 0; j < v.size(); ++j) v[j] = int64_t(j) + 1;
+    return v;
+  }
+
+  // Convolution / depthwise / pooling: the line buffer releases output row oy once input row
+  // min(oy*S + K_H - 1 - PAD_T, H - 1) is completely written (rtlgen_swg's rule).
+  void record_window_need(const Layer& l, const StreamInfo& src, int out_elems) {
+    const Shape in = src.shape;
+    const Pads pads = total_pads(l);
+    const int64_t per_px = l.out_shape.c / out_elems;
+    const int64_t beats = int64_t(l.out_shape.h) * l.out_shape.w * per_px;
+    const int64_t row_beats = int64_t(in.w) * in.c / src.elems;
+    std::vector<int64_t> v(static_cast<size_t>(beats));
+    for (int64_t j = 0; j < beats; ++j) {
+      const int64_t oy = (j / per_px) / l.out_shape.w;
+      const int64_t last_row =
+          std::min<int64_t>(oy * l.stride_h + l.kernel_h - 1 - pads.top, in.h - 1);
+      v[size_t(j)] = (last_row + 1) * row_beats;
+    }
+    stage_need_[l.name] = {{{src.tensor, v}}};
+  }
+
+  void record_whole_frame_need(const Layer& l, const StreamInfo& src, const StreamInfo& out) {
+    stage_need_[l.name] = {{{src.tensor, std::vector<int64_t>(size_t(out.beats_per_frame()),
+                                                              src.beats_per_frame())}}};
+  }
+
+  const std::vector<int64_t>& need(const std::string& t, const std::string& root) {
+    const std::string key = t + "\n" + root;
+    auto memo = need_memo_.find(key);
+    if (memo != need_memo_.end()) return memo->second;
+    std::vector<int64_t> v;
+    const int64_t beats = streams_.at(t).beats_per_frame();
+    if (t == root) {
+      v = count_up(beats);
+    } else if (!stage_need_.count(t)) {
+      v.assign(size_t(beats), 0);  // another root (the network input): no dependence on `root`
+    } else {
+      v.assign(size_t(beats), 0);
+      for (const auto& [input, dep] : stage_need_.at(t)) {
+        const std::vector<int64_t> up = need(input, root);
+        for (size_t j = 0; j < v.size() && j < dep.size(); ++j)
+          if (dep[j] > 0) v[j] = std::max(v[j], up[size_t(dep[j] - 1)]);
+      }
+    }
+    return need_memo_[key] = v;
+  }
+
+  bool depends_on(const std::string& t, const std::string& ancestor) const {
+    if (t == ancestor) return true;
+    auto it = layer_index_.find(t);
+    if (it == layer_index_.end()) return false;
+    for (const auto& in : net_.layers[size_t(it->second)].inputs)
+      if (depends_on(in, ancestor)) return true;
+    return false;
+  }
+
+  // The latest tensor that forks and that both ADD inputs depend on.
+  std::string common_fork(const std::string& x, const std::string& y) const {
+    std::string best;
+    int best_index = -2;
+    for (const auto& [t, cons] : consumers_) {
+      if (cons.size() < 2 || !depends_on(x, t) || !depends_on(y, t)) continue;
+      const auto it = layer_index_.find(t);
+      const int index = it == layer_index_.end() ? -1 : it->second;
+      if (index > best_index) {
+        best_index = index;
+        best = t;
+      }
+    }
+    return best;
+  }
+
+  // Sizing rule. With the fork's per-output delivery, the branch that needs more of the fork's
+  // stream (the long branch, e.g. two 3x3 convolutions) can receive fork beat n only after the
+  // other (short) branch has accepted beats 0 .. n-1. While the ADD waits for beat j of the
+  // long branch, the short branch has passed on at least need_short(j) fork beats (a bare skip
+  // path: exactly the j beats the ADD consumed, its beat j itself waiting in the FIFO), so it
+  // must hold need_long(j) - need_short(j) beats for the long branch to get what beat j needs.
+  // Capacity = max_j (need_long(j) - need_short(j)) fork beats, a FIFO at the start of the
+  // short branch (rtlgen_fifo holds DEPTH + 1). For a bare skip path this is exact (one less
+  // deadlocks, tests/e2e); with stages on the short path their own buffering adds slack.
+  void size_skip_fifos(const Layer& l, const std::vector<int64_t>& va,
+                       const std::vector<int64_t>& vb) {
+    const std::string root = common_fork(l.inputs[0], l.inputs[1]);
+    if (root.empty()) return;
+    const std::vector<int64_t> ra = need(l.inputs[0], root), rb = need(l.inputs[1], root);
+    int64_t cap_b = 0, cap_a = 0;
+    for (size_t j = 0; j < va.size(); ++j) {
+      const int64_t na = ra[size_t(va[j] - 1)], nb = rb[size_t(vb[j] - 1)];
+      cap_b = std::max(cap_b, na - nb);
+      cap_a = std::max(cap_a, nb - na);
+    }
+    if (cap_b > 0) insert_skip_fifo(l, root, 1, cap_b);
+    if (cap_a > 0) insert_skip_fifo(l, root, 0, cap_a);
+  }
+
+  void insert_skip_fifo(const Layer& l, const std::string& root, int slot, int64_t capacity) {
+    const std::string& in = l.inputs[size_t(slot)];
+    const auto& cons = consumers_[root];
+    const int me = layer_index_.at(l.name);
+    int branch = -1;
+    for (size_t i = 0; i < cons.size() && branch < 0; ++i) {
+      const Layer& c = net_.layers[size_t(cons[i].first)];
+      if (in == root ? (cons[i].first == me && cons[i].second == slot) : depends_on(in, c.name))
+        branch = int(i);
+    }
+    if (branch < 0) fail(l, fmt::format("internal: no branch of '{}' leads to '{}'", root, in));
+    StreamInfo& b = forks_.at(root)[size_t(branch)];
+    if (!skipped_.insert(b.prefix).second)
+      fail(l, fmt::format("branch {} of '{}' would need two skip FIFOs (nested joins on one "
+                          "branch have no sizing rule yet)",
+                          branch, root));
+    const int depth = int(std::max<int64_t>(2, capacity - 1 + opt_.skip_fifo_adjust));
+    Instance& fork = plan_.glue[fork_glue_.at(root)];
+    for (auto& port : fork.ports)
+      for (const char* sig : {"_tdata", "_tvalid", "_tready"}) {
+        const std::string from = b.prefix + sig, to = b.prefix + "_sk" + sig;
+        const size_t at = port.second.find(from);
+        if (at != std::string::npos &&
+            (at + from.size() == port.second.size() || port.second[at + from.size()] == ',' ||
+             port.second[at + from.size()] == '}'))
+          port.second.replace(at, from.size(), to);
+      }
+    stream_wires(b.prefix + "_sk", b.elems * 8);
+    Instance f{"rtlgen_fifo", fmt::format("{}_skip{}_fifo", root, branch), {},
+               {{"clk", "clk"}, {"rst", "rst"}}};
+    f.params = {{"WIDTH", lit(b.elems * 8)}, {"DEPTH", lit(depth)}, {"LAST_ENABLE", "0"},
+                {"USER_WIDTH", "0"}};
+    connect_in(f, b.prefix + "_sk");
+    f.ports.push_back({"s_axis_tlast", "1'b0"});
+    f.ports.push_back({"s_axis_tuser", "1'b0"});
+    connect_out(f, b.prefix);
+    f.ports.push_back({"m_axis_tlast", ""});
+    f.ports.push_back({"m_axis_tuser", ""});
+    plan_.glue.push_back(f);
+    plan_.skip_fifos.push_back({l.name, root, slot == 0 ? l.inputs[0] : l.inputs[1], capacity,
+                                depth, b.elems});
   }
 
   void finish() {
@@ -433,18 +723,33 @@ class Planner {
       for (const auto& inst : hw.instances)
         if (std::find(used.begin(), used.end(), inst.module) == used.end())
           used.push_back(inst.module);
+    for (const auto& inst : plan_.glue)
+      if (std::find(used.begin(), used.end(), inst.module) == used.end())
+        used.push_back(inst.module);
     std::sort(used.begin(), used.end());
     for (const auto& m : used) plan_.templates.push_back(m + ".v");
   }
 
+  using StageNeed = std::vector<std::pair<std::string, std::vector<int64_t>>>;
+
   const Network& net_;
+  const PlanOptions opt_;
   HwPlan plan_;
   std::map<std::string, StreamInfo> streams_;
-  std::set<std::string> consumed_;
+  std::map<std::string, int> layer_index_;
+  std::map<std::string, std::vector<std::pair<int, int>>> consumers_;  // tensor -> (layer, slot)
+  std::map<std::string, std::vector<StreamInfo>> forks_;  // tensor -> branch streams
+  std::map<std::string, size_t> fork_glue_;               // tensor -> its fork in plan_.glue
+  std::map<std::string, Pads> merged_pads_;               // conv -> padding of the PAD before it
+  std::map<std::string, StageNeed> stage_need_;
+  std::map<std::string, std::vector<int64_t>> need_memo_;
+  std::set<std::string> skipped_;
 };
 
 }  // namespace
 
-HwPlan plan_hardware(const Network& net) { return Planner(net).run(); }
+HwPlan plan_hardware(const Network& net, const PlanOptions& opt) {
+  return Planner(net, opt).run();
+}
 
 }  // namespace rtlgen

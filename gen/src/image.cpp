@@ -116,7 +116,7 @@ Image parse_bmp(const std::string& b, const std::string& name) {
       throw Error(fmt::format("{}: 8-bit BMP with {} palette colours (at most 256)", name, used));
     const size_t entries = used == 0 ? 256 : used;
     const size_t pal_off = 14 + size_t(info_size);
-    if (b.size() - pal_off < entries * 4)
+    if (b.size() - pal_off < entries * 4 || (data_off >= pal_off && data_off - pal_off < entries * 4))
       throw Error(fmt::format("{}: truncated BMP palette ({} colours)", name, entries));
     palette.assign(256 * 3, 0);
     for (size_t i = 0; i < entries; ++i)

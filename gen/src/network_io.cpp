@@ -4,8 +4,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
+#include "rtlgen/emit.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/folding.hpp"
 #include "rtlgen/npy.hpp"
@@ -47,21 +49,22 @@ const char* npy_descr(DType t) {
 
 void dump_tensors(const Network& net, const Tensor& input, const std::vector<Tensor>& outputs,
                   const std::string& dir) {
-  fs::create_directories(dir);
+  // Written like an output directory of `rtlgen generate`: atomically, never over a directory
+  // that rtlgen did not write.
+  std::map<std::string, std::string> files;
   nlohmann::json manifest;
   manifest["network"] = net.name;
   // The exact input tensor (after image decoding and resizing), so other runtimes get the same.
-  write_npy((fs::path(dir) / "input.npy").string(), npy_descr(input.dtype),
-            {input.shape.h, input.shape.w, input.shape.c},
-            std::vector<int64_t>(input.data.begin(), input.data.end()));
+  files["input.npy"] = encode_npy(npy_descr(input.dtype), {input.shape.h, input.shape.w, input.shape.c},
+                                  std::vector<int64_t>(input.data.begin(), input.data.end()));
   manifest["input"] = {{"name", net.input.name}, {"file", "input.npy"}};
   manifest["layers"] = nlohmann::json::array();
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
     const Tensor& t = outputs[i];
     const std::string file = l.name + ".npy";
-    write_npy((fs::path(dir) / file).string(), npy_descr(t.dtype),
-              {t.shape.h, t.shape.w, t.shape.c}, std::vector<int64_t>(t.data.begin(), t.data.end()));
+    files[file] = encode_npy(npy_descr(t.dtype), {t.shape.h, t.shape.w, t.shape.c},
+                             std::vector<int64_t>(t.data.begin(), t.data.end()));
     manifest["layers"].push_back({{"name", l.name},
                                   {"op", to_string(l.op)},
                                   {"source", l.source},
@@ -71,9 +74,8 @@ void dump_tensors(const Network& net, const Tensor& input, const std::vector<Ten
                                   {"scale", l.out_quant.scale},
                                   {"zero_point", l.out_quant.zero_point}});
   }
-  std::ofstream f(fs::path(dir) / "manifest.json");
-  f << manifest.dump(1) << "\n";
-  if (!f) throw Error(fmt::format("{}: cannot write manifest.json", dir));
+  files["manifest.json"] = manifest.dump(1) + "\n";
+  write_output_dir(dir, files, "rtlgen run --dump " + dir);
 }
 
 std::string info_table(const Network& net) {

@@ -130,17 +130,22 @@ NpyArray parse_npy(const std::string& bytes, const std::string& name) {
   if (isz == 0)
     throw Error(fmt::format(
         "{}: unsupported .npy dtype '{}' (expected |u1, |i1, <i4, <i8 or <f4)", name, a.descr));
-  // Element count, checked against the data present as it grows: a header that promises
-  // more than the file holds is refused before anything is allocated (and nothing overflows).
+  // Element count, checked against the data present: a header that promises more than the
+  // file holds is refused before anything is allocated (and no product overflows).
   const size_t data_off = offset + header_len;
   const uint64_t avail = bytes.size() - data_off;
-  uint64_t count = 1;
-  for (int64_t d : a.shape) count = d == 0 ? 0 : std::min<uint64_t>(count * uint64_t(d), avail + 1);
-  if (count * uint64_t(isz) > avail)
-    throw Error(fmt::format("{}: truncated .npy data: shape ({}) of '{}' needs {}{} bytes, the "
-                            "file has {}",
-                            name, fmt::join(a.shape, ", "), a.descr, count > avail ? "more than " : "",
-                            count > avail ? avail : count * uint64_t(isz), avail));
+  uint64_t count = 1, need = uint64_t(isz);
+  bool overflow = false;
+  for (int64_t d : a.shape) {
+    overflow = overflow || __builtin_mul_overflow(count, uint64_t(d), &count);
+    if (d == 0) overflow = false, count = 0;
+  }
+  overflow = overflow || __builtin_mul_overflow(count, uint64_t(isz), &need);
+  if (overflow || need > avail)
+    throw Error(fmt::format("{}: truncated .npy data: shape ({}) of '{}' needs {} bytes, the file "
+                            "has {}",
+                            name, fmt::join(a.shape, ", "), a.descr,
+                            overflow ? std::string("more than 2^64") : std::to_string(need), avail));
   const int64_t n = int64_t(count);
   if (is_float_descr(a.descr))
     a.floats.reserve(size_t(n));

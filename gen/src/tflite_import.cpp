@@ -198,6 +198,7 @@ struct Pending {
 
 constexpr int kNoProducer = -2;
 constexpr int64_t kMaxElements = 0x7fffffff;  // per tensor (see load_tensors)
+constexpr int kMaxSpatial = 65536;             // activation height/width, kernels, strides
 constexpr int kNetworkInput = -1;
 
 class Importer {
@@ -547,6 +548,9 @@ Shape Importer::hwc(int k, int t, const char* role) const {
                              shape_str(s)));
   std::vector<int32_t> p(4 - s.size(), 1);
   p.insert(p.end(), s.begin(), s.end());
+  if (p[1] > kMaxSpatial || p[2] > kMaxSpatial)
+    op_fail(k, fmt::format("{} tensor {} has shape {}: height and width above {} are not supported",
+                           role, tname(t), shape_str(s), kMaxSpatial));
   return Shape{p[1], p[2], p[3]};
 }
 
@@ -651,8 +655,9 @@ Padding Importer::padding_of(int k, int code) const {
 
 void Importer::check_out_size(int k, const char* dim, int in, int kernel, int stride, Padding p,
                               int out) const {
-  if (kernel < 1 || stride < 1)
-    op_fail(k, fmt::format("{}: kernel {} / stride {} must be at least 1", dim, kernel, stride));
+  if (kernel < 1 || stride < 1 || kernel > kMaxSpatial || stride > kMaxSpatial)
+    op_fail(k, fmt::format("{}: kernel {} / stride {} must be in 1..{}", dim, kernel, stride,
+                           kMaxSpatial));
   const int64_t expect = p == Padding::Same ? (int64_t(in) + stride - 1) / stride
                                             : (in >= kernel ? (int64_t(in) - kernel) / stride + 1 : 0);
   if (expect < 1)

@@ -6,6 +6,7 @@
 set -euo pipefail
 rtlgen=$1 model=$2 image=$3 work=$4 expect=${5:-}
 mkdir -p "$work"
+rm -rf "$work/dump"  # (dumps of older rtlgen versions have no .rtlgen marker)
 "$rtlgen" run "$model" --input "$image" --dump "$work/dump" | tee "$work/top5.txt"
 python3 "$(dirname "$0")/../../tools/tflite_compare.py" --model "$model" --rtlgen "$rtlgen" \
   --input "$work/dump/input.npy" --workdir "$work/compare" --quiet

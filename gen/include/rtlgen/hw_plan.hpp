@@ -54,6 +54,21 @@ struct HwLayer {
   std::vector<MemFile> mems;
 };
 
+// A FIFO on one branch of a fork-join (residual block), sized by the generator.
+struct SkipFifo {
+  std::string join;     // the ADD layer
+  std::string fork;     // tensor whose stream forks
+  std::string branch;   // ADD input the FIFO serves (first stage of that branch)
+  int64_t capacity = 0; // beats the branch must hold so the fork never blocks the other branch
+  int depth = 0;        // rtlgen_fifo DEPTH (capacity = DEPTH + 1)
+  int elems = 0;        // elements per beat
+};
+
+struct PlanOptions {
+  // Testing only: added to every skip-FIFO depth (-1 proves the sizing rule is tight).
+  int skip_fifo_adjust = 0;
+};
+
 struct HwPlan {
   std::string top;  // top module name
   StreamInfo input, output;
@@ -71,10 +86,12 @@ struct HwPlan {
   int64_t ideal_cycles_per_frame = 0;    // max over layers of MACs / multipliers
   int64_t multipliers = 0, macs = 0, rom_bits = 0;
   std::vector<std::string> templates;    // template files used (filelist order)
+  std::vector<Instance> glue;            // stream forks and skip FIFOs between layers
+  std::vector<SkipFifo> skip_fifos;
 };
 
 // Plans the whole network. Throws rtlgen::Error (with the layer's YAML location) for layers
 // the hardware cannot implement yet, or folding the templates cannot take.
-HwPlan plan_hardware(const Network& net);
+HwPlan plan_hardware(const Network& net, const PlanOptions& opt = {});
 
 }  // namespace rtlgen

@@ -13,7 +13,9 @@ namespace rtlgen {
 Network load_network(const std::string& path);
 
 // Writes DIR/input.npy, DIR/<layer>.npy for every layer and DIR/manifest.json (name, source,
-// file, shape, dtype, scale, zero_point per layer, in order).
+// file, shape, dtype, scale, zero_point per layer, in order). DIR is written atomically like an
+// output directory (write_output_dir): never partially, never over a directory rtlgen did not
+// write.
 void dump_tensors(const Network& net, const Tensor& input, const std::vector<Tensor>& outputs,
                   const std::string& dir);
 

@@ -1,0 +1,588 @@
+#!/usr/bin/env python3
+"""rtlgen performance benchmark: analytic model vs Verilator vs Yosys, per network and budget.
+
+For every (network, multiplier budget):
+  rtlgen fold NET --max-multipliers B -o work/<net>_<B>.yaml     (folding + analytic model)
+  rtlgen generate work/<net>_<B>.yaml -o work/<net>_<B>           (timed: generation time)
+  rtlgen sim work/<net>_<B>.yaml -o work/<net>_<B> --random N --perf-frames M
+  rtlgen synth work/<net>_<B> --xilinx-only                       (only with --synth; cached)
+and writes results/bench.csv (appended: one row per run, timestamp + commit), results/latest.csv,
+results/latest.md, results/cycles.svg and results/utilisation.svg. See bench/README.md.
+
+Standard library only. Exit status: 0 = every simulation bit-exact and every step succeeded,
+1 = a simulation reported mismatches or a step failed (the results are still written).
+"""
+
+import argparse
+import csv
+import datetime
+import hashlib
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BENCH_DIR)
+
+# Thresholds for the warning lines.
+MIN_UTILISATION = 0.85      # at budgets >= UTIL_MIN_BUDGET
+UTIL_MIN_BUDGET = 64
+MAX_CYCLE_ERROR = 0.03      # analytic cycles per frame vs Verilator
+
+COLUMNS = [
+    "timestamp", "commit", "network", "budget", "multipliers", "macs_per_frame",
+    "bottleneck", "ideal_pooled_cycles", "ideal_layer_cycles", "analytic_cycles",
+    "measured_cycles", "cycle_error_pct", "utilisation", "fps_at_clock", "clock_mhz",
+    "latency_measured", "latency_estimated", "latency_error_pct",
+    "generation_s", "sim_wall_s", "sim_frames", "sim_mismatches", "verilator_fps",
+    "est_lut", "est_ff", "est_dsp", "est_bram36",
+    "yosys_lut", "yosys_ff", "yosys_dsp", "yosys_ramb36", "yosys_ramb18", "yosys_bram36",
+    "lut_error_pct", "ff_error_pct", "dsp_error_pct", "bram36_error_pct", "synth_s",
+]
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def git_commit():
+    """Commit hash read from .git (no git process): HEAD -> ref -> loose or packed ref."""
+    git = os.path.join(ROOT, ".git")
+    try:
+        if os.path.isfile(git):  # worktree: "gitdir: PATH"
+            with open(git) as f:
+                git = os.path.join(ROOT, f.read().split(":", 1)[1].strip())
+        with open(os.path.join(git, "HEAD")) as f:
+            head = f.read().strip()
+        if not head.startswith("ref:"):
+            return head[:12]
+        ref = head[4:].strip()
+        for base in (git, os.path.join(git, "..")):
+            p = os.path.join(base, ref)
+            if os.path.exists(p):
+                with open(p) as f:
+                    return f.read().strip()[:12]
+        common = os.path.join(git, "commondir")
+        dirs = [git]
+        if os.path.exists(common):
+            with open(common) as f:
+                dirs.append(os.path.normpath(os.path.join(git, f.read().strip())))
+        for d in dirs:
+            p = os.path.join(d, ref)
+            if os.path.exists(p):
+                with open(p) as f:
+                    return f.read().strip()[:12]
+            packed = os.path.join(d, "packed-refs")
+            if os.path.exists(packed):
+                with open(packed) as f:
+                    for line in f:
+                        parts = line.split()
+                        if len(parts) == 2 and parts[1] == ref:
+                            return parts[0][:12]
+    except OSError:
+        pass
+    return "unknown"
+
+
+def run(cmd, logfile, cwd=ROOT):
+    """Runs cmd (list), tee-less: output to logfile. Returns (exit code, wall seconds, text)."""
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    secs = time.monotonic() - t0
+    with open(logfile, "w") as f:
+        f.write("$ " + " ".join(cmd) + "\n" + p.stdout)
+    return p.returncode, secs, p.stdout
+
+
+def tree_hash(out_dir):
+    """Hash of the generated RTL and memory files (the synthesis cache key)."""
+    h = hashlib.sha256()
+    for sub in ("rtl", "mem"):
+        d = os.path.join(out_dir, sub)
+        for name in sorted(os.listdir(d)):
+            h.update(f"{sub}/{name}\0".encode())
+            with open(os.path.join(d, name), "rb") as f:
+                h.update(f.read())
+    return h.hexdigest()[:24]
+
+
+def pct_err(estimate, actual):
+    if estimate in (None, "") or actual in (None, "") or float(actual) == 0:
+        return ""
+    return round(100.0 * (float(estimate) - float(actual)) / float(actual), 2)
+
+
+def fmt_num(v, digits=0):
+    if v in (None, ""):
+        return ""
+    if isinstance(v, str):
+        return v
+    if digits == 0:
+        return str(int(round(v)))
+    return f"{v:.{digits}f}"
+
+
+def bench_one(args, rtlgen, net_key, net_path, budget, frames, perf_frames, stamp, commit):
+    work = os.path.abspath(args.work)
+    tag = f"{net_key}_{budget}"
+    yaml = os.path.join(work, tag + ".yaml")
+    out = os.path.join(work, tag)
+    logs = os.path.join(work, "logs")
+    os.makedirs(logs, exist_ok=True)
+    row = {c: "" for c in COLUMNS}
+    row.update(timestamp=stamp, commit=commit, network=net_key, budget=budget,
+               clock_mhz=args.clock_mhz)
+    failures = []
+
+    rc, secs, text = run([rtlgen, "fold", net_path, "--max-multipliers", str(budget), "-o", yaml],
+                         os.path.join(logs, tag + ".fold.log"))
+    if rc != 0:
+        failures.append(f"{tag}: rtlgen fold failed (exit {rc}), see {logs}/{tag}.fold.log")
+        return row, failures
+    log(f"[{tag}] fold: {secs:.1f} s")
+
+    rc, secs, text = run([rtlgen, "generate", yaml, "-o", out], os.path.join(logs, tag + ".generate.log"))
+    if rc != 0:
+        failures.append(f"{tag}: rtlgen generate failed (exit {rc}), see {logs}/{tag}.generate.log")
+        return row, failures
+    row["generation_s"] = round(secs, 3)
+    with open(os.path.join(out, "report.json")) as f:
+        rep = json.load(f)
+    tot = rep["totals"]
+    row["multipliers"] = tot["multipliers"]
+    row["macs_per_frame"] = tot["macs_per_frame"]
+    row["bottleneck"] = tot.get("bottleneck", "")
+    row["analytic_cycles"] = tot["est_cycles_per_frame"]
+    row["ideal_layer_cycles"] = tot["ideal_cycles_per_frame"]
+    if tot["multipliers"]:
+        row["ideal_pooled_cycles"] = round(tot["macs_per_frame"] / tot["multipliers"], 1)
+    est = tot.get("estimate")
+    if est:
+        row["est_lut"] = est.get("lut", "")
+        row["est_ff"] = est.get("ff", "")
+        row["est_dsp"] = est.get("dsp", "")
+        row["est_bram36"] = est.get("bram36", "")
+        row["latency_estimated"] = est.get("latency_cycles", "")
+    log(f"[{tag}] generate: {secs:.2f} s, {tot['multipliers']} multipliers, analytic "
+        f"{tot['est_cycles_per_frame']} cycles/frame (bottleneck {row['bottleneck']})")
+
+    if not args.no_sim:
+        sim_report = os.path.join(work, tag + ".sim_report.json")
+        if os.path.exists(sim_report):
+            os.remove(sim_report)
+        rc, secs, text = run([rtlgen, "sim", yaml, "-o", out, "--random", str(frames),
+                              "--perf-frames", str(perf_frames), "--report", sim_report],
+                             os.path.join(logs, tag + ".sim.log"))
+        row["sim_wall_s"] = round(secs, 1)
+        if not os.path.exists(sim_report):
+            failures.append(f"{tag}: rtlgen sim failed (exit {rc}) without a report, see "
+                            f"{logs}/{tag}.sim.log")
+        else:
+            with open(sim_report) as f:
+                sim = json.load(f)
+            meas = float(sim["cycles_per_frame"])
+            row["sim_frames"] = sim["frames"]
+            row["sim_mismatches"] = sim["mismatches"]
+            row["measured_cycles"] = meas
+            row["latency_measured"] = sim["latency_cycles"]
+            row["verilator_fps"] = round(sim["sim_frames_per_second"], 3)
+            row["cycle_error_pct"] = pct_err(row["analytic_cycles"], meas)
+            row["latency_error_pct"] = pct_err(row["latency_estimated"], sim["latency_cycles"])
+            if meas > 0 and tot["multipliers"]:
+                row["utilisation"] = round(tot["macs_per_frame"] / (tot["multipliers"] * meas), 4)
+                row["fps_at_clock"] = round(args.clock_mhz * 1e6 / meas, 1)
+            if sim["mismatches"] or rc != 0:
+                bad = [l["name"] for l in sim.get("layers", []) if l.get("mismatches")]
+                failures.append(f"{tag}: SIMULATION MISMATCHES: {sim['mismatches']} (layers: "
+                                f"{', '.join(bad) or 'class output'}); exit {rc}; see "
+                                f"{logs}/{tag}.sim.log")
+            log(f"[{tag}] sim: {secs:.0f} s wall, {sim['frames']} frames, mismatches "
+                f"{sim['mismatches']}, measured {meas:.1f} cycles/frame, latency "
+                f"{sim['latency_cycles']}, {sim['sim_frames_per_second']:.2f} frames/s simulated")
+
+    if args.synth:
+        key = tree_hash(out)
+        cache_dir = os.path.join(work, "synth_cache")
+        os.makedirs(cache_dir, exist_ok=True)
+        cached = os.path.join(cache_dir, key + ".json")
+        if not os.path.exists(cached):
+            log(f"[{tag}] synth (Yosys synth_xilinx; slow) ...")
+            rc, secs, text = run(["nice", "-n", str(args.nice), rtlgen, "synth", out, "--xilinx-only"],
+                                 os.path.join(logs, tag + ".synth.log"))
+            report = os.path.join(out, "synth_report.json")
+            if rc != 0 or not os.path.exists(report):
+                failures.append(f"{tag}: rtlgen synth failed (exit {rc}), see {logs}/{tag}.synth.log")
+            else:
+                shutil.copyfile(report, cached)
+                log(f"[{tag}] synth: {secs:.0f} s")
+        else:
+            log(f"[{tag}] synth: cached ({os.path.relpath(cached, ROOT)}, same RTL and memories)")
+        if os.path.exists(cached):
+            with open(cached) as f:
+                syn = json.load(f)["xilinx"]
+            t = syn["total"]
+            row.update(yosys_lut=t["lut"], yosys_ff=t["ff"], yosys_dsp=t["dsp48e1"],
+                       yosys_ramb36=t["ramb36e1"], yosys_ramb18=t["ramb18e1"],
+                       yosys_bram36=t["bram36_equivalent"], synth_s=round(syn["seconds"], 1))
+            for k, y in (("lut", "yosys_lut"), ("ff", "yosys_ff"), ("dsp", "yosys_dsp"),
+                         ("bram36", "yosys_bram36")):
+                row[k + "_error_pct"] = pct_err(row["est_" + k], row[y])
+    return row, failures
+
+
+def warnings_for(row):
+    w = []
+    tag = f"{row['network']}@{row['budget']}"
+    if row["utilisation"] != "" and int(row["budget"]) >= UTIL_MIN_BUDGET and \
+            float(row["utilisation"]) < MIN_UTILISATION:
+        w.append(f"WARNING: {tag}: utilisation U = {float(row['utilisation']):.3f} < "
+                 f"{MIN_UTILISATION} (multipliers {row['multipliers']}, measured "
+                 f"{row['measured_cycles']} cycles/frame, bottleneck {row['bottleneck']})")
+    if row["cycle_error_pct"] != "" and abs(float(row["cycle_error_pct"])) > 100 * MAX_CYCLE_ERROR:
+        w.append(f"WARNING: {tag}: analytic cycles/frame {row['analytic_cycles']} vs measured "
+                 f"{row['measured_cycles']}: error {row['cycle_error_pct']}% > "
+                 f"{100 * MAX_CYCLE_ERROR:.0f}%")
+    return w
+
+
+# ---------------------------------------------------------------------------------------------
+# Markdown table
+# ---------------------------------------------------------------------------------------------
+
+MD_COLUMNS = [
+    ("network", "network", None), ("budget", "budget", None), ("multipliers", "mults", None),
+    ("measured_cycles", "cycles/frame (Verilator)", 0), ("ideal_pooled_cycles", "ideal (MACs/mults)", 0),
+    ("ideal_layer_cycles", "ideal (max layer)", 0), ("analytic_cycles", "analytic", 0),
+    ("cycle_error_pct", "analytic err %", 2), ("utilisation", "U", 3),
+    ("fps_at_clock", "frames/s @clk", 0), ("latency_measured", "latency (sim)", 0),
+    ("latency_estimated", "latency (est)", 0), ("latency_error_pct", "latency err %", 1),
+    ("yosys_lut", "LUT", 0), ("est_lut", "LUT est", 0), ("lut_error_pct", "LUT err %", 1),
+    ("yosys_ff", "FF", 0), ("est_ff", "FF est", 0), ("ff_error_pct", "FF err %", 1),
+    ("yosys_dsp", "DSP", 0), ("est_dsp", "DSP est", 0), ("dsp_error_pct", "DSP err %", 1),
+    ("yosys_bram36", "BRAM36", 1), ("est_bram36", "BRAM36 est", 1),
+    ("bram36_error_pct", "BRAM err %", 1), ("generation_s", "gen s", 2),
+    ("verilator_fps", "Verilator frames/s", 2), ("sim_mismatches", "mismatches", None),
+    ("bottleneck", "bottleneck", None),
+]
+
+
+def md_cell(v, digits):
+    if v in (None, ""):
+        return "-"
+    if digits is None:
+        return str(v)
+    try:
+        x = float(v)
+    except ValueError:
+        return str(v)
+    if digits == 0:
+        return f"{int(round(x)):,}"
+    return f"{x:,.{digits}f}"
+
+
+def write_markdown(rows, path, stamp, commit, clock):
+    lines = [f"# rtlgen benchmark ({stamp}, commit {commit}, clock {clock:g} MHz)", "",
+             "| " + " | ".join(h for _, h, _ in MD_COLUMNS) + " |",
+             "|" + "|".join(" --- " for _ in MD_COLUMNS) + "|"]
+    for r in rows:
+        lines.append("| " + " | ".join(md_cell(r.get(k, ""), d) for k, _, d in MD_COLUMNS) + " |")
+    lines += ["", "Columns: see bench/README.md. Errors are (estimate - measured) / measured.", ""]
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+
+
+# ---------------------------------------------------------------------------------------------
+# SVG plots (hand-written, no dependencies)
+# ---------------------------------------------------------------------------------------------
+
+PALETTE = {"lenet": "#1f77b4", "mobilenet": "#d62728"}
+EXTRA = ["#2ca02c", "#9467bd", "#8c564b", "#ff7f0e"]
+
+
+def colour(net, nets):
+    return PALETTE.get(net, EXTRA[nets.index(net) % len(EXTRA)])
+
+
+def esc(s):
+    return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def log_ticks(lo, hi):
+    """Decade ticks plus 2 and 5 in between when the range is short."""
+    ticks = []
+    e0, e1 = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    span = e1 - e0
+    mults = (1, 2, 5) if span <= 4 else (1,)
+    for e in range(e0, e1 + 1):
+        for m in mults:
+            v = m * 10 ** e
+            if lo <= v <= hi:
+                ticks.append(v)
+    return ticks
+
+
+def tick_label(v):
+    if v >= 1e6:
+        return f"{v / 1e6:g}M"
+    if v >= 1e3:
+        return f"{v / 1e3:g}k"
+    return f"{v:g}"
+
+
+class Chart:
+    def __init__(self, w, h, x0, y0, pw, ph):
+        self.w, self.h, self.x0, self.y0, self.pw, self.ph = w, h, x0, y0, pw, ph
+        self.parts = []
+
+    def add(self, s):
+        self.parts.append(s)
+
+    def text(self, x, y, s, size=12, anchor="middle", weight="normal", rotate=None, fill="#222"):
+        tr = f' transform="rotate({rotate} {x:.1f} {y:.1f})"' if rotate is not None else ""
+        self.add(f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
+                 f'font-weight="{weight}" fill="{fill}"{tr}>{esc(s)}</text>')
+
+    def svg(self):
+        return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.w}" height="{self.h}" '
+                f'viewBox="0 0 {self.w} {self.h}" font-family="Helvetica, Arial, sans-serif">\n'
+                f'<rect width="100%" height="100%" fill="white"/>\n' + "\n".join(self.parts) +
+                "\n</svg>\n")
+
+
+def axis_range_log(values, pad=1.35):
+    vals = [v for v in values if v and v > 0]
+    lo, hi = min(vals) / pad, max(vals) * pad
+    return lo, hi
+
+
+def plot_cycles(rows, path, title):
+    rows = [r for r in rows if r["multipliers"] not in ("", 0)]
+    if not rows:
+        return
+    nets = sorted({r["network"] for r in rows})
+    c = Chart(820, 540, 90, 60, 560, 400)
+    xs = [float(r["multipliers"]) for r in rows]
+    ys = []
+    for r in rows:
+        for k in ("measured_cycles", "ideal_pooled_cycles", "analytic_cycles"):
+            if r[k] != "":
+                ys.append(float(r[k]))
+    xlo, xhi = axis_range_log(xs, 1.5)
+    ylo, yhi = axis_range_log(ys, 1.6)
+    lx = lambda v: c.x0 + c.pw * (math.log10(v) - math.log10(xlo)) / (math.log10(xhi) - math.log10(xlo))
+    ly = lambda v: c.y0 + c.ph * (1 - (math.log10(v) - math.log10(ylo)) / (math.log10(yhi) - math.log10(ylo)))
+    c.text(c.x0 + c.pw / 2, 30, title, size=16, weight="bold")
+    for t in log_ticks(xlo, xhi):
+        x = lx(t)
+        c.add(f'<line x1="{x:.1f}" y1="{c.y0}" x2="{x:.1f}" y2="{c.y0 + c.ph}" stroke="#e5e5e5"/>')
+        c.text(x, c.y0 + c.ph + 18, tick_label(t), size=11)
+    for t in log_ticks(ylo, yhi):
+        y = ly(t)
+        c.add(f'<line x1="{c.x0}" y1="{y:.1f}" x2="{c.x0 + c.pw}" y2="{y:.1f}" stroke="#e5e5e5"/>')
+        c.text(c.x0 - 8, y + 4, tick_label(t), size=11, anchor="end")
+    c.add(f'<rect x="{c.x0}" y="{c.y0}" width="{c.pw}" height="{c.ph}" fill="none" stroke="#444"/>')
+    c.text(c.x0 + c.pw / 2, c.y0 + c.ph + 42, "multipliers instantiated (log scale)", size=13)
+    c.text(24, c.y0 + c.ph / 2, "cycles per frame (log scale)", size=13, rotate=-90)
+    for net in nets:
+        col = colour(net, nets)
+        pts = sorted((float(r["multipliers"]), r) for r in rows if r["network"] == net)
+        ideal = [(lx(m), ly(float(r["ideal_pooled_cycles"]))) for m, r in pts if r["ideal_pooled_cycles"] != ""]
+        if len(ideal) > 1:
+            c.add('<polyline fill="none" stroke="%s" stroke-width="1.5" stroke-dasharray="6 4" '
+                  'points="%s"/>' % (col, " ".join(f"{x:.1f},{y:.1f}" for x, y in ideal)))
+        meas = [(lx(m), ly(float(r["measured_cycles"]))) for m, r in pts if r["measured_cycles"] != ""]
+        if len(meas) > 1:
+            c.add('<polyline fill="none" stroke="%s" stroke-width="2.2" points="%s"/>'
+                  % (col, " ".join(f"{x:.1f},{y:.1f}" for x, y in meas)))
+        for x, y in meas:
+            c.add(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{col}"/>')
+        for x, y in ideal:
+            c.add(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="white" stroke="{col}" stroke-width="1.5"/>')
+        for m, r in pts:
+            if r["analytic_cycles"] == "":
+                continue
+            x, y = lx(m), ly(float(r["analytic_cycles"]))
+            c.add(f'<path d="M{x - 6:.1f},{y - 6:.1f} L{x + 6:.1f},{y + 6:.1f} M{x - 6:.1f},'
+                  f'{y + 6:.1f} L{x + 6:.1f},{y - 6:.1f}" stroke="{col}" stroke-width="1.6"/>')
+            c.text(x + 8, y - 8, f"B={r['budget']}", size=10, anchor="start", fill="#555")
+    # legend
+    lx0, ly0 = c.x0 + c.pw + 20, c.y0 + 10
+    yy = ly0
+    for net in nets:
+        col = colour(net, nets)
+        c.text(lx0, yy + 4, net, size=13, anchor="start", weight="bold", fill=col)
+        yy += 20
+        c.add(f'<line x1="{lx0}" y1="{yy}" x2="{lx0 + 26}" y2="{yy}" stroke="{col}" stroke-width="2.2"/>'
+              f'<circle cx="{lx0 + 13}" cy="{yy}" r="4.5" fill="{col}"/>')
+        c.text(lx0 + 34, yy + 4, "measured (Verilator)", size=11, anchor="start")
+        yy += 20
+        c.add(f'<line x1="{lx0}" y1="{yy}" x2="{lx0 + 26}" y2="{yy}" stroke="{col}" stroke-width="1.5" '
+              f'stroke-dasharray="6 4"/><circle cx="{lx0 + 13}" cy="{yy}" r="3" fill="white" '
+              f'stroke="{col}" stroke-width="1.5"/>')
+        c.text(lx0 + 34, yy + 4, "ideal: MACs / mults", size=11, anchor="start")
+        yy += 20
+        x = lx0 + 13
+        c.add(f'<path d="M{x - 6},{yy - 6} L{x + 6},{yy + 6} M{x - 6},{yy + 6} L{x + 6},{yy - 6}" '
+              f'stroke="{col}" stroke-width="1.6"/>')
+        c.text(lx0 + 34, yy + 4, "analytic estimate", size=11, anchor="start")
+        yy += 32
+    with open(path, "w") as f:
+        f.write(c.svg())
+
+
+def plot_utilisation(rows, path, title):
+    rows = [r for r in rows if r["utilisation"] != ""]
+    if not rows:
+        return
+    nets = sorted({r["network"] for r in rows})
+    c = Chart(820, 440, 90, 60, 560, 300)
+    groups = [(net, sorted((int(r["budget"]), r) for r in rows if r["network"] == net)) for net in nets]
+    nbars = sum(len(g) for _, g in groups)
+    gap = 30
+    bw = (c.pw - gap * (len(groups) + 1)) / max(nbars, 1)
+    bw = min(bw, 60)
+    ymax = 1.1
+    ly = lambda v: c.y0 + c.ph * (1 - v / ymax)
+    c.text(c.x0 + c.pw / 2, 30, title, size=16, weight="bold")
+    for t in (0, 0.2, 0.4, 0.6, 0.8, 1.0):
+        y = ly(t)
+        c.add(f'<line x1="{c.x0}" y1="{y:.1f}" x2="{c.x0 + c.pw}" y2="{y:.1f}" stroke="#e5e5e5"/>')
+        c.text(c.x0 - 8, y + 4, f"{t:.1f}", size=11, anchor="end")
+    y = ly(MIN_UTILISATION)
+    c.add(f'<line x1="{c.x0}" y1="{y:.1f}" x2="{c.x0 + c.pw}" y2="{y:.1f}" stroke="#999" '
+          f'stroke-dasharray="4 3"/>')
+    c.text(c.x0 + c.pw + 4, y + 4, f"U = {MIN_UTILISATION}", size=10, anchor="start", fill="#777")
+    c.add(f'<rect x="{c.x0}" y="{c.y0}" width="{c.pw}" height="{c.ph}" fill="none" stroke="#444"/>')
+    c.text(24, c.y0 + c.ph / 2, "U = MACs / (mults x cycles)", size=13, rotate=-90)
+    x = c.x0 + gap
+    for net, g in groups:
+        col = colour(net, nets)
+        gx0 = x
+        for budget, r in g:
+            u = float(r["utilisation"])
+            y = ly(min(u, ymax))
+            c.add(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bw * 0.8:.1f}" height="{ly(0) - y:.1f}" '
+                  f'fill="{col}" opacity="0.85"/>')
+            c.text(x + bw * 0.4, y - 5, f"{u:.2f}", size=10)
+            c.text(x + bw * 0.4, c.y0 + c.ph + 16, f"{budget}", size=10)
+            c.text(x + bw * 0.4, c.y0 + c.ph + 29, f"({r['multipliers']})", size=9, fill="#777")
+            x += bw
+        c.text((gx0 + x) / 2, c.y0 + c.ph + 50, net, size=13, weight="bold", fill=col)
+        x += gap
+    c.text(c.x0 + c.pw / 2, c.y0 + c.ph + 72, "multiplier budget (multipliers instantiated)", size=12)
+    with open(path, "w") as f:
+        f.write(c.svg())
+
+
+# ---------------------------------------------------------------------------------------------
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rtlgen", default=os.path.join(ROOT, "build/gen/rtlgen"))
+    ap.add_argument("--networks", default="lenet,mobilenet", help="comma list: lenet, mobilenet")
+    ap.add_argument("--lenet", default=os.path.join(ROOT, "configs/lenet.yaml"))
+    ap.add_argument("--mobilenet",
+                    default=os.path.join(ROOT, "..", "shared/models/mobilenet_v1_0.25_128_quant.tflite"))
+    ap.add_argument("--lenet-budgets", default="64,256,512,1024")
+    ap.add_argument("--mobilenet-budgets", default="64,256,512")
+    ap.add_argument("--lenet-frames", type=int, default=8, help="random frames (rtlgen sim --random)")
+    ap.add_argument("--mobilenet-frames", type=int, default=3)
+    ap.add_argument("--lenet-perf-frames", type=int, default=8, help="rtlgen sim --perf-frames")
+    ap.add_argument("--mobilenet-perf-frames", type=int, default=3)
+    ap.add_argument("--synth", action="store_true", help="also run rtlgen synth --xilinx-only (slow)")
+    ap.add_argument("--no-sim", action="store_true", help="skip the Verilator runs")
+    ap.add_argument("--nice", type=int, default=10, help="niceness of the Yosys runs")
+    ap.add_argument("--clock-mhz", type=float, default=200.0)
+    ap.add_argument("--work", default=os.path.join(BENCH_DIR, "work"))
+    ap.add_argument("--results", default=os.path.join(BENCH_DIR, "results"))
+    ap.add_argument("--plot-only", action="store_true", help="redraw the plots from latest.csv")
+    args = ap.parse_args()
+
+    os.makedirs(args.results, exist_ok=True)
+    latest_csv = os.path.join(args.results, "latest.csv")
+    if args.plot_only:
+        rows = read_csv(latest_csv)
+        plot_cycles(rows, os.path.join(args.results, "cycles.svg"), "Cycles per frame vs multipliers")
+        plot_utilisation(rows, os.path.join(args.results, "utilisation.svg"),
+                         "Multiplier utilisation per budget")
+        return 0
+
+    rtlgen = os.path.abspath(args.rtlgen)
+    if not os.access(rtlgen, os.X_OK):
+        log(f"error: {rtlgen} not found; build it: cmake --build build -j1 --target rtlgen")
+        return 2
+    os.makedirs(args.work, exist_ok=True)
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    commit = git_commit()
+    log(f"rtlgen bench {stamp}, commit {commit}, rtlgen {rtlgen}")
+
+    plan = []
+    for net in [n.strip() for n in args.networks.split(",") if n.strip()]:
+        if net == "lenet":
+            path, budgets = args.lenet, args.lenet_budgets
+            frames, perf = args.lenet_frames, args.lenet_perf_frames
+        elif net == "mobilenet":
+            path, budgets = args.mobilenet, args.mobilenet_budgets
+            frames, perf = args.mobilenet_frames, args.mobilenet_perf_frames
+            if not os.path.exists(path):
+                log(f"SKIPPING MobileNet: {path} not found (the seed model lives in ../shared/models/)")
+                continue
+        else:
+            log(f"error: unknown network '{net}' (lenet, mobilenet)")
+            return 2
+        for b in [int(x) for x in budgets.split(",") if x.strip()]:
+            plan.append((net, os.path.abspath(path), b, frames, perf))
+
+    rows, failures, warnings = [], [], []
+    t_all = time.monotonic()
+    for net, path, b, frames, perf in plan:
+        row, fail = bench_one(args, rtlgen, net, path, b, frames, perf, stamp, commit)
+        rows.append(row)
+        failures += fail
+        for f in fail:
+            log("FAIL: " + f)
+        for w in warnings_for(row):
+            warnings.append(w)
+            log(w)
+        # Results so far (a long --synth run shows progress, and survives an interruption).
+        with open(latest_csv, "w", newline="") as f:
+            wr = csv.DictWriter(f, fieldnames=COLUMNS)
+            wr.writeheader()
+            wr.writerows(rows)
+
+    hist = os.path.join(args.results, "bench.csv")
+    new = not os.path.exists(hist)
+    with open(hist, "a", newline="") as f:
+        wr = csv.DictWriter(f, fieldnames=COLUMNS)
+        if new:
+            wr.writeheader()
+        wr.writerows(rows)
+    write_markdown(rows, os.path.join(args.results, "latest.md"), stamp, commit, args.clock_mhz)
+    plot_cycles(rows, os.path.join(args.results, "cycles.svg"),
+                f"Cycles per frame vs multipliers ({commit})")
+    plot_utilisation(rows, os.path.join(args.results, "utilisation.svg"),
+                     f"Multiplier utilisation per budget ({commit})")
+    log(f"\nwrote {args.results}/bench.csv (+{len(rows)} rows), latest.csv, latest.md, cycles.svg, "
+        f"utilisation.svg in {time.monotonic() - t_all:.0f} s")
+    with open(os.path.join(args.results, "latest.md")) as f:
+        log(f.read())
+    for w in warnings:
+        log(w)
+    if failures:
+        for f in failures:
+            log("FAIL: " + f)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

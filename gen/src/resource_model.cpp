@@ -1,0 +1,364 @@
+// Analytic resource and latency model (see resource_model.hpp).
+//
+// Calibration: Yosys 0.23 synth_xilinx -family xc7 on configs/lenet_small.yaml (30 multipliers)
+// and configs/lenet.yaml (712 multipliers), per instance (xilinx_stat.json + the top's instance
+// list); the linear coefficients below are least-squares fits over those 45 instances, rounded.
+// Errors of the totals against Yosys are listed in bench/README.md (and re-measured by
+// bench/run_bench.py --synth).
+//
+//   rtlgen_mvu      DSP = PE*SIMD (one DSP48E1 per 9x9 product)
+//                   LUT = 90 + 20.3 PE*SIMD + 2.1 PE*ACC_BITS   (adder trees, accumulators)
+//                   FF  = 20 + 21.5 PE*SIMD + 2 PE*ACC_BITS     (operand/product/tree registers)
+//                   ROM NF*SF x PE*SIMD*8 (block), input buffer 2*SF x SIMD*9 (LUT RAM or BRAM)
+//   rtlgen_requant  DSP = 4 per lane (32x32 product = 2x2 DSP48E1 tiles)
+//                   LUT = 290 per lane, FF = 290 per lane; ROM CHANNELS x 72 with PE read ports
+//   rtlgen_swg      LUT = 224 + 25 TPB + 3.9 PIX_W [IFM_C > SIMD] + 0.75 SIMD*8
+//                   FF  = 109 + 0.63 PIX_W [IFM_C > SIMD] + 0.97 SIMD*8
+//                   line buffer: TPB copies of NROWS*IFM_W x IFM_C*8 (block RAM)
+//   rtlgen_pool     average: DSP = SIMD (division by the tap count), LUT = 14 + 69 SIMD,
+//                   FF = 18 + 44 SIMD; max: no DSP, LUT = 14 + 20 SIMD, FF = 18 + 20 SIMD
+//   rtlgen_fifo     LUT 10, FF 12 + WIDTH, LUT RAM ceil(WIDTH/6) (16 deep)
+//   rtlgen_dwu      DSP = PE, LUT = 60 + PE*(ACC_BITS+20), FF = 40 + PE*(26+ACC_BITS+18)
+//                   (structural guess from the template, pending a MobileNet calibration)
+//   others          small structural estimates (width converter, framer, argmax, fork, add)
+#include "rtlgen/resource_model.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <map>
+
+namespace rtlgen {
+
+void ResourceCounts::add(const ResourceCounts& o) {
+  lut += o.lut;
+  ff += o.ff;
+  dsp += o.dsp;
+  lutram += o.lutram;
+  ramb36 += o.ramb36;
+  ramb18 += o.ramb18;
+}
+
+namespace {
+
+int64_t ceil_div(int64_t a, int64_t b) { return b <= 0 ? 0 : (a + b - 1) / b; }
+int64_t r(double v) { return int64_t(std::llround(v)); }
+int clog2(int64_t v) {
+  int b = 0;
+  while ((int64_t(1) << b) < v) ++b;
+  return b;
+}
+
+int64_t param(const Instance& inst, const std::string& name, int64_t def = 0) {
+  for (const auto& [k, v] : inst.params)
+    if (k == name) {
+      char* end = nullptr;
+      const long long x = std::strtoll(v.c_str(), &end, 10);
+      return end == v.c_str() ? def : int64_t(x);
+    }
+  return def;
+}
+
+std::string param_str(const Instance& inst, const std::string& name) {
+  for (const auto& [k, v] : inst.params)
+    if (k == name) {
+      std::string s = v;
+      if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
+      return s;
+    }
+  return "";
+}
+
+// Bit columns of a ROM that are not constant over all words (Yosys' opt_mem drops the others).
+// Returns {words, non-constant bits}; {0, 0} if the file is not in the plan.
+std::pair<int64_t, int64_t> rom_shape(const std::vector<MemFile>& mems, const std::string& file) {
+  for (const auto& m : mems) {
+    if (m.name != file) continue;
+    if (m.lines.empty()) return {0, 0};
+    const size_t digits = m.lines[0].size();
+    std::vector<unsigned> and_m(digits, 0xF), or_m(digits, 0);
+    for (const auto& line : m.lines)
+      for (size_t i = 0; i < digits && i < line.size(); ++i) {
+        const char c = line[i];
+        const unsigned v = c >= '0' && c <= '9'   ? unsigned(c - '0')
+                           : c >= 'a' && c <= 'f' ? unsigned(c - 'a' + 10)
+                           : c >= 'A' && c <= 'F' ? unsigned(c - 'A' + 10)
+                                                  : 0u;
+        and_m[i] &= v;
+        or_m[i] |= v;
+      }
+    int64_t varying = 0;
+    for (size_t i = 0; i < digits; ++i) {
+      unsigned x = or_m[i] & ~and_m[i] & 0xF;
+      while (x) {
+        varying += x & 1;
+        x >>= 1;
+      }
+    }
+    return {int64_t(m.lines.size()), std::min<int64_t>(varying, m.word_bits)};
+  }
+  return {0, 0};
+}
+
+// Yosys memory_libmap cost of LUT RAM for a words x width memory with one read port
+// (RAM32M: 32 x 6 per unit, RAM64M: 64 x 3 per unit; cost 8 per unit).
+int64_t lutram_units(int64_t words, int64_t width) {
+  if (words <= 32) return ceil_div(width, 6);
+  return ceil_div(words, 64) * ceil_div(width, 3);
+}
+
+// A RAM (written and read) that Yosys may place in LUT RAM or block RAM, whichever is cheaper.
+ResourceCounts ram_auto(int64_t words, int64_t width) {
+  ResourceCounts c;
+  if (words <= 0 || width <= 0) return c;
+  const ResourceCounts b = block_ram(words, width, 1);
+  const int64_t bram_cost = b.ramb36 * 257 + b.ramb18 * 129;
+  const int64_t lr = lutram_units(words, width);
+  if (lr * 8 <= bram_cost) {
+    c.lutram = lr;
+    if (words > 64) c.lut += ceil_div(words, 64) * width / 2;  // read multiplexers
+  } else {
+    c = b;
+  }
+  return c;
+}
+
+}  // namespace
+
+ResourceCounts block_ram(int64_t words, int64_t width, int read_ports) {
+  ResourceCounts best;
+  if (words <= 0 || width <= 0) return best;
+  read_ports = std::max(read_ports, 1);
+  // (depth, width) shapes: RAMB18 (cost 129) and RAMB36 (cost 257); SDP up to 36 / 72 bits with
+  // one read port per copy, TDP up to 18 / 36 bits with two read ports per copy.
+  struct Shape { int64_t depth, width; bool full, tdp_ok; };
+  static const Shape shapes[] = {
+      {16384, 1, false, true}, {8192, 2, false, true}, {4096, 4, false, true},
+      {2048, 9, false, true},  {1024, 18, false, true}, {512, 36, false, false},
+      {32768, 1, true, true},  {16384, 2, true, true},  {8192, 4, true, true},
+      {4096, 9, true, true},   {2048, 18, true, true},  {1024, 36, true, true},
+      {512, 72, true, false}};
+  int64_t best_cost = INT64_MAX;
+  for (const auto& s : shapes)
+    for (int tdp = 0; tdp <= 1; ++tdp) {
+      if (tdp && (!s.tdp_ok || read_ports < 2)) continue;
+      const int64_t copies = tdp ? ceil_div(read_ports, 2) : read_ports;
+      const int64_t units = copies * ceil_div(words, s.depth) * ceil_div(width, s.width);
+      const int64_t cost = units * (s.full ? 257 : 129);
+      if (cost < best_cost) {
+        best_cost = cost;
+        best = ResourceCounts{};
+        (s.full ? best.ramb36 : best.ramb18) = units;
+      }
+    }
+  return best;
+}
+
+ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile>& mems) {
+  ResourceCounts c;
+  const std::string& m = inst.module;
+  if (m == "rtlgen_mvu") {
+    const int64_t mw = param(inst, "MW"), mh = param(inst, "MH"), pe = param(inst, "PE", 1),
+                  simd = param(inst, "SIMD", 1), acc = param(inst, "ACC_BITS", 24);
+    const int64_t sf = ceil_div(mw, simd), nf = ceil_div(mh, pe), mults = pe * simd;
+    c.dsp = mults;
+    c.lut = r(90 + 20.3 * double(mults) + 2.1 * double(pe * acc));
+    c.ff = r(20 + 21.5 * double(mults) + 2.0 * double(pe * acc));
+    auto [words, bits] = rom_shape(mems, param_str(inst, "WEIGHT_FILE"));
+    if (words == 0) words = nf * sf, bits = mults * 8;
+    if (words > 1 && bits > 0) c.add(block_ram(words, bits, 1));
+    c.add(ram_auto(2 * sf, simd * 9));  // ping-pong input buffer
+  } else if (m == "rtlgen_requant") {
+    const int64_t pe = param(inst, "PE", 1), ch = param(inst, "CHANNELS", 1);
+    c.dsp = 4 * pe;
+    c.lut = 290 * pe;
+    c.ff = 290 * pe;
+    auto [words, bits] = rom_shape(mems, param_str(inst, "PARAM_FILE"));
+    if (words == 0) words = ch, bits = 72;
+    if (words > 1 && bits > 0) c.add(block_ram(words, bits, int(pe)));
+  } else if (m == "rtlgen_swg") {
+    const int64_t ih = param(inst, "IFM_H"), iw = param(inst, "IFM_W"), ic = param(inst, "IFM_C"),
+                  kh = param(inst, "K_H"), sh = param(inst, "STRIDE_H", 1),
+                  pt = param(inst, "PAD_T"), pb = param(inst, "PAD_B"),
+                  simd = param(inst, "SIMD", 1);
+    const int64_t tpb = simd > ic ? simd / ic : 1;
+    const bool chunks = ic > simd;
+    const int64_t ofm_h = (ih + pt + pb - kh) / sh + 1;
+    const int64_t y0_last = (ofm_h - 1) * sh - pt, lo_last = std::max<int64_t>(y0_last, 0);
+    const int64_t need0 = std::min(kh - pt, ih);
+    const int64_t nrows = std::max(kh + sh + 1, ih - lo_last + need0);
+    const int64_t pix_w = ic * 8;
+    c.lut = r(224 + 25.4 * double(tpb) + (chunks ? 3.9 * double(pix_w) : 0.0) + 0.75 * double(simd * 8));
+    c.ff = r(109 + (chunks ? 0.63 * double(pix_w) : 0.0) + 0.97 * double(simd * 8));
+    const ResourceCounts line = block_ram(nrows * iw, pix_w, 1);
+    for (int64_t i = 0; i < tpb; ++i) c.add(line);
+  } else if (m == "rtlgen_pool") {
+    const int64_t simd = param(inst, "SIMD", 1);
+    if (param(inst, "MODE") == 0) {
+      c.dsp = simd;
+      c.lut = 14 + 69 * simd;
+      c.ff = 18 + 44 * simd;
+    } else {
+      c.lut = 14 + 20 * simd;
+      c.ff = 18 + 20 * simd;
+    }
+  } else if (m == "rtlgen_fifo") {
+    const int64_t w = param(inst, "WIDTH", 8) + (param(inst, "LAST_ENABLE") ? 1 : 0) +
+                      param(inst, "USER_WIDTH");
+    const int64_t depth = param(inst, "DEPTH", 16);
+    c.lut = 10 + (depth > 64 ? ceil_div(depth, 64) * w / 2 : 0);
+    c.ff = 12 + w;
+    if (depth > 256) {
+      c.add(block_ram(depth, w, 1));
+    } else {
+      c.lutram = lutram_units(depth, w);
+    }
+  } else if (m == "rtlgen_width_converter") {
+    const int64_t n = std::max(param(inst, "IN_N", 1), param(inst, "OUT_N", 1)) *
+                      param(inst, "ELEM_BITS", 8) / 8;
+    c.lut = 10 + 7 * n;
+    c.ff = 20 + 10 * n;
+  } else if (m == "rtlgen_dwu") {
+    const int64_t pe = param(inst, "PE", 1), ch = param(inst, "CHANNELS", 1),
+                  taps = param(inst, "TAPS", 9), acc = param(inst, "ACC_BITS", 24);
+    c.dsp = pe;
+    c.lut = 60 + pe * (acc + 20);
+    c.ff = 40 + pe * (26 + acc + 18);
+    auto [words, bits] = rom_shape(mems, param_str(inst, "WEIGHT_FILE"));
+    if (words == 0) words = ceil_div(ch, pe) * taps, bits = pe * 8;
+    if (words > 1 && bits > 0) c.add(block_ram(words, bits, 1));
+  } else if (m == "rtlgen_global_pool") {
+    const int64_t n = param(inst, "IN_N", 1), ch = param(inst, "CHANNELS", 1),
+                  acc = param(inst, "ACC_BITS", 24);
+    const int64_t cb = ceil_div(ch, n);
+    c.lut = 40 + n * acc * 2;
+    c.ff = 40 + n * acc * 2;
+    c.lutram = cb > 1 ? lutram_units(cb, n * acc) : 0;
+  } else if (m == "rtlgen_add") {
+    const int64_t n = param(inst, "N", 1);
+    c.dsp = 12 * n;  // three 32x32 products per element
+    c.lut = 30 + 450 * n;
+    c.ff = 30 + 500 * n;
+  } else if (m == "rtlgen_fork") {
+    const int64_t k = param(inst, "N_OUT", 2);
+    c.lut = 2 + 2 * k;
+    c.ff = k;
+  } else if (m == "rtlgen_argmax") {
+    const int64_t n = param(inst, "N", 1), idx = param(inst, "IDX_BITS", 8);
+    c.lut = 10 + n * (12 + idx) + idx * 2;
+    c.ff = 10 + n * 8 + 2 * idx;
+  } else if (m == "rtlgen_tlast_gen") {
+    c.lut = 2 + clog2(std::max<int64_t>(param(inst, "BEATS", 2), 2));
+    c.ff = 1 + clog2(std::max<int64_t>(param(inst, "BEATS", 2), 2));
+  } else {
+    c.lut = 50;  // unknown template: a token amount
+    c.ff = 50;
+  }
+  return c;
+}
+
+namespace {
+
+// Pipeline delay (cycles) a stage adds on top of its streaming time: registers of its templates.
+int64_t stage_delay(const HwLayer& hw) {
+  int64_t d = 0;
+  for (const auto& inst : hw.instances) {
+    const std::string& m = inst.module;
+    if (m == "rtlgen_swg") d += 3;
+    else if (m == "rtlgen_mvu") d += 4 + clog2(std::max<int64_t>(param(inst, "SIMD", 1), 1));
+    else if (m == "rtlgen_requant") d += 8;
+    else if (m == "rtlgen_fifo") d += 2;
+    else if (m == "rtlgen_dwu" || m == "rtlgen_pool") d += 4;
+    else if (m == "rtlgen_width_converter") d += 2;
+    else if (m == "rtlgen_global_pool") d += 2;
+    else if (m == "rtlgen_add") d += 10;
+    else d += 1;
+  }
+  return d;
+}
+
+const Instance* find_module(const HwLayer& hw, const std::string& module) {
+  for (const auto& inst : hw.instances)
+    if (inst.module == module) return &inst;
+  return nullptr;
+}
+
+}  // namespace
+
+ResourceEstimate estimate_resources(const HwPlan& plan) {
+  ResourceEstimate e;
+  e.cycles_per_frame = plan.est_cycles_per_frame;
+  // Frame 0 of every stream: cycle of its first and of its last beat.
+  std::map<std::string, std::pair<int64_t, int64_t>> when;
+  when[plan.input.tensor] = {0, std::max<int64_t>(plan.input.beats_per_frame() - 1, 0)};
+  std::pair<int64_t, int64_t> prev = when[plan.input.tensor];
+  for (const auto& hw : plan.layers) {
+    LayerEstimate le;
+    le.layer = hw.layer;
+    for (const auto& inst : hw.instances) le.res.add(estimate_instance(inst, hw.mems));
+
+    auto it = when.find(hw.in.tensor);
+    const auto [a_in, f_in] = it != when.end() ? it->second : prev;
+    const int64_t span = std::max<int64_t>(f_in - a_in, 0);
+    const int64_t t = std::max<int64_t>(hw.est_cycles, 1);  // own cycles per frame
+    const int64_t d = stage_delay(hw);
+    int64_t a = 0, f = 0;
+    if (const Instance* s = find_module(hw, "rtlgen_swg")) {
+      // Sliding window: starts once the rows of the first window are in; the output rows that
+      // need the last input row remain after it.
+      const int64_t ih = std::max<int64_t>(param(*s, "IFM_H", 1), 1), kh = param(*s, "K_H", 1),
+                    sh = std::max<int64_t>(param(*s, "STRIDE_H", 1), 1), pt = param(*s, "PAD_T"),
+                    pb = param(*s, "PAD_B");
+      const int64_t ofm_h = std::max<int64_t>((ih + pt + pb - kh) / sh + 1, 1);
+      const int64_t need0 = std::clamp<int64_t>(kh - pt, 1, ih);
+      const int64_t first_row = std::max<int64_t>(ceil_div(std::max<int64_t>(ih - kh + pt, 0), sh), 0);
+      const int64_t rows_last = std::clamp<int64_t>(ofm_h - first_row, 1, ofm_h);
+      a = a_in + span * need0 / ih + d;
+      f = std::max(f_in + rows_last * t / ofm_h + d, a + t);
+    } else if (hw.in.shape.h * hw.in.shape.w <= 1 || find_module(hw, "rtlgen_global_pool")) {
+      // Whole-vector stages (fully connected, MEAN): the last input is needed first.
+      const int64_t out_beats = std::max<int64_t>(hw.out.beats_per_frame(), 1);
+      const int64_t compute = find_module(hw, "rtlgen_global_pool")
+                                  ? out_beats
+                                  : std::max<int64_t>(int64_t(hw.nf) * hw.sf, 1);
+      a = f_in + std::max<int64_t>(compute / out_beats, 1) + d;
+      f = std::max(f_in + compute + d, a_in + t + d);
+    } else {
+      // Per-pixel streaming stages (pointwise convolution, ADD): one pixel of fill.
+      const int64_t px = std::max<int64_t>(int64_t(hw.in.shape.h) * hw.in.shape.w, 1);
+      a = a_in + span / px + d;
+      f = std::max(f_in + t / px + d, a + t);
+    }
+    le.first_out_cycle = a;
+    le.last_out_cycle = f;
+    when[hw.out.tensor] = {a, f};
+    when[hw.layer] = {a, f};
+    prev = {a, f};
+    e.total.add(le.res);
+    e.layers.push_back(le);
+  }
+  // Output framer (+ argmax: one register) and glue between layers.
+  e.glue.add(estimate_instance(plan.tlast, {}));
+  int64_t out_delay = 1;
+  if (plan.classify) {
+    e.glue.add(estimate_instance(plan.argmax, {}));
+    out_delay += 1;
+  }
+  for (const auto& g : plan.glue) e.glue.add(estimate_instance(g, {}));
+  e.total.add(e.glue);
+  e.latency_cycles = prev.second + out_delay;
+  return e;
+}
+
+std::string resource_summary(const ResourceEstimate& est) {
+  const ResourceCounts& t = est.total;
+  return fmt::format(
+      "resource estimate (Xilinx 7-series, Yosys synth_xilinx calibration): {} LUT + {} LUT RAM, "
+      "{} FF, {} DSP48E1, {} RAMB36 + {} RAMB18 = {:.1f} BRAM36\n"
+      "latency estimate: {} cycles from the first input beat to the last output beat of a frame\n",
+      t.lut, t.lutram, t.ff, t.dsp, t.ramb36, t.ramb18, t.bram36(), est.latency_cycles);
+}
+
+}  // namespace rtlgen

@@ -1,0 +1,95 @@
+// The analytic resource / latency model against the Yosys synth_xilinx calibration points.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "rtlgen/folding.hpp"
+#include "rtlgen/hw_plan.hpp"
+#include "rtlgen/resource_model.hpp"
+#include "rtlgen/yaml_loader.hpp"
+
+using namespace rtlgen;
+
+namespace {
+
+std::string config(const std::string& name) {
+  return std::string(RTLGEN_SOURCE_DIR) + "/configs/" + name;
+}
+
+// Relative error of an estimate against a measured figure.
+double rel(double estimate, double measured) { return std::fabs(estimate - measured) / measured; }
+
+}  // namespace
+
+// Yosys 0.23 `rtlgen synth --xilinx-only` (synth_xilinx -family xc7):
+//   lenet_small (30 multipliers): LUT 5,916, FF 3,918, DSP 57, RAMB36 25 + RAMB18 14 (32 BRAM36)
+//   lenet (712 multipliers):      LUT 26,897, FF 27,963, DSP 854, RAMB36 22 + RAMB18 223 (133.5)
+// Tolerance: 25% on LUT / FF / BRAM36 totals, DSP exact within 2%. The latency model is checked
+// against the Verilator measurements (lenet_small 38,523 cycles, lenet 2,936 cycles) within 10%.
+TEST_CASE("resource model matches the calibrated LeNet synthesis results", "[resource]") {
+  struct Point {
+    const char* yaml;
+    double lut, ff, dsp, bram36, latency;
+  };
+  for (const Point& p : {Point{"lenet_small.yaml", 5916, 3918, 57, 32.0, 38523},
+                         Point{"lenet.yaml", 26897, 27963, 854, 133.5, 2936}}) {
+    INFO(p.yaml);
+    const Network net = load_network_yaml(config(p.yaml));
+    const HwPlan plan = plan_hardware(net);
+    const ResourceEstimate e = estimate_resources(plan);
+    REQUIRE(e.layers.size() == plan.layers.size());
+    INFO("LUT " << e.total.lut << " FF " << e.total.ff << " DSP " << e.total.dsp << " BRAM36 "
+                << e.total.bram36() << " latency " << e.latency_cycles);
+    CHECK(rel(double(e.total.lut), p.lut) <= 0.25);
+    CHECK(rel(double(e.total.ff), p.ff) <= 0.25);
+    CHECK(rel(double(e.total.dsp), p.dsp) <= 0.02);
+    CHECK(rel(e.total.bram36(), p.bram36) <= 0.25);
+    CHECK(rel(double(e.latency_cycles), p.latency) <= 0.10);
+    CHECK(e.cycles_per_frame == plan.est_cycles_per_frame);
+    // Per-layer estimates add up to the totals (plus the glue).
+    ResourceCounts sum = e.glue;
+    for (const auto& l : e.layers) sum.add(l.res);
+    CHECK(sum.lut == e.total.lut);
+    CHECK(sum.dsp == e.total.dsp);
+  }
+}
+
+TEST_CASE("DSP estimate grows with the multiplier budget", "[resource]") {
+  // (LUTs need not be monotone: a different folding can drop a wide channel-chunk multiplexer
+  // of a sliding-window generator, e.g. LeNet at 58 -> 106 multipliers.)
+  int64_t prev_dsp = -1, prev_mults = -1;
+  for (int64_t budget : {32, 64, 128, 256, 512, 1024}) {
+    Network net = load_network_yaml(config("lenet.yaml"));
+    FoldTarget t;
+    t.max_multipliers = budget;
+    choose_folding(net, t);
+    const HwPlan plan = plan_hardware(net);
+    const ResourceEstimate e = estimate_resources(plan);
+    INFO("budget " << budget << ": " << plan.multipliers << " multipliers, DSP " << e.total.dsp);
+    // Every 9x9 product is a DSP48E1, plus four per requantizer lane (and one per average-pool
+    // lane): never fewer DSPs than multipliers.
+    CHECK(e.total.dsp >= plan.multipliers);
+    if (plan.multipliers > prev_mults) {
+      CHECK(e.total.dsp > prev_dsp);
+    }
+    prev_dsp = e.total.dsp;
+    prev_mults = plan.multipliers;
+  }
+}
+
+TEST_CASE("block RAM shapes follow the 7-series cost rules", "[resource]") {
+  // 196 x 8 line buffer: one RAMB18.
+  auto a = block_ram(196, 8, 1);
+  CHECK(a.ramb18 == 1);
+  CHECK(a.ramb36 == 0);
+  // 30 x 40 ROM: one RAMB36 in 72-bit SDP mode is cheaper than two RAMB18.
+  auto b = block_ram(30, 40, 1);
+  CHECK(b.ramb36 == 1);
+  CHECK(b.ramb18 == 0);
+  // 750 x 512: 29 RAMB18 at 1K x 18.
+  auto c = block_ram(750, 512, 1);
+  CHECK(c.ramb18 == 29);
+  // Two read ports share one true-dual-port copy.
+  auto d = block_ram(84, 66, 2);
+  CHECK(d.bram36() == Approx(2.0));
+}
