@@ -204,7 +204,7 @@ def bench_one(args, rtlgen, net_key, net_path, budget, frames, perf_frames, stam
                 f"{sim['mismatches']}, measured {meas:.1f} cycles/frame, latency "
                 f"{sim['latency_cycles']}, {sim['sim_frames_per_second']:.2f} frames/s simulated")
 
-    if args.synth:
+    if args.synth and (not args.synth_networks or net_key in args.synth_networks.split(",")):
         key = tree_hash(out)
         cache_dir = os.path.join(work, "synth_cache")
         os.makedirs(cache_dir, exist_ok=True)
@@ -499,6 +499,8 @@ def main():
     ap.add_argument("--lenet-perf-frames", type=int, default=8, help="rtlgen sim --perf-frames")
     ap.add_argument("--mobilenet-perf-frames", type=int, default=3)
     ap.add_argument("--synth", action="store_true", help="also run rtlgen synth --xilinx-only (slow)")
+    ap.add_argument("--synth-networks", default="",
+                    help="with --synth: only these networks (comma list; default all)")
     ap.add_argument("--no-sim", action="store_true", help="skip the Verilator runs")
     ap.add_argument("--nice", type=int, default=10, help="niceness of the Yosys runs")
     ap.add_argument("--clock-mhz", type=float, default=200.0)

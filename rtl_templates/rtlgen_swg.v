@@ -76,7 +76,7 @@ module rtlgen_swg #
     parameter PAD_R = 2,
     // value of out-of-image taps (the input zero point, 32-bit signed, low 8 bits used)
     parameter PAD_VALUE = 0,
-    // elements per input beat (divides IFM_C, or IFM_C * p with p dividing IFM_W: p pixels per beat)
+    // elements per input beat (divides IFM_C, or IFM_C * PPB, PPB pixels per beat dividing IFM_W)
     parameter IN_N = 1,
     // elements per output beat (divides IFM_C, or ORDER 0 only: IFM_C * t dividing K_H*K_W*IFM_C)
     parameter SIMD = 25,

@@ -13,6 +13,7 @@
 #include "rtlgen/network_io.hpp"
 #include "rtlgen/passes.hpp"
 #include "rtlgen/yaml_loader.hpp"
+#include "net_builder.hpp"
 
 using namespace rtlgen;
 
@@ -58,10 +59,24 @@ TEST_CASE("folding to a multiplier budget: within budget, balanced, planner agre
   }
 }
 
-TEST_CASE("LeNet at 712+ multipliers is input-bound at one pixel per cycle", "[fold]") {
-  Network net = load_network_yaml(config("lenet.yaml"));
-  const FoldReport r = choose_folding(net, budget(100000));
-  CHECK(r.bottleneck_cycles == 784);  // 28 x 28 pixels, one per beat
+TEST_CASE("the input stream width is part of the folding", "[fold]") {
+  // LeNet's conv1 (SAME, 28 x 28 windows, one per cycle) bounds it at 784 cycles whatever the
+  // input width: the narrowest input is kept.
+  Network lenet = load_network_yaml(config("lenet.yaml"));
+  CHECK(choose_folding(lenet, budget(100000)).bottleneck_cycles == 784);
+  CHECK(lenet.input.pixels_per_beat == 1);
+  // A VALID 3x3 conv on 16 x 16: 196 windows but 256 input pixels, so one pixel per beat would
+  // leave the input as the bottleneck; two pixels per beat let the windows set the pace.
+  Network n = test::network({16, 16, 1}, test::q(DType::Int8, 0.02f, 0));
+  Layer& c = test::add(n, test::weighted(OpKind::Conv2D, {4, 3, 3, 1},
+                                         std::vector<int32_t>(36, 1), {0.01f},
+                                         test::q(DType::Int8, 0.1f, 0)));
+  c.padding = Padding::Valid;
+  prepare_network(n);
+  const FoldReport r = choose_folding(n, budget(1000));
+  CHECK(r.bottleneck_cycles == 196);
+  CHECK(n.input.pixels_per_beat == 2);
+  CHECK(plan_hardware(n).input.elems == 2);
 }
 
 TEST_CASE("a frame rate beyond the input stream is refused naming the limit", "[fold]") {

@@ -259,8 +259,11 @@ int main(int argc, char** argv) {
   auto* tb_frames = gen->add_option("--tb-frames", tb.frames, "testbench frames (default 20)")
                         ->check(CLI::PositiveNumber);
   PlanOptions plan_opt;
+  gen->add_flag("--skip-fifo-bound-only", plan_opt.skip_fifo_bound_only,
+                "testing: size skip FIFOs for deadlock freedom only (no latency slack)");
   gen->add_option("--skip-fifo-adjust", plan_opt.skip_fifo_adjust,
-                  "testing: add N to every skip-FIFO depth (-1 must deadlock)");
+                  "testing: add N to every skip-FIFO depth (-1 with --skip-fifo-bound-only "
+                  "must deadlock)");
 
   auto* syn = app.add_subcommand("synth", "Yosys synthesis of a generated design: LUT/FF/DSP/BRAM "
                                           "per layer, longest path -> OUT/synth_report.json");
@@ -288,8 +291,11 @@ int main(int argc, char** argv) {
   sim->add_option("--seed", seed, "random seed (stalls, backpressure, random inputs)");
   sim->add_option("--trace", trace, "write an FST waveform");
   sim->add_option("--report", report, "sim_report.json path (default OUT/sim_report.json)");
+  sim->add_flag("--skip-fifo-bound-only", plan_opt.skip_fifo_bound_only,
+                "testing: size skip FIFOs for deadlock freedom only (no latency slack)");
   sim->add_option("--skip-fifo-adjust", plan_opt.skip_fifo_adjust,
-                  "testing: add N to every skip-FIFO depth (-1 must deadlock)");
+                  "testing: add N to every skip-FIFO depth (-1 with --skip-fifo-bound-only "
+                  "must deadlock)");
 
   CLI11_PARSE(app, argc, argv);
   try {

@@ -83,8 +83,9 @@ std::string emit_top(const HwPlan& plan, const std::string& command) {
   if (!plan.glue.empty()) {
     s += "// ---- stream forks and skip-path FIFOs (residual joins)\n";
     for (const auto& f : plan.skip_fifos)
-      s += fmt::format("// skip FIFO for '{}' input '{}' (fork of '{}'): {} beats needed, DEPTH {}\n",
-                       f.join, f.branch, f.fork, f.capacity, f.depth);
+      s += fmt::format("// skip FIFO for '{}' input '{}' (fork of '{}'): {} beats for deadlock "
+                       "freedom + {} for the latency difference, DEPTH {}\n",
+                       f.join, f.branch, f.fork, f.capacity, f.slack, f.depth);
     for (const auto& inst : plan.glue) print_instance(s, inst);
   }
   s += "// ---- output framing\n";

@@ -39,14 +39,15 @@ struct Attempt {
 Attempt attempt(const Network& net, int64_t target) {
   Attempt a;
   std::map<std::string, int> elems;
-  elems[net.input.name] = net.input.shape.c;
-  const int64_t input_beats = net.input.shape.h * int64_t(net.input.shape.w);
+  elems[net.input.name] = net.input.shape.c * net.input.pixels_per_beat;
+  const int64_t input_beats =
+      net.input.shape.h * int64_t(net.input.shape.w) / net.input.pixels_per_beat;
   a.report.target_cycles = target;
   a.report.bottleneck = "input stream";
   a.report.bottleneck_cycles = input_beats;
   if (input_beats > target) {
     a.ok = false;
-    a.limiting = "input stream (one pixel per beat)";
+    a.limiting = fmt::format("input stream ({} pixel(s) per beat)", net.input.pixels_per_beat);
     a.limiting_best = input_beats;
   }
   for (const Layer& l : net.layers) {
@@ -178,7 +179,56 @@ std::vector<FoldChoice> fold_candidates(const Network& net, const Layer& l, int 
   return out;
 }
 
+// Input pixels per beat the hardware can take: the width must split evenly, and every reader of
+// the input must accept several pixels per beat (line buffers; width-converted vector inputs).
+static std::vector<int> input_widths(const Network& net) {
+  std::vector<int> out = {1};
+  for (const Layer& l : net.layers)
+    for (const auto& in : l.inputs)
+      if (in == net.input.name &&
+          !(l.op == OpKind::Conv2D || l.op == OpKind::DepthwiseConv2D ||
+            l.op == OpKind::AveragePool2D || l.op == OpKind::MaxPool2D ||
+            l.op == OpKind::FullyConnected))
+        return out;
+  for (int p = 2; p <= kMaxInputPixelsPerBeat && p <= net.input.shape.w; ++p)
+    if (net.input.shape.w % p == 0) out.push_back(p);
+  return out;
+}
+
+static FoldReport choose_folding_for_width(Network& net, const FoldTarget& target);
+
 FoldReport choose_folding(Network& net, const FoldTarget& target) {
+  // The input stream width is part of the folding: try each, keep the fastest (then cheapest;
+  // then the narrowest input).
+  const std::vector<int> widths = input_widths(net);
+  FoldReport best;
+  int best_width = 0;
+  std::string last_error;
+  for (int w : widths) {
+    net.input.pixels_per_beat = w;
+    try {
+      const FoldReport r = choose_folding_for_width(net, target);
+      const bool better =
+          best_width == 0 ||
+          (target.target_fps > 0  // a frame rate: the cheapest design reaching it
+               ? r.multipliers < best.multipliers
+               : r.bottleneck_cycles < best.bottleneck_cycles ||
+                     (r.bottleneck_cycles == best.bottleneck_cycles &&
+                      r.multipliers < best.multipliers));
+      if (better) {
+        best = r;
+        best_width = w;
+      }
+    } catch (const Error& e) {
+      if (last_error.empty()) last_error = e.what();
+    }
+  }
+  if (best_width == 0) throw Error(last_error);
+  net.input.pixels_per_beat = best_width;
+  return choose_folding_for_width(net, target);  // stores the winner's folding
+}
+
+static FoldReport choose_folding_for_width(Network& net, const FoldTarget& target) {
   if (target.target_fps > 0) {
     if (!(target.clock_mhz > 0))
       throw Error(fmt::format("fold: clock {} MHz must be positive", target.clock_mhz));

@@ -38,7 +38,7 @@ class Planner {
     StreamInfo in;
     in.tensor = net_.input.name;
     in.prefix = "s_axis";
-    in.elems = net_.input.shape.c;
+    in.elems = net_.input.shape.c * net_.input.pixels_per_beat;
     in.shape = net_.input.shape;
     in.dtype = net_.input.quant.dtype;
     plan_.input = in;
@@ -278,7 +278,7 @@ class Planner {
     hw.instances.push_back(swg(l, src, hw.simd, 0, l.name + "_win"));
     mvu_requant(hw, l, l.name + "_win", kkc, l.out_shape.c);
     record_window_need(l, src, hw.out.elems);
-    plan_.layers.push_back(hw);
+    push_layer(hw);
   }
 
   // Joins `src` to a consumer taking `simd` elements per beat; returns the stream to read.
@@ -312,7 +312,7 @@ class Planner {
     hw.ideal_cycles = (l.macs + hw.multipliers - 1) / hw.multipliers;
     mvu_requant(hw, l, width_convert(hw, l, src, hw.simd), mw, mh);
     record_whole_frame_need(l, src, hw.out);
-    plan_.layers.push_back(hw);
+    push_layer(hw);
   }
 
   // 1x1 stride-1 convolution: every pixel is one MVU vector of C elements (no line buffer).
@@ -336,7 +336,7 @@ class Planner {
       for (size_t j = 0; j < v.size(); ++j) v[j] = (int64_t(j) / per_px_out + 1) * per_px_in;
       stage_need_[l.name] = {{{src.tensor, v}}};
     }
-    plan_.layers.push_back(hw);
+    push_layer(hw);
   }
 
   // Depthwise (depth multiplier 1): swg(ORDER 1, PE channels per beat) -> dwu -> requant.
@@ -388,7 +388,7 @@ class Planner {
     hw.rom_bits += int64_t(c) * taps * 8;
     requant(hw, l, l.name + "_acc", hw.pe, c, acc_bits, l.bias, l.requant);
     record_window_need(l, src, hw.out.elems);
-    plan_.layers.push_back(hw);
+    push_layer(hw);
   }
 
   void pool(const Layer& l, const StreamInfo& src) {
@@ -420,7 +420,7 @@ class Planner {
     hw.instances.push_back(p);
     output_fifo(hw, l, l.name + "_pl", hw.simd);
     record_window_need(l, src, hw.out.elems);
-    plan_.layers.push_back(hw);
+    push_layer(hw);
   }
 
   void mean(const Layer& l, const StreamInfo& src) {
@@ -444,6 +444,15 @@ class Planner {
     requant(hw, l, l.name + "_sum", lanes, c, acc_bits, std::vector<int32_t>(c, l.mean_bias),
             l.requant);
     record_whole_frame_need(l, src, hw.out);
+    push_layer(hw);
+  }
+
+  // Appends a stage and records its latency for skip-FIFO slack: one output pixel's share of
+  // the stage's cycles per frame, plus the registers of a template chain (line buffer read,
+  // operand and product stages, adder tree, requantizer, FIFO: 16 covers them).
+  void push_layer(const HwLayer& hw) {
+    const int64_t pixels = std::max<int64_t>(1, int64_t(hw.out.shape.h) * hw.out.shape.w);
+    stage_latency_[hw.layer] = (hw.est_cycles + pixels - 1) / pixels + 16;
     plan_.layers.push_back(hw);
   }
 
@@ -529,7 +538,7 @@ class Planner {
     }
     stage_need_[l.name] = {{{l.inputs[0], va}, {l.inputs[1], vb}}};
     size_skip_fifos(l, va, vb);
-    plan_.layers.push_back(hw);
+    push_layer(hw);
   }
 
   // ---- skip-FIFO sizing -------------------------------------------------------------------
@@ -631,11 +640,30 @@ class Planner {
       cap_b = std::max(cap_b, na - nb);
       cap_a = std::max(cap_a, nb - na);
     }
-    if (cap_b > 0) insert_skip_fifo(l, root, 1, cap_b);
-    if (cap_a > 0) insert_skip_fifo(l, root, 0, cap_a);
+    // Throughput: while the long branch computes beat j from its last needed input, the fork
+    // must keep feeding, so the short branch also holds the latency difference of the two
+    // branches (at most one fork beat per cycle).
+    const int64_t lat_a = latency(l.inputs[0], root), lat_b = latency(l.inputs[1], root);
+    if (cap_b > 0) insert_skip_fifo(l, root, 1, cap_b, std::max<int64_t>(0, lat_a - lat_b));
+    if (cap_a > 0) insert_skip_fifo(l, root, 0, cap_a, std::max<int64_t>(0, lat_b - lat_a));
   }
 
-  void insert_skip_fifo(const Layer& l, const std::string& root, int slot, int64_t capacity) {
+  // Cycles from a stage's last needed input beat to its output beat, summed along the path
+  // from `root` (per stage: one output pixel's compute time plus the pipeline registers).
+  int64_t latency(const std::string& t, const std::string& root) const {
+    if (t == root) return 0;
+    auto it = layer_index_.find(t);
+    if (it == layer_index_.end()) return 0;
+    int64_t up = 0;
+    for (const auto& in : net_.layers[size_t(it->second)].inputs)
+      if (depends_on(in, root)) up = std::max(up, latency(in, root));
+    auto own = stage_latency_.find(t);
+    return up + (own == stage_latency_.end() ? 0 : own->second);
+  }
+
+  void insert_skip_fifo(const Layer& l, const std::string& root, int slot, int64_t capacity,
+                        int64_t slack) {
+    if (opt_.skip_fifo_bound_only) slack = 0;
     const std::string& in = l.inputs[size_t(slot)];
     const auto& cons = consumers_[root];
     const int me = layer_index_.at(l.name);
@@ -651,7 +679,7 @@ class Planner {
       fail(l, fmt::format("branch {} of '{}' would need two skip FIFOs (nested joins on one "
                           "branch have no sizing rule yet)",
                           branch, root));
-    const int depth = int(std::max<int64_t>(2, capacity - 1 + opt_.skip_fifo_adjust));
+    const int depth = int(std::max<int64_t>(2, capacity + slack - 1 + opt_.skip_fifo_adjust));
     Instance& fork = plan_.glue[fork_glue_.at(root)];
     for (auto& port : fork.ports)
       for (const char* sig : {"_tdata", "_tvalid", "_tready"}) {
@@ -675,7 +703,7 @@ class Planner {
     f.ports.push_back({"m_axis_tuser", ""});
     plan_.glue.push_back(f);
     plan_.skip_fifos.push_back({l.name, root, slot == 0 ? l.inputs[0] : l.inputs[1], capacity,
-                                depth, b.elems});
+                                slack, depth, b.elems});
   }
 
   void finish() {
@@ -744,6 +772,7 @@ class Planner {
   std::map<std::string, StageNeed> stage_need_;
   std::map<std::string, std::vector<int64_t>> need_memo_;
   std::set<std::string> skipped_;
+  std::map<std::string, int64_t> stage_latency_;  // tensor -> its stage's latency (cycles)
 };
 
 }  // namespace

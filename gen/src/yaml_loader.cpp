@@ -223,7 +223,7 @@ class NetworkParser {
   void parse_input(const YAML::Node& n, InputSpec& in) {
     const std::string ctx = "input: ";
     if (!n.IsMap()) r_.fail(n, "input: expected a mapping with shape, dtype, scale, zero_point");
-    r_.check_keys(n, {"name", "shape", "dtype", "scale", "zero_point"}, ctx);
+    r_.check_keys(n, {"name", "shape", "dtype", "scale", "zero_point", "pixels_per_beat"}, ctx);
     in.loc = r_.at(n);
     if (n["name"]) {
       in.name = r_.as<std::string>(n["name"], "a tensor name", ctx);
@@ -242,6 +242,13 @@ class NetworkParser {
         r_.as<int32_t>(r_.require(n, "zero_point", "an integer", ctx), "an integer", ctx);
     if (in.quant.zero_point < qmin(in.quant.dtype) || in.quant.zero_point > qmax(in.quant.dtype))
       r_.fail(n["zero_point"], ctx + "zero_point is outside the dtype's range");
+    if (n["pixels_per_beat"]) {
+      in.pixels_per_beat = r_.as_positive_int(n["pixels_per_beat"], "pixels_per_beat", ctx);
+      if (in.shape.w % in.pixels_per_beat != 0)
+        r_.fail(n["pixels_per_beat"],
+                fmt::format("{}pixels_per_beat = {} must divide the input width {}", ctx,
+                            in.pixels_per_beat, in.shape.w));
+    }
   }
 
   NpyArray load_param(const YAML::Node& n, const std::string& ctx) {

@@ -66,6 +66,8 @@ std::string network_yaml_text(const Network& net, const std::string& params_dir_
   out << YAML::Key << "dtype" << YAML::Value << to_string(net.input.quant.dtype);
   out << YAML::Key << "scale" << YAML::Value << fnum(net.input.quant.scale);
   out << YAML::Key << "zero_point" << YAML::Value << net.input.quant.zero_point;
+  if (net.input.pixels_per_beat > 1)
+    out << YAML::Key << "pixels_per_beat" << YAML::Value << net.input.pixels_per_beat;
   out << YAML::EndMap;
 
   out << YAML::Key << "layers" << YAML::Value << YAML::BeginSeq;

@@ -199,12 +199,13 @@ TEST_CASE("swg steady-state throughput", "[swg][perf]") {
   const double cycles =
       static_cast<double>(got[5 * per_frame].cycle - got[2 * per_frame].cycle) / 3.0;
   const double bound = static_cast<double>(std::max(b.k.in_beats(), b.k.out_beats()));
-  std::printf("%s: %.1f cycles per frame, in %d beats (IN_N %d, %d pixel(s) per beat), out %d "
-              "beats, bound %.0f (ratio %.3f)\n",
+  std::printf("%s: %.1f cycles per frame, in %d beats (IN_N %d, PPB %d), out %d beats, "
+              "bound %.0f (ratio %.3f)\n",
               RTLGEN_TEST_NAME, cycles, b.k.in_beats(), b.k.in_n, b.k.ppb(), b.k.out_beats(), bound,
               cycles / bound);
   // max(input beats, output beats) plus at most about one cycle per frame; input beats count
-  // PPB pixels each, so an input side taking one pixel per cycle fails here when PPB > 1
+  // PPB pixels each, so in input-bound configurations an input side taking fewer than PPB
+  // pixels per cycle fails here (the next test checks the input rate directly)
   CHECK(cycles <= 1.10 * bound);
   CHECK(cycles <= bound + 2.0);
 }

@@ -26,6 +26,8 @@ namespace rtlgen {
 
 // Multiplier budget `rtlgen import` writes into the YAML, and used for a .tflite given directly.
 constexpr int64_t kDefaultMaxMultipliers = 512;
+// Widest input stream the folding considers, in pixels per beat.
+constexpr int kMaxInputPixelsPerBeat = 8;
 
 // One way to fold one layer.
 struct FoldChoice {

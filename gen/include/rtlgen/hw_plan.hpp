@@ -60,12 +60,15 @@ struct SkipFifo {
   std::string fork;     // tensor whose stream forks
   std::string branch;   // ADD input the FIFO serves (first stage of that branch)
   int64_t capacity = 0; // beats the branch must hold so the fork never blocks the other branch
-  int depth = 0;        // rtlgen_fifo DEPTH (capacity = DEPTH + 1)
+  int64_t slack = 0;    // extra beats covering the branches' latency difference (throughput)
+  int depth = 0;        // rtlgen_fifo DEPTH (capacity + slack = DEPTH + 1)
   int elems = 0;        // elements per beat
 };
 
 struct PlanOptions {
-  // Testing only: added to every skip-FIFO depth (-1 proves the sizing rule is tight).
+  // Testing only: size skip FIFOs for deadlock freedom alone (no latency slack) and add
+  // `skip_fifo_adjust` to their depth (-1 must deadlock: the bound is tight).
+  bool skip_fifo_bound_only = false;
   int skip_fifo_adjust = 0;
 };
 

@@ -124,6 +124,9 @@ struct InputSpec {
   Shape shape;
   TensorQuant quant;
   SourceLoc loc;
+  // Pixels per beat of the hardware's input stream (divides the width): part of the folding,
+  // so a small network is not limited to one pixel per clock. YAML `input.pixels_per_beat`.
+  int pixels_per_beat = 1;
 };
 
 // Automatic folding request (YAML `fold:`): when set, the loader chooses every layer's folding
