@@ -447,12 +447,13 @@ class Planner {
     push_layer(hw);
   }
 
-  // Appends a stage and records its latency for skip-FIFO slack: one output pixel's share of
-  // the stage's cycles per frame, plus the registers of a template chain (line buffer read,
-  // operand and product stages, adder tree, requantizer, FIFO: 16 covers them).
+  // Appends a stage and records its latency for skip-FIFO slack: one output row's share of the
+  // stage's cycles per frame (a line buffer downstream waits for whole rows, so a stage's
+  // output lags its last needed input by up to a row of compute), plus the registers of a
+  // template chain (line buffer read, operands, products, adder tree, requantizer, FIFO: 16).
   void push_layer(const HwLayer& hw) {
-    const int64_t pixels = std::max<int64_t>(1, int64_t(hw.out.shape.h) * hw.out.shape.w);
-    stage_latency_[hw.layer] = (hw.est_cycles + pixels - 1) / pixels + 16;
+    const int64_t rows = std::max<int64_t>(1, hw.out.shape.h);
+    stage_latency_[hw.layer] = (hw.est_cycles + rows - 1) / rows + 16;
     plan_.layers.push_back(hw);
   }
 

@@ -66,6 +66,7 @@ struct TapCheck {
   uint64_t mismatches = 0;
   std::string first;
   size_t frame_elems = 0;
+  std::vector<uint64_t> frame_end;  // cycle of each frame's last element on this stream
 };
 
 // One simulation phase: all `frames` through the DUT; returns output tlast cycles.
@@ -111,6 +112,7 @@ PhaseResult run_phase(const HwPlan& plan, const std::vector<Frame>& frames,
                                            hw.out.dtype == DType::Int8, seed + 2 + i);
     TapCheck* c = &checks[i];
     c->cursor = 0;
+    c->frame_end.clear();
     m->passive().keep_beats(false).on_beat([c](const rtlgen_sim::AxisBeat& b) {
       for (auto v : b.data) {
         if (c->cursor >= c->expected.size()) {
@@ -127,6 +129,7 @@ PhaseResult run_phase(const HwPlan& plan, const std::vector<Frame>& frames,
           ++c->mismatches;
         }
         ++c->cursor;
+        if (c->cursor % c->frame_elems == 0) c->frame_end.push_back(b.cycle);
       }
     });
     sim.add(*m);
@@ -216,6 +219,12 @@ int run(const Options& o) {
   std::vector<int32_t> perf_out;
   const PhaseResult perf = run_phase(plan, perf_frames, perf_checks, 0.0, 1.0, o.seed + 100, budget, &perf_out);
   for (const auto& c : perf_checks) mismatches += c.mismatches;
+  // Per-layer steady-state cycles per frame (stall-free run): where the pipeline is limited.
+  std::vector<double> layer_cycles(perf_checks.size(), 0.0);
+  for (size_t i = 0; i < perf_checks.size(); ++i) {
+    const auto& e = perf_checks[i].frame_end;
+    if (e.size() >= 2) layer_cycles[i] = double(e.back() - e.front()) / double(e.size() - 1);
+  }
 
   const double cycles_per_frame =
       np >= 2 ? double(perf.frame_done.back() - perf.frame_done.front()) / double(np - 1)
@@ -242,8 +251,12 @@ int run(const Options& o) {
   j["frames"] = frames.size();
   j["mismatches"] = mismatches;
   j["layers"] = nlohmann::ordered_json::array();
-  for (const auto& c : checks)
-    j["layers"].push_back({{"name", c.layer}, {"mismatches", c.mismatches}, {"first", c.first}});
+  for (size_t i = 0; i < checks.size(); ++i)
+    j["layers"].push_back({{"name", checks[i].layer},
+                           {"mismatches", checks[i].mismatches},
+                           {"first", checks[i].first},
+                           {"cycles_per_frame", layer_cycles[i]},
+                           {"estimated_cycles_per_frame", plan.layers[i].est_cycles}});
   j["cycles_per_frame"] = cycles_per_frame;
   j["latency_cycles"] = latency;
   j["ideal_cycles_per_frame"] = plan.ideal_cycles_per_frame;
@@ -264,10 +277,15 @@ int run(const Options& o) {
   }
   std::ofstream(o.report) << j.dump(2) << "\n";
 
-  for (const auto& c : checks)
-    fmt::print("  {:<28} {:>10} elements  {}\n", c.layer, c.expected.size(),
+  for (size_t i = 0; i < checks.size(); ++i) {
+    const auto& c = checks[i];
+    fmt::print("  {:<28} {:>10} elements  {}", c.layer, c.expected.size(),
                c.mismatches ? fmt::format("{} MISMATCHES, first: {}", c.mismatches, c.first)
                             : "bit-exact");
+    if (layer_cycles[i] > 0)
+      fmt::print("  {:.0f} cycles/frame (estimate {})", layer_cycles[i], plan.layers[i].est_cycles);
+    fmt::print("\n");
+  }
   fmt::print("frames {}, mismatches {}, cycles/frame {:.1f} (ideal {}, ratio {:.3f}; estimate {}), "
              "latency {} cycles, {} multipliers, {:.1f} frames/s simulated\n",
              frames.size(), mismatches, cycles_per_frame, plan.ideal_cycles_per_frame,
