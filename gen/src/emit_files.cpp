@@ -201,7 +201,7 @@ namespace {
 // Temporary siblings of OUT are ".OUT.tmp-<pid>" (being written) and ".OUT.old-<pid>" (the
 // previous OUT while it is swapped out). A process killed mid-write (SIGKILL, power loss)
 // leaves its sibling behind: the next run removes those whose process is gone. They are hidden
-// (leading dot) and never hold the `.rtlgen` marker of a complete output until renamed.
+// (leading dot); a partial one never holds the `.rtlgen` marker (written last).
 bool is_stale_sibling(const std::string& name, const std::string& stem) {
   for (const char* kind : {".tmp-", ".old-"}) {
     const std::string prefix = "." + stem + kind;

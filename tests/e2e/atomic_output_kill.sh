@@ -2,7 +2,8 @@
 # An output directory is replaced atomically: `rtlgen generate NET -o OUT` killed (SIGKILL, or
 # SIGINT as Ctrl-C) at any moment leaves OUT as the complete old or the complete new
 # directory, never a mix or a partial one. Leftover temporary siblings are hidden (.OUT.tmp-PID),
-# never carry the .rtlgen marker of a complete output, and the next run removes them.
+# a partial one never carries the .rtlgen marker of a complete output, and the next run removes
+# them.
 #   usage: atomic_output_kill.sh RTLGEN SOURCE_DIR WORKDIR
 # RTLGEN_DEBUG_SLOW_WRITE_MS stretches the write (a pause after each file) so that the kills
 # below land before, during and after it.
@@ -53,9 +54,10 @@ for sig in KILL INT; do
     fi
     left=""
     for t in $(stray); do
-      # A leftover is a partial write (or the swapped-out old tree): never marked complete.
-      if [[ $t == *.tmp-* && -f $t/.rtlgen ]]; then
-        echo "FAIL: leftover $t carries the .rtlgen marker of a complete output"
+      # A leftover is a partial write, without the .rtlgen marker of a complete output, or
+      # (killed right after the swap) the complete old tree on its way out.
+      if [[ $t == *.tmp-* && -f $t/.rtlgen ]] && ! same "$t" "$work/ref_old"; then
+        echo "FAIL: leftover $t carries the .rtlgen marker but is not a complete output"
         exit 1
       fi
       if [[ $t == *.tmp-* ]]; then

@@ -4,8 +4,9 @@ own valid files (configs/) plus a few small images generated here (standard libr
 
     python3 tests/fuzz/make_seeds.py
 
-Seeds are named seed_*; crash reproducers added later as regressions are named crash_* and are
-kept. The whole committed corpus stays well under 2 MB.
+Seeds are named seed_* (rewritten here); the rest is kept: crash reproducers (crash_*, the
+regressions) and inputs of long runs that add coverage (merged with libFuzzer's -merge=1, named
+by their SHA-1). The whole committed corpus stays well under 2 MB.
 """
 import gzip
 import os
