@@ -113,24 +113,29 @@ class Planner {
     Instance f{"rtlgen_fork", t + "_fork", {}, {{"clk", "clk"}, {"rst", "rst"}}};
     f.params = {{"WIDTH", lit(src.elems * 8)}, {"N_OUT", lit(int64_t(n))}};
     connect_in(f, src.prefix);
-    std::string data, valid, ready;
-    for (size_t i = n; i-- > 0;) {
-      const std::string b = fmt::format("{}_b{}", t, i);
-      data += b + "_tdata" + (i ? ", " : "");
-      valid += b + "_tvalid" + (i ? ", " : "");
-      ready += b + "_tready" + (i ? ", " : "");
-    }
-    f.ports.push_back({"m_axis_tdata", "{" + data + "}"});
-    f.ports.push_back({"m_axis_tvalid", "{" + valid + "}"});
-    f.ports.push_back({"m_axis_tready", "{" + ready + "}"});
+    std::vector<std::string> outputs;
     for (size_t i = 0; i < n; ++i) {
       StreamInfo b = src;
       b.prefix = fmt::format("{}_b{}", t, i);
       stream_wires(b.prefix, src.elems * 8);
       forks_[t].push_back(b);
+      outputs.push_back(b.prefix);
     }
+    connect_fork_outputs(f, outputs);
     fork_glue_[t] = plan_.glue.size();
+    fork_outputs_[t] = outputs;
     plan_.glue.push_back(f);
+  }
+
+  // The fork's packed output ports: output i drives stream `outputs[i]` (highest index first in
+  // the concatenations). Re-rendered when a skip FIFO is put behind an output.
+  static void connect_fork_outputs(Instance& f, const std::vector<std::string>& outputs) {
+    f.ports.resize(5);  // clk, rst, s_axis_tdata/tvalid/tready
+    for (const char* sig : {"_tdata", "_tvalid", "_tready"}) {
+      std::string cat;
+      for (size_t i = outputs.size(); i-- > 0;) cat += outputs[i] + sig + (i ? ", " : "");
+      f.ports.push_back({std::string("m_axis") + sig, "{" + cat + "}"});
+    }
   }
 
   void wire(const std::string& name, int width) { plan_.wires.push_back({name, width}); }
@@ -681,16 +686,9 @@ class Planner {
                           "branch have no sizing rule yet)",
                           branch, root));
     const int depth = int(std::max<int64_t>(2, capacity + slack - 1 + opt_.skip_fifo_adjust));
-    Instance& fork = plan_.glue[fork_glue_.at(root)];
-    for (auto& port : fork.ports)
-      for (const char* sig : {"_tdata", "_tvalid", "_tready"}) {
-        const std::string from = b.prefix + sig, to = b.prefix + "_sk" + sig;
-        const size_t at = port.second.find(from);
-        if (at != std::string::npos &&
-            (at + from.size() == port.second.size() || port.second[at + from.size()] == ',' ||
-             port.second[at + from.size()] == '}'))
-          port.second.replace(at, from.size(), to);
-      }
+    std::vector<std::string>& outputs = fork_outputs_.at(root);
+    outputs[size_t(branch)] = b.prefix + "_sk";  // fork -> FIFO -> the branch's stream
+    connect_fork_outputs(plan_.glue[fork_glue_.at(root)], outputs);
     stream_wires(b.prefix + "_sk", b.elems * 8);
     Instance f{"rtlgen_fifo", fmt::format("{}_skip{}_fifo", root, branch), {},
                {{"clk", "clk"}, {"rst", "rst"}}};
@@ -769,6 +767,7 @@ class Planner {
   std::map<std::string, std::vector<std::pair<int, int>>> consumers_;  // tensor -> (layer, slot)
   std::map<std::string, std::vector<StreamInfo>> forks_;  // tensor -> branch streams
   std::map<std::string, size_t> fork_glue_;               // tensor -> its fork in plan_.glue
+  std::map<std::string, std::vector<std::string>> fork_outputs_;  // tensor -> fork outputs
   std::map<std::string, Pads> merged_pads_;               // conv -> padding of the PAD before it
   std::map<std::string, StageNeed> stage_need_;
   std::map<std::string, std::vector<int64_t>> need_memo_;
