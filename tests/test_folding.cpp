@@ -23,9 +23,11 @@ std::string config(const std::string& name) {
   return std::string(RTLGEN_SOURCE_DIR) + "/configs/" + name;
 }
 
-FoldTarget budget(int64_t n) {
+// A budget with the utilisation floor off (always the fastest folding), or at `floor`.
+FoldTarget budget(int64_t n, double floor = 0.0) {
   FoldTarget t;
   t.max_multipliers = n;
+  t.min_utilisation = floor;
   return t;
 }
 
@@ -57,6 +59,40 @@ TEST_CASE("folding to a multiplier budget: within budget, balanced, planner agre
     }
     CHECK(over);
   }
+}
+
+TEST_CASE("the utilisation floor trades a few percent of speed for idle multipliers", "[fold]") {
+  for (int64_t b : {64, 256, 526, 712, 1024, 4096}) {
+    INFO("budget " << b);
+    Network fastest_net = load_network_yaml(config("lenet.yaml"));
+    const FoldReport fastest = choose_folding(fastest_net, budget(b));
+    Network net = load_network_yaml(config("lenet.yaml"));
+    const FoldReport r = choose_folding(net, budget(b, 0.85));
+    CHECK(r.multipliers <= b);
+    CHECK(r.bottleneck_cycles >= fastest.bottleneck_cycles);
+    if (fastest.utilisation() >= 0.85) {
+      CHECK(r.bottleneck_cycles == fastest.bottleneck_cycles);  // the floor changes nothing
+      CHECK(r.fastest_cycles == 0);
+    } else {
+      CHECK(r.utilisation() >= 0.85);
+      CHECK(r.fastest_cycles == fastest.bottleneck_cycles);
+      CHECK(r.fastest_multipliers == fastest.multipliers);
+    }
+    CHECK(plan_hardware(net).est_cycles_per_frame == r.bottleneck_cycles);
+  }
+  // LeNet: 784 cycles per frame (the 28 x 28 window bound) needs 710 multipliers (U 0.748)
+  // because conv2's divisors jump from 300 to 480; 800 cycles needs 526 (U 0.990).
+  Network net = load_network_yaml(config("lenet.yaml"));
+  const FoldReport r = choose_folding(net, budget(1024, 0.85));
+  CHECK(r.bottleneck_cycles == 800);
+  CHECK(r.multipliers == 526);
+  CHECK(r.fastest_cycles == 784);
+  CHECK(r.fastest_multipliers == 710);
+  // The default FoldTarget has the floor on.
+  Network d = load_network_yaml(config("lenet.yaml"));
+  FoldTarget t;
+  t.max_multipliers = 1024;
+  CHECK(choose_folding(d, t).bottleneck_cycles == 800);
 }
 
 TEST_CASE("the input stream width is part of the folding", "[fold]") {
@@ -130,6 +166,13 @@ TEST_CASE("YAML fold: replaces the hw hints; bad fold specs are refused", "[fold
   CHECK(plan.multipliers > 32);
   write("network: lenet\nfold: {max_multipliers: 0}\n");
   CHECK_THROWS_WITH(load_network((dir / "n.yaml").string()), Catch::Contains("n.yaml:2"));
+  write("network: lenet\nfold: {max_multipliers: 64, min_utilisation: 1.5}\n");
+  CHECK_THROWS_WITH(load_network((dir / "n.yaml").string()),
+                    Catch::Contains("n.yaml:2") && Catch::Contains("min_utilisation must lie"));
+  write("network: lenet\nfold: {max_multipliers: 1024, min_utilisation: 0}\n");
+  CHECK(plan_hardware(load_network((dir / "n.yaml").string())).est_cycles_per_frame == 784);
+  write("network: lenet\nfold: {max_multipliers: 1024}\n");
+  CHECK(plan_hardware(load_network((dir / "n.yaml").string())).est_cycles_per_frame == 800);
   write("network: lenet\nfold: {speed: 3}\n");
   CHECK_THROWS_WITH(load_network((dir / "n.yaml").string()),
                     Catch::Contains("unknown key 'speed'"));

@@ -1,13 +1,13 @@
 // rtlgen command line: info, run, eval, import, fold, generate, sim, synth.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <numeric>
-#include <unistd.h>
 
 #include "rtlgen/emit.hpp"
 #include "rtlgen/emit_vendor.hpp"
@@ -101,27 +101,35 @@ int cmd_eval(const std::string& net_path, const std::string& mnist_dir, int skip
 }
 
 void print_folding(const Network& net, const FoldReport& r) {
-  fmt::print("{:<36} {:>5} {:>5} {:>6} {:>12} {:>10}\n", "layer", "pe", "simd", "mults",
-             "cycles", "MACs");
+  fmt::print("{:<36} {:>5} {:>5} {:>6} {:>12} {:>10}\n", "layer", "pe", "simd", "mults", "cycles",
+             "MACs");
   for (const auto& [name, c] : r.layers) {
     const Layer* l = net.find(name);
     fmt::print("{:<36} {:>5} {:>5} {:>6} {:>12} {:>10}\n", name.substr(0, 36), c.pe, c.simd,
                c.multipliers, c.cycles, l ? l->macs : 0);
   }
   const double ideal = r.multipliers ? double(r.macs) / double(r.multipliers) : 0.0;
-  fmt::print("folding for <= {} cycles per frame: {} multipliers, bottleneck {} ({} cycles), "
-             "ideal MACs/multipliers {:.0f}, utilisation {:.3f}\n",
-             r.target_cycles, r.multipliers, r.bottleneck, r.bottleneck_cycles, ideal,
-             r.bottleneck_cycles ? ideal / double(r.bottleneck_cycles) : 0.0);
+  fmt::print(
+      "folding for <= {} cycles per frame: {} multipliers, bottleneck {} ({} cycles), "
+      "ideal MACs/multipliers {:.0f}, utilisation {:.3f}\n",
+      r.target_cycles, r.multipliers, r.bottleneck, r.bottleneck_cycles, ideal, r.utilisation());
+  if (r.fastest_cycles > 0)
+    fmt::print(
+        "utilisation floor: the fastest folding within the budget ({} cycles per frame, "
+        "{} multipliers, utilisation {:.3f}) is below the floor; took the fastest one above "
+        "it (--min-utilisation 0 turns the floor off)\n",
+        r.fastest_cycles, r.fastest_multipliers,
+        double(r.macs) / (double(r.fastest_multipliers) * double(r.fastest_cycles)));
   // The analytic model of the design this folding generates: resources and latency.
   try {
     const HwPlan plan = plan_hardware(net);
     const ResourceEstimate est = estimate_resources(plan);
-    fmt::print("analytic model: {} cycles per frame (bottleneck {}), {:.1f} frames/s at {:.0f} MHz\n",
-               plan.est_cycles_per_frame, plan.bottleneck,
-               plan.est_cycles_per_frame ? net.target_clock_mhz * 1e6 / double(plan.est_cycles_per_frame)
-                                         : 0.0,
-               net.target_clock_mhz);
+    fmt::print(
+        "analytic model: {} cycles per frame (bottleneck {}), {:.1f} frames/s at {:.0f} MHz\n",
+        plan.est_cycles_per_frame, plan.bottleneck,
+        plan.est_cycles_per_frame ? net.target_clock_mhz * 1e6 / double(plan.est_cycles_per_frame)
+                                  : 0.0,
+        net.target_clock_mhz);
     fmt::print("{}", resource_summary(est));
   } catch (const Error& e) {
     fmt::print("analytic model: no hardware plan ({})\n", e.what());
@@ -162,8 +170,10 @@ int cmd_generate(const std::string& net_path, const std::string& out_dir,
   if (tb_custom) add_testbench_files(net, plan, command, tb, files);  // replaces the default tb/
   write_output_dir(out_dir, files, command);
   fmt::print("{}", emit_report_text(net, plan));
-  fmt::print("wrote {}/ (rtl/, mem/, sim/, tb/, vivado/, quartus/, filelist.f, report.json, "
-             "README.md)\n", out_dir);
+  fmt::print(
+      "wrote {}/ (rtl/, mem/, sim/, tb/, vivado/, quartus/, filelist.f, report.json, "
+      "README.md)\n",
+      out_dir);
   return 0;
 }
 
@@ -197,7 +207,8 @@ int main(int argc, char** argv) {
   if (args.size() > 1) {
     const std::string& a = args[1];
     const auto ends = [&](const char* e) {
-      return a.size() > std::strlen(e) && a.compare(a.size() - std::strlen(e), std::strlen(e), e) == 0;
+      return a.size() > std::strlen(e) &&
+             a.compare(a.size() - std::strlen(e), std::strlen(e), e) == 0;
     };
     if (ends(".yaml") || ends(".yml") || ends(".tflite")) args.insert(args.begin() + 1, "generate");
   }
@@ -211,7 +222,8 @@ int main(int argc, char** argv) {
   std::string net_path, input, dump, mnist_dir, out_dir;
   int top = 5, skip = 0, limit = 0;
 
-  auto* info = app.add_subcommand("info", "per-layer table: shapes, MACs, parameters, accumulators");
+  auto* info =
+      app.add_subcommand("info", "per-layer table: shapes, MACs, parameters, accumulators");
   info->add_option("network", net_path, "NET.yaml or MODEL.tflite")->required();
 
   auto* run = app.add_subcommand("run", "run the golden model on one input");
@@ -235,9 +247,14 @@ int main(int argc, char** argv) {
                   "folding written into the YAML: fastest pipeline with at most N multipliers "
                   "(default 512)")
       ->check(CLI::PositiveNumber);
+  imp->add_option("--min-utilisation", fold_target.min_utilisation,
+                  "take a slower folding when the fastest uses its multipliers less than this "
+                  "(default 0.85, 0 = always the fastest)")
+      ->check(CLI::Range(0.0, 1.0));
 
-  auto* fold = app.add_subcommand("fold", "choose PE/SIMD per layer for a multiplier budget or "
-                                          "a frame rate; print the analytic model; write a YAML");
+  auto* fold = app.add_subcommand("fold",
+                                  "choose PE/SIMD per layer for a multiplier budget or "
+                                  "a frame rate; print the analytic model; write a YAML");
   std::string fold_out;
   FoldTarget fold_opt;
   fold->add_option("network", net_path, "NET.yaml or MODEL.tflite")->required();
@@ -247,6 +264,10 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   fold->add_option("--clock-mhz", fold_opt.clock_mhz, "clock for --target-fps (default 200)")
       ->check(CLI::PositiveNumber);
+  fold->add_option("--min-utilisation", fold_opt.min_utilisation,
+                   "with a budget: take a slower folding when the fastest uses its multipliers "
+                   "less than this (default 0.85, 0 = always the fastest)")
+      ->check(CLI::Range(0.0, 1.0));
   fold->add_option("-o,--out", fold_out, "write the folded network as OUT.yaml + OUT_params/");
 
   auto* gen = app.add_subcommand("generate", "emit RTL: OUT/rtl, OUT/mem, filelist.f, report.json");
@@ -265,8 +286,9 @@ int main(int argc, char** argv) {
                   "testing: add N to every skip-FIFO depth (-1 with --skip-fifo-bound-only "
                   "must deadlock)");
 
-  auto* syn = app.add_subcommand("synth", "Yosys synthesis of a generated design: LUT/FF/DSP/BRAM "
-                                          "per layer, longest path -> OUT/synth_report.json");
+  auto* syn = app.add_subcommand("synth",
+                                 "Yosys synthesis of a generated design: LUT/FF/DSP/BRAM "
+                                 "per layer, longest path -> OUT/synth_report.json");
   SynthOptions synth_opt;
   syn->add_option("out", synth_opt.out_dir, "generated design directory (rtlgen generate -o)")
       ->required();
@@ -276,15 +298,18 @@ int main(int argc, char** argv) {
                 "only synth_xilinx (skip the generic gate-level synth)");
   syn->add_option("--yosys", synth_opt.yosys, "yosys executable (default: yosys on PATH)");
 
-  auto* sim = app.add_subcommand("sim", "generate, build (cached) and run the Verilator regression");
+  auto* sim =
+      app.add_subcommand("sim", "generate, build (cached) and run the Verilator regression");
   std::string inputs, labels, trace, report;
   int frames = 0, random_frames = 0, perf_frames = 8;
   uint64_t seed = 1;
   sim->add_option("network", net_path, "NET.yaml or MODEL.tflite")->required();
-  sim->add_option("-o,--out", out_dir, "generated design directory (default out/<network file stem>)");
+  sim->add_option("-o,--out", out_dir,
+                  "generated design directory (default out/<network file stem>)");
   sim->add_option("--inputs", inputs, "input .npy/.pgm/.bmp file or directory, or IDX images");
   sim->add_option("--labels", labels, "IDX labels for --inputs IDX images (accuracy)");
-  sim->add_option("--random", random_frames, "N random input frames (after the --inputs frames, if any)");
+  sim->add_option("--random", random_frames,
+                  "N random input frames (after the --inputs frames, if any)");
   sim->add_option("--frames", frames, "at most N frames");
   sim->add_option("--skip", skip, "skip the first N IDX images");
   sim->add_option("--perf-frames", perf_frames, "frames in the stall-free cycle measurement");
@@ -304,15 +329,18 @@ int main(int argc, char** argv) {
     if (*eval) return cmd_eval(net_path, mnist_dir, skip, limit);
     if (*imp) return cmd_import(net_path, out_dir, fold_target);
     if (*fold) return cmd_fold(net_path, fold_out, fold_opt);
-    if (*gen) return cmd_generate(net_path, out_dir, tb, tb_inputs->count() + tb_frames->count() > 0,
-                                  command, plan_opt);
+    if (*gen)
+      return cmd_generate(net_path, out_dir, tb, tb_inputs->count() + tb_frames->count() > 0,
+                          command, plan_opt);
     if (*syn) return run_synth(synth_opt);
     if (*sim) {
       if (inputs.empty() && random_frames <= 0)
         throw Error("rtlgen sim: give --inputs FILE|DIR or --random N");
       if (out_dir.empty()) out_dir = "out/" + std::filesystem::path(net_path).stem().string();
-      std::vector<std::string> a = {"--report", report.empty() ? out_dir + "/sim_report.json" : report,
-                                    "--seed", std::to_string(seed), "--perf-frames", std::to_string(perf_frames)};
+      std::vector<std::string> a = {
+          "--report",      report.empty() ? out_dir + "/sim_report.json" : report,
+          "--seed",        std::to_string(seed),
+          "--perf-frames", std::to_string(perf_frames)};
       if (!inputs.empty()) a.insert(a.end(), {"--inputs", inputs});
       if (!labels.empty()) a.insert(a.end(), {"--labels", labels});
       if (random_frames > 0) a.insert(a.end(), {"--random", std::to_string(random_frames)});

@@ -31,7 +31,8 @@ bool cheaper(const FoldChoice& a, const FoldChoice& b) {
 // Result of choosing for one target T.
 struct Attempt {
   bool ok = true;
-  std::string limiting;  // first stage that cannot reach T
+  std::vector<int64_t> cycle_values;  // every candidate's cycles seen (next T values to try)
+  std::string limiting;               // first stage that cannot reach T
   int64_t limiting_best = 0;
   FoldReport report;
 };
@@ -58,6 +59,7 @@ Attempt attempt(const Network& net, int64_t target) {
       continue;
     }
     std::sort(cands.begin(), cands.end(), cheaper);
+    for (const auto& c : cands) a.cycle_values.push_back(c.cycles);
     const FoldChoice* pick = nullptr;
     for (const auto& c : cands)
       if (c.cycles <= target) {
@@ -174,7 +176,8 @@ std::vector<FoldChoice> fold_candidates(const Network& net, const Layer& l, int 
       out.push_back(c);
       break;
     }
-    default: break;
+    default:
+      break;
   }
   return out;
 }
@@ -185,10 +188,9 @@ static std::vector<int> input_widths(const Network& net) {
   std::vector<int> out = {1};
   for (const Layer& l : net.layers)
     for (const auto& in : l.inputs)
-      if (in == net.input.name &&
-          !(l.op == OpKind::Conv2D || l.op == OpKind::DepthwiseConv2D ||
-            l.op == OpKind::AveragePool2D || l.op == OpKind::MaxPool2D ||
-            l.op == OpKind::FullyConnected))
+      if (in == net.input.name && !(l.op == OpKind::Conv2D || l.op == OpKind::DepthwiseConv2D ||
+                                    l.op == OpKind::AveragePool2D || l.op == OpKind::MaxPool2D ||
+                                    l.op == OpKind::FullyConnected))
         return out;
   for (int p = 2; p <= kMaxInputPixelsPerBeat && p <= net.input.shape.w; ++p)
     if (net.input.shape.w % p == 0) out.push_back(p);
@@ -208,13 +210,12 @@ FoldReport choose_folding(Network& net, const FoldTarget& target) {
     net.input.pixels_per_beat = w;
     try {
       const FoldReport r = choose_folding_for_width(net, target);
-      const bool better =
-          best_width == 0 ||
-          (target.target_fps > 0  // a frame rate: the cheapest design reaching it
-               ? r.multipliers < best.multipliers
-               : r.bottleneck_cycles < best.bottleneck_cycles ||
-                     (r.bottleneck_cycles == best.bottleneck_cycles &&
-                      r.multipliers < best.multipliers));
+      const bool better = best_width == 0 ||
+                          (target.target_fps > 0  // a frame rate: the cheapest design reaching it
+                               ? r.multipliers < best.multipliers
+                               : r.bottleneck_cycles < best.bottleneck_cycles ||
+                                     (r.bottleneck_cycles == best.bottleneck_cycles &&
+                                      r.multipliers < best.multipliers));
       if (better) {
         best = r;
         best_width = w;
@@ -247,13 +248,15 @@ static FoldReport choose_folding_for_width(Network& net, const FoldTarget& targe
     return a.report;
   }
   if (target.max_multipliers <= 0)
-    throw Error("fold: give a multiplier budget (--max-multipliers) or a frame rate (--target-fps)");
+    throw Error(
+        "fold: give a multiplier budget (--max-multipliers) or a frame rate (--target-fps)");
   // Upper end: every layer at its cheapest folding.
   const Attempt slowest = attempt(net, std::numeric_limits<int64_t>::max());
   if (slowest.report.multipliers > target.max_multipliers)
-    throw Error(fmt::format("fold: the network needs at least {} multipliers (one per weighted "
-                            "layer); the budget is {}",
-                            slowest.report.multipliers, target.max_multipliers));
+    throw Error(
+        fmt::format("fold: the network needs at least {} multipliers (one per weighted "
+                    "layer); the budget is {}",
+                    slowest.report.multipliers, target.max_multipliers));
   int64_t lo = 1, hi = slowest.report.bottleneck_cycles;  // hi is always feasible
   while (lo < hi) {
     const int64_t mid = lo + (hi - lo) / 2;
@@ -264,6 +267,26 @@ static FoldReport choose_folding_for_width(Network& net, const FoldTarget& targe
       lo = mid + 1;
   }
   Attempt best = attempt(net, hi);
+  const double floor_u = target.min_utilisation;
+  if (floor_u > 0 && best.report.utilisation() < floor_u) {
+    // Walk up through the next bottleneck values (every one is some candidate's cycle count)
+    // until a folding reaches the floor; the cost only falls as T grows.
+    const int64_t top = slowest.report.bottleneck_cycles;
+    Attempt a = best;
+    while (a.report.bottleneck_cycles < top) {
+      int64_t next = std::numeric_limits<int64_t>::max();
+      for (int64_t c : a.cycle_values)
+        if (c > a.report.bottleneck_cycles) next = std::min(next, c);
+      if (next == std::numeric_limits<int64_t>::max()) break;
+      a = attempt(net, next);
+      if (a.ok && a.report.utilisation() >= floor_u) {
+        a.report.fastest_cycles = best.report.bottleneck_cycles;
+        a.report.fastest_multipliers = best.report.multipliers;
+        best = a;
+        break;
+      }
+    }
+  }
   store(net, best.report);
   return best.report;
 }

@@ -96,8 +96,7 @@ DType parse_dtype(const Reader& r, const YAML::Node& n, const std::string& ctx) 
 // A scale is stored as float32: it must be positive and finite as a float32 too (no overflow
 // to infinity, no underflow to zero).
 bool valid_float_scale(double v) {
-  return v > 0 && v <= double(std::numeric_limits<float>::max()) &&
-         static_cast<float>(v) > 0.0f;
+  return v > 0 && v <= double(std::numeric_limits<float>::max()) && static_cast<float>(v) > 0.0f;
 }
 
 float parse_scale(const Reader& r, const YAML::Node& n, const std::string& ctx) {
@@ -105,8 +104,8 @@ float parse_scale(const Reader& r, const YAML::Node& n, const std::string& ctx) 
   if (!(v > 0) || !std::isfinite(v))
     r.fail(n, fmt::format("{}scale must be a positive finite number, got {}", ctx, n.Scalar()));
   if (!valid_float_scale(v))
-    r.fail(n, fmt::format("{}scale {} is outside the float32 range (about 1.4e-45 to 3.4e38)",
-                          ctx, n.Scalar()));
+    r.fail(n, fmt::format("{}scale {} is outside the float32 range (about 1.4e-45 to 3.4e38)", ctx,
+                          n.Scalar()));
   return static_cast<float>(v);
 }
 
@@ -116,8 +115,8 @@ TensorQuant parse_quant(const Reader& r, const YAML::Node& n, DType default_dtyp
   r.check_keys(n, {"dtype", "scale", "zero_point"}, ctx);
   TensorQuant q;
   q.dtype = n["dtype"] ? parse_dtype(r, n["dtype"], ctx) : default_dtype;
-  q.scale = parse_scale(r, r.require(n, "scale", "the real value of one quantization step", ctx),
-                        ctx);
+  q.scale =
+      parse_scale(r, r.require(n, "scale", "the real value of one quantization step", ctx), ctx);
   q.zero_point = n["zero_point"] ? r.as<int32_t>(n["zero_point"], "an integer zero point", ctx) : 0;
   if (q.zero_point < qmin(q.dtype) || q.zero_point > qmax(q.dtype))
     r.fail(n["zero_point"], fmt::format("{}zero_point {} is outside the {} range", ctx,
@@ -138,15 +137,18 @@ const std::map<std::string, OpInfo>& op_table() {
     return s;
   };
   static const std::map<std::string, OpInfo> table = {
-      {"conv2d", {OpKind::Conv2D, with({"kernel", "stride", "padding", "activation", "weights",
-                                         "bias", "weight_scales", "weight_zero_point"})}},
+      {"conv2d",
+       {OpKind::Conv2D, with({"kernel", "stride", "padding", "activation", "weights", "bias",
+                              "weight_scales", "weight_zero_point"})}},
       {"depthwise_conv2d",
        {OpKind::DepthwiseConv2D,
         with({"kernel", "stride", "padding", "activation", "weights", "bias", "weight_scales",
               "weight_zero_point", "depth_multiplier"})}},
-      {"fully_connected", {OpKind::FullyConnected, with({"activation", "weights", "bias",
-                                                         "weight_scales", "weight_zero_point"})}},
-      {"average_pool2d", {OpKind::AveragePool2D, with({"pool", "stride", "padding", "activation"})}},
+      {"fully_connected",
+       {OpKind::FullyConnected,
+        with({"activation", "weights", "bias", "weight_scales", "weight_zero_point"})}},
+      {"average_pool2d",
+       {OpKind::AveragePool2D, with({"pool", "stride", "padding", "activation"})}},
       {"max_pool2d", {OpKind::MaxPool2D, with({"pool", "stride", "padding", "activation"})}},
       {"mean", {OpKind::Mean, with({})}},
       {"add", {OpKind::Add, with({"activation"})}},
@@ -175,22 +177,32 @@ class NetworkParser {
     parse_input(r_.require(root, "input", "the input tensor: shape, dtype, scale, zero_point", ""),
                 net.input);
     if (root["target_clock_mhz"]) {
-      net.target_clock_mhz = r_.as<double>(root["target_clock_mhz"], "a clock frequency in MHz", "");
+      net.target_clock_mhz =
+          r_.as<double>(root["target_clock_mhz"], "a clock frequency in MHz", "");
       if (!(net.target_clock_mhz > 0.0) || net.target_clock_mhz > 2000.0)
-        r_.fail(root["target_clock_mhz"],
-                fmt::format("target_clock_mhz must be in (0, 2000] MHz, got {}", net.target_clock_mhz));
+        r_.fail(
+            root["target_clock_mhz"],
+            fmt::format("target_clock_mhz must be in (0, 2000] MHz, got {}", net.target_clock_mhz));
     }
     if (root["fold"]) {
       const YAML::Node f = root["fold"];
       const std::string ctx = "fold: ";
       if (!f.IsMap()) r_.fail(f, "fold: expected a mapping with max_multipliers and/or target_fps");
-      r_.check_keys(f, {"max_multipliers", "target_fps"}, ctx);
+      r_.check_keys(f, {"max_multipliers", "target_fps", "min_utilisation"}, ctx);
       if (f["max_multipliers"])
         net.fold.max_multipliers = r_.as_positive_int(f["max_multipliers"], "max_multipliers", ctx);
       if (f["target_fps"]) {
         net.fold.target_fps = r_.as<double>(f["target_fps"], "frames per second", ctx);
         if (!(net.fold.target_fps > 0.0) || !std::isfinite(net.fold.target_fps))
-          r_.fail(f["target_fps"], "fold: target_fps must be a positive number of frames per second");
+          r_.fail(f["target_fps"],
+                  "fold: target_fps must be a positive number of frames per second");
+      }
+      if (f["min_utilisation"]) {
+        net.fold.min_utilisation = r_.as<double>(f["min_utilisation"], "a fraction", ctx);
+        if (!(net.fold.min_utilisation >= 0.0 && net.fold.min_utilisation <= 1.0))
+          r_.fail(f["min_utilisation"],
+                  "fold: min_utilisation must lie in [0, 1] (0 = always "
+                  "the fastest folding)");
       }
       if (!net.fold.active())
         r_.fail(f, "fold: give max_multipliers (a multiplier budget) or target_fps (a frame rate)");
@@ -258,9 +270,9 @@ class NetworkParser {
     if (!fs::is_regular_file(p, ec))
       r_.fail(n, fmt::format("{}parameter file '{}' not found (looked in {}){}", ctx, file,
                              params_dir_.string(),
-                             ec && ec != std::errc::no_such_file_or_directory
-                                 ? ": " + ec.message()
-                                 : fs::exists(p, ec) ? ": not a regular file" : ""));
+                             ec && ec != std::errc::no_such_file_or_directory ? ": " + ec.message()
+                             : fs::exists(p, ec) ? ": not a regular file"
+                                                 : ""));
     try {
       return read_npy(p.string());
     } catch (const Error& e) {
@@ -271,10 +283,13 @@ class NetworkParser {
   void parse_weights(const YAML::Node& ln, Layer& l, const std::string& ctx) {
     const auto wn = r_.require(ln, "weights", "the int8/uint8 weight tensor file", ctx);
     const NpyArray w = load_param(wn, ctx);
-    if (w.descr == "|i1" || w.descr == "<i1") l.weight_dtype = DType::Int8;
-    else if (w.descr == "|u1" || w.descr == "<u1") l.weight_dtype = DType::UInt8;
+    if (w.descr == "|i1" || w.descr == "<i1")
+      l.weight_dtype = DType::Int8;
+    else if (w.descr == "|u1" || w.descr == "<u1")
+      l.weight_dtype = DType::UInt8;
     else
-      r_.fail(wn, fmt::format("{}weights must be int8 or uint8, the file holds '{}'", ctx, w.descr));
+      r_.fail(wn,
+              fmt::format("{}weights must be int8 or uint8, the file holds '{}'", ctx, w.descr));
     const size_t want_rank = l.op == OpKind::FullyConnected ? 2 : 4;
     if (w.shape.size() != want_rank)
       r_.fail(wn, fmt::format("{}weights must have rank {} ({}), got rank {}", ctx, want_rank,
@@ -291,8 +306,8 @@ class NetworkParser {
     if (ln["bias"]) {
       const NpyArray b = load_param(ln["bias"], ctx);
       if (b.descr != "<i4")
-        r_.fail(ln["bias"], fmt::format("{}bias must be int32 (<i4), the file holds '{}'", ctx,
-                                        b.descr));
+        r_.fail(ln["bias"],
+                fmt::format("{}bias must be int32 (<i4), the file holds '{}'", ctx, b.descr));
       if (b.size() != out_channels)
         r_.fail(ln["bias"], fmt::format("{}bias has {} values, expected {} (one per output "
                                         "channel)",
@@ -332,8 +347,8 @@ class NetworkParser {
     if (s == "relu") return Activation::Relu;
     if (s == "relu6") return Activation::Relu6;
     if (s == "relu_n1_to_1") return Activation::ReluN1To1;
-    r_.fail(n, fmt::format("{}activation must be none, relu, relu6 or relu_n1_to_1, got '{}'",
-                           ctx, s));
+    r_.fail(
+        n, fmt::format("{}activation must be none, relu, relu6 or relu_n1_to_1, got '{}'", ctx, s));
   }
 
   Layer parse_layer(const YAML::Node& ln, const Network& net, const std::string& previous) {
@@ -375,9 +390,8 @@ class NetworkParser {
     }
     const size_t want_inputs = l.op == OpKind::Add ? 2 : 1;
     if (l.inputs.size() != want_inputs)
-      r_.fail(ln["inputs"] ? ln["inputs"] : ln,
-              fmt::format("{}{} takes {} input(s), got {}", ctx, op_name, want_inputs,
-                          l.inputs.size()));
+      r_.fail(ln["inputs"] ? ln["inputs"] : ln, fmt::format("{}{} takes {} input(s), got {}", ctx,
+                                                            op_name, want_inputs, l.inputs.size()));
 
     const TensorQuant in_q = net.quant_of(l.inputs[0]);
     if (ln["activation"]) l.activation = parse_activation(ln["activation"], ctx);
@@ -386,9 +400,12 @@ class NetworkParser {
     if (ln["stride"]) std::tie(l.stride_h, l.stride_w) = r_.pair(ln["stride"], "stride", ctx);
     if (ln["padding"]) {
       const auto p = r_.as<std::string>(ln["padding"], "same or valid", ctx);
-      if (p == "same") l.padding = Padding::Same;
-      else if (p == "valid") l.padding = Padding::Valid;
-      else r_.fail(ln["padding"], fmt::format("{}padding must be same or valid, got '{}'", ctx, p));
+      if (p == "same")
+        l.padding = Padding::Same;
+      else if (p == "valid")
+        l.padding = Padding::Valid;
+      else
+        r_.fail(ln["padding"], fmt::format("{}padding must be same or valid, got '{}'", ctx, p));
     }
     if (l.op == OpKind::AveragePool2D || l.op == OpKind::MaxPool2D)
       r_.require(ln, "pool", "[KH, KW] pooling window", ctx);
@@ -399,7 +416,8 @@ class NetworkParser {
     if (has_weights(l.op)) parse_weights(ln, l, ctx);
     if (l.op == OpKind::Pad) {
       const auto p = r_.require(ln, "pads", "[top, bottom, left, right]", ctx);
-      if (!p.IsSequence() || p.size() != 4) r_.fail(p, ctx + "pads must be [top, bottom, left, right]");
+      if (!p.IsSequence() || p.size() != 4)
+        r_.fail(p, ctx + "pads must be [top, bottom, left, right]");
       l.pads = {r_.as<int>(p[0], "an int", ctx), r_.as<int>(p[1], "an int", ctx),
                 r_.as<int>(p[2], "an int", ctx), r_.as<int>(p[3], "an int", ctx)};
       for (int v : {l.pads.top, l.pads.bottom, l.pads.left, l.pads.right})
@@ -457,8 +475,7 @@ Network parse_network_yaml(const std::string& path) {
   try {
     root = YAML::LoadFile(path);
   } catch (const YAML::ParserException& e) {
-    throw Error(SourceLoc{path, e.mark.line + 1, e.mark.column + 1},
-                "YAML syntax error: " + e.msg);
+    throw Error(SourceLoc{path, e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg);
   } catch (const YAML::Exception& e) {
     throw Error(fmt::format("{}: cannot read YAML: {}", path, e.what()));
   }

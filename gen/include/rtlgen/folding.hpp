@@ -8,6 +8,13 @@
 // much faster than it needs to be). For a multiplier budget B the smallest T whose cheapest
 // foldings add up to <= B multipliers is found by bisection (the cost is monotone in T).
 //
+// Utilisation floor. Divisibility can make the last few percent of speed expensive (LeNet: 784
+// instead of 800 cycles per frame costs 710 instead of 526 multipliers). With a budget, when the
+// fastest folding's utilisation U = MACs / (multipliers x bottleneck cycles) is below
+// min_utilisation (default 0.85), the fastest folding with U >= min_utilisation is taken
+// instead (the next larger T values are tried in order); if none exists, the fastest. 0 turns
+// the floor off (always the fastest). A frame-rate target is always met at the lowest cost.
+//
 // Divisibility. PE must divide the output channels (MH) and SIMD the reduction length per beat:
 // a divisor of the input channels, or for convolutions a multiple of the input channels that
 // divides K_H*K_W*C (several taps per beat, first layers). Stream widths between stages must
@@ -26,6 +33,8 @@ namespace rtlgen {
 
 // Multiplier budget `rtlgen import` writes into the YAML, and used for a .tflite given directly.
 constexpr int64_t kDefaultMaxMultipliers = 512;
+// Utilisation floor for a budget (see above) unless told otherwise.
+constexpr double kDefaultMinUtilisation = 0.85;
 // Widest input stream the folding considers, in pixels per beat.
 constexpr int kMaxInputPixelsPerBeat = 8;
 
@@ -41,15 +50,26 @@ struct FoldTarget {
   int64_t max_multipliers = 0;  // > 0: multiplier budget
   double target_fps = 0;        // > 0: frames per second at clock_mhz
   double clock_mhz = 200.0;
+  double min_utilisation =
+      kDefaultMinUtilisation;  // budget mode: see "Utilisation floor" above; 0 = off
 };
 
 struct FoldReport {
   int64_t target_cycles = 0;  // the T the foldings were chosen for
   int64_t bottleneck_cycles = 0;
-  std::string bottleneck;     // layer name (or "input stream")
+  std::string bottleneck;  // layer name (or "input stream")
   int64_t multipliers = 0;
   int64_t macs = 0;
   std::vector<std::pair<std::string, FoldChoice>> layers;  // hardware layers, in order
+  // Budget mode: the fastest folding within the budget, when the utilisation floor made the
+  // choice slower (0 otherwise).
+  int64_t fastest_cycles = 0;
+  int64_t fastest_multipliers = 0;
+  double utilisation() const {
+    return multipliers > 0 && bottleneck_cycles > 0
+               ? double(macs) / (double(multipliers) * double(bottleneck_cycles))
+               : 0.0;
+  }
 };
 
 // Every folding the templates accept for layer `l` whose input stream carries `in_elems`

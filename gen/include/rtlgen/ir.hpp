@@ -96,12 +96,12 @@ struct Layer {
   // Parameters (conv: OHWI [O][KH][KW][I]; depthwise: [KH][KW][I*DM]; FC: [O][I]).
   DType weight_dtype = DType::Int8;
   std::vector<int32_t> weight_shape;
-  std::vector<int32_t> weights;       // raw quantized values, widened
-  std::vector<float> weight_scales;   // 1 (per-tensor) or one per output channel
+  std::vector<int32_t> weights;      // raw quantized values, widened
+  std::vector<float> weight_scales;  // 1 (per-tensor) or one per output channel
   int32_t weight_zero_point = 0;
-  std::vector<int32_t> bias;          // one per output channel (empty = zero)
+  std::vector<int32_t> bias;  // one per output channel (empty = zero)
   float softmax_beta = 1.0f;
-  Shape reshape_to{0, 0, 0};          // RESHAPE target; {0,0,0} = flatten to 1 x 1 x N
+  Shape reshape_to{0, 0, 0};  // RESHAPE target; {0,0,0} = flatten to 1 x 1 x N
 
   // Output tensor.
   TensorQuant out_quant;
@@ -110,12 +110,12 @@ struct Layer {
   // Derived by passes (derive_quantization, infer_shapes, analyze_accumulators).
   std::vector<QuantizedMultiplier> requant;  // one per output channel (conv/dw/fc/mean)
   bool single_rounding = false;  // epilogue rounds once (int8 FULLY_CONNECTED), else twice
-  int32_t mean_bias = 0;                     // MEAN: added to the raw sum before requantization
+  int32_t mean_bias = 0;         // MEAN: added to the raw sum before requantization
   AddParams add;
   SoftmaxParams softmax;
   int32_t act_min = 0, act_max = 0;
-  int acc_bits = 0;      // worst-case signed accumulator width, bias included
-  int64_t macs = 0;      // multiply-accumulates per frame
+  int acc_bits = 0;  // worst-case signed accumulator width, bias included
+  int64_t macs = 0;  // multiply-accumulates per frame
   Folding folding;
 };
 
@@ -132,8 +132,9 @@ struct InputSpec {
 // Automatic folding request (YAML `fold:`): when set, the loader chooses every layer's folding
 // (rtlgen/folding.hpp) and the per-layer `hw:` hints are ignored.
 struct FoldSpec {
-  int64_t max_multipliers = 0;  // > 0: fastest pipeline within this many multipliers
-  double target_fps = 0;        // > 0: cheapest pipeline reaching this frame rate
+  int64_t max_multipliers = 0;    // > 0: fastest pipeline within this many multipliers
+  double target_fps = 0;          // > 0: cheapest pipeline reaching this frame rate
+  double min_utilisation = 0.85;  // budget: utilisation floor (rtlgen/folding.hpp), 0 = off
   bool active() const { return max_multipliers > 0 || target_fps > 0; }
 };
 
@@ -141,7 +142,7 @@ struct Network {
   std::string name;
   std::string source;  // path of the description it was loaded from
   InputSpec input;
-  std::vector<Layer> layers;  // topological order; the last layer is the output
+  std::vector<Layer> layers;        // topological order; the last layer is the output
   double target_clock_mhz = 200.0;  // YAML `target_clock_mhz`: clock constraints, throughput
   FoldSpec fold;
 
