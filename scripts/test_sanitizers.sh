@@ -4,12 +4,12 @@
 #      -fno-sanitize-recover=all and libFuzzer coverage (-DRTLGEN_FUZZ=ON): the rtlgen CLI, the
 #      Catch2 unit tests and the fuzz targets (not the Verilator tests);
 #   2. runs every unit test and the CLI bad-input cases (tests/e2e/bad_inputs.sh) under them;
-#   3. runs each fuzz target for RTLGEN_FUZZ_SECONDS (default 60) on its committed seed corpus
+#   3. runs each fuzz target for RTLGEN_FUZZ_SECONDS (default 30) on its committed seed corpus
 #      (tests/fuzz/corpus/<target>/, crash reproducers included), two targets at a time.
 # Any sanitizer report, crash, leak, timeout or escaped exception fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-secs=${RTLGEN_FUZZ_SECONDS:-60}
+secs=${RTLGEN_FUZZ_SECONDS:-30}
 dir=${RTLGEN_ASAN_DIR:-build-asan}  # build directory (relative to the source tree or absolute)
 jobs=$(nproc 2>/dev/null || echo 2)
 t0=$SECONDS

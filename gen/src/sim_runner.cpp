@@ -35,6 +35,18 @@ uint64_t fnv1a(uint64_t h, const std::string& s) {
   return h;
 }
 
+// C++ optimisation of the harness build: -O2/-O3 by default (fastest simulation);
+// RTLGEN_SIM_OPT=-O1 (or -O0) builds a large design several times faster, which pays off when a
+// regression simulates only a few frames (the CI tests set it).
+std::string harness_opt_level() {
+  const char* env = std::getenv("RTLGEN_SIM_OPT");
+  if (!env || !*env) return "";
+  const std::string v = env;
+  if (v != "-O0" && v != "-O1" && v != "-O2" && v != "-O3" && v != "-Os")
+    throw Error(fmt::format("RTLGEN_SIM_OPT='{}': expected one of -O0, -O1, -O2, -O3, -Os", v));
+  return v;
+}
+
 // Everything the harness binary depends on: RTL, wrapper, taps header, harness sources, core lib.
 uint64_t build_key(const SimOptions& o) {
   uint64_t h = 1469598103934665603ull;
@@ -51,6 +63,7 @@ uint64_t build_key(const SimOptions& o) {
   const fs::path lib = fs::path(RTLGEN_BINARY_DIR) / "gen" / "librtlgen_core.a";
   if (fs::exists(lib)) h = fnv1a(h, std::to_string(fs::last_write_time(lib).time_since_epoch().count()));
   h = fnv1a(h, o.trace.empty() ? "notrace" : "trace");
+  h = fnv1a(h, harness_opt_level());
   return h;
 }
 
@@ -71,9 +84,10 @@ int run_simulation(const SimOptions& o) {
     fs::create_directories(build);
     const std::string configure = fmt::format(
         "cmake -S {} -B {} -G Ninja -DCMAKE_BUILD_TYPE=Release -DRTLGEN_OUT={} -DRTLGEN_TOP={} "
-        "-DRTLGEN_CORE_LIB={} -DRTLGEN_TRACE={} > {} 2>&1",
+        "-DRTLGEN_CORE_LIB={} -DRTLGEN_TRACE={} -DRTLGEN_OPT={} > {} 2>&1",
         shell_quote((src / "sim" / "network").string()), shell_quote(build.string()), shell_quote(out.string()),
         o.top, shell_quote(lib.string()), o.trace.empty() ? "OFF" : "ON",
+        harness_opt_level().empty() ? "default" : harness_opt_level(),
         shell_quote((build / "configure.log").string()));
     if (run_shell(configure) != 0)
       throw Error(fmt::format("Verilator/CMake configure failed; see {}", (build / "configure.log").string()));
