@@ -2,9 +2,12 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 
 #include "rtlgen/folding.hpp"
 #include "rtlgen/hw_plan.hpp"
+#include "rtlgen/network_io.hpp"
 #include "rtlgen/resource_model.hpp"
 #include "rtlgen/yaml_loader.hpp"
 
@@ -52,6 +55,31 @@ TEST_CASE("resource model matches the calibrated LeNet synthesis results", "[res
     CHECK(sum.lut == e.total.lut);
     CHECK(sum.dsp == e.total.dsp);
   }
+}
+
+// Yosys 0.23 synth_xilinx on the seed MobileNet v1 0.25/128 at its default folding (512 budget,
+// 406 multipliers; `rtlgen synth OUT --xilinx-only`, 4,829 s): LUT 51,113, FF 49,505,
+// DSP48E1 679, RAMB36 117 + RAMB18 437 = 335.5 BRAM36. Out of the LeNet calibration set except
+// the per-tensor requantizer and the wide-pixel chunk select terms. Skips without ../shared.
+TEST_CASE("resource model matches the MobileNet synthesis results", "[resource]") {
+  namespace fs = std::filesystem;
+  const char* env = std::getenv("RTLGEN_SHARED");
+  const fs::path model = fs::path(env ? env : std::string(RTLGEN_SOURCE_DIR) + "/../shared") /
+                         "models" / "mobilenet_v1_0.25_128_quant.tflite";
+  if (!fs::exists(model)) {
+    WARN("skipped: " << model.string() << " not found (../shared absent)");
+    return;
+  }
+  const Network net = load_network(model.string());
+  const HwPlan plan = plan_hardware(net);
+  REQUIRE(plan.multipliers == 406);
+  const ResourceEstimate e = estimate_resources(plan);
+  INFO("LUT " << e.total.lut << " FF " << e.total.ff << " DSP " << e.total.dsp << " BRAM36 "
+              << e.total.bram36());
+  CHECK(rel(double(e.total.lut), 51113) <= 0.10);
+  CHECK(rel(double(e.total.ff), 49505) <= 0.10);
+  CHECK(e.total.dsp == 679);
+  CHECK(rel(e.total.bram36(), 335.5) <= 0.05);
 }
 
 TEST_CASE("DSP estimate grows with the multiplier budget", "[resource]") {

@@ -11,15 +11,20 @@
 //                   FF  = 20 + 21.5 PE*SIMD + 2 PE*ACC_BITS     (operand/product/tree registers)
 //                   ROM NF*SF x PE*SIMD*8 (block), input buffer 2*SF x SIMD*9 (LUT RAM or BRAM)
 //   rtlgen_requant  DSP = 4 per lane (32x32 product = 2x2 DSP48E1 tiles)
-//                   LUT = 290 per lane, FF = 290 per lane; ROM CHANNELS x 72 with PE read ports
-//   rtlgen_swg      LUT = 224 + 25 TPB + 3.9 PIX_W [IFM_C > SIMD] + 0.75 SIMD*8
+//                   LUT = 290 per lane with per-channel multipliers/shifts, 90 per lane with
+//                   one per-tensor constant (MobileNet uint8: Yosys folds the shifters away),
+//                   FF = 290 per lane; ROM CHANNELS x 72 with PE read ports
+//   rtlgen_swg      LUT = 224 + 25 TPB + 2.0 PIX_W [IFM_C > SIMD] + 0.75 SIMD*8
+//                   (the chunk select: 3.9 fitted on LeNet's 48-bit pixels, 2.0 on MobileNet's
+//                   64..2048-bit pixels; the wide ones dominate, so 2.0)
 //                   FF  = 109 + 0.63 PIX_W [IFM_C > SIMD] + 0.97 SIMD*8
 //                   line buffer: TPB copies of NROWS*IFM_W x IFM_C*8 (block RAM)
 //   rtlgen_pool     average: DSP = SIMD (division by the tap count), LUT = 14 + 69 SIMD,
 //                   FF = 18 + 44 SIMD; max: no DSP, LUT = 14 + 20 SIMD, FF = 18 + 20 SIMD
 //   rtlgen_fifo     LUT 10, FF 12 + WIDTH, LUT RAM ceil(WIDTH/6) (16 deep)
 //   rtlgen_dwu      DSP = PE, LUT = 60 + PE*(ACC_BITS+20), FF = 40 + PE*(26+ACC_BITS+18)
-//                   (structural guess from the template, pending a MobileNet calibration)
+//                   (structural; Yosys reports the dwu LUTs in the top level, 1,819 LUT for 13
+//                   dwu + argmax in MobileNet at 406 multipliers, which this matches within 30%)
 //   others          small structural estimates (width converter, framer, argmax, fork, add)
 #include "rtlgen/resource_model.hpp"
 
@@ -71,9 +76,11 @@ std::string param_str(const Instance& inst, const std::string& name) {
   return "";
 }
 
-// Bit columns of a ROM that are not constant over all words (Yosys' opt_mem drops the others).
+// Bit columns of a ROM that are not constant over all words (Yosys' opt_mem drops the others),
+// counted over hex digits [first, first + count) of each word (default: the whole word).
 // Returns {words, non-constant bits}; {0, 0} if the file is not in the plan.
-std::pair<int64_t, int64_t> rom_shape(const std::vector<MemFile>& mems, const std::string& file) {
+std::pair<int64_t, int64_t> rom_shape(const std::vector<MemFile>& mems, const std::string& file,
+                                      size_t first = 0, size_t count = SIZE_MAX) {
   for (const auto& m : mems) {
     if (m.name != file) continue;
     if (m.lines.empty()) return {0, 0};
@@ -90,7 +97,7 @@ std::pair<int64_t, int64_t> rom_shape(const std::vector<MemFile>& mems, const st
         or_m[i] |= v;
       }
     int64_t varying = 0;
-    for (size_t i = 0; i < digits; ++i) {
+    for (size_t i = first; i < digits && i - first < count; ++i) {
       unsigned x = or_m[i] & ~and_m[i] & 0xF;
       while (x) {
         varying += x & 1;
@@ -173,7 +180,10 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
   } else if (m == "rtlgen_requant") {
     const int64_t pe = param(inst, "PE", 1), ch = param(inst, "CHANNELS", 1);
     c.dsp = 4 * pe;
-    c.lut = 290 * pe;
+    // Per-channel multipliers / shifts (hex digits 8..17 of {bias, multiplier, shift}) need the
+    // variable shifters; with one per-tensor constant Yosys folds them away (MobileNet uint8).
+    const bool per_channel = rom_shape(mems, param_str(inst, "PARAM_FILE"), 8, 10).second > 0;
+    c.lut = (per_channel ? 290 : 90) * pe;
     c.ff = 290 * pe;
     auto [words, bits] = rom_shape(mems, param_str(inst, "PARAM_FILE"));
     if (words == 0) words = ch, bits = 72;
@@ -190,7 +200,7 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     const int64_t need0 = std::min(kh - pt, ih);
     const int64_t nrows = std::max(kh + sh + 1, ih - lo_last + need0);
     const int64_t pix_w = ic * 8;
-    c.lut = r(224 + 25.4 * double(tpb) + (chunks ? 3.9 * double(pix_w) : 0.0) + 0.75 * double(simd * 8));
+    c.lut = r(224 + 25.4 * double(tpb) + (chunks ? 2.0 * double(pix_w) : 0.0) + 0.75 * double(simd * 8));
     c.ff = r(109 + (chunks ? 0.63 * double(pix_w) : 0.0) + 0.97 * double(simd * 8));
     const ResourceCounts line = block_ram(nrows * iw, pix_w, 1);
     for (int64_t i = 0; i < tpb; ++i) c.add(line);
