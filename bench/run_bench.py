@@ -389,7 +389,13 @@ def plot_cycles(rows, path, title):
     c.text(24, c.y0 + c.ph / 2, "cycles per frame (log scale)", size=13, rotate=-90)
     for net in nets:
         col = colour(net, nets)
-        pts = sorted((float(r["multipliers"]), r) for r in rows if r["network"] == net)
+        # Budgets that fold to the same design (same multipliers) are one point.
+        pts, seen = [], set()
+        for r in sorted((r for r in rows if r["network"] == net),
+                        key=lambda r: (float(r["multipliers"]), int(r["budget"]))):
+            if float(r["multipliers"]) not in seen:
+                seen.add(float(r["multipliers"]))
+                pts.append((float(r["multipliers"]), r))
         ideal = [(lx(m), ly(float(r["ideal_pooled_cycles"]))) for m, r in pts if r["ideal_pooled_cycles"] != ""]
         if len(ideal) > 1:
             c.add('<polyline fill="none" stroke="%s" stroke-width="1.5" stroke-dasharray="6 4" '
@@ -440,7 +446,8 @@ def plot_utilisation(rows, path, title):
         return
     nets = sorted({r["network"] for r in rows})
     c = Chart(820, 440, 90, 60, 560, 300)
-    groups = [(net, sorted((int(r["budget"]), r) for r in rows if r["network"] == net)) for net in nets]
+    groups = [(net, sorted(((int(r["budget"]), r) for r in rows if r["network"] == net),
+                            key=lambda p: p[0])) for net in nets]
     nbars = sum(len(g) for _, g in groups)
     gap = 30
     bw = (c.pw - gap * (len(groups) + 1)) / max(nbars, 1)
