@@ -25,9 +25,12 @@ rtlgen: per-channel requantizer
  *
  *   y = clamp(((x * M + 2^(t-1)) >>> t) + OUT_ZP, ACT_MIN, ACT_MAX),  t = 31 - shift (1..62)
  *
- * PARAM_FILE has CHANNELS lines of 72-bit hex words {bias[31:0], M[31:0], shift[7:0]}, shift
- * two's complement, positive = left, valid range -31..31 (right shifts beyond 31 are treated as
- * 31, left shifts of 32 or more give a = 0).
+ * PARAM_FILE has CHANNELS/PE lines, one per group of PE channels; line g is PE*72 bits, lane p
+ * (channel g*PE + p) at bits [p*72 +: 72] (lane PE-1 first in the hex text), each lane's word
+ * {bias[31:0], M[31:0], shift[7:0]}, shift two's complement, positive = left, valid range
+ * -31..31 (right shifts beyond 31 are treated as 31, left shifts of 32 or more give a = 0).
+ * One wide word per group keeps the ROM at one read port (PE read ports on a CHANNELS x 72 ROM
+ * made Yosys' memory mapping run out of memory at PE = 15).
  *
  * Input:  PE lanes of ACC_BITS signed per beat; lane p of beat j is channel
  *         (j mod (CHANNELS/PE))*PE + p.
@@ -46,7 +49,7 @@ module rtlgen_requant #
     parameter CHANNELS = 1,
     // Input accumulator width in bits (signed, 2..32), sign-extended to 32 bits
     parameter ACC_BITS = 32,
-    // $readmemh file of CHANNELS 72-bit words {bias, multiplier, shift} ("" = uninitialised)
+    // $readmemh file of CHANNELS/PE words of PE x 72 bits {bias, multiplier, shift} ("" = none)
     parameter PARAM_FILE = "",
     // Output zero point (int8: -128..127, uint8: 0..255)
     parameter OUT_ZP = 0,
@@ -79,13 +82,11 @@ module rtlgen_requant #
 );
 
 localparam GROUPS = CHANNELS / PE;
-localparam CA_W = CHANNELS > 1 ? $clog2(CHANNELS) : 1;
+localparam GA_W = GROUPS > 1 ? $clog2(GROUPS) : 1;
 localparam STAGES = 8;
 
-localparam [31:0] PE_32 = PE;
-localparam [31:0] LAST_BASE_32 = CHANNELS - PE;
-localparam [CA_W-1:0] PE_STEP = PE_32[CA_W-1:0];
-localparam [CA_W-1:0] LAST_BASE = LAST_BASE_32[CA_W-1:0];
+localparam [31:0] LAST_GROUP_32 = GROUPS - 1;
+localparam [GA_W-1:0] LAST_GROUP = LAST_GROUP_32[GA_W-1:0];
 
 localparam [31:0] OUT_ZP_32 = OUT_ZP;
 localparam [31:0] ACT_MIN_32 = ACT_MIN;
@@ -127,9 +128,9 @@ initial begin
 `endif
 end
 
-// parameter ROM, one synchronous read port per lane
+// parameter ROM: one word of PE x 72 bits per channel group, one synchronous read port
 (* rom_style = "block" *) (* ramstyle = "M10K" *)
-reg [71:0] prm_rom [0:CHANNELS-1];
+reg [PE*72-1:0] prm_rom [0:GROUPS-1];
 
 initial begin
     if (PARAM_FILE != "") begin
@@ -142,32 +143,34 @@ reg [STAGES-1:0] valid_pipe = {STAGES{1'b0}};
 wire ce = !valid_pipe[STAGES-1] || m_axis_tready;
 wire accept = ce && s_axis_tvalid;
 
-// channel of lane 0 of the next input beat
-reg [CA_W-1:0] base_reg = {CA_W{1'b0}};
+// channel group of the next input beat, and the parameters of the beat in stage 1
+reg [GA_W-1:0] group_reg = {GA_W{1'b0}};
+reg [PE*72-1:0] prm_word_1;
 
 always @(posedge clk) begin
     if (ce) begin
         valid_pipe <= {valid_pipe[STAGES-2:0], s_axis_tvalid};
     end
+    if (ce) begin
+        prm_word_1 <= prm_rom[group_reg];
+    end
     if (accept) begin
-        base_reg <= (GROUPS == 1 || base_reg == LAST_BASE) ? {CA_W{1'b0}} : base_reg + PE_STEP;
+        group_reg <= (GROUPS == 1 || group_reg == LAST_GROUP) ? {GA_W{1'b0}} : group_reg + 1'b1;
     end
     if (rst) begin
         valid_pipe <= {STAGES{1'b0}};
-        base_reg <= {CA_W{1'b0}};
+        group_reg <= {GA_W{1'b0}};
     end
 end
 
 genvar p;
 generate
     for (p = 0; p < PE; p = p + 1) begin : lane
-        localparam [31:0] P_32 = p;
-        wire [CA_W-1:0] prm_addr = base_reg + P_32[CA_W-1:0];
         wire [ACC_BITS-1:0] acc_in = s_axis_tdata[p*ACC_BITS +: ACC_BITS];
 
         // stage 1: input and parameters
         reg [31:0] acc_1;
-        reg [71:0] prm_1;
+        wire [71:0] prm_1 = prm_word_1[p*72 +: 72];
         // stage 2: bias added, shift decoded
         reg [31:0] x_2;
         reg [31:0] m_2;
@@ -223,7 +226,6 @@ generate
             if (ce) begin
                 // stage 1
                 acc_1 <= {{32-ACC_BITS{acc_in[ACC_BITS-1]}}, acc_in};
-                prm_1 <= prm_rom[prm_addr];
                 // stage 2
                 x_2 <= acc_1 + prm_1[71:40];
                 m_2 <= prm_1[39:8];

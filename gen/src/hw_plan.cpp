@@ -223,9 +223,16 @@ class Planner {
     connect_out(r, l.name + "_rq");
     stream_wires(l.name + "_rq", lanes * 8);
     hw.instances.push_back(r);
-    MemFile mem{pfile, {}, 72};
-    for (int c = 0; c < channels; ++c)
-      mem.lines.push_back(pack_requant(bias[c], qm[qm.size() == 1 ? 0 : c]));
+    // One word per group of `lanes` channels, lane p (channel g*lanes + p) in bits [p*72 +: 72].
+    MemFile mem{pfile, {}, lanes * 72};
+    for (int g = 0; g < channels / lanes; ++g) {
+      std::string word;
+      for (int p = lanes - 1; p >= 0; --p) {
+        const int c = g * lanes + p;
+        word += pack_requant(bias[c], qm[qm.size() == 1 ? 0 : c]);
+      }
+      mem.lines.push_back(word);
+    }
     hw.mems.push_back(mem);
     hw.rom_bits += int64_t(channels) * 72;
     output_fifo(hw, l, l.name + "_rq", lanes);

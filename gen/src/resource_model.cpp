@@ -11,9 +11,10 @@
 //                   FF  = 20 + 21.5 PE*SIMD + 2 PE*ACC_BITS     (operand/product/tree registers)
 //                   ROM NF*SF x PE*SIMD*8 (block), input buffer 2*SF x SIMD*9 (LUT RAM or BRAM)
 //   rtlgen_requant  DSP = 4 per lane (32x32 product = 2x2 DSP48E1 tiles)
-//                   LUT = 290 per lane with per-channel multipliers/shifts, 90 per lane with
-//                   one per-tensor constant (MobileNet uint8: Yosys folds the shifters away),
-//                   FF = 290 per lane; ROM CHANNELS x 72 with PE read ports
+//                   LUT = 290 per lane whose multiplier/shift vary over the ROM words, 90 per
+//                   lane with constant ones (per-tensor MobileNet uint8, or one channel group:
+//                   Yosys folds the shifters away),
+//                   FF = 290 per lane; ROM CHANNELS/PE x PE*72 (one read port)
 //   rtlgen_swg      LUT = 224 + 25 TPB + 2.0 PIX_W [IFM_C > SIMD] + 0.75 SIMD*8
 //                   (the chunk select: 3.9 fitted on LeNet's 48-bit pixels, 2.0 on MobileNet's
 //                   64..2048-bit pixels; the wide ones dominate, so 2.0)
@@ -180,14 +181,19 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
   } else if (m == "rtlgen_requant") {
     const int64_t pe = param(inst, "PE", 1), ch = param(inst, "CHANNELS", 1);
     c.dsp = 4 * pe;
-    // Per-channel multipliers / shifts (hex digits 8..17 of {bias, multiplier, shift}) need the
-    // variable shifters; with one per-tensor constant Yosys folds them away (MobileNet uint8).
-    const bool per_channel = rom_shape(mems, param_str(inst, "PARAM_FILE"), 8, 10).second > 0;
-    c.lut = (per_channel ? 290 : 90) * pe;
+    // A lane whose multiplier / shift (hex digits 8..17 of its {bias, multiplier, shift}) vary
+    // over the ROM words needs the variable shifters; a constant one (per-tensor MobileNet
+    // uint8, or a single channel group) is folded away by Yosys.
+    const std::string pf = param_str(inst, "PARAM_FILE");
+    for (int64_t p = 0; p < pe; ++p) {
+      const size_t lane_digit = size_t(pe - 1 - p) * 18;
+      const bool varies = rom_shape(mems, pf, lane_digit + 8, 10).second > 0;
+      c.lut += varies ? 290 : 90;
+    }
     c.ff = 290 * pe;
-    auto [words, bits] = rom_shape(mems, param_str(inst, "PARAM_FILE"));
-    if (words == 0) words = ch, bits = 72;
-    if (words > 1 && bits > 0) c.add(block_ram(words, bits, int(pe)));
+    auto [words, bits] = rom_shape(mems, pf);
+    if (words == 0) words = ceil_div(ch, pe), bits = 72 * pe;
+    if (words > 1 && bits > 0) c.add(block_ram(words, bits, 1));
   } else if (m == "rtlgen_swg") {
     const int64_t ih = param(inst, "IFM_H"), iw = param(inst, "IFM_W"), ic = param(inst, "IFM_C"),
                   kh = param(inst, "K_H"), sh = param(inst, "STRIDE_H", 1),

@@ -178,13 +178,17 @@ int32_t make_acc(Rng& rng, const Channel& c) {
   }
 }
 
+// One word per group of PE channels, lane p (channel g*PE + p) at bits [p*72 +: 72].
 void write_params(const std::vector<Channel>& ch) {
   std::vector<MemWord> words;
-  for (const auto& c : ch) {
-    MemWord w(72);
-    w.set(40, 32, static_cast<uint32_t>(c.bias));
-    w.set(8, 32, static_cast<uint32_t>(c.m));
-    w.set(0, 8, static_cast<uint64_t>(static_cast<uint8_t>(static_cast<int8_t>(c.shift))));
+  for (size_t g = 0; g * PE < ch.size(); ++g) {
+    MemWord w(72 * PE);
+    for (int p = 0; p < PE; ++p) {
+      const Channel& c = ch[g * PE + p];
+      w.set(p * 72 + 40, 32, static_cast<uint32_t>(c.bias));
+      w.set(p * 72 + 8, 32, static_cast<uint32_t>(c.m));
+      w.set(p * 72, 8, static_cast<uint64_t>(static_cast<uint8_t>(static_cast<int8_t>(c.shift))));
+    }
     words.push_back(w);
   }
   write_memh(PARAM_FILE, words);

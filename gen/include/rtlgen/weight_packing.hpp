@@ -36,6 +36,8 @@ std::vector<int32_t> unpack_depthwise_weights(const std::vector<std::string>& li
                                               int taps, int pe, bool is_signed);
 
 // One requantizer constant word: {bias[31:0], multiplier[31:0], shift[7:0]}, 18 hex digits.
+// rtlgen_requant's PARAM_FILE line g concatenates the words of channels g*PE + PE-1 .. g*PE
+// (lane PE-1 first in the text, lane p at bits [p*72 +: 72]).
 std::string pack_requant(int32_t bias, QuantizedMultiplier qm);
 
 }  // namespace rtlgen
