@@ -105,8 +105,20 @@ void print_folding(const Network& net, const FoldReport& r) {
              "MACs");
   for (const auto& [name, c] : r.layers) {
     const Layer* l = net.find(name);
-    fmt::print("{:<36} {:>5} {:>5} {:>6} {:>12} {:>10}\n", name.substr(0, 36), c.pe, c.simd,
-               c.multipliers, c.cycles, l ? l->macs : 0);
+    fmt::print("{:<36} {:>5} {:>5} {:>6} {:>12} {:>10}{}\n", name.substr(0, 36), c.pe, c.simd,
+               c.multipliers, c.cycles, l ? l->macs : 0,
+               c.share.empty() ? "" : "  (" + c.share + ")");
+  }
+  for (const auto& u : r.shared) {
+    int64_t macs = 0;
+    for (const auto& m : u.layers)
+      if (const Layer* l = net.find(m)) macs += l->macs;
+    fmt::print(
+        "shared depthwise unit {}: {} multipliers for {} layers ({}), busy {} cycles per frame "
+        "({:.0f}% of {}), utilisation {:.3f}\n",
+        u.name, u.pe, u.layers.size(), fmt::join(u.layers, ", "), u.cycles,
+        100.0 * double(u.cycles) / double(r.bottleneck_cycles), r.bottleneck_cycles,
+        double(macs) / (double(u.pe) * double(r.bottleneck_cycles)));
   }
   const double ideal = r.multipliers ? double(r.macs) / double(r.multipliers) : 0.0;
   fmt::print(
@@ -251,6 +263,9 @@ int main(int argc, char** argv) {
                   "take a slower folding when the fastest uses its multipliers less than this "
                   "(default 0.85, 0 = always the fastest)")
       ->check(CLI::Range(0.0, 1.0));
+  bool imp_no_share = false;
+  imp->add_flag("--no-shared-depthwise", imp_no_share,
+                "give every depthwise layer a unit of its own (no rtlgen_dwu_shared)");
 
   auto* fold = app.add_subcommand("fold",
                                   "choose PE/SIMD per layer for a multiplier budget or "
@@ -268,6 +283,9 @@ int main(int argc, char** argv) {
                    "with a budget: take a slower folding when the fastest uses its multipliers "
                    "less than this (default 0.85, 0 = always the fastest)")
       ->check(CLI::Range(0.0, 1.0));
+  bool fold_no_share = false;
+  fold->add_flag("--no-shared-depthwise", fold_no_share,
+                 "give every depthwise layer a unit of its own (no rtlgen_dwu_shared)");
   fold->add_option("-o,--out", fold_out, "write the folded network as OUT.yaml + OUT_params/");
 
   auto* gen = app.add_subcommand("generate", "emit RTL: OUT/rtl, OUT/mem, filelist.f, report.json");
@@ -327,6 +345,8 @@ int main(int argc, char** argv) {
     if (*info) return cmd_info(net_path);
     if (*run) return cmd_run(net_path, input, dump, top);
     if (*eval) return cmd_eval(net_path, mnist_dir, skip, limit);
+    fold_target.share_depthwise = !imp_no_share;
+    fold_opt.share_depthwise = !fold_no_share;
     if (*imp) return cmd_import(net_path, out_dir, fold_target);
     if (*fold) return cmd_fold(net_path, fold_out, fold_opt);
     if (*gen)

@@ -101,6 +101,7 @@ std::string emit_report_json(const Network& net, const HwPlan& plan, const std::
                       {"ideal_cycles_per_frame", hw.ideal_cycles},
                       {"rom_bits", hw.rom_bits},
                       {"bram36_estimate", layer_brams}});
+    if (!hw.shared_unit.empty()) layers.back()["shared_unit"] = hw.shared_unit;
     nlohmann::ordered_json le = est_json(est.layers[li].res);
     le["first_output_cycle"] = est.layers[li].first_out_cycle;
     le["last_output_cycle"] = est.layers[li].last_out_cycle;
@@ -136,11 +137,12 @@ std::string emit_report_text(const Network& net, const HwPlan& plan) {
     const ResourceCounts& rc = est.layers[li].res;
     s += fmt::format(
         "{:<22} {:<16} {:>10} {:>10} {:>4} {:>5} {:>5} {:>5} {:>6} {:>10} {:>10} {:>9} {:>7} {:>7} "
-        "{:>5} {:>7.1f}{}\n",
+        "{:>5} {:>7.1f}{}{}\n",
         hw.layer.size() > 22 ? hw.layer.substr(0, 19) + "..." : hw.layer, to_string(hw.op),
         hw.in.shape.str(), hw.out.shape.str(), hw.pe, hw.simd, hw.sf, hw.nf, hw.multipliers,
         hw.est_cycles, hw.ideal_cycles, hw.rom_bits, rc.lut, rc.ff, rc.dsp, rc.bram36(),
-        hw.layer == plan.bottleneck ? "  <- bottleneck" : "");
+        hw.layer == plan.bottleneck ? "  <- bottleneck" : "",
+        hw.shared_unit.empty() ? "" : "  (" + hw.shared_unit + ")");
   }
   s += fmt::format(
       "\nmultipliers {}, MACs/frame {}, estimated cycles/frame {} (bottleneck {}), ideal "

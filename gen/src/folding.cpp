@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <tuple>
 
 #include "rtlgen/error.hpp"
 #include "rtlgen/passes.hpp"
@@ -18,6 +19,14 @@ std::vector<int> divisors(int n) {
   for (int i = 1; i <= n; ++i)
     if (n % i == 0) d.push_back(i);
   return d;
+}
+
+// Shape of the stream that carries `tensor` in hardware: a PAD is merged into the next layer's
+// line buffer, so its consumer streams the unpadded tensor.
+Shape stream_shape(const Network& net, const std::string& tensor) {
+  const Layer* p = net.find(tensor);
+  if (p && p->op == OpKind::Pad && !p->inputs.empty()) return stream_shape(net, p->inputs[0]);
+  return net.shape_of(tensor);
 }
 
 // Cheapest first: fewest multipliers, then fewest output lanes (each lane of a weighted layer
@@ -37,7 +46,10 @@ struct Attempt {
   FoldReport report;
 };
 
-Attempt attempt(const Network& net, int64_t target) {
+using Forced = std::map<std::string, FoldChoice>;
+
+// Every layer at its cheapest folding within `target`, except the `forced` ones.
+Attempt attempt_plain(const Network& net, int64_t target, const Forced& forced) {
   Attempt a;
   std::map<std::string, int> elems;
   elems[net.input.name] = net.input.shape.c * net.input.pixels_per_beat;
@@ -61,8 +73,16 @@ Attempt attempt(const Network& net, int64_t target) {
     std::sort(cands.begin(), cands.end(), cheaper);
     for (const auto& c : cands) a.cycle_values.push_back(c.cycles);
     const FoldChoice* pick = nullptr;
+    FoldChoice shared;
+    if (auto f = forced.find(l.name); f != forced.end()) {
+      // a member of a shared depthwise unit: its stage is the unit (or its input stream)
+      shared = f->second;
+      const int64_t in_beats = stream_shape(net, l.inputs[0]).elements() / std::max(in_elems, 1);
+      shared.cycles = std::max(shared.cycles, in_beats);
+      if (shared.cycles <= target) pick = &shared;
+    }
     for (const auto& c : cands)
-      if (c.cycles <= target) {
+      if (!pick && c.cycles <= target) {
         pick = &c;
         break;
       }
@@ -89,6 +109,127 @@ Attempt attempt(const Network& net, int64_t target) {
   return a;
 }
 
+int gcd(int a, int b) { return b == 0 ? a : gcd(b, a % b); }
+
+// Packs the light depthwise layers of `r` (folded for `target`) into shared units; fills
+// `forced` with the members' choices. False when sharing saves nothing.
+bool plan_sharing(const Network& net, const FoldReport& r, int64_t target, Forced& forced,
+                  std::vector<SharedUnit>& units) {
+  struct Cand {
+    std::string name;
+    int channels = 0;
+    int64_t windows_taps = 0;  // output pixels x taps
+    int own = 0;               // multipliers of its own unit
+    int64_t work = 0;          // busy cycles at the PE being tried
+  };
+  // Members of one unit share the tap count and the element types (template parameters).
+  std::map<std::tuple<int, int, int>, std::vector<Cand>> groups;
+  for (const auto& [name, c] : r.layers) {
+    const Layer* l = net.find(name);
+    if (!l || l->op != OpKind::DepthwiseConv2D || l->depth_multiplier != 1 || c.multipliers <= 0)
+      continue;
+    const double u = double(l->macs) / (double(c.multipliers) * double(target));
+    if (u >= kShareBelowUtilisation) continue;
+    const int taps = l->kernel_h * l->kernel_w;
+    const auto key =
+        std::make_tuple(taps, int(net.quant_of(l->inputs[0]).dtype), int(l->weight_dtype));
+    groups[key].push_back(
+        {name, l->out_shape.c, int64_t(l->out_shape.h) * l->out_shape.w * taps, c.multipliers, 0});
+  }
+  const auto capacity = int64_t(std::floor(kSharedUnitMaxLoad * double(target)));
+  for (auto& [key, cands] : groups) {
+    if (cands.size() < 2) continue;
+    int g = 0;
+    int own_total = 0;
+    for (const auto& c : cands) {
+      g = gcd(g, c.channels);
+      own_total += c.own;
+    }
+    int best_cost = own_total, best_units = 0;
+    std::vector<std::vector<const Cand*>> best_bins;
+    int best_pe = 0;
+    for (int pe : divisors(g)) {
+      std::vector<const Cand*> items;
+      int cost = 0;
+      for (auto& c : cands) {
+        c.work = int64_t(c.channels / pe) * c.windows_taps;
+        if (c.work <= capacity)
+          items.push_back(&c);
+        else
+          cost += c.own;
+      }
+      std::stable_sort(items.begin(), items.end(),
+                       [](const Cand* a, const Cand* b) { return a->work > b->work; });
+      std::vector<std::vector<const Cand*>> bins;
+      std::vector<int64_t> load;
+      for (const Cand* c : items) {
+        size_t b = 0;
+        while (b < bins.size() &&
+               (load[b] + c->work > capacity || int(bins[b].size()) >= kMaxSharedLayers))
+          ++b;
+        if (b == bins.size()) {
+          bins.emplace_back();
+          load.push_back(0);
+        }
+        bins[b].push_back(c);
+        load[b] += c->work;
+      }
+      int n_units = 0;
+      for (const auto& bin : bins) {
+        if (bin.size() >= 2) {
+          cost += pe;
+          ++n_units;
+        } else {
+          cost += bin[0]->own;
+        }
+      }
+      if (cost < best_cost || (cost == best_cost && n_units > 0 && n_units < best_units)) {
+        best_cost = cost;
+        best_units = n_units;
+        best_pe = pe;
+        best_bins.clear();
+        for (const auto& bin : bins)
+          if (bin.size() >= 2) best_bins.push_back(bin);
+      }
+    }
+    for (const auto& bin : best_bins) {
+      SharedUnit u;
+      u.name = fmt::format("shared_dw{}", units.size());
+      u.pe = best_pe;
+      for (const auto& [name, c] : r.layers)  // members in stream order
+        for (const Cand* m : bin)
+          if (m->name == name) {
+            u.layers.push_back(name);
+            u.cycles += int64_t(m->channels / best_pe) * m->windows_taps;
+          }
+      for (size_t i = 0; i < u.layers.size(); ++i) {
+        FoldChoice c;
+        c.pe = best_pe;
+        c.simd = 1;
+        c.cycles = u.cycles;
+        c.multipliers = i + 1 == u.layers.size() ? best_pe : 0;
+        c.out_elems = best_pe;
+        c.share = u.name;
+        forced[u.layers[i]] = c;
+      }
+      units.push_back(u);
+    }
+  }
+  return !units.empty();
+}
+
+Attempt attempt(const Network& net, int64_t target, bool share) {
+  Attempt a = attempt_plain(net, target, {});
+  if (!share || !a.ok) return a;
+  Forced forced;
+  std::vector<SharedUnit> units;
+  if (!plan_sharing(net, a.report, target, forced, units)) return a;
+  Attempt b = attempt_plain(net, target, forced);
+  if (!b.ok || b.report.multipliers >= a.report.multipliers) return a;
+  b.report.shared = units;
+  return b;
+}
+
 void store(Network& net, const FoldReport& r) {
   for (const auto& [name, c] : r.layers)
     for (Layer& l : net.layers)
@@ -96,6 +237,7 @@ void store(Network& net, const FoldReport& r) {
         if (has_weights(l.op)) {
           l.folding.pe = c.pe;
           l.folding.simd = c.simd;
+          l.folding.share = c.share;
         } else if (l.op == OpKind::AveragePool2D || l.op == OpKind::MaxPool2D) {
           l.folding.pe = 0;
           l.folding.simd = c.simd;
@@ -114,7 +256,7 @@ bool is_pointwise(const Layer& l) {
 std::vector<FoldChoice> fold_candidates(const Network& net, const Layer& l, int in_elems) {
   std::vector<FoldChoice> out;
   const Shape in = net.shape_of(l.inputs[0]);
-  const int64_t in_beats = in.elements() / std::max(in_elems, 1);
+  const int64_t in_beats = stream_shape(net, l.inputs[0]).elements() / std::max(in_elems, 1);
   const int64_t px = int64_t(l.out_shape.h) * l.out_shape.w;
   const int kk = l.kernel_h * l.kernel_w;
   auto joins = [&](int simd) { return simd % in_elems == 0 || in_elems % simd == 0; };
@@ -234,7 +376,7 @@ static FoldReport choose_folding_for_width(Network& net, const FoldTarget& targe
     if (!(target.clock_mhz > 0))
       throw Error(fmt::format("fold: clock {} MHz must be positive", target.clock_mhz));
     const auto t = int64_t(std::floor(target.clock_mhz * 1e6 / target.target_fps));
-    const Attempt a = attempt(net, t);
+    const Attempt a = attempt(net, t, target.share_depthwise);
     if (!a.ok)
       throw Error(fmt::format(
           "fold: {} frames/s at {} MHz needs <= {} cycles per frame, but {} needs at least {} "
@@ -251,34 +393,40 @@ static FoldReport choose_folding_for_width(Network& net, const FoldTarget& targe
     throw Error(
         "fold: give a multiplier budget (--max-multipliers) or a frame rate (--target-fps)");
   // Upper end: every layer at its cheapest folding.
-  const Attempt slowest = attempt(net, std::numeric_limits<int64_t>::max());
+  const Attempt slowest = attempt(net, std::numeric_limits<int64_t>::max(), target.share_depthwise);
   if (slowest.report.multipliers > target.max_multipliers)
-    throw Error(
-        fmt::format("fold: the network needs at least {} multipliers (one per weighted "
-                    "layer); the budget is {}",
-                    slowest.report.multipliers, target.max_multipliers));
-  int64_t lo = 1, hi = slowest.report.bottleneck_cycles;  // hi is always feasible
+    throw Error(fmt::format(
+        "fold: the network needs at least {} multipliers (one per weighted layer{}); the budget "
+        "is {}",
+        slowest.report.multipliers,
+        slowest.report.shared.empty() ? "" : ", one for all light depthwise layers",
+        target.max_multipliers));
+  // hi is always feasible: the slowest folding, with its shared units loaded within the limit
+  int64_t hi = slowest.report.bottleneck_cycles;
+  for (const auto& u : slowest.report.shared)
+    hi = std::max(hi, int64_t(std::ceil(double(u.cycles) / kSharedUnitMaxLoad)) + 1);
+  const int64_t top = hi;
+  int64_t lo = 1;
   while (lo < hi) {
     const int64_t mid = lo + (hi - lo) / 2;
-    const Attempt a = attempt(net, mid);
+    const Attempt a = attempt(net, mid, target.share_depthwise);
     if (a.ok && a.report.multipliers <= target.max_multipliers)
       hi = mid;
     else
       lo = mid + 1;
   }
-  Attempt best = attempt(net, hi);
+  Attempt best = attempt(net, hi, target.share_depthwise);
   const double floor_u = target.min_utilisation;
   if (floor_u > 0 && best.report.utilisation() < floor_u) {
     // Walk up through the next bottleneck values (every one is some candidate's cycle count)
     // until a folding reaches the floor; the cost only falls as T grows.
-    const int64_t top = slowest.report.bottleneck_cycles;
     Attempt a = best;
     while (a.report.bottleneck_cycles < top) {
       int64_t next = std::numeric_limits<int64_t>::max();
       for (int64_t c : a.cycle_values)
         if (c > a.report.bottleneck_cycles) next = std::min(next, c);
       if (next == std::numeric_limits<int64_t>::max()) break;
-      a = attempt(net, next);
+      a = attempt(net, next, target.share_depthwise);
       if (a.ok && a.report.utilisation() >= floor_u) {
         a.report.fastest_cycles = best.report.bottleneck_cycles;
         a.report.fastest_multipliers = best.report.multipliers;

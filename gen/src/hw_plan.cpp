@@ -248,7 +248,7 @@ class Planner {
   }
 
   Instance swg(const Layer& l, const StreamInfo& src, int simd, int order,
-               const std::string& out_prefix) {
+               const std::string& out_prefix, bool side_outputs = true) {
     const Shape in = src.shape;
     const Pads pads = total_pads(l);
     Instance s{"rtlgen_swg", l.name + "_swg", {}, {{"clk", "clk"}, {"rst", "rst"}}};
@@ -263,7 +263,7 @@ class Planner {
     connect_in(s, src.prefix);
     connect_out(s, out_prefix);
     // Pooling needs the window boundary (tlast) and the in-image flag (tuser); the MVU does not.
-    const bool side = order == 1;
+    const bool side = order == 1 && side_outputs;
     s.ports.push_back({"m_axis_tlast", side ? out_prefix + "_tlast" : ""});
     s.ports.push_back({"m_axis_tuser", side ? out_prefix + "_tuser" : ""});
     stream_wires(out_prefix, simd * 8, side, side);
@@ -371,6 +371,10 @@ class Planner {
     const int64_t px = int64_t(l.out_shape.h) * l.out_shape.w;
     hw.est_cycles = std::max(px * hw.nf * taps, src.beats_per_frame());
     hw.ideal_cycles = (l.macs + hw.multipliers - 1) / hw.multipliers;
+    if (!l.folding.share.empty()) {
+      shared_depthwise(hw, l, src);
+      return;
+    }
     hw.instances.push_back(swg(l, src, hw.pe, 1, l.name + "_win"));
     const TensorQuant in_q = net_.quant_of(l.inputs[0]);
     const int acc_bits = std::max(l.acc_bits, 2);
@@ -392,12 +396,123 @@ class Planner {
     d.ports.push_back({"m_axis_tlast", ""});
     stream_wires(l.name + "_acc", hw.pe * acc_bits);
     hw.instances.push_back(d);
-    // Weights [KH][KW][C] -> w[c][t].
+    hw.mems.push_back({wfile, pack_depthwise_weights(depthwise_weights_ct(l), c, taps, hw.pe),
+                       hw.pe * 8});
+    hw.rom_bits += int64_t(c) * taps * 8;
+    requant(hw, l, l.name + "_acc", hw.pe, c, acc_bits, l.bias, l.requant);
+    record_window_need(l, src, hw.out.elems);
+    push_layer(hw);
+  }
+
+  // Weights [KH][KW][C] -> w[c][t].
+  static std::vector<int32_t> depthwise_weights_ct(const Layer& l) {
+    const int c = l.out_shape.c, taps = l.kernel_h * l.kernel_w;
     std::vector<int32_t> w_ct(size_t(c) * taps);
     for (int t = 0; t < taps; ++t)
       for (int ch = 0; ch < c; ++ch) w_ct[size_t(ch) * taps + t] = l.weights[size_t(t) * c + ch];
-    hw.mems.push_back({wfile, pack_depthwise_weights(w_ct, c, taps, hw.pe), hw.pe * 8});
+    return w_ct;
+  }
+
+  // The members of shared depthwise unit `name`, in stream order.
+  std::vector<const Layer*> shared_members(const std::string& name) const {
+    std::vector<const Layer*> m;
+    for (const Layer& x : net_.layers)
+      if (x.op == OpKind::DepthwiseConv2D && x.folding.share == name) m.push_back(&x);
+    return m;
+  }
+
+  static std::string concat(const std::vector<std::string>& items) {
+    std::string s = "{";
+    for (size_t i = items.size(); i-- > 0;) s += items[i] + (i ? ", " : "}");
+    return s;
+  }
+
+  // A member of a shared depthwise unit: its own line buffer and requantizer; the unit
+  // (rtlgen_dwu_shared) is instantiated with its last member, when every member's streams exist.
+  void shared_depthwise(HwLayer& hw, const Layer& l, const StreamInfo& src) {
+    const std::vector<const Layer*> members = shared_members(l.folding.share);
+    const int taps = l.kernel_h * l.kernel_w, c = src.shape.c;
+    const TensorQuant in_q = net_.quant_of(l.inputs[0]);
+    int acc_bits = 2;
+    int64_t busy = 0, macs = 0;
+    for (const Layer* m : members) {
+      const auto where = [&](const std::string& what) {
+        fail(*m, fmt::format("shares depthwise unit '{}' with '{}' but has {}; members of a "
+                             "unit need the same hw.pe, kernel size and element types (or "
+                             "give it another hw.share)",
+                             l.folding.share, members[0]->name, what));
+      };
+      if (m->folding.pe != members[0]->folding.pe)
+        where(fmt::format("hw.pe = {} (not {})", m->folding.pe, members[0]->folding.pe));
+      if (m->kernel_h * m->kernel_w != members[0]->kernel_h * members[0]->kernel_w)
+        where(fmt::format("a {}x{} kernel", m->kernel_h, m->kernel_w));
+      if (net_.quant_of(m->inputs[0]).dtype != net_.quant_of(members[0]->inputs[0]).dtype ||
+          m->weight_dtype != members[0]->weight_dtype)
+        where("other input or weight types");
+      if (m->depth_multiplier != 1)
+        fail(*m, fmt::format("depth multiplier {} has no RTL yet (only 1)", m->depth_multiplier));
+      if (m->out_shape.c % hw.pe != 0)
+        fail(*m, fmt::format("hw.pe = {} must divide the {} channels", hw.pe, m->out_shape.c));
+      acc_bits = std::max(acc_bits, m->acc_bits);
+      busy += int64_t(m->out_shape.h) * m->out_shape.w * (m->out_shape.c / hw.pe) * taps;
+      macs += m->macs;
+    }
+    if (int(members.size()) > 32)
+      fail(l, fmt::format("shared depthwise unit '{}' has {} members; at most 32",
+                          l.folding.share, members.size()));
+    // The unit is one stage for every member: a frame takes it `busy` cycles.
+    hw.est_cycles = std::max(busy, src.beats_per_frame());
+    hw.ideal_cycles = (macs + hw.pe - 1) / hw.pe;
+    hw.shared_unit = l.folding.share;
+    const bool last = members.back() == &l;
+    hw.multipliers = last ? hw.pe : 0;
+    hw.instances.push_back(swg(l, src, hw.pe, 1, l.name + "_win", false));
+    stream_wires(l.name + "_acc", hw.pe * acc_bits);
     hw.rom_bits += int64_t(c) * taps * 8;
+    if (last) {
+      Instance d{"rtlgen_dwu_shared", l.folding.share + "_dwu", {},
+                 {{"clk", "clk"}, {"rst", "rst"}}};
+      std::vector<std::string> chans, in_zp, w_zp, win_d, win_v, win_r, acc_d, acc_v, acc_r;
+      MemFile mem{l.folding.share + "_weights.mem", {}, hw.pe * 8};
+      // result slots: one input alone keeps the unit busy when (OUT_DEPTH-1)*TAPS >= 5
+      int out_depth = 2;
+      while ((out_depth - 1) * taps < 5) out_depth *= 2;
+      for (const Layer* m : members) {
+        const TensorQuant q = net_.quant_of(m->inputs[0]);
+        chans.push_back(fmt::format("32'd{}", m->out_shape.c));
+        // zero points as 32-bit two's complement fields
+        in_zp.push_back(fmt::format("32'h{:08x}", uint32_t(q.zero_point)));
+        w_zp.push_back(fmt::format("32'h{:08x}", uint32_t(m->weight_zero_point)));
+        win_d.push_back(m->name + "_win_tdata");
+        win_v.push_back(m->name + "_win_tvalid");
+        win_r.push_back(m->name + "_win_tready");
+        acc_d.push_back(m->name + "_acc_tdata");
+        acc_v.push_back(m->name + "_acc_tvalid");
+        acc_r.push_back(m->name + "_acc_tready");
+        for (auto& line : pack_depthwise_weights(depthwise_weights_ct(*m), m->out_shape.c, taps,
+                                                 hw.pe))
+          mem.lines.push_back(std::move(line));
+      }
+      d.params = {{"N", lit(int64_t(members.size()))},
+                  {"PE", lit(hw.pe)},
+                  {"TAPS", lit(taps)},
+                  {"CHANNELS", concat(chans)},
+                  {"IN_SIGNED", lit(signed_flag(in_q.dtype))},
+                  {"IN_ZP", concat(in_zp)},
+                  {"W_SIGNED", lit(signed_flag(l.weight_dtype))},
+                  {"W_ZP", concat(w_zp)},
+                  {"ACC_BITS", lit(acc_bits)},
+                  {"OUT_DEPTH", lit(out_depth)},
+                  {"WEIGHT_FILE", str_lit(mem.name)}};
+      d.ports.push_back({"s_axis_tdata", concat(win_d)});
+      d.ports.push_back({"s_axis_tvalid", concat(win_v)});
+      d.ports.push_back({"s_axis_tready", concat(win_r)});
+      d.ports.push_back({"m_axis_tdata", concat(acc_d)});
+      d.ports.push_back({"m_axis_tvalid", concat(acc_v)});
+      d.ports.push_back({"m_axis_tready", concat(acc_r)});
+      hw.instances.push_back(d);
+      hw.mems.push_back(mem);
+    }
     requant(hw, l, l.name + "_acc", hw.pe, c, acc_bits, l.bias, l.requant);
     record_window_need(l, src, hw.out.elems);
     push_layer(hw);

@@ -38,6 +38,7 @@ Network load_network(const std::string& path) {
     t.max_multipliers = net.fold.max_multipliers;
     t.target_fps = net.fold.target_fps;
     t.min_utilisation = net.fold.min_utilisation;
+    t.share_depthwise = net.fold.share_depthwise;
     t.clock_mhz = net.target_clock_mhz;
     choose_folding(net, t);
   }

@@ -26,6 +26,9 @@
 //   rtlgen_dwu      DSP = PE, LUT = 60 + PE*(ACC_BITS+20), FF = 40 + PE*(26+ACC_BITS+18)
 //                   (structural; Yosys reports the dwu LUTs in the top level, 1,819 LUT for 13
 //                   dwu + argmax in MobileNet at 406 multipliers, which this matches within 30%)
+//   rtlgen_dwu_shared  rtlgen_dwu's DSP/LUT/FF + per input: ceil((N-1)/3) x (PE*8 + address)
+//                   multiplexer LUTs / N, 12 LUT + (address + 8) FF of control, OUT_DEPTH x
+//                   PE*ACC_BITS LUT RAM of results (structural, not yet fitted to Yosys)
 //   others          small structural estimates (width converter, framer, argmax, fork, add)
 #include "rtlgen/resource_model.hpp"
 
@@ -245,6 +248,18 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     auto [words, bits] = rom_shape(mems, param_str(inst, "WEIGHT_FILE"));
     if (words == 0) words = ceil_div(ch, pe) * taps, bits = pe * 8;
     if (words > 1 && bits > 0) c.add(block_ram(words, bits, 1));
+  } else if (m == "rtlgen_dwu_shared") {
+    // rtlgen_dwu's datapath, plus per input: an N:1 share of the input multiplexer (LUT6 = 4:1
+    // per bit), the ROM address counter and the result buffer (OUT_DEPTH words, LUT RAM).
+    const int64_t n = param(inst, "N", 1), pe = param(inst, "PE", 1),
+                  acc = param(inst, "ACC_BITS", 24), depth = param(inst, "OUT_DEPTH", 2);
+    auto [words, bits] = rom_shape(mems, param_str(inst, "WEIGHT_FILE"));
+    const int aw = clog2(std::max<int64_t>(words, 2));
+    c.dsp = pe;
+    c.lut = 60 + pe * (acc + 20) + ceil_div(n - 1, 3) * (pe * 8 + aw) + n * 12;
+    c.ff = 40 + pe * (26 + acc + 18) + n * (aw + 8);
+    c.lutram = n * lutram_units(depth, pe * acc);
+    if (words > 1 && bits > 0) c.add(block_ram(words, bits, 1));
   } else if (m == "rtlgen_global_pool") {
     const int64_t n = param(inst, "IN_N", 1), ch = param(inst, "CHANNELS", 1),
                   acc = param(inst, "ACC_BITS", 24);
@@ -287,6 +302,7 @@ int64_t stage_delay(const HwLayer& hw) {
     else if (m == "rtlgen_requant") d += 8;
     else if (m == "rtlgen_fifo") d += 2;
     else if (m == "rtlgen_dwu" || m == "rtlgen_pool") d += 4;
+    else if (m == "rtlgen_dwu_shared") d += 5;
     else if (m == "rtlgen_width_converter") d += 2;
     else if (m == "rtlgen_global_pool") d += 2;
     else if (m == "rtlgen_add") d += 10;

@@ -188,7 +188,8 @@ class NetworkParser {
       const YAML::Node f = root["fold"];
       const std::string ctx = "fold: ";
       if (!f.IsMap()) r_.fail(f, "fold: expected a mapping with max_multipliers and/or target_fps");
-      r_.check_keys(f, {"max_multipliers", "target_fps", "min_utilisation"}, ctx);
+      r_.check_keys(f, {"max_multipliers", "target_fps", "min_utilisation", "share_depthwise"},
+                    ctx);
       if (f["max_multipliers"])
         net.fold.max_multipliers = r_.as_positive_int(f["max_multipliers"], "max_multipliers", ctx);
       if (f["target_fps"]) {
@@ -204,6 +205,8 @@ class NetworkParser {
                   "fold: min_utilisation must lie in [0, 1] (0 = always "
                   "the fastest folding)");
       }
+      if (f["share_depthwise"])
+        net.fold.share_depthwise = r_.as<bool>(f["share_depthwise"], "true or false", ctx);
       if (!net.fold.active())
         r_.fail(f, "fold: give max_multipliers (a multiplier budget) or target_fps (a frame rate)");
     }
@@ -448,10 +451,18 @@ class NetworkParser {
     }
     if (ln["hw"]) {
       const auto hw = ln["hw"];
-      if (!hw.IsMap()) r_.fail(hw, ctx + "hw must be a mapping {pe, simd}");
-      r_.check_keys(hw, {"pe", "simd"}, ctx + "hw: ");
+      if (!hw.IsMap()) r_.fail(hw, ctx + "hw must be a mapping {pe, simd, share}");
+      r_.check_keys(hw, {"pe", "simd", "share"}, ctx + "hw: ");
       if (hw["pe"]) l.folding.pe = r_.as_positive_int(hw["pe"], "pe", ctx);
       if (hw["simd"]) l.folding.simd = r_.as_positive_int(hw["simd"], "simd", ctx);
+      if (hw["share"]) {
+        l.folding.share = r_.as<std::string>(hw["share"], "a unit name", ctx + "hw: share: ");
+        if (l.op != OpKind::DepthwiseConv2D)
+          r_.fail(hw["share"], ctx +
+                                   "hw: share names a shared depthwise unit; only "
+                                   "depthwise_conv2d layers can use one (remove the key)");
+        check_identifier(hw["share"], l.folding.share, ctx + "hw: share");
+      }
     }
     const TensorQuant second_q = l.inputs.size() > 1 ? net.quant_of(l.inputs[1]) : in_q;
     const std::string why = quantization_problem(l, in_q, second_q);

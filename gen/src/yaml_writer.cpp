@@ -141,6 +141,7 @@ std::string network_yaml_text(const Network& net, const std::string& params_dir_
       out << YAML::Key << "hw" << YAML::Value << YAML::Flow << YAML::BeginMap;
       if (l.folding.pe > 0) out << YAML::Key << "pe" << YAML::Value << l.folding.pe;
       if (l.folding.simd > 0) out << YAML::Key << "simd" << YAML::Value << l.folding.simd;
+      if (!l.folding.share.empty()) out << YAML::Key << "share" << YAML::Value << l.folding.share;
       out << YAML::EndMap;
     }
     out << YAML::EndMap;

@@ -5,7 +5,8 @@ criteria: every layer bit-exact on every frame, measured steady-state cycles per
 --max-estimate-error of the measurement, and (with labels) hardware accuracy == golden accuracy.
 
     sim_check.py --rtlgen build/gen/rtlgen --net configs/lenet.yaml --out build/e2e/lenet \
-        [--max-ratio 1.10] [--max-estimate-error 0.05] -- <extra rtlgen sim arguments>
+        [--max-ratio 1.10] [--max-estimate-error 0.05] [--fold-budget N] \
+        -- <extra rtlgen sim arguments>
 """
 import argparse
 import json
@@ -24,11 +25,21 @@ def main():
     ap.add_argument("--max-estimate-error", type=float, default=0.05)
     ap.add_argument("--max-multipliers", type=int, default=0)
     ap.add_argument("--max-cycles", type=float, default=0)
+    ap.add_argument("--fold-budget", type=int, default=0,
+                    help="first fold the network to this many multipliers (rtlgen fold -o)")
     ap.add_argument("sim_args", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     extra = [x for x in a.sim_args if x != "--"]
     report = a.out.rstrip("/") + "_sim_report.json"
-    cmd = [a.rtlgen, "sim", a.net, "-o", a.out, "--report", report] + extra
+    net = a.net
+    if a.fold_budget:
+        net = a.out.rstrip("/") + "_folded.yaml"
+        fold = [a.rtlgen, "fold", a.net, "--max-multipliers", str(a.fold_budget), "-o", net]
+        print("+", " ".join(fold), flush=True)
+        if subprocess.run(fold).returncode != 0:
+            print("FAIL: rtlgen fold failed")
+            return 1
+    cmd = [a.rtlgen, "sim", net, "-o", a.out, "--report", report] + extra
     print("+", " ".join(cmd), flush=True)
     rc = subprocess.run(cmd).returncode
     if not os.path.exists(report):

@@ -21,6 +21,16 @@
 // divide one another (a width converter joins them). Non-divisible shapes are never padded:
 // the folding falls back to the nearest smaller divisor, which is why a budget can be left
 // partly unused.
+//
+// Shared depthwise units. A depthwise layer does K_H*K_W MACs per output element, so late
+// MobileNet layers need a small fraction of one multiplier at the pipeline's frame rate, yet a
+// unit of its own holds at least one. For each target T, the depthwise layers whose own folding
+// uses its multipliers less than kShareBelowUtilisation are packed (first-fit decreasing, the
+// same lane count PE for all, PE dividing every member's channels) into rtlgen_dwu_shared units
+// whose total busy cycles B = sum (C/PE)*K_H*K_W*windows stay <= kSharedUnitMaxLoad * T; the PE
+// with the fewest lanes in total wins (then the fewest units). Sharing is kept only when it
+// saves multipliers and every later layer still folds within T. A unit's multipliers are
+// reported on its last member; the others report 0.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +45,13 @@ namespace rtlgen {
 constexpr int64_t kDefaultMaxMultipliers = 512;
 // Utilisation floor for a budget (see above) unless told otherwise.
 constexpr double kDefaultMinUtilisation = 0.85;
+// Depthwise layers below this own utilisation are candidates for a shared unit.
+constexpr double kShareBelowUtilisation = 0.85;
+// Busy cycles of a shared depthwise unit per frame, as a fraction of the target T at most: the
+// round-robin unit serves bursty line-buffer streams, the slack keeps it off the critical path.
+constexpr double kSharedUnitMaxLoad = 0.9;
+// At most this many layers share one unit (its input multiplexer and scheduler grow with it).
+constexpr int kMaxSharedLayers = 16;
 // Widest input stream the folding considers, in pixels per beat.
 constexpr int kMaxInputPixelsPerBeat = 8;
 
@@ -44,6 +61,15 @@ struct FoldChoice {
   int64_t cycles = 0;   // per frame, this stage alone (compute or stream bound)
   int multipliers = 0;  // pe * simd for weighted layers, 0 for pooling
   int out_elems = 1;    // elements per beat of the layer's output stream
+  std::string share;    // depthwise: shared unit it belongs to ("" = its own)
+};
+
+// A depthwise unit shared by several layers.
+struct SharedUnit {
+  std::string name;
+  int pe = 1;
+  int64_t cycles = 0;  // busy cycles per frame, all members together
+  std::vector<std::string> layers;
 };
 
 struct FoldTarget {
@@ -51,7 +77,8 @@ struct FoldTarget {
   double target_fps = 0;        // > 0: frames per second at clock_mhz
   double clock_mhz = 200.0;
   double min_utilisation =
-      kDefaultMinUtilisation;  // budget mode: see "Utilisation floor" above; 0 = off
+      kDefaultMinUtilisation;   // budget mode: see "Utilisation floor" above; 0 = off
+  bool share_depthwise = true;  // see "Shared depthwise units" above
 };
 
 struct FoldReport {
@@ -61,6 +88,7 @@ struct FoldReport {
   int64_t multipliers = 0;
   int64_t macs = 0;
   std::vector<std::pair<std::string, FoldChoice>> layers;  // hardware layers, in order
+  std::vector<SharedUnit> shared;                          // shared depthwise units
   // Budget mode: the fastest folding within the budget, when the utilisation floor made the
   // choice slower (0 otherwise).
   int64_t fastest_cycles = 0;

@@ -50,6 +50,9 @@ struct HwLayer {
   int64_t est_cycles = 0;   // per frame, this stage alone
   int64_t ideal_cycles = 0; // MACs / multipliers (weighted layers)
   int64_t rom_bits = 0;     // weights + requantizer constants
+  // Depthwise layer on a shared unit (rtlgen_dwu_shared): the unit's name. Its instance and
+  // multipliers belong to the unit's last member; est_cycles is the unit's (all members).
+  std::string shared_unit;
   std::vector<Instance> instances;
   std::vector<MemFile> mems;
 };

@@ -61,6 +61,9 @@ struct Pads {
 struct Folding {
   int pe = 0;
   int simd = 0;
+  // Depthwise layers only: name of a shared depthwise unit (rtlgen_dwu_shared). Layers with the
+  // same name time-share one multiplier array of `pe` lanes; empty = a unit of its own.
+  std::string share;
 };
 
 // Constants of TFLite's int8/uint8 ADD (left_shift 20 scheme).
@@ -135,6 +138,7 @@ struct FoldSpec {
   int64_t max_multipliers = 0;    // > 0: fastest pipeline within this many multipliers
   double target_fps = 0;          // > 0: cheapest pipeline reaching this frame rate
   double min_utilisation = 0.85;  // budget: utilisation floor (rtlgen/folding.hpp), 0 = off
+  bool share_depthwise = true;    // light depthwise layers may share a unit (rtlgen/folding.hpp)
   bool active() const { return max_multipliers > 0 || target_fps > 0; }
 };
 

@@ -1,0 +1,385 @@
+/*
+
+rtlgen: depthwise convolution unit shared by several layers
+
+*/
+
+// Language: Verilog 2005
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+/*
+ * One depthwise multiplier array (PE lanes) time-shared by N depthwise layers of the pipeline.
+ * Light depthwise layers (late MobileNet layers need a fraction of one multiplier each at the
+ * pipeline's frame rate) would otherwise each hold at least one multiplier that idles most of
+ * the time. Per layer i the computation is rtlgen_dwu's:
+ *   acc[c] = sum_t (x[c][t] - IN_ZP_i) * (w_i[c][t] - W_ZP_i), t = 0 .. TAPS-1.
+ *
+ * Input i: the rtlgen_swg ORDER 1 stream of layer i with SIMD = PE (for each window, for each
+ *   chunk j of PE channels, TAPS beats, one tap each; lane p is channel j*PE + p), at
+ *   s_axis_tdata[i*PE*8 +: PE*8], s_axis_tvalid[i], s_axis_tready[i]. Padding taps carry the
+ *   zero point, so tlast/tuser are not needed.
+ * Output i: one beat per chunk of layer i, PE signed accumulators of ACC_BITS at
+ *   m_axis_tdata[i*PE*ACC_BITS +: PE*ACC_BITS] (lane p at [p*ACC_BITS +: ACC_BITS] of it).
+ *
+ * Scheduling: the unit computes one whole chunk (TAPS consecutive beats of one input) at a
+ *   time. When idle it grants, in the same cycle, the next input after the last one served
+ *   (round robin) that has a beat waiting and a free result slot; the grant holds until the
+ *   chunk's last tap. Deadlock freedom rests on two rules: (1) a chunk is only started with a
+ *   result slot reserved (a credit per input, OUT_DEPTH results), so the array never waits
+ *   for a consumer; (2) once the first tap of a chunk is out of rtlgen_swg, its other taps
+ *   need no further input (the line buffer releases a window row only when every input row it
+ *   needs is written), so a granted chunk always completes. The unit is work-conserving:
+ *   with B = sum_i (CHANNELS_i/PE) * TAPS * windows_i busy cycles per frame, it keeps up with a
+ *   pipeline of T >= B cycles per frame.
+ *
+ * Weight ROM: one memory, the layers' rtlgen_dwu ROMs concatenated (layer 0 first): layer i
+ *   starts at word sum_{k<i} CHANNELS_k/PE*TAPS, its word j*TAPS + t holds w_i[j*PE + p][t] at
+ *   bits [p*8 +: 8] (docs/rtl-architecture.md, gen/include/rtlgen/weight_packing.hpp
+ *   pack_depthwise_weights). Read synchronously (block RAM).
+ *
+ * Pipeline: grant + ROM read + input register, operands, products, accumulator, result
+ *   buffer. Latency: 5 cycles from a chunk's last tap to its output beat (empty buffer).
+ * Throughput: one tap per cycle, no bubbles between chunks of the same or different inputs,
+ *   provided a result slot comes back in time: a slot taken at a chunk's first tap returns
+ *   TAPS + 5 cycles later (when its result leaves), so one input alone runs at full rate when
+ *   (OUT_DEPTH - 1) * TAPS >= 5 (OUT_DEPTH 2 for TAPS >= 5, 8 for TAPS = 1; the generator
+ *   picks the smallest such OUT_DEPTH).
+ */
+module rtlgen_dwu_shared #
+(
+    // Number of layers (input/output stream pairs) sharing the unit (1..32)
+    parameter N = 2,
+    // Channels (lanes) per beat, inputs and outputs (divides every layer's channels)
+    parameter PE = 4,
+    // Taps per window = K_H*K_W, the same for every layer (>= 1)
+    parameter TAPS = 9,
+    // Channels of layer i at bits [i*32 +: 32] (each a multiple of PE)
+    parameter [N*32-1:0] CHANNELS = {N{32'd8}},
+    // Input element type of every layer: 1 = int8, 0 = uint8
+    parameter IN_SIGNED = 1,
+    // Input zero point of layer i at bits [i*32 +: 32] (two's complement, in the type's range)
+    parameter [N*32-1:0] IN_ZP = {N*32{1'b0}},
+    // Weight type of every layer: 1 = int8, 0 = uint8
+    parameter W_SIGNED = 1,
+    // Weight zero point of layer i at bits [i*32 +: 32] (two's complement, in the type's range)
+    parameter [N*32-1:0] W_ZP = {N*32{1'b0}},
+    // Accumulator width in bits (signed, 2..64); sums wrap modulo 2^ACC_BITS
+    parameter ACC_BITS = 32,
+    // Result buffer per output in beats (2, 4, 8 or 16)
+    parameter OUT_DEPTH = 2,
+    // $readmemh weight file, sum_i CHANNELS_i/PE*TAPS lines of PE*8 bits ("" = uninitialised)
+    parameter WEIGHT_FILE = ""
+)
+(
+    input  wire                         clk,
+    input  wire                         rst,
+
+    /*
+     * Window taps, one rtlgen_swg ORDER 1 stream per layer
+     */
+    input  wire [N*PE*8-1:0]            s_axis_tdata,
+    input  wire [N-1:0]                 s_axis_tvalid,
+    output wire [N-1:0]                 s_axis_tready,
+
+    /*
+     * Accumulators, one beat per window chunk, one stream per layer
+     */
+    output wire [N*PE*ACC_BITS-1:0]     m_axis_tdata,
+    output wire [N-1:0]                 m_axis_tvalid,
+    input  wire [N-1:0]                 m_axis_tready
+);
+
+// ROM words before layer k (layer k's base address)
+function integer words_before;
+    input integer k;
+    integer i;
+    begin
+        words_before = 0;
+        for (i = 0; i < k; i = i + 1)
+            words_before = words_before + (CHANNELS[i*32 +: 32] / PE) * TAPS;
+    end
+endfunction
+
+localparam WORDS = words_before(N);
+localparam AW = WORDS > 1 ? $clog2(WORDS) : 1;
+localparam SW = N > 1 ? $clog2(N) : 1;
+localparam TW = TAPS > 1 ? $clog2(TAPS) : 1;
+localparam OW = $clog2(OUT_DEPTH);
+localparam CW = OW + 1;
+localparam RW = PE * ACC_BITS;
+
+localparam [31:0] TAPS_M1 = TAPS - 1;
+localparam [TW-1:0] TAP_LAST = TAPS_M1[TW-1:0];
+localparam [31:0] OUT_DEPTH_32 = OUT_DEPTH;
+localparam [CW-1:0] CREDITS = OUT_DEPTH_32[CW-1:0];
+
+// bad parameters
+integer chk;
+initial begin
+`ifndef SYNTHESIS
+    if (N < 1 || N > 32) begin
+        $error("%m: N (%0d) must be 1..32", N);
+        $finish;
+    end
+    if (PE < 1 || TAPS < 1) begin
+        $error("%m: PE (%0d) and TAPS (%0d) must be >= 1", PE, TAPS);
+        $finish;
+    end
+    for (chk = 0; chk < N; chk = chk + 1) begin
+        if (CHANNELS[chk*32 +: 32] < PE || CHANNELS[chk*32 +: 32] % PE != 0) begin
+            $error("%m: PE (%0d) must divide CHANNELS of layer %0d (%0d)", PE, chk,
+                   CHANNELS[chk*32 +: 32]);
+            $finish;
+        end
+        if ((IN_SIGNED != 0) ? ($signed(IN_ZP[chk*32 +: 32]) < -128 ||
+                                $signed(IN_ZP[chk*32 +: 32]) > 127)
+                             : ($signed(IN_ZP[chk*32 +: 32]) < 0 ||
+                                $signed(IN_ZP[chk*32 +: 32]) > 255)) begin
+            $error("%m: IN_ZP of layer %0d (%0d) outside the range of the input type", chk,
+                   $signed(IN_ZP[chk*32 +: 32]));
+            $finish;
+        end
+        if ((W_SIGNED != 0) ? ($signed(W_ZP[chk*32 +: 32]) < -128 ||
+                               $signed(W_ZP[chk*32 +: 32]) > 127)
+                            : ($signed(W_ZP[chk*32 +: 32]) < 0 ||
+                               $signed(W_ZP[chk*32 +: 32]) > 255)) begin
+            $error("%m: W_ZP of layer %0d (%0d) outside the range of the weight type", chk,
+                   $signed(W_ZP[chk*32 +: 32]));
+            $finish;
+        end
+    end
+    if (ACC_BITS < 2 || ACC_BITS > 64) begin
+        $error("%m: ACC_BITS (%0d) must be 2..64", ACC_BITS);
+        $finish;
+    end
+    if (OUT_DEPTH != 2 && OUT_DEPTH != 4 && OUT_DEPTH != 8 && OUT_DEPTH != 16) begin
+        $error("%m: OUT_DEPTH (%0d) must be 2, 4, 8 or 16", OUT_DEPTH);
+        $finish;
+    end
+`endif
+end
+
+/*
+ * Weight ROM, synchronous read
+ */
+(* rom_style = "block" *) (* ramstyle = "M10K" *)
+reg [PE*8-1:0] wrom [0:WORDS-1];
+
+initial begin
+    if (WEIGHT_FILE != "") begin
+        $readmemh(WEIGHT_FILE, wrom);
+    end
+end
+
+/*
+ * Scheduler: round-robin grant of whole chunks to inputs with a beat and a credit
+ */
+reg active_reg = 1'b0;             // inside a chunk (taps 1 .. TAPS-1 still to come)
+reg [SW-1:0] sel_reg = {SW{1'b0}}; // input being served, or last served when idle
+reg [TW-1:0] tap_reg = {TW{1'b0}};
+
+wire [N-1:0] has_credit;
+wire [N-1:0] eligible = s_axis_tvalid & has_credit;
+
+// next input after sel_reg (sel_reg itself last) with a beat and a credit
+reg [SW-1:0] pick;
+reg pick_ok;
+integer k, idx;
+always @* begin
+    pick = sel_reg;
+    pick_ok = 1'b0;
+    for (k = N; k >= 1; k = k - 1) begin
+        idx = k + {{(32-SW){1'b0}}, sel_reg};
+        if (idx >= N) begin
+            idx = idx - N;
+        end
+        if (eligible[idx]) begin
+            pick = idx[SW-1:0];
+            pick_ok = 1'b1;
+        end
+    end
+end
+
+wire [SW-1:0] cur = active_reg ? sel_reg : pick;
+wire fire = active_reg ? s_axis_tvalid[sel_reg] : pick_ok;
+wire grant = !active_reg && pick_ok;  // first tap of a chunk: reserves a result slot
+wire last_tap = tap_reg == TAP_LAST;
+
+always @(posedge clk) begin
+    if (fire) begin
+        sel_reg <= cur;
+        tap_reg <= (TAPS == 1 || last_tap) ? {TW{1'b0}} : tap_reg + 1'b1;
+        active_reg <= !(TAPS == 1 || last_tap);
+    end
+    if (rst) begin
+        active_reg <= 1'b0;
+        sel_reg <= {SW{1'b0}};
+        tap_reg <= {TW{1'b0}};
+    end
+end
+
+/*
+ * Per input: ROM address counter (wraps inside the layer's region), credits, result buffer
+ */
+wire [N*AW-1:0] addr_all;
+wire [AW-1:0] rom_addr = addr_all[cur*AW +: AW];
+
+// stage 4 -> result buffers
+reg done_4 = 1'b0;
+reg [SW-1:0] tag_4;
+reg [RW-1:0] acc_reg;
+
+genvar g;
+generate
+    for (g = 0; g < N; g = g + 1) begin : port
+        localparam [31:0] BASE_32 = words_before(g);
+        localparam [31:0] LAST_32 = words_before(g + 1) - 1;
+        localparam [AW-1:0] BASE = BASE_32[AW-1:0];
+        localparam [AW-1:0] LAST = LAST_32[AW-1:0];
+
+        reg [AW-1:0] addr_reg = BASE;
+        wire my_fire = fire && cur == g;
+        always @(posedge clk) begin
+            if (my_fire) begin
+                addr_reg <= addr_reg == LAST ? BASE : addr_reg + 1'b1;
+            end
+            if (rst) begin
+                addr_reg <= BASE;
+            end
+        end
+        assign addr_all[g*AW +: AW] = addr_reg;
+        assign s_axis_tready[g] = active_reg ? sel_reg == g : pick_ok && pick == g;
+
+        // result buffer (OUT_DEPTH beats) and the credits that keep it from overflowing
+        reg [RW-1:0] buf_mem [0:OUT_DEPTH-1];
+        reg [OW-1:0] wr_ptr = {OW{1'b0}};
+        reg [OW-1:0] rd_ptr = {OW{1'b0}};
+        reg [CW-1:0] count = {CW{1'b0}};
+        reg [CW-1:0] credit = CREDITS;
+        wire push = done_4 && tag_4 == g;
+        wire pop = m_axis_tready[g] && count != {CW{1'b0}};
+        wire take = grant && pick == g;
+
+        always @(posedge clk) begin
+            if (push) begin
+                buf_mem[wr_ptr] <= acc_reg;
+                wr_ptr <= wr_ptr + 1'b1;
+            end
+            if (pop) begin
+                rd_ptr <= rd_ptr + 1'b1;
+            end
+            if (push && !pop) begin
+                count <= count + 1'b1;
+            end else if (pop && !push) begin
+                count <= count - 1'b1;
+            end
+            if (take && !pop) begin
+                credit <= credit - 1'b1;
+            end else if (pop && !take) begin
+                credit <= credit + 1'b1;
+            end
+            if (rst) begin
+                wr_ptr <= {OW{1'b0}};
+                rd_ptr <= {OW{1'b0}};
+                count <= {CW{1'b0}};
+                credit <= CREDITS;
+            end
+        end
+        assign has_credit[g] = credit != {CW{1'b0}};
+        assign m_axis_tvalid[g] = count != {CW{1'b0}};
+        assign m_axis_tdata[g*RW +: RW] = buf_mem[rd_ptr];
+    end
+endgenerate
+
+/*
+ * Stage 1: input register (x - IN_ZP of the layer, 9 bits per lane), ROM output, control
+ */
+wire [N*32-1:0] in_zp_all = IN_ZP;
+wire [N*32-1:0] w_zp_all = W_ZP;
+/* verilator lint_off UNUSEDSIGNAL */
+wire [31:0] in_zp_cur = in_zp_all[cur*32 +: 32];
+/* verilator lint_on UNUSEDSIGNAL */
+wire [PE*8-1:0] x_cur = s_axis_tdata[cur*PE*8 +: PE*8];
+
+reg [PE*9-1:0] x_1;
+reg [PE*8-1:0] w_1;
+reg valid_1 = 1'b0, valid_2 = 1'b0, valid_3 = 1'b0;
+reg first_1, first_2, first_3;
+reg last_1, last_2, last_3;
+reg [SW-1:0] tag_1, tag_2, tag_3;
+wire [PE*9-1:0] x_diff;
+
+always @(posedge clk) begin
+    x_1 <= x_diff;
+    w_1 <= wrom[rom_addr];
+    valid_1 <= fire;
+    first_1 <= tap_reg == {TW{1'b0}};
+    last_1 <= TAPS == 1 || last_tap;
+    tag_1 <= cur;
+    valid_2 <= valid_1;
+    first_2 <= first_1;
+    last_2 <= last_1;
+    tag_2 <= tag_1;
+    valid_3 <= valid_2;
+    first_3 <= first_2;
+    last_3 <= last_2;
+    tag_3 <= tag_2;
+    done_4 <= valid_3 && last_3;
+    tag_4 <= tag_3;
+    if (rst) begin
+        valid_1 <= 1'b0;
+        valid_2 <= 1'b0;
+        valid_3 <= 1'b0;
+        done_4 <= 1'b0;
+    end
+end
+
+/* verilator lint_off UNUSEDSIGNAL */
+wire [31:0] w_zp_1 = w_zp_all[tag_1*32 +: 32];
+/* verilator lint_on UNUSEDSIGNAL */
+
+/*
+ * Stage 2: operands; stage 3: products; stage 4: accumulator (one chunk at a time)
+ */
+generate
+    for (g = 0; g < PE; g = g + 1) begin : lane
+        wire [7:0] x = x_cur[g*8 +: 8];
+        wire [8:0] x_ext = {(IN_SIGNED != 0) & x[7], x};
+        assign x_diff[g*9 +: 9] = x_ext - in_zp_cur[8:0];
+
+        wire [7:0] w = w_1[g*8 +: 8];
+        wire [8:0] w_ext = {(W_SIGNED != 0) & w[7], w};
+
+        reg signed [8:0] x_2;
+        reg signed [8:0] w_2;
+        reg signed [17:0] prod_3;
+
+        // product sign-extended or truncated to ACC_BITS (sums wrap modulo 2^ACC_BITS)
+        /* verilator lint_off UNUSEDSIGNAL */
+        wire [17:0] prod_bits = prod_3;
+        /* verilator lint_on UNUSEDSIGNAL */
+        wire [ACC_BITS-1:0] prod_acc;
+        if (ACC_BITS > 18) begin : prod_ext
+            assign prod_acc = {{ACC_BITS-18{prod_bits[17]}}, prod_bits};
+        end else begin : prod_trunc
+            assign prod_acc = prod_bits[ACC_BITS-1:0];
+        end
+
+        always @(posedge clk) begin
+            x_2 <= x_1[g*9 +: 9];
+            w_2 <= w_ext - w_zp_1[8:0];
+            prod_3 <= x_2 * w_2;
+            if (valid_3) begin
+                acc_reg[g*ACC_BITS +: ACC_BITS] <= first_3 ? prod_acc :
+                    acc_reg[g*ACC_BITS +: ACC_BITS] + prod_acc;
+            end
+        end
+    end
+endgenerate
+
+endmodule
+
+`resetall
