@@ -220,6 +220,18 @@ TEST_CASE("hw.share in YAML: round trip, and bad groupings are refused", "[fold]
   CHECK_THROWS_WITH(
       plan_hardware(load_network_yaml(bad_pe)),
       Catch::Contains("shares depthwise unit '" + unit + "'") && Catch::Contains("same hw.pe"));
+  // a unit named like a layer: its instance and weight file would collide
+  const Layer* some = nullptr;
+  for (const auto& l : net.layers)
+    if (l.folding.share.empty()) some = &l;
+  REQUIRE(some != nullptr);
+  std::string renamed = text;
+  for (size_t at = renamed.find("share: " + unit); at != std::string::npos;
+       at = renamed.find("share: " + unit, at + 1))
+    renamed.replace(at, 7 + unit.size(), "share: " + some->name);
+  std::ofstream(dir / "clash.yaml") << renamed;
+  CHECK_THROWS_WITH(plan_hardware(load_network_yaml((dir / "clash.yaml").string())),
+                    Catch::Contains("also the name of a tensor"));
   // share on a convolution, and a name that is no identifier: refused by the loader with a line
   const std::string conv_share = rewrite("hw: {pe: 1, simd: 4}", "hw: {pe: 1, simd: 4, share: u}");
   CHECK_THROWS_WITH(load_network_yaml(conv_share),

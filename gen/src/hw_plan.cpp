@@ -457,6 +457,10 @@ class Planner {
       busy += int64_t(m->out_shape.h) * m->out_shape.w * (m->out_shape.c / hw.pe) * taps;
       macs += m->macs;
     }
+    if (net_.find(l.folding.share) || l.folding.share == net_.input.name)
+      fail(l, fmt::format("hw.share '{}' is also the name of a tensor; the unit's instance and "
+                          "weight file would collide with that layer's: rename the unit",
+                          l.folding.share));
     if (int(members.size()) > 32)
       fail(l, fmt::format("shared depthwise unit '{}' has {} members; at most 32",
                           l.folding.share, members.size()));
