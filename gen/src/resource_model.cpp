@@ -334,7 +334,14 @@ ResourceEstimate estimate_resources(const HwPlan& plan) {
     auto it = when.find(hw.in.tensor);
     const auto [a_in, f_in] = it != when.end() ? it->second : prev;
     const int64_t span = std::max<int64_t>(f_in - a_in, 0);
-    const int64_t t = std::max<int64_t>(hw.est_cycles, 1);  // own cycles per frame
+    // own cycles per frame; a shared depthwise unit's member streams frame 0 at its own rate
+    // (est_cycles is the whole unit's, the steady-state limit when every member is busy)
+    const int64_t t = std::max<int64_t>(
+        hw.shared_unit.empty()
+            ? hw.est_cycles
+            : std::max(int64_t(hw.out.shape.h) * hw.out.shape.w * hw.nf * hw.sf,
+                       hw.in.beats_per_frame()),
+        1);
     const int64_t d = stage_delay(hw);
     int64_t a = 0, f = 0;
     if (const Instance* s = find_module(hw, "rtlgen_swg")) {
