@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <numeric>
 
+#include "rtlgen/device.hpp"
 #include "rtlgen/emit.hpp"
 #include "rtlgen/emit_vendor.hpp"
 #include "rtlgen/error.hpp"
@@ -304,6 +305,8 @@ int main(int argc, char** argv) {
                   "testing: add N to every skip-FIFO depth (-1 with --skip-fifo-bound-only "
                   "must deadlock)");
 
+  auto* devices = app.add_subcommand("devices", "list the devices and boards --device accepts");
+
   auto* syn = app.add_subcommand("synth",
                                  "Yosys synthesis of a generated design: LUT/FF/DSP/BRAM "
                                  "per layer, longest path -> OUT/synth_report.json");
@@ -353,6 +356,12 @@ int main(int argc, char** argv) {
       return cmd_generate(net_path, out_dir, tb, tb_inputs->count() + tb_frames->count() > 0,
                           command, plan_opt);
     if (*syn) return run_synth(synth_opt);
+    if (*devices) {
+      for (const auto& d : known_devices()) fmt::print("{}\n", d.describe());
+      for (const auto& b : known_boards())
+        fmt::print("board {:<15} {:<22} {}\n", b.board, b.part, b.note);
+      return 0;
+    }
     if (*sim) {
       if (inputs.empty() && random_frames <= 0)
         throw Error("rtlgen sim: give --inputs FILE|DIR or --random N");
