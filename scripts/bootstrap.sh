@@ -15,8 +15,9 @@ done
 
 apt_packages=(cmake ninja-build g++ make python3 python3-pip verilator yosys iverilog libfmt-dev
   libyaml-cpp-dev catch2 libcli11-dev libgemmlowp-dev libflatbuffers-dev nlohmann-json3-dev graphviz)
-# Tests: clang with libFuzzer and the sanitizer runtimes (scripts/test_sanitizers.sh).
-((want_test)) && apt_packages+=(clang libclang-rt-14-dev)
+# Tests: clang with libFuzzer and the sanitizer runtimes (scripts/test_sanitizers.sh); dpkg-dev
+# for the Debian package's dependencies (cpack -G DEB runs dpkg-shlibdeps).
+((want_test)) && apt_packages+=(clang libclang-rt-14-dev dpkg-dev)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -17,6 +17,7 @@
 #include "rtlgen/golden.hpp"
 #include "rtlgen/idx.hpp"
 #include "rtlgen/image.hpp"
+#include "rtlgen/install_paths.hpp"
 #include "rtlgen/network_io.hpp"
 #include "rtlgen/passes.hpp"
 #include "rtlgen/resource_model.hpp"
@@ -231,6 +232,16 @@ int main(int argc, char** argv) {
   argv = cargs.data();
   CLI::App app{"rtlgen: integer-quantized neural networks to synthesizable Verilog"};
   app.require_subcommand(1);
+  // --version also says where rtlgen found its templates and harness (install_paths.hpp).
+  app.set_version_flag("--version", [] {
+    std::string where;
+    try {
+      where = "files: " + install_paths().origin + " (" + install_paths().data_dir + ")";
+    } catch (const Error& e) {
+      where = e.what();
+    }
+    return fmt::format("rtlgen {}\n{}", RTLGEN_VERSION, where);
+  });
 
   std::string net_path, input, dump, mnist_dir, out_dir;
   int top = 5, skip = 0, limit = 0;

@@ -17,6 +17,7 @@
 #include "rtlgen/emit.hpp"
 #include "rtlgen/emit_vendor.hpp"
 #include "rtlgen/error.hpp"
+#include "rtlgen/install_paths.hpp"
 #include "rtlgen/resource_model.hpp"
 
 namespace rtlgen {
@@ -50,7 +51,7 @@ std::string read_file(const fs::path& p) {
 
 std::string template_dir() {
   if (const char* env = std::getenv("RTLGEN_TEMPLATES")) return env;
-  return std::string(RTLGEN_SOURCE_DIR) + "/rtl_templates";
+  return (fs::path(install_paths().data_dir) / "rtl_templates").string();
 }
 
 std::string emit_report_json(const Network& net, const HwPlan& plan, const std::string& command) {

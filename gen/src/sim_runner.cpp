@@ -12,6 +12,7 @@
 
 #include "rtlgen/error.hpp"
 #include "rtlgen/file_util.hpp"
+#include "rtlgen/install_paths.hpp"
 
 namespace rtlgen {
 
@@ -54,13 +55,13 @@ uint64_t build_key(const SimOptions& o) {
   for (const char* sub : {"rtl", "sim"})
     for (const auto& e : fs::recursive_directory_iterator(fs::path(o.out_dir) / sub))
       if (e.is_regular_file()) files.push_back(e.path());
-  const fs::path src = RTLGEN_SOURCE_DIR;
+  const fs::path src = install_paths().data_dir;
   for (const auto& e : fs::recursive_directory_iterator(src / "sim"))
     if (e.is_regular_file() && e.path().string().find("/build") == std::string::npos)
       files.push_back(e.path());
   std::sort(files.begin(), files.end());
   for (const auto& f : files) h = fnv1a(fnv1a(h, f.filename().string()), slurp_path(f));
-  const fs::path lib = fs::path(RTLGEN_BINARY_DIR) / "gen" / "librtlgen_core.a";
+  const fs::path lib = install_paths().core_lib;
   if (fs::exists(lib)) h = fnv1a(h, std::to_string(fs::last_write_time(lib).time_since_epoch().count()));
   h = fnv1a(h, o.trace.empty() ? "notrace" : "trace");
   h = fnv1a(h, harness_opt_level());
@@ -70,12 +71,15 @@ uint64_t build_key(const SimOptions& o) {
 }  // namespace
 
 int run_simulation(const SimOptions& o) {
-  const fs::path src = RTLGEN_SOURCE_DIR;
-  const fs::path lib = fs::path(RTLGEN_BINARY_DIR) / "gen" / "librtlgen_core.a";
+  const InstallPaths& paths = install_paths();
+  const fs::path src = paths.data_dir;
+  const fs::path lib = paths.core_lib;
   if (!fs::exists(lib))
-    throw Error(fmt::format("{}: rtlgen's core library is missing; build rtlgen first", lib.string()));
+    throw Error(fmt::format("{}: rtlgen's core library is missing (rtlgen found its files in the {}); "
+                            "build rtlgen, or reinstall it",
+                            lib.string(), paths.origin));
   const char* cache_env = std::getenv("RTLGEN_SIM_CACHE");
-  const fs::path cache_root = cache_env ? fs::path(cache_env) : fs::path(RTLGEN_BINARY_DIR) / "sim-cache";
+  const fs::path cache_root = cache_env && *cache_env ? fs::path(cache_env) : fs::path(paths.sim_cache);
   const fs::path build = cache_root / fmt::format("{}-{:016x}", o.top, build_key(o));
   const fs::path exe = build / "network_sim";
   const fs::path out = fs::absolute(o.out_dir);

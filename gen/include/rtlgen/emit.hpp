@@ -34,7 +34,7 @@ std::map<std::string, std::string> generate_files(const Network& net, const HwPl
 void write_output_dir(const std::string& out, const std::map<std::string, std::string>& files,
                       const std::string& command);
 
-// Directory holding rtl_templates/*.v (env RTLGEN_TEMPLATES overrides the build-time path).
+// Directory holding rtl_templates/*.v (install_paths(); env RTLGEN_TEMPLATES overrides it).
 std::string template_dir();
 
 }  // namespace rtlgen
