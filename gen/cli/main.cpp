@@ -134,6 +134,9 @@ void print_folding(const Network& net, const FoldReport& r) {
         "it (--min-utilisation 0 turns the floor off)\n",
         r.fastest_cycles, r.fastest_multipliers,
         double(r.macs) / (double(r.fastest_multipliers) * double(r.fastest_cycles)));
+  if (!r.device.empty())
+    fmt::print("device {} at fill {}: the fastest folding whose estimate fits\n  {}\n", r.device,
+               r.fill, r.device_fit);
   // The analytic model of the design this folding generates: resources and latency.
   try {
     const HwPlan plan = plan_hardware(net);
@@ -296,6 +299,14 @@ int main(int argc, char** argv) {
                    "less than this (default 0.85, 0 = always the fastest)")
       ->check(CLI::Range(0.0, 1.0));
   bool fold_no_share = false;
+  fold->add_option("--device", fold_opt.device,
+                   "fastest folding that fits this part or board (rtlgen devices lists them); "
+                   "written into the YAML")
+      ->excludes("--max-multipliers")
+      ->excludes("--target-fps");
+  fold->add_option("--fill", fold_opt.fill,
+                   "with --device: fraction of each resource the design may use (default 0.8)")
+      ->check(CLI::Range(0.01, 1.0));
   fold->add_flag("--no-shared-depthwise", fold_no_share,
                  "give every depthwise layer a unit of its own (no rtlgen_dwu_shared)");
   fold->add_option("-o,--out", fold_out, "write the folded network as OUT.yaml + OUT_params/");

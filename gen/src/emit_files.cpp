@@ -28,17 +28,6 @@ namespace {
 
 constexpr const char* kMarker = ".rtlgen";
 
-// Block RAM estimate: a memory of `words` x `bits` in 36 Kb blocks (Xilinx RAMB36 shapes:
-// 512x72, 1Kx36, 2Kx18, 4Kx9, 8Kx4, 16Kx2, 32Kx1), picking the cheapest shape.
-int64_t bram36_for(int64_t words, int64_t bits) {
-  static const int shapes[][2] = {{512, 72}, {1024, 36}, {2048, 18}, {4096, 9},
-                                  {8192, 4}, {16384, 2}, {32768, 1}};
-  int64_t best = INT64_MAX;
-  for (const auto& s : shapes)
-    best = std::min(best, ((words + s[0] - 1) / s[0]) * ((bits + s[1] - 1) / s[1]));
-  return best;
-}
-
 std::string read_file(const fs::path& p) {
   std::ifstream f(p, std::ios::binary);
   if (!f) throw Error(fmt::format("{}: cannot read template", p.string()));
@@ -75,7 +64,6 @@ std::string emit_report_json(const Network& net, const HwPlan& plan, const std::
                  {"scale", oq.scale},
                  {"zero_point", oq.zero_point}};
   j["software_layers"] = plan.software;
-  int64_t brams = 0;
   const ResourceEstimate est = estimate_resources(plan);
   const auto est_json = [](const ResourceCounts& c) {
     return nlohmann::ordered_json{{"lut", c.lut},       {"ff", c.ff},         {"dsp", c.dsp},
@@ -85,9 +73,6 @@ std::string emit_report_json(const Network& net, const HwPlan& plan, const std::
   auto layers = nlohmann::ordered_json::array();
   for (size_t li = 0; li < plan.layers.size(); ++li) {
     const auto& hw = plan.layers[li];
-    int64_t layer_brams = 0;
-    for (const auto& m : hw.mems) layer_brams += bram36_for(int64_t(m.lines.size()), m.word_bits);
-    brams += layer_brams;
     layers.push_back({{"name", hw.layer},
                       {"op", to_string(hw.op)},
                       {"in_shape", hw.in.shape.str()},
@@ -100,8 +85,7 @@ std::string emit_report_json(const Network& net, const HwPlan& plan, const std::
                       {"macs", hw.macs},
                       {"est_cycles_per_frame", hw.est_cycles},
                       {"ideal_cycles_per_frame", hw.ideal_cycles},
-                      {"rom_bits", hw.rom_bits},
-                      {"bram36_estimate", layer_brams}});
+                      {"rom_bits", hw.rom_bits}});
     if (!hw.shared_unit.empty()) layers.back()["shared_unit"] = hw.shared_unit;
     nlohmann::ordered_json le = est_json(est.layers[li].res);
     le["first_output_cycle"] = est.layers[li].first_out_cycle;
@@ -114,8 +98,7 @@ std::string emit_report_json(const Network& net, const HwPlan& plan, const std::
                  {"est_cycles_per_frame", plan.est_cycles_per_frame},
                  {"ideal_cycles_per_frame", plan.ideal_cycles_per_frame},
                  {"bottleneck", plan.bottleneck},
-                 {"rom_bits", plan.rom_bits},
-                 {"bram36_estimate", brams}};
+                 {"rom_bits", plan.rom_bits}};
   nlohmann::ordered_json te = est_json(est.total);
   te["latency_cycles"] = est.latency_cycles;
   te["glue"] = est_json(est.glue);
@@ -123,6 +106,19 @@ std::string emit_report_json(const Network& net, const HwPlan& plan, const std::
                 "synth_xilinx -family xc7; LUT excludes LUT RAM; latency = first input beat to "
                 "last output beat of frame 0";
   j["totals"]["estimate"] = te;
+  if (!net.device.empty()) {
+    const DeviceFit fit = fit_to_device(est, plan, find_device(net.device));
+    nlohmann::ordered_json d{{"name", fit.device.name},
+                             {"given_as", net.device},
+                             {"part", fit.device.part},
+                             {"family", fit.device.family_name}};
+    auto rows = nlohmann::ordered_json::array();
+    for (const auto& r : fit.rows)
+      rows.push_back({{"resource", r.resource}, {"used", r.used}, {"available", r.available}});
+    d["use"] = rows;
+    if (fit.converted) d["conversion"] = fit.note;
+    j["device"] = d;
+  }
   return j.dump(2) + "\n";
 }
 
@@ -150,24 +146,21 @@ std::string emit_report_text(const Network& net, const HwPlan& plan) {
       "cycles/frame {} (max over layers of MACs / multipliers), ROM {} bits\n",
       plan.multipliers, plan.macs, plan.est_cycles_per_frame, plan.bottleneck,
       plan.ideal_cycles_per_frame, plan.rom_bits);
-  int64_t memories = 0, brams = 0;
-  for (const auto& hw : plan.layers)
-    for (const auto& m : hw.mems) {
-      ++memories;
-      brams += bram36_for(int64_t(m.lines.size()), m.word_bits);
-    }
+  int64_t memories = 0;
+  for (const auto& hw : plan.layers) memories += int64_t(hw.mems.size());
   const double pooled = plan.multipliers ? double(plan.macs) / double(plan.multipliers) : 0.0;
   s += fmt::format(
       "ideal cycles/frame if every multiplier were busy every cycle (total MACs / multipliers): "
       "{:.0f}; utilisation estimate {:.3f}\n"
-      "ROM: {} bits ({:.1f} KiB) in {} memories -> about {} RAMB36 (36 Kb) blocks, "
-      "cheapest aspect ratio per memory\n"
+      "ROM: {} bits ({:.1f} KiB) in {} memories\n"
       "throughput estimate at {:.0f} MHz: {:.1f} frames/s\n",
       pooled, plan.est_cycles_per_frame ? pooled / double(plan.est_cycles_per_frame) : 0.0,
-      plan.rom_bits, double(plan.rom_bits) / 8192.0, memories, brams, net.target_clock_mhz,
+      plan.rom_bits, double(plan.rom_bits) / 8192.0, memories, net.target_clock_mhz,
       plan.est_cycles_per_frame ? net.target_clock_mhz * 1e6 / double(plan.est_cycles_per_frame)
                                 : 0.0);
   s += resource_summary(est);
+  if (!net.device.empty())
+    s += "device " + fit_to_device(est, plan, find_device(net.device)).summary() + "\n";
   for (const auto& sw : plan.software)
     s += fmt::format("layer '{}' stays in software (the hardware outputs its input)\n", sw);
   return s;
@@ -175,6 +168,7 @@ std::string emit_report_text(const Network& net, const HwPlan& plan) {
 
 std::map<std::string, std::string> generate_files(const Network& net, const HwPlan& plan,
                                                   const std::string& command) {
+  require_device_fit(net, plan);
   std::map<std::string, std::string> files;
   const std::string top_file = "rtl/" + plan.top + ".v";
   files[top_file] = emit_top(plan, command);

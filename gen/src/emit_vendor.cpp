@@ -7,34 +7,29 @@
 
 #include "rtlgen/emit.hpp"
 #include "rtlgen/emit_vendor.hpp"
+#include "rtlgen/error.hpp"
+#include "rtlgen/resource_model.hpp"
 
 namespace rtlgen {
 
 namespace {
 
-// Smallest 7-series part of a common range with enough DSP48E1s (one per 8-bit multiplier) and
-// 36 Kb block RAMs for the weights (plan ROM bits, 75% packing efficiency assumed).
-std::string pick_vivado_part(int64_t dsps, int64_t rom_bits) {
-  struct Part { const char* name; int64_t dsp, bram36; };
-  static const Part parts[] = {{"xc7a35ticsg324-1L", 90, 50},  {"xc7a100tcsg324-1", 240, 135},
-                               {"xc7a200tsbg484-1", 740, 365}, {"xc7k325tffg900-2", 840, 445},
-                               {"xc7k410tffg900-2", 1540, 795}, {"xc7vx690tffg1761-2", 3600, 1470}};
-  const int64_t bram = (rom_bits * 4 / 3 + 36863) / 36864;
-  for (const auto& p : parts)
-    if (dsps <= p.dsp && bram <= p.bram36) return p.name;
-  return parts[std::size(parts) - 1].name;
-}
-
-// Intel: Cyclone V DSP blocks hold three 9x9 multipliers, M10K blocks 10 Kb.
-void pick_quartus_device(int64_t mults, int64_t rom_bits, std::string* family, std::string* dev) {
-  const int64_t m10k = (rom_bits * 4 / 3 + 10239) / 10240;
-  if (mults <= 261 && m10k <= 397) {
-    *family = "Cyclone V", *dev = "5CSEMA5F31C6";  // DE1-SoC
-  } else if (mults <= 1026 && m10k <= 1220) {
-    *family = "Cyclone V", *dev = "5CGXFC9E7F35C8";
-  } else {
-    *family = "Arria 10", *dev = "10AX115S2F45I1SG";
+// The vendor's part: the network's device when it is of that vendor, else the smallest of the
+// table that holds the estimate.
+Device vendor_part(const Network& net, const HwPlan& plan, const ResourceEstimate& est,
+                   const std::string& vendor, std::string* why) {
+  if (!net.device.empty()) {
+    const Device d = find_device(net.device);
+    if (d.vendor == vendor) {
+      *why = fmt::format("the network's device ({})", net.device);
+      return d;
+    }
   }
+  bool fits = false;
+  const Device d = smallest_fitting_device(est, plan, vendor, &fits);
+  *why = fits ? "the smallest part of rtlgen's device table that holds the resource estimate"
+              : "the largest part of rtlgen's device table; the resource estimate exceeds it";
+  return d;
 }
 
 const char* dtype_name(DType t) { return t == DType::Int8 ? "int8" : t == DType::UInt8 ? "uint8" : "int32"; }
@@ -62,8 +57,12 @@ VendorInfo vendor_info(const Network& net, const HwPlan& plan) {
   int64_t lat = 0;
   for (const auto& hw : plan.layers) lat += hw.est_cycles + 64;  // + pipeline and FIFO depth
   v.latency_bound_cycles = std::max(lat, plan.input.beats_per_frame());
-  v.vivado_part = pick_vivado_part(plan.multipliers, plan.rom_bits);
-  pick_quartus_device(plan.multipliers, plan.rom_bits, &v.quartus_family, &v.quartus_device);
+  const ResourceEstimate est = estimate_resources(plan);
+  v.device = net.device;
+  v.vivado_part = vendor_part(net, plan, est, "xilinx", &v.vivado_why).part;
+  const Device intel = vendor_part(net, plan, est, "intel", &v.quartus_why);
+  v.quartus_family = intel.family_name;
+  v.quartus_device = intel.part;
   const TensorQuant& q = net.input.quant;
   const bool unit = std::fabs(q.scale - 1.0 / 255.0) < 1e-6;
   if (unit && q.dtype == DType::Int8 && q.zero_point == -128)
@@ -89,8 +88,8 @@ std::string emit_vivado_tcl(const VendorInfo& info, const std::string& command) 
   s += fmt::format(
       "# Creates a Vivado project for {0} (sources, weight memories, clock constraint, testbench).\n"
       "# usage: vivado -mode batch -source vivado/create_project.tcl [-tclargs PART]\n"
-      "# Default part {1}: the smallest of a list of 7-series parts with enough DSP48E1 and\n"
-      "# block RAM for the plan's estimate (check it against `rtlgen synth` or Vivado).\n\n"
+      "# Default part {1}: {2}\n"
+      "# (check it against `rtlgen synth` or Vivado).\n\n"
       "set here [file dirname [file normalize [info script]]]\n"
       "set root [file dirname $here]\n"
       "set part {1}\n"
@@ -98,7 +97,7 @@ std::string emit_vivado_tcl(const VendorInfo& info, const std::string& command) 
       "create_project -force {0} [file join $here {0}] -part $part\n"
       "set_property target_language Verilog [current_project]\n\n"
       "set sources [list \\\n",
-      info.top, info.vivado_part);
+      info.top, info.vivado_part, info.vivado_why);
   for (const auto& f : info.sources) s += fmt::format("    [file join $root {}] \\\n", f);
   s += "]\nadd_files -norecurse -fileset sources_1 $sources\n";
   s += "set_property file_type Verilog [get_files $sources]\n\n";
@@ -151,9 +150,8 @@ std::string emit_quartus_qsf(const VendorInfo& info, const std::string& command)
   return banner_hash(command) +
          fmt::format("# Quartus settings for {}. The weight memories (../mem/*.mem) are read by\n"
                      "# $readmemh by name: quartus/create_project.tcl copies them next to this file.\n"
-                     "# Default device: the smallest of a short list with enough 9x9 multipliers\n"
-                     "# and M10K blocks for the plan's estimate.\n",
-                     info.top) +
+                     "# Default device {}: {}.\n",
+                     info.top, info.quartus_device, info.quartus_why) +
          quartus_assignments(info);
 }
 
@@ -274,9 +272,10 @@ std::string emit_integration_readme(const Network& net, const HwPlan& plan,
   s += fmt::format(
       "Weight ROMs carry `(* rom_style = \"block\" *)` and `(* ramstyle = \"M10K\" *)` and are read\n"
       "synchronously, so Vivado and Quartus infer block RAM (or LUT RAM for small ones).\n"
-      "Default parts in the scripts: Vivado `{}`, Quartus {} `{}` (chosen to fit the\n"
-      "multiplier and ROM estimates; change them freely).\n\n",
-      info.vivado_part, info.quartus_family, info.quartus_device);
+      "Default parts in the scripts: Vivado `{}` ({}), Quartus {} `{}` ({}); change them\n"
+      "freely.\n\n",
+      info.vivado_part, info.vivado_why, info.quartus_family, info.quartus_device,
+      info.quartus_why);
   s += fmt::format(
       "## Testbench\n\n"
       "`tb/{0}_tb.v` (plain Verilog 2005) drives {1} ({2} beats) with random idle cycles,\n"

@@ -342,6 +342,7 @@ static std::vector<int> input_widths(const Network& net) {
 static FoldReport choose_folding_for_width(Network& net, const FoldTarget& target);
 
 FoldReport choose_folding(Network& net, const FoldTarget& target) {
+  if (!target.device.empty()) return fold_to_device(net, target);
   // The input stream width is part of the folding: try each, keep the fastest (then cheapest;
   // then the narrowest input).
   const std::vector<int> widths = input_widths(net);

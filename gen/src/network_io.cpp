@@ -40,6 +40,8 @@ Network load_network(const std::string& path) {
     t.min_utilisation = net.fold.min_utilisation;
     t.share_depthwise = net.fold.share_depthwise;
     t.clock_mhz = net.target_clock_mhz;
+    t.device = net.fold.device;
+    t.fill = net.fold.fill;
     choose_folding(net, t);
   }
   return net;

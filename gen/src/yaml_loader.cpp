@@ -8,6 +8,7 @@
 #include <limits>
 #include <set>
 
+#include "rtlgen/device.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/npy.hpp"
 #include "rtlgen/passes.hpp"
@@ -163,9 +164,21 @@ class NetworkParser {
  public:
   NetworkParser(const std::string& path) : r_(path), dir_(fs::path(path).parent_path()) {}
 
+  // A part or board name of the device table (rtlgen devices lists them).
+  std::string parse_device(const YAML::Node& node, const std::string& ctx) {
+    const std::string name = r_.as<std::string>(node, "a device: part or board name", ctx);
+    try {
+      find_device(name);
+    } catch (const Error& e) {
+      r_.fail(node, ctx + e.what());
+    }
+    return name;
+  }
+
   Network parse(const YAML::Node& root) {
     if (!root.IsMap()) r_.fail(root, "expected a mapping with keys network, params, input, layers");
-    r_.check_keys(root, {"network", "params", "input", "layers", "target_clock_mhz", "fold"}, "");
+    r_.check_keys(
+        root, {"network", "params", "input", "layers", "target_clock_mhz", "device", "fold"}, "");
     Network net;
     net.source = r_.file();
     const auto name_node = r_.require(root, "network", "the network name", "");
@@ -184,12 +197,23 @@ class NetworkParser {
             root["target_clock_mhz"],
             fmt::format("target_clock_mhz must be in (0, 2000] MHz, got {}", net.target_clock_mhz));
     }
+    if (root["device"]) net.device = parse_device(root["device"], "");
     if (root["fold"]) {
       const YAML::Node f = root["fold"];
       const std::string ctx = "fold: ";
       if (!f.IsMap()) r_.fail(f, "fold: expected a mapping with max_multipliers and/or target_fps");
-      r_.check_keys(f, {"max_multipliers", "target_fps", "min_utilisation", "share_depthwise"},
-                    ctx);
+      r_.check_keys(
+          f,
+          {"max_multipliers", "target_fps", "min_utilisation", "share_depthwise", "device", "fill"},
+          ctx);
+      if (f["device"]) net.fold.device = parse_device(f["device"], ctx);
+      if (f["fill"]) {
+        net.fold.fill = r_.as<double>(f["fill"], "a fraction", ctx);
+        if (!(net.fold.fill > 0.0 && net.fold.fill <= 1.0))
+          r_.fail(f["fill"],
+                  "fold: fill must lie in (0, 1] (the fraction of each device resource "
+                  "the design may use; default 0.8)");
+      }
       if (f["max_multipliers"])
         net.fold.max_multipliers = r_.as_positive_int(f["max_multipliers"], "max_multipliers", ctx);
       if (f["target_fps"]) {
@@ -208,7 +232,15 @@ class NetworkParser {
       if (f["share_depthwise"])
         net.fold.share_depthwise = r_.as<bool>(f["share_depthwise"], "true or false", ctx);
       if (!net.fold.active())
-        r_.fail(f, "fold: give max_multipliers (a multiplier budget) or target_fps (a frame rate)");
+        r_.fail(f,
+                "fold: give max_multipliers (a multiplier budget), target_fps (a frame rate) "
+                "or device (a part or board)");
+      if (!net.fold.device.empty() && (net.fold.max_multipliers > 0 || net.fold.target_fps > 0))
+        r_.fail(f, "fold: device chooses the folding by itself; drop max_multipliers / target_fps");
+      if (!net.fold.device.empty() && !net.device.empty() &&
+          find_device(net.fold.device).part != find_device(net.device).part)
+        r_.fail(f["device"], fmt::format("fold: device '{}' differs from the network's device '{}'",
+                                         net.fold.device, net.device));
     }
     const auto layers = r_.require(root, "layers", "the ordered list of layers", "");
     if (!layers.IsSequence() || layers.size() == 0)

@@ -26,8 +26,12 @@ struct VendorInfo {
   int64_t cycles_per_frame = 0;      // plan estimate (bottleneck stage)
   double frames_per_second = 0.0;    // at clock_mhz
   int64_t latency_bound_cycles = 0;  // sum of the stage estimates: a frame's latency is below it
-  std::string vivado_part;           // a 7-series part with enough DSP48E1s and block RAM
-  std::string quartus_family, quartus_device;
+  // Parts: the network's device where it is of that vendor, else the smallest part of the
+  // device table that holds the resource model's estimate (resource_model.hpp); `*_why` says
+  // which, for the scripts' comments.
+  std::string device;  // the network's device (YAML `device`), "" = none
+  std::string vivado_part, vivado_why;
+  std::string quartus_family, quartus_device, quartus_why;
   std::string input_rule;            // how to turn pixels / real values into input codes
 };
 VendorInfo vendor_info(const Network& net, const HwPlan& plan);

@@ -31,6 +31,14 @@
 // with the fewest lanes in total wins (then the fewest units). Sharing is kept only when it
 // saves multipliers and every later layer still folds within T. A unit's multipliers are
 // reported on its last member; the others report 0.
+//
+// Folding to a device. With a device, the multiplier budget B becomes the unknown: for each B
+// the budget rule above gives a folding, the hardware plan of that folding is estimated by the
+// resource model (rtlgen/resource_model.hpp, the same numbers report.json and generate use),
+// and the largest B whose estimate fits every resource of the device at `fill` is taken
+// (bisection over B; a larger budget never gives a slower pipeline). When even one multiplier
+// per layer does not fit, the error names each resource and by how much; when the weights
+// exceed all on-chip memory of the device, it says so with both bit counts.
 #pragma once
 
 #include <cstdint>
@@ -52,6 +60,8 @@ constexpr double kShareBelowUtilisation = 0.85;
 constexpr double kSharedUnitMaxLoad = 0.9;
 // At most this many layers share one unit (its input multiplexer and scheduler grow with it).
 constexpr int kMaxSharedLayers = 16;
+// Fraction of each device resource `fold --device` fills unless told otherwise.
+constexpr double kDefaultDeviceFill = 0.8;
 // Widest input stream the folding considers, in pixels per beat.
 constexpr int kMaxInputPixelsPerBeat = 8;
 
@@ -79,6 +89,10 @@ struct FoldTarget {
   double min_utilisation =
       kDefaultMinUtilisation;   // budget mode: see "Utilisation floor" above; 0 = off
   bool share_depthwise = true;  // see "Shared depthwise units" above
+  // Device mode (see "Folding to a device" above): the fastest folding whose resource estimate
+  // fits every resource of `device` at `fill`.
+  std::string device;
+  double fill = kDefaultDeviceFill;
 };
 
 struct FoldReport {
@@ -93,6 +107,10 @@ struct FoldReport {
   // choice slower (0 otherwise).
   int64_t fastest_cycles = 0;
   int64_t fastest_multipliers = 0;
+  // Device mode: the device, the fill, and the fit of the chosen folding (one line).
+  std::string device;
+  double fill = 0;
+  std::string device_fit;
   double utilisation() const {
     return multipliers > 0 && bottleneck_cycles > 0
                ? double(macs) / (double(multipliers) * double(bottleneck_cycles))
@@ -103,6 +121,9 @@ struct FoldReport {
 // Every folding the templates accept for layer `l` whose input stream carries `in_elems`
 // elements per beat (empty for layers without hardware, e.g. reshape / softmax).
 std::vector<FoldChoice> fold_candidates(const Network& net, const Layer& l, int in_elems);
+
+// Device mode of choose_folding (target.device set): also sets net.device.
+FoldReport fold_to_device(Network& net, const FoldTarget& target);
 
 // Chooses and stores `folding` for every layer of a prepared network. Throws rtlgen::Error
 // when the target cannot be met (naming the stage that limits it).

@@ -139,7 +139,9 @@ struct FoldSpec {
   double target_fps = 0;          // > 0: cheapest pipeline reaching this frame rate
   double min_utilisation = 0.85;  // budget: utilisation floor (rtlgen/folding.hpp), 0 = off
   bool share_depthwise = true;    // light depthwise layers may share a unit (rtlgen/folding.hpp)
-  bool active() const { return max_multipliers > 0 || target_fps > 0; }
+  std::string device;             // fastest folding that fits this device (rtlgen/device.hpp)
+  double fill = 0.8;              // device: fraction of each resource the design may use
+  bool active() const { return max_multipliers > 0 || target_fps > 0 || !device.empty(); }
 };
 
 struct Network {
@@ -148,6 +150,10 @@ struct Network {
   InputSpec input;
   std::vector<Layer> layers;        // topological order; the last layer is the output
   double target_clock_mhz = 200.0;  // YAML `target_clock_mhz`: clock constraints, throughput
+  // YAML `device` (or fold.device): the part the design is for; generate refuses a design the
+  // resource model does not fit on it and the vendor scripts / ECP5 flow use it. "" = the
+  // smallest part of the table that holds the estimate.
+  std::string device;
   FoldSpec fold;
 
   const Layer* find(const std::string& name) const;

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "rtlgen/device.hpp"
 #include "rtlgen/hw_plan.hpp"
 
 namespace rtlgen {
@@ -57,6 +58,40 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
 ResourceCounts block_ram(int64_t words, int64_t width, int read_ports);
 
 ResourceEstimate estimate_resources(const HwPlan& plan);
+
+// The estimate against one device. The model counts Xilinx 7-series cells; for the other
+// families the counts are converted (`converted` = true, the note says how): UltraScale+ takes
+// them as they are, Cyclone V and ECP5 by the rules in resource_model.cpp. Block RAM rows count
+// the family's blocks (RAMB36 equivalents on Xilinx).
+struct DeviceUse {
+  std::string resource;  // "LUT", "FF", "DSP48E1", "RAMB36", "LUT RAM", ...
+  double used = 0, available = 0;
+  double fraction() const { return available > 0 ? used / available : (used > 0 ? 1e9 : 0); }
+};
+struct DeviceFit {
+  Device device;
+  std::vector<DeviceUse> rows;  // logic, FF, DSP, block RAM, LUT RAM (+ URAM: 0 used)
+  bool converted = false;
+  std::string note;          // how the counts were converted ("" for 7-series)
+  int64_t weight_bits = 0;   // ROM bits of the plan (weights + requantizer constants)
+  int64_t on_chip_bits = 0;  // block RAM + URAM + distributed RAM bits of the device
+  // The rows above `fill` x available, as "DSP48E1 300 > 176 (0.8 x 220)"; "" = fits.
+  std::string overflow(double fill) const;
+  bool fits(double fill) const { return overflow(fill).empty(); }
+  double worst_fraction() const;  // highest used / available
+  std::string summary() const;    // one line: "xc7z020: LUT 41% (21,812 / 53,200), ..."
+};
+DeviceFit fit_to_device(const ResourceEstimate& est, const HwPlan& plan, const Device& dev);
+
+// Throws rtlgen::Error when the network names a device (YAML `device`) and the estimate of
+// its plan exceeds a resource of it, naming each resource and the amounts.
+void require_device_fit(const Network& net, const HwPlan& plan);
+
+// The part the vendor scripts use when the network names no device: the smallest device of
+// `vendor` ("xilinx", "intel") in the table whose resources hold the estimate (fill 1.0); the
+// largest if none does (`fits` tells which).
+Device smallest_fitting_device(const ResourceEstimate& est, const HwPlan& plan,
+                               const std::string& vendor, bool* fits);
 
 // Two lines: resource totals and latency (printed by `rtlgen fold`, in report.txt).
 std::string resource_summary(const ResourceEstimate& est);

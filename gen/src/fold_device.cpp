@@ -1,0 +1,107 @@
+// Folding to a device (rtlgen/folding.hpp, "Folding to a device"): the multiplier budget whose
+// folding's resource estimate fits the device at the fill.
+#include <fmt/format.h>
+
+#include <limits>
+
+#include "rtlgen/device.hpp"
+#include "rtlgen/error.hpp"
+#include "rtlgen/folding.hpp"
+#include "rtlgen/hw_plan.hpp"
+#include "rtlgen/resource_model.hpp"
+
+namespace rtlgen {
+
+namespace {
+
+struct Trial {
+  FoldReport report;
+  DeviceFit fit;
+};
+
+// Folds `net` for a budget of `budget` multipliers (fastest folding, no utilisation floor) and
+// fits the estimate of its hardware plan to the device.
+Trial try_budget(Network& net, const FoldTarget& base, int64_t budget, const Device& dev) {
+  FoldTarget t = base;
+  t.device.clear();
+  t.target_fps = 0;
+  t.max_multipliers = budget;
+  t.min_utilisation = 0;
+  Trial r;
+  r.report = choose_folding(net, t);
+  const HwPlan plan = plan_hardware(net);
+  r.fit = fit_to_device(estimate_resources(plan), plan, dev);
+  return r;
+}
+
+bool folds(Network& net, const FoldTarget& base, int64_t budget) {
+  FoldTarget t = base;
+  t.device.clear();
+  t.target_fps = 0;
+  t.max_multipliers = budget;
+  t.min_utilisation = 0;
+  try {
+    choose_folding(net, t);
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+FoldReport fold_to_device(Network& net, const FoldTarget& target) {
+  const Device dev = find_device(target.device);
+  const double fill = target.fill;
+  if (!(fill > 0.0 && fill <= 1.0))
+    throw Error(
+        fmt::format("fold: fill {} must lie in (0, 1] (the fraction of each resource of "
+                    "the device the design may use)",
+                    fill));
+  // The fastest folding of all, and the smallest budget that folds at all.
+  constexpr int64_t kUnbounded = int64_t(1) << 40;
+  const Trial fastest = try_budget(net, target, kUnbounded, dev);
+  if (fastest.fit.weight_bits > fastest.fit.on_chip_bits)
+    throw Error(fmt::format(
+        "fold: the weights and requantizer constants need {} bits on chip, but {} has {} bits "
+        "in all ({} block RAM, {} URAM, {} distributed RAM): take a larger device",
+        fastest.fit.weight_bits, dev.name, fastest.fit.on_chip_bits, dev.bram_bits(),
+        dev.uram_bits(), dev.lutram_bits));
+  int64_t lo = 1, hi = fastest.report.multipliers;
+  while (lo < hi) {  // smallest budget that folds
+    const int64_t mid = lo + (hi - lo) / 2;
+    if (folds(net, target, mid))
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  const int64_t min_budget = lo;
+  Trial best = try_budget(net, target, min_budget, dev);
+  if (!best.fit.fits(fill))
+    throw Error(fmt::format(
+        "fold: even the smallest folding ({} multipliers, {} cycles per frame) does not fit {} at "
+        "fill {}: {} (resource model estimate; a larger device or a higher --fill)",
+        best.report.multipliers, best.report.bottleneck_cycles, dev.name, fill,
+        best.fit.overflow(fill)));
+  if (fastest.fit.fits(fill)) {
+    best = fastest;
+  } else {
+    // Largest budget in [min_budget, fastest) whose folding fits.
+    int64_t good = min_budget, bad = fastest.report.multipliers;
+    while (bad - good > 1) {
+      const int64_t mid = good + (bad - good) / 2;
+      if (try_budget(net, target, mid, dev).fit.fits(fill))
+        good = mid;
+      else
+        bad = mid;
+    }
+    best = try_budget(net, target, good, dev);  // leaves the winner's folding in `net`
+  }
+  net.device = target.device;
+  best.report.device = dev.name;
+  best.report.fill = fill;
+  best.report.device_fit = best.fit.summary();
+  return best.report;
+}
+
+}  // namespace rtlgen

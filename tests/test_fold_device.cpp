@@ -1,0 +1,175 @@
+// Folding to a device: the chosen folding's estimate fits the device at the fill and a faster one
+// does not; designs or weights that cannot fit are refused naming the resource and the amounts;
+// the device travels through the YAML to generate, the report and the vendor scripts.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "rtlgen/emit.hpp"
+#include "rtlgen/emit_vendor.hpp"
+#include "rtlgen/error.hpp"
+#include "rtlgen/folding.hpp"
+#include "rtlgen/hw_plan.hpp"
+#include "rtlgen/network_io.hpp"
+#include "rtlgen/passes.hpp"
+#include "rtlgen/resource_model.hpp"
+#include "rtlgen/yaml_loader.hpp"
+#include "rtlgen/yaml_writer.hpp"
+
+using namespace rtlgen;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string config(const std::string& name) {
+  return std::string(RTLGEN_SOURCE_DIR) + "/configs/" + name;
+}
+
+FoldTarget device_target(const std::string& device, double fill) {
+  FoldTarget t;
+  t.device = device;
+  t.fill = fill;
+  return t;
+}
+
+DeviceFit fit_of(const Network& net, const std::string& device) {
+  const HwPlan plan = plan_hardware(net);
+  return fit_to_device(estimate_resources(plan), plan, find_device(device));
+}
+
+// configs/lenet.yaml with `head` in place of its params line (absolute params path).
+fs::path lenet_with(const std::string& head) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("rtlgen_fold_device_test_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ifstream in(config("lenet.yaml"));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string y = ss.str();
+  const std::string key = "params: lenet_params";
+  const size_t p = y.find(key);
+  REQUIRE(p != std::string::npos);
+  y.replace(p, key.size(), "params: " + config("lenet_params") + "\n" + head);
+  const fs::path f = dir / "lenet_dev.yaml";
+  std::ofstream(f) << y;
+  return f;
+}
+
+}  // namespace
+
+TEST_CASE("fold --device: the fastest folding whose estimate fits at the fill", "[fold][device]") {
+  for (const char* dev : {"xc7z020", "xc7a100t", "LFE5U-85F"}) {
+    for (double fill : {0.5, 0.8}) {
+      Network net = load_network_yaml(config("lenet.yaml"));
+      const FoldReport r = choose_folding(net, device_target(dev, fill));
+      CHECK(net.device == dev);
+      CHECK(r.device == find_device(dev).name);
+      const DeviceFit fit = fit_of(net, dev);
+      INFO(dev << " fill " << fill << ": " << fit.summary());
+      CHECK(fit.fits(fill));
+      CHECK(plan_hardware(net).est_cycles_per_frame == r.bottleneck_cycles);
+      // Every faster folding (a larger budget) breaks the fill.
+      Network faster = load_network_yaml(config("lenet.yaml"));
+      FoldTarget b;
+      b.max_multipliers = r.multipliers * 2 + 16;
+      b.min_utilisation = 0;
+      const FoldReport rf = choose_folding(faster, b);
+      if (rf.bottleneck_cycles < r.bottleneck_cycles) CHECK_FALSE(fit_of(faster, dev).fits(fill));
+    }
+  }
+  // A larger fill never folds slower.
+  Network a = load_network_yaml(config("lenet.yaml")), b = load_network_yaml(config("lenet.yaml"));
+  CHECK(choose_folding(a, device_target("xc7z020", 0.9)).bottleneck_cycles <=
+        choose_folding(b, device_target("xc7z020", 0.3)).bottleneck_cycles);
+}
+
+TEST_CASE("fold --device refuses what cannot fit, naming the resource and the amounts",
+          "[fold][device]") {
+  Network net = load_network_yaml(config("lenet.yaml"));
+  // LeNet's weights take more block RAM than 3% of an xc7z010 holds, even at one multiplier
+  // per layer.
+  CHECK_THROWS_WITH(choose_folding(net, device_target("xc7z010", 0.03)),
+                    Catch::Contains("does not fit xc7z010 at fill 0.03") &&
+                        Catch::Contains("RAMB36") && Catch::Contains("(0.03 x 60)"));
+  CHECK_THROWS_WITH(choose_folding(net, device_target("xc7z020", 1.5)),
+                    Catch::Contains("fill 1.5 must lie in (0, 1]"));
+  CHECK_THROWS_WITH(choose_folding(net, device_target("xc9z999", 0.8)),
+                    Catch::Contains("unknown device 'xc9z999'") && Catch::Contains("pynq-z2"));
+}
+
+TEST_CASE("weights larger than all on-chip memory of the device are reported in bits",
+          "[fold][device]") {
+  // A 2048 x 1024 fully-connected layer: 16 Mbit of weights against the LFE5U-25F's ~1.2 Mbit.
+  Network net;
+  net.name = "big";
+  net.source = "<test>";
+  net.input.shape = {1, 1, 2048};
+  net.input.quant = {DType::Int8, 0.1f, 0};
+  Layer l;
+  l.name = "fc";
+  l.op = OpKind::FullyConnected;
+  l.inputs = {"input"};
+  l.weight_shape = {1024, 2048};
+  l.weights.assign(size_t(1024) * 2048, 1);
+  l.weight_scales = {0.01f};
+  l.bias.assign(1024, 0);
+  l.out_quant = {DType::Int8, 0.5f, 0};
+  net.layers.push_back(l);
+  prepare_network(net);
+  CHECK_THROWS_WITH(choose_folding(net, device_target("orangecrab", 0.8)),
+                    Catch::Contains("need") && Catch::Contains("bits on chip") &&
+                        Catch::Contains("LFE5U-25F has"));
+}
+
+TEST_CASE("the device travels: YAML, report, vendor part, and generate refuses a misfit",
+          "[fold][device]") {
+  // fold: {device, fill} in the YAML folds on load and sets the network's device.
+  const Network folded = load_network(lenet_with("fold: {device: pynq-z2, fill: 0.6}").string());
+  CHECK(folded.device == "pynq-z2");
+  CHECK(fit_of(folded, "pynq-z2").fits(0.6));
+  const HwPlan plan = plan_hardware(folded);
+  const auto files = generate_files(folded, plan, "rtlgen generate t.yaml -o out");
+  CHECK(files.at("vivado/create_project.tcl").find("set part xc7z020clg400-1\n") !=
+        std::string::npos);
+  CHECK(files.at("vivado/create_project.tcl").find("the network's device (pynq-z2)") !=
+        std::string::npos);
+  const std::string json = files.at("report.json");
+  CHECK(json.find("\"device\"") != std::string::npos);
+  CHECK(json.find("\"part\": \"xc7z020clg400-1\"") != std::string::npos);
+  CHECK(json.find("bram36_estimate") == std::string::npos);  // one block RAM figure
+  // The written YAML names the device; loading it back gives the same folding.
+  const fs::path out = lenet_with("").parent_path() / "written.yaml";
+  write_network_yaml(folded, out.string(), "written_params");
+  const Network back = load_network(out.string());
+  CHECK(back.device == "pynq-z2");
+  CHECK(plan_hardware(back).est_cycles_per_frame == plan.est_cycles_per_frame);
+
+  // lenet.yaml's own folding (712 multipliers) does not fit an xc7a35t: generate says why.
+  const Network big = load_network(lenet_with("device: xc7a35t").string());
+  CHECK_THROWS_WITH(generate_files(big, plan_hardware(big), "rtlgen generate"),
+                    Catch::Contains("does not fit device 'xc7a35t'") &&
+                        Catch::Contains("DSP48E1") && Catch::Contains("> 90"));
+  // Unknown devices are refused with the YAML location.
+  CHECK_THROWS_WITH(load_network(lenet_with("device: pynq-z9").string()),
+                    Catch::Contains("lenet_dev.yaml:") && Catch::Contains("unknown device"));
+  CHECK_THROWS_WITH(
+      load_network(lenet_with("fold: {device: xc7z020, max_multipliers: 8}").string()),
+      Catch::Contains("drop max_multipliers"));
+  fs::remove_all(out.parent_path());
+}
+
+TEST_CASE("without a device the vendor parts are the smallest that hold the estimate",
+          "[vendor][device]") {
+  const Network net = load_network_yaml(config("lenet_small.yaml"));
+  const HwPlan plan = plan_hardware(net);
+  const ResourceEstimate est = estimate_resources(plan);
+  const VendorInfo info = vendor_info(net, plan);
+  const Device x = find_device(info.vivado_part);
+  CHECK(fit_to_device(est, plan, x).fits(1.0));
+  for (const auto& d : known_devices())
+    if (d.vendor == "xilinx" && d.luts < x.luts) CHECK_FALSE(fit_to_device(est, plan, d).fits(1.0));
+  CHECK(find_device(info.quartus_device).vendor == "intel");
+}
