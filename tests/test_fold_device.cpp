@@ -1,9 +1,11 @@
 // Folding to a device: the chosen folding's estimate fits the device at the fill and a faster one
 // does not; designs or weights that cannot fit are refused naming the resource and the amounts;
 // the device travels through the YAML to generate, the report and the vendor scripts.
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -172,4 +174,29 @@ TEST_CASE("without a device the vendor parts are the smallest that hold the esti
   for (const auto& d : known_devices())
     if (d.vendor == "xilinx" && d.luts < x.luts) CHECK_FALSE(fit_to_device(est, plan, d).fits(1.0));
   CHECK(find_device(info.quartus_device).vendor == "intel");
+}
+
+TEST_CASE("generate draws the block diagram with the bottleneck marked", "[vendor][diagram]") {
+  const Network net = load_network_yaml(config("lenet_small.yaml"));
+  const HwPlan plan = plan_hardware(net);
+  const auto files = generate_files(net, plan, "rtlgen generate lenet_small.yaml -o out");
+  const std::string dot = files.at("diagram.dot");
+  CHECK(dot.find("DO NOT EDIT") != std::string::npos);
+  for (const auto& hw : plan.layers) {
+    CHECK(dot.find("\"" + hw.layer + "\" [label=\"" + hw.layer) != std::string::npos);
+    if (hw.multipliers > 0)
+      CHECK(dot.find(fmt::format("PE {} x SIMD {}: {} multipliers", hw.pe, hw.simd,
+                                 hw.multipliers)) != std::string::npos);
+  }
+  const size_t b = dot.find("\"" + plan.bottleneck + "\" [label=");
+  REQUIRE(b != std::string::npos);
+  const std::string line = dot.substr(b, dot.find('\n', b) - b);
+  CHECK(line.find("BOTTLENECK") != std::string::npos);
+  CHECK(line.find("color=\"#c00000\"") != std::string::npos);
+  CHECK(dot.find("BOTTLENECK") == dot.rfind("BOTTLENECK"));  // one stage only
+  if (std::system("command -v dot >/dev/null 2>&1") == 0) {
+    REQUIRE(files.count("diagram.svg"));
+    CHECK(files.at("diagram.svg").find("<svg") != std::string::npos);
+    CHECK(files.at("diagram.svg").find("BOTTLENECK") != std::string::npos);
+  }
 }

@@ -189,6 +189,9 @@ std::map<std::string, std::string> generate_files(const Network& net, const HwPl
     }
   files["report.json"] = emit_report_json(net, plan, command);
   files["report.txt"] = emit_report_text(net, plan);
+  files["diagram.dot"] = emit_diagram_dot(net, plan, command);
+  const std::string svg = render_svg(files["diagram.dot"]);
+  if (!svg.empty()) files["diagram.svg"] = svg;
   add_vendor_files(net, plan, command, files);  // vivado/, quartus/, tb/, README.md
   return files;
 }

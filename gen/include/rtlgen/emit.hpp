@@ -25,6 +25,11 @@ std::string emit_sim_taps_header(const HwPlan& plan, const std::string& command)
 std::string emit_report_json(const Network& net, const HwPlan& plan, const std::string& command);
 std::string emit_report_text(const Network& net, const HwPlan& plan);
 
+// Block diagram (Graphviz): one box per stage with folding, cycles per frame and the resource
+// estimate, the bottleneck marked. render_svg runs Graphviz `dot` ("" when it is not installed).
+std::string emit_diagram_dot(const Network& net, const HwPlan& plan, const std::string& command);
+std::string render_svg(const std::string& dot_text);
+
 // Every file of an output directory (relative path -> contents) for `rtlgen generate`.
 std::map<std::string, std::string> generate_files(const Network& net, const HwPlan& plan,
                                                   const std::string& command);
