@@ -311,3 +311,35 @@ TEST_CASE("run --dump writes its directory atomically and never over a foreign o
              Contains("was not written by rtlgen"));
   CHECK(slurp(t.dir / "mine/keep.txt") == "mine");
 }
+
+TEST_CASE("input .npy: any rank with the network's elements in HWC order is accepted",
+          "[image][npy]") {
+  Tmp tmp("input_rank");
+  InputSpec vec;  // an MLPerf Tiny-style autoencoder input, [1, 640] in TFLite
+  vec.shape = Shape{1, 1, 640};
+  vec.quant.dtype = DType::Int8;
+  std::vector<int64_t> ramp(640);
+  for (int i = 0; i < 640; ++i) ramp[size_t(i)] = i % 256 - 128;
+  for (const auto& shape : std::vector<std::vector<int64_t>>{
+           {640}, {1, 640}, {1, 1, 640}, {1, 1, 1, 640}, {640, 1}}) {
+    const std::string p = (tmp.dir / "x.npy").string();
+    write_npy(p, "|i1", shape, ramp);
+    const Tensor t = load_input(p, vec);
+    CHECK(t.shape == vec.shape);
+    CHECK(std::vector<int64_t>(t.data.begin(), t.data.end()) == ramp);
+  }
+  InputSpec img;  // 4x3x2 image: (4, 3, 2), (1, 4, 3, 2) or flat 24; channels-first refused
+  img.shape = Shape{4, 3, 2};
+  img.quant.dtype = DType::Int8;
+  std::vector<int64_t> v(24);
+  for (int i = 0; i < 24; ++i) v[size_t(i)] = i;
+  const std::string p = (tmp.dir / "img.npy").string();
+  for (const auto& shape : std::vector<std::vector<int64_t>>{{4, 3, 2}, {1, 4, 3, 2}, {24}, {1, 24}}) {
+    write_npy(p, "|i1", shape, v);
+    CHECK(load_input(p, img).data[5] == 5);
+  }
+  for (const auto& shape : std::vector<std::vector<int64_t>>{{2, 4, 3}, {4, 6}, {12, 2}}) {
+    write_npy(p, "|i1", shape, v);
+    CHECK_THROWS_WITH(load_input(p, img), Contains("same 24 elements in the same order"));
+  }
+}

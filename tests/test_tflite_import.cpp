@@ -260,7 +260,7 @@ TEST_CASE("tflite: a tiny CONV_2D model imports", "[tflite]") {
   CHECK(net.input.quant.zero_point == 128);
   REQUIRE(net.layers.size() == 1);
   const Layer& l = net.layers[0];
-  CHECK(l.name == "model_conv_BiasAdd");
+  CHECK(l.name == "conv1");
   CHECK(l.source == "model/conv/BiasAdd");
   CHECK(l.op == OpKind::Conv2D);
   CHECK(l.inputs == std::vector<std::string>{"input"});
@@ -450,7 +450,7 @@ TEST_CASE("tflite: standalone RELU6 folds into its producer, edges are dropped",
   CHECK(net.input.name == "input");
   CHECK(net.input.quant.zero_point == 128);
   REQUIRE(net.layers.size() == 1);
-  CHECK(net.layers[0].name == "model_conv_Relu6");
+  CHECK(net.layers[0].name == "conv1");
   CHECK(net.layers[0].source == "model/conv/Relu6");
   CHECK(net.layers[0].activation == Activation::Relu6);
   REQUIRE(notes.lines.size() == 3);
@@ -489,7 +489,7 @@ TEST_CASE("tflite: MEAN over other axes is refused", "[tflite]") {
   Network net = import_tflite_bytes(m.bytes(), "mean.tflite");
   REQUIRE(net.layers.size() == 2);
   CHECK(net.layers[1].op == OpKind::Mean);
-  CHECK(net.layers[1].inputs == std::vector<std::string>{"model_conv_BiasAdd"});
+  CHECK(net.layers[1].inputs == std::vector<std::string>{"conv1"});
 }
 
 TEST_CASE("tflite: schema version other than 3 is refused", "[tflite]") {
@@ -576,7 +576,8 @@ TEST_CASE("tflite: an int8 graph with branches maps and round-trips", "[tflite]"
   CHECK(net.input.quant.dtype == DType::Int8);
   REQUIRE(net.layers.size() == 7);
   const Layer& dw = net.layers[0];
-  CHECK(dw.name == "model_dw_Relu");
+  CHECK(dw.name == "dw1");
+  CHECK(dw.source == "model/dw/Relu");
   CHECK(dw.op == OpKind::DepthwiseConv2D);
   CHECK(dw.depth_multiplier == 2);
   CHECK(dw.activation == Activation::Relu);
@@ -588,13 +589,15 @@ TEST_CASE("tflite: an int8 graph with branches maps and round-trips", "[tflite]"
   CHECK(pw.bias == std::vector<int32_t>(size_t(pw.weight_shape[0]), 0));  // absent: zeros
   const Layer& add = net.layers[2];
   CHECK(add.op == OpKind::Add);
-  CHECK(add.inputs == std::vector<std::string>{"model_dw_Relu", "model_pw_BiasAdd"});
+  CHECK(add.name == "add1");
+  CHECK(add.inputs == std::vector<std::string>{"dw1", "conv1"});
   CHECK(net.layers[3].op == OpKind::MaxPool2D);
   CHECK(net.layers[3].kernel_h == 2);
   CHECK(net.layers[4].reshape_to == Shape{1, 1, 16});
   CHECK(net.layers[5].op == OpKind::FullyConnected);
   CHECK(net.layers[5].weight_shape == std::vector<int32_t>{3, 16});
-  CHECK(net.layers[6].name == "StatefulPartitionedCall_0");
+  CHECK(net.layers[6].name == "softmax1");
+  CHECK(net.layers[6].source == "StatefulPartitionedCall:0");
   CHECK(net.layers[6].softmax_beta == 1.0f);
 
   TempDir tmp("int8_graph");
@@ -681,13 +684,13 @@ TEST_CASE("tflite: YAML writer refuses foreign directories and is deterministic"
   const std::string yaml = (tmp.path / "out" / "tiny.yaml").string();
   write_network_yaml(net, yaml, "tiny_params");
   CHECK(fs::exists(tmp.path / "out" / "tiny_params" / ".rtlgen"));
-  CHECK(fs::exists(tmp.path / "out" / "tiny_params" / "model_conv_BiasAdd_weights.npy"));
+  CHECK(fs::exists(tmp.path / "out" / "tiny_params" / "conv1_weights.npy"));
   const std::string first = slurp(yaml);
   const std::string first_w =
-      slurp(tmp.path / "out" / "tiny_params" / "model_conv_BiasAdd_weights.npy");
+      slurp(tmp.path / "out" / "tiny_params" / "conv1_weights.npy");
   write_network_yaml(net, yaml, "tiny_params");  // overwriting our own output is fine
   CHECK(slurp(yaml) == first);
-  CHECK(slurp(tmp.path / "out" / "tiny_params" / "model_conv_BiasAdd_weights.npy") == first_w);
+  CHECK(slurp(tmp.path / "out" / "tiny_params" / "conv1_weights.npy") == first_w);
   CHECK_THAT(first, Contains("scale: 0.5\n"));
   CHECK_THAT(first, Contains("output: {dtype: uint8, scale: 0.25, zero_point: 10}"));
   // No temporary siblings left behind.
@@ -753,7 +756,7 @@ TEST_CASE("tflite: MobileNet v1 0.25 128 seed model", "[tflite][shared]") {
   CHECK(notes.lines.empty());
 
   const Layer& first = net.layers.front();
-  CHECK(first.name == "MobilenetV1_Conv2d_0_Relu6");
+  CHECK(first.name == "conv1");
   CHECK(first.inputs == std::vector<std::string>{"input"});
   CHECK(first.weight_shape == std::vector<int32_t>{8, 3, 3, 3});
   CHECK(first.stride_h == 2);

@@ -103,11 +103,13 @@ int cmd_eval(const std::string& net_path, const std::string& mnist_dir, int skip
 }
 
 void print_folding(const Network& net, const FoldReport& r) {
-  fmt::print("{:<36} {:>5} {:>5} {:>6} {:>12} {:>10}\n", "layer", "pe", "simd", "mults", "cycles",
-             "MACs");
+  size_t name_w = 5;  // as wide as the longest layer name
+  for (const auto& entry : r.layers) name_w = std::max(name_w, entry.first.size());
+  fmt::print("{:<{}} {:>5} {:>5} {:>6} {:>12} {:>10}\n", "layer", name_w, "pe", "simd", "mults",
+             "cycles", "MACs");
   for (const auto& [name, c] : r.layers) {
     const Layer* l = net.find(name);
-    fmt::print("{:<36} {:>5} {:>5} {:>6} {:>12} {:>10}{}\n", name.substr(0, 36), c.pe, c.simd,
+    fmt::print("{:<{}} {:>5} {:>5} {:>6} {:>12} {:>10}{}\n", name, name_w, c.pe, c.simd,
                c.multipliers, c.cycles, l ? l->macs : 0,
                c.share.empty() ? "" : "  (" + c.share + ")");
   }

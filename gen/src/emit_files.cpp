@@ -125,17 +125,19 @@ std::string emit_report_json(const Network& net, const HwPlan& plan, const std::
 std::string emit_report_text(const Network& net, const HwPlan& plan) {
   std::string s = fmt::format("rtlgen hardware report: {} (top {})\n\n", net.name, plan.top);
   const ResourceEstimate est = estimate_resources(plan);
-  s += fmt::format("{:<22} {:<16} {:>10} {:>10} {:>4} {:>5} {:>5} {:>5} {:>6} {:>10} {:>10} {:>9} "
+  size_t name_w = 5;  // the name column is as wide as the longest layer name
+  for (const auto& hw : plan.layers) name_w = std::max(name_w, hw.layer.size());
+  s += fmt::format("{:<{}} {:<16} {:>10} {:>10} {:>4} {:>5} {:>5} {:>5} {:>6} {:>10} {:>10} {:>9} "
                    "{:>7} {:>7} {:>5} {:>7}\n",
-                   "layer", "op", "in", "out", "PE", "SIMD", "SF", "NF", "mults", "est cyc",
+                   "layer", name_w, "op", "in", "out", "PE", "SIMD", "SF", "NF", "mults", "est cyc",
                    "ideal cyc", "ROM bits", "LUT", "FF", "DSP", "BRAM36");
   for (size_t li = 0; li < plan.layers.size(); ++li) {
     const auto& hw = plan.layers[li];
     const ResourceCounts& rc = est.layers[li].res;
     s += fmt::format(
-        "{:<22} {:<16} {:>10} {:>10} {:>4} {:>5} {:>5} {:>5} {:>6} {:>10} {:>10} {:>9} {:>7} {:>7} "
+        "{:<{}} {:<16} {:>10} {:>10} {:>4} {:>5} {:>5} {:>5} {:>6} {:>10} {:>10} {:>9} {:>7} {:>7} "
         "{:>5} {:>7.1f}{}{}\n",
-        hw.layer.size() > 22 ? hw.layer.substr(0, 19) + "..." : hw.layer, to_string(hw.op),
+        hw.layer, name_w, to_string(hw.op),
         hw.in.shape.str(), hw.out.shape.str(), hw.pe, hw.simd, hw.sf, hw.nf, hw.multipliers,
         hw.est_cycles, hw.ideal_cycles, hw.rom_bits, rc.lut, rc.ff, rc.dsp, rc.bram36(),
         hw.layer == plan.bottleneck ? "  <- bottleneck" : "",

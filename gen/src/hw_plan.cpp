@@ -831,12 +831,30 @@ class Planner {
                                 slack, depth, b.elems});
   }
 
+  // The argmax side channel (Network::argmax): classifiers only, unless the YAML says.
+  bool wants_argmax(const StreamInfo& out) const {
+    const bool scores = out.shape.h == 1 && out.shape.w == 1 && out.shape.c > 1;
+    switch (net_.argmax) {
+      case Network::Argmax::Off: return false;
+      case Network::Argmax::On:
+        if (!scores)
+          throw Error(net_.argmax_loc,
+                      fmt::format("argmax: true needs an output of 1x1xC scores (C > 1); the "
+                                  "hardware output '{}' is {}. Remove the key or set it to false",
+                                  out.tensor, out.shape.str()));
+        return true;
+      case Network::Argmax::Auto: break;
+    }
+    return scores && (net_.layers.back().op == OpKind::Softmax ||
+                      out.shape.elements() < net_.input.shape.elements());
+  }
+
   void finish() {
     const StreamInfo& out = plan_.output;
     Instance t{"rtlgen_tlast_gen", "output_framer", {}, {{"clk", "clk"}, {"rst", "rst"}}};
     t.params = {{"WIDTH", lit(out.elems * 8)}, {"BEATS", lit(out.beats_per_frame())}};
     connect_in(t, out.prefix);
-    plan_.classify = out.shape.h == 1 && out.shape.w == 1 && out.shape.c > 1;
+    plan_.classify = wants_argmax(out);
     const std::string framed = plan_.classify ? "framed" : "m_axis";
     connect_out(t, framed);
     t.ports.push_back({"m_axis_tlast", framed + "_tlast"});

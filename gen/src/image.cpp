@@ -187,13 +187,23 @@ Tensor load_input(const std::string& path, const InputSpec& spec) {
   Tensor t(spec.shape, spec.quant.dtype);
   if (ends_with(path, ".npy")) {
     const NpyArray a = read_npy(path);
-    std::vector<int64_t> dims = a.shape;
-    if (dims.size() == 4 && dims[0] == 1) dims.erase(dims.begin());
-    if (dims.size() != 3 || dims[0] != spec.shape.h || dims[1] != spec.shape.w ||
-        dims[2] != spec.shape.c)
-      throw Error(fmt::format("{}: input .npy must have shape ({}, {}, {}) or (1, {}, {}, {})", path,
-                              spec.shape.h, spec.shape.w, spec.shape.c, spec.shape.h,
-                              spec.shape.w, spec.shape.c));
+    // Any rank whose elements come in the network's H, W, C order: the dimensions other than 1
+    // equal the network's (e.g. (1, 640) or (640,) for a 1x1x640 input, (28, 28) for 28x28x1),
+    // or one flat vector of H*W*C elements in HWC order. Channels-first (3, 32, 32) is refused.
+    const auto squeeze = [](std::vector<int64_t> d) {
+      d.erase(std::remove(d.begin(), d.end(), int64_t(1)), d.end());
+      return d;
+    };
+    const std::vector<int64_t> got = squeeze(a.shape);
+    const std::vector<int64_t> want = squeeze({spec.shape.h, spec.shape.w, spec.shape.c});
+    const int64_t n = spec.shape.elements();
+    if (got != want && !(got.size() == 1 && got[0] == n))
+      throw Error(fmt::format(
+          "{}: input .npy must have shape ({}, {}, {}) or (1, {}, {}, {}), or another shape with "
+          "the same {} elements in the same order (H, W, C; dimensions of 1 may be added or "
+          "dropped, or one flat vector); it has ({})",
+          path, spec.shape.h, spec.shape.w, spec.shape.c, spec.shape.h, spec.shape.w,
+          spec.shape.c, n, fmt::join(a.shape, ", ")));
     const bool u8 = a.descr == "|u1" || a.descr == "<u1";
     const bool i8 = a.descr == "|i1" || a.descr == "<i1";
     if ((spec.quant.dtype == DType::UInt8 && !u8) || (spec.quant.dtype == DType::Int8 && !i8))

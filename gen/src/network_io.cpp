@@ -87,8 +87,18 @@ std::string info_table(const Network& net) {
                               net.name, net.source, net.input.name, net.input.shape.str(),
                               to_string(net.input.quant.dtype), net.input.quant.scale,
                               net.input.quant.zero_point);
-  s += fmt::format("{:<3} {:<24} {:<17} {:<12} {:<12} {:>11} {:>9} {:>5} {:>8}\n", "#", "layer",
-                   "op", "in", "out", "MACs", "params B", "acc", "act");
+  // The name column is as wide as the longest name; a layer imported from a model also shows
+  // the tensor it came from (`source`) last: its first ';'-separated part, which TF2 converters
+  // give the op's result (the rest names the ops fused into it).
+  size_t name_w = 5;
+  bool any_source = false;
+  for (const Layer& l : net.layers) {
+    name_w = std::max(name_w, l.name.size());
+    any_source = any_source || (!l.source.empty() && l.source != l.name);
+  }
+  s += fmt::format("{:<3} {:<{}} {:<17} {:<12} {:<12} {:>11} {:>9} {:>5} {:>8}{}\n", "#", "layer",
+                   name_w, "op", "in", "out", "MACs", "params B", "acc", "act",
+                   any_source ? "  source" : "");
   int64_t total_macs = 0, total_bytes = 0;
   int max_acc = 0;
   for (size_t i = 0; i < net.layers.size(); ++i) {
@@ -97,10 +107,10 @@ std::string info_table(const Network& net) {
     total_macs += l.macs;
     total_bytes += bytes;
     max_acc = std::max(max_acc, l.acc_bits);
-    s += fmt::format("{:<3} {:<24} {:<17} {:<12} {:<12} {:>11} {:>9} {:>5} {:>8}\n", i,
-                     l.name.size() > 24 ? l.name.substr(0, 21) + "..." : l.name, to_string(l.op),
-                     net.shape_of(l.inputs[0]).str(), l.out_shape.str(), l.macs, bytes,
-                     l.acc_bits ? fmt::format("{}b", l.acc_bits) : "-", to_string(l.activation));
+    s += fmt::format("{:<3} {:<{}} {:<17} {:<12} {:<12} {:>11} {:>9} {:>5} {:>8}{}\n", i, l.name,
+                     name_w, to_string(l.op), net.shape_of(l.inputs[0]).str(), l.out_shape.str(),
+                     l.macs, bytes, l.acc_bits ? fmt::format("{}b", l.acc_bits) : "-",
+                     to_string(l.activation), any_source ? "  " + l.source.substr(0, l.source.find(';')) : "");
   }
   s += fmt::format("\ntotal: {} layers, {} MACs per frame, {} parameter bytes, widest "
                    "accumulator {} bits\n",

@@ -301,13 +301,16 @@ int run_synth(const SynthOptions& opt) {
   std::string s;
   if (!opt.generic_only) {
     s += fmt::format("\nYosys synth_xilinx -family xc7, {} ({:.0f} s)\n", top, r.xilinx_seconds);
-    const auto row = [](const std::string& name, const SynthCounts& c, const std::string& w,
-                        const std::string& p) {
-      const std::string n = name.size() > 26 ? name.substr(0, 23) + "..." : name;
-      return fmt::format("{:<26} {:>7} {:>7} {:>6} {:>6} {:>6} {:>5} {:>6} {:>6}  {:<10} {}\n", n,
-                         c.lut, c.ff, c.carry, c.lutram, c.srl, c.dsp, c.ramb36, c.ramb18, w, p);
+    size_t name_w = 5;  // as wide as the longest layer name
+    for (const auto& l : r.layers) name_w = std::max(name_w, l.layer.size());
+    const auto row = [name_w](const std::string& name, const SynthCounts& c, const std::string& w,
+                              const std::string& p) {
+      return fmt::format("{:<{}} {:>7} {:>7} {:>6} {:>6} {:>6} {:>5} {:>6} {:>6}  {:<10} {}\n",
+                         name, name_w, c.lut, c.ff, c.carry, c.lutram, c.srl, c.dsp, c.ramb36,
+                         c.ramb18, w, p);
     };
-    s += fmt::format("{:<26} {:>7} {:>7} {:>6} {:>6} {:>6} {:>5} {:>6} {:>6}  {:<10} {}\n", "layer",
+    s += fmt::format("{:<{}} {:>7} {:>7} {:>6} {:>6} {:>6} {:>5} {:>6} {:>6}  {:<10} {}\n", "layer",
+                     name_w,
                      "LUT", "FF", "CARRY4", "LUTRAM", "SRL", "DSP", "RAMB36", "RAMB18",
                      "weight ROM", "requant ROM");
     for (const auto& l : r.layers) s += row(l.layer, l.counts, rom_kind(l, "_mvu", "wrom"), rom_kind(l, "_rq", "prm_rom"));

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <limits>
 #include <memory>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -26,6 +27,23 @@
 namespace rtlgen {
 
 namespace {
+
+// Prefix of an imported layer's name: conv1, dw1, fc1, pool1, add1, ...
+std::string short_name_prefix(OpKind op) {
+  switch (op) {
+    case OpKind::Conv2D: return "conv";
+    case OpKind::DepthwiseConv2D: return "dw";
+    case OpKind::FullyConnected: return "fc";
+    case OpKind::AveragePool2D:
+    case OpKind::MaxPool2D: return "pool";
+    case OpKind::Mean: return "mean";
+    case OpKind::Add: return "add";
+    case OpKind::Pad: return "pad";
+    case OpKind::Reshape: return "reshape";
+    case OpKind::Softmax: return "softmax";
+  }
+  return "layer";
+}
 
 // BuiltinOperator names, indexed by code (TFLite schema order).
 // clang-format off
@@ -1248,13 +1266,17 @@ Network Importer::run() {
     net.input.loc.file = file_;
   }
 
-  // Names: sanitized output tensor names, deduplicated (the input name is reserved first).
+  // Names: short, from the op and its position (conv1, dw1, pool2, fc1, ...), because they
+  // name ports, instances and .mem files and fill report columns; TFLite tensor names are long
+  // and alike ("model_1/block_3/conv/Relu;model_1/..."). The tensor name stays in `source:`
+  // (the key tools/tflite_compare.py matches on). The input name is reserved first.
   std::set<std::string> taken{net.input.name};
+  std::map<std::string, int> count;
   for (Pending& P : pending_) {
-    std::string base =
-        sanitize_identifier(tensors_[size_t(P.out_tensor)].name, to_string(P.layer.op));
-    std::string name = base;
-    for (int n = 2; taken.count(name); ++n) name = fmt::format("{}_{}", base, n);
+    const std::string prefix = short_name_prefix(P.layer.op);
+    std::string name;
+    do name = fmt::format("{}{}", prefix, ++count[prefix]);
+    while (taken.count(name));
     taken.insert(name);
     P.layer.name = name;
   }

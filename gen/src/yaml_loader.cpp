@@ -177,8 +177,10 @@ class NetworkParser {
 
   Network parse(const YAML::Node& root) {
     if (!root.IsMap()) r_.fail(root, "expected a mapping with keys network, params, input, layers");
-    r_.check_keys(
-        root, {"network", "params", "input", "layers", "target_clock_mhz", "device", "fold"}, "");
+    r_.check_keys(root,
+                  {"network", "params", "input", "layers", "target_clock_mhz", "device", "fold",
+                   "argmax"},
+                  "");
     Network net;
     net.source = r_.file();
     const auto name_node = r_.require(root, "network", "the network name", "");
@@ -198,6 +200,19 @@ class NetworkParser {
             fmt::format("target_clock_mhz must be in (0, 2000] MHz, got {}", net.target_clock_mhz));
     }
     if (root["device"]) net.device = parse_device(root["device"], "");
+    if (const YAML::Node a = root["argmax"]) {
+      const std::string v = a.IsScalar() ? a.Scalar() : "";
+      if (v == "auto")
+        net.argmax = Network::Argmax::Auto;
+      else if (v == "true")
+        net.argmax = Network::Argmax::On;
+      else if (v == "false")
+        net.argmax = Network::Argmax::Off;
+      else
+        r_.fail(a, "argmax: expected true (class index on m_axis_tuser), false (none) or auto "
+                   "(classifiers only, the default)");
+      net.argmax_loc = r_.at(a);
+    }
     if (root["fold"]) {
       const YAML::Node f = root["fold"];
       const std::string ctx = "fold: ";

@@ -59,6 +59,8 @@ std::string network_yaml_text(const Network& net, const std::string& params_dir_
   out << YAML::Key << "network" << YAML::Value << net.name;
   out << YAML::Key << "params" << YAML::Value << params_dir_name;
   if (!net.device.empty()) out << YAML::Key << "device" << YAML::Value << net.device;
+  if (net.argmax != Network::Argmax::Auto)
+    out << YAML::Key << "argmax" << YAML::Value << (net.argmax == Network::Argmax::On);
 
   out << YAML::Key << "input" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "name" << YAML::Value << net.input.name;

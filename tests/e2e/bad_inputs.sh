@@ -32,7 +32,7 @@ w("misaligned.tflite", open(os.path.join(src, "tests/fuzz/corpus/tflite/crash_mi
 yaml = open(os.path.join(src, "configs/lenet.yaml")).read()
 w("syntax.yaml", b"network: x\nlayers: [\n  - name: a\n")
 w("unknown_key.yaml", yaml.replace("kernel: [5, 5]", "kernal: [5, 5]", 1).encode())
-w("missing_param.yaml", yaml.replace("lenet5_1_c1_1_Relu_weights.npy", "nowhere.npy", 1).encode())
+w("missing_param.yaml", yaml.replace("conv1_weights.npy", "nowhere.npy", 1).encode())
 w("huge_scale.yaml", yaml.replace("scale: 0.0139740072", "scale: 1e39", 1).encode())
 w("nan_scale.yaml", yaml.replace("scale: 0.0139740072", "scale: .nan", 1).encode())
 w("relu6_tiny_scale.yaml", b"""network: t

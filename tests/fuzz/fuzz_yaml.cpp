@@ -32,13 +32,14 @@ const fs::path& setup() {
   static const fs::path dir = [] {
     const fs::path d = rtlgen_fuzz::scratch_dir("yaml");
     fs::create_directories(d / "params");
+    // Each set in a directory of its own (both have a conv1); `p` holds all of them.
     for (const char* set : {"lenet_params", "tiny_params"}) {
       const fs::path src = fs::path(RTLGEN_SOURCE_DIR) / "configs" / set;
       std::error_code ec;
+      fs::create_directories(d / set);
       for (const auto& e : fs::directory_iterator(src, ec))
-        fs::copy_file(e.path(), d / "params" / e.path().filename(),
-                      fs::copy_options::overwrite_existing);
-      fs::create_directory_symlink("params", d / set);
+        for (const fs::path& to : {d / set, d / "params"})
+          fs::copy_file(e.path(), to / e.path().filename(), fs::copy_options::overwrite_existing);
     }
     fs::create_directory_symlink("params", d / "p");
     return d;

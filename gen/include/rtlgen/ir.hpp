@@ -155,6 +155,11 @@ struct Network {
   // smallest part of the table that holds the estimate.
   std::string device;
   FoldSpec fold;
+  // YAML `argmax`: the class index of the output on m_axis_tuser. Auto: for classifiers (an
+  // output of 1x1xC, C > 1, that is a softmax's input or has fewer elements than the network
+  // input; an autoencoder's reconstruction gets none). On/Off: as the YAML says.
+  enum class Argmax { Auto, On, Off } argmax = Argmax::Auto;
+  SourceLoc argmax_loc;
 
   const Layer* find(const std::string& name) const;
   // Shape and quantization of any tensor (the input or a layer's output) by name.
