@@ -39,5 +39,7 @@ pip_install() {  # only what is not importable yet
 }
 # Versions as tools/requirements.txt: the probed interpreter behaviour is pinned to ai-edge-litert 2.3.0.
 ((want_test)) && pip_install numpy "numpy>=1.26" ai_edge_litert "ai-edge-litert==2.3.0" PIL "pillow>=10"
+# The generated FuseSoC core and cocotb testbench are run by the tests (fusesoc_*, cocotb_*).
+((want_test)) && pip_install fusesoc "fusesoc>=2.4" cocotb_tools "cocotb>=2.0,<3"
 ((want_train)) && pip_install tensorflow "tensorflow-cpu==2.21.0" matplotlib matplotlib
 echo "bootstrap: ok"

@@ -98,3 +98,43 @@ TEST_CASE("info and reports print layer names in full; imported layers are conv1
   CHECK_THAT(report, Contains(long_name + " conv2d"));
   CHECK(report.find("...") == std::string::npos);
 }
+
+TEST_CASE("generate packages the design for FuseSoC, IP-XACT and cocotb", "[generate][vendor]") {
+  const Network net = load_network((source_dir() / "configs/lenet_small.yaml").string());
+  const HwPlan plan = plan_hardware(net);
+  const auto files = generate_files(net, plan, "test");
+  REQUIRE(files.count("lenet_top.core"));
+  REQUIRE(files.count("ip/component.xml"));
+  REQUIRE(files.count("tb/cocotb/test_lenet_top.py"));
+  REQUIRE(files.count("tb/cocotb/run_cocotb.py"));
+  const std::string& core = files.at("lenet_top.core");
+  CHECK(core.rfind("CAPI=2:\n", 0) == 0);
+  CHECK_THAT(core, Contains("name: rtlgen:nn:lenet_top:0.1.0"));
+  for (const char* target : {"  default:\n", "  sim:\n", "  lint:\n"}) CHECK_THAT(core, Contains(target));
+  // Every source of filelist.f and every weight file is in the core, the ROMs copied to the
+  // simulator's working directory by name.
+  std::istringstream filelist(files.at("filelist.f"));
+  for (std::string line; std::getline(filelist, line);)
+    if (line.size() > 2 && line.compare(line.size() - 2, 2, ".v") == 0)
+      CHECK_THAT(core, Contains("      - " + line + "\n"));
+  int mems = 0;
+  for (const auto& [path, text] : files)
+    if (path.rfind("mem/", 0) == 0) {
+      ++mems;
+      CHECK_THAT(core, Contains("- " + path + ": {copyto: " + path.substr(4) + "}"));
+      CHECK_THAT(files.at("ip/component.xml"), Contains("<ipxact:name>../" + path + "</ipxact:name>"));
+    }
+  CHECK(mems == 10);
+  CHECK_THAT(core, Contains("- tb/expected_class.hex: {copyto: expected_class.hex}"));
+  const std::string& cocotb = files.at("tb/cocotb/test_lenet_top.py");
+  CHECK_THAT(cocotb, Contains("OUT_BEATS = 10  # per frame"));
+  CHECK_THAT(cocotb, Contains("CLASSIFY = True"));
+  CHECK_THAT(files.at("ip/component.xml"), Contains("<ipxact:name>TUSER_WIDTH</ipxact:name>\n"
+                                                     "          <ipxact:value>4</ipxact:value>"));
+  // No argmax: no tuser anywhere, no class vectors.
+  const Network ae = load_network((source_dir() / "configs/zoo/fc_autoencoder/fc_autoencoder.yaml").string());
+  const auto ae_files = generate_files(ae, plan_hardware(ae), "test");
+  CHECK(ae_files.at("fc_autoencoder_top.core").find("expected_class") == std::string::npos);
+  CHECK(ae_files.at("ip/component.xml").find("m_axis_tuser") == std::string::npos);
+  CHECK_THAT(ae_files.at("tb/cocotb/test_fc_autoencoder_top.py"), Contains("CLASSIFY = False"));
+}

@@ -190,8 +190,8 @@ int cmd_generate(const std::string& net_path, const std::string& out_dir,
   write_output_dir(out_dir, files, command);
   fmt::print("{}", emit_report_text(net, plan));
   fmt::print(
-      "wrote {}/ (rtl/, mem/, sim/, tb/, vivado/, quartus/, filelist.f, report.json, "
-      "README.md)\n",
+      "wrote {}/ (rtl/, mem/, sim/, tb/ with tb/cocotb/, vivado/, quartus/, ip/component.xml, "
+      "<top>.core, filelist.f, report.json, README.md)\n",
       out_dir);
   return 0;
 }

@@ -302,6 +302,7 @@ void add_vendor_files(const Network& net, const HwPlan& plan, const std::string&
   files["quartus/" + plan.top + ".sdc"] = emit_quartus_sdc(info, command);
   files["quartus/create_project.tcl"] = emit_quartus_tcl(info, command);
   add_testbench_files(net, plan, command, TestbenchOptions{}, files);
+  add_integration_files(net, plan, command, files);  // FuseSoC, IP-XACT, cocotb
 }
 
 }  // namespace rtlgen

@@ -73,7 +73,9 @@ std::string emit_testbench(const HwPlan& plan, const VendorInfo& info, const Tes
       "// ({} beats per frame, {} bits), read with $readmemh from the working directory, which\n"
       "// must also hold the design's mem/*.mem files; +TB_INPUT=path and +TB_EXPECTED=path\n"
       "// override the two vector paths. Prints exactly one line starting with PASS: or FAIL:\n"
-      "// and finishes. tb/run_icarus.sh runs it in Icarus and exits 0 on PASS.\n"
+      "// and ends: $finish on PASS, $stop on FAIL (so `vvp -N` and a Verilator binary exit\n"
+      "// non-zero on a failure; `vvp -n` exits 0 either way). tb/run_icarus.sh runs it in\n"
+      "// Icarus and exits 0 on PASS.\n"
       "// Stimulus: the input stalls (tvalid low) on ~1/4 of the cycles and the output is not\n"
       "// ready on ~1/8, from a 32-bit LFSR (change LFSR_SEED for another pattern).\n\n"
       "`timescale 1ns / 1ps\n`default_nettype none\n\n"
@@ -145,7 +147,7 @@ initial begin
     $readmemh(exp_file, exp_mem);
     if (^in_mem[IN_TOTAL-1] === 1'bx || ^exp_mem[OUT_TOTAL-1] === 1'bx) begin
         $display("FAIL: could not read the vectors (input.hex / expected.hex in the working directory?)");
-        $finish;
+        $stop;
     end
     repeat (8) @(posedge clk);
     rst <= 1'b0;
@@ -179,12 +181,12 @@ always @(posedge clk) begin
             if (m_axis_tdata !== exp_mem[out_idx]) begin
                 $display("FAIL: frame %0d beat %0d expected %h got %h", frame, beat,
                          exp_mem[out_idx], m_axis_tdata);
-                $finish;
+                $stop;
             end
             if (m_axis_tlast !== (beat == OUT_BEATS - 1)) begin
                 $display("FAIL: frame %0d beat %0d expected tlast %0d got %b", frame, beat,
                          beat == OUT_BEATS - 1, m_axis_tlast);
-                $finish;
+                $stop;
             end
 %CLASS_CHECK%            if (out_idx == OUT_BEATS - 1) frame0_done = cycle;
             out_idx = out_idx + 1;
@@ -201,12 +203,12 @@ always @(posedge clk) begin
         if (idle > STALL_LIMIT) begin
             $display("FAIL: frame %0d beat %0d expected %h got nothing: no handshake for %0d cycles (deadlock; %0d of %0d input beats sent)",
                      out_idx / OUT_BEATS, out_idx % OUT_BEATS, exp_mem[out_idx], idle, in_idx, IN_TOTAL);
-            $finish;
+            $stop;
         end
         if (cycle > MAX_CYCLES) begin
             $display("FAIL: frame %0d beat %0d expected %h got nothing: timeout after %0d cycles",
                      out_idx / OUT_BEATS, out_idx % OUT_BEATS, exp_mem[out_idx], cycle);
-            $finish;
+            $stop;
         end
     end
 end
@@ -239,7 +241,7 @@ endmodule
            ? "            if (m_axis_tlast && m_axis_tuser !== cls_mem[frame]) begin\n"
              "                $display(\"FAIL: frame %0d expected class %0d got m_axis_tuser %0d\",\n"
              "                         frame, cls_mem[frame], m_axis_tuser);\n"
-             "                $finish;\n"
+             "                $stop;\n"
              "            end\n"
            : "");
   return s;

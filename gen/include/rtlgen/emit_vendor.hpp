@@ -74,6 +74,18 @@ std::string emit_integration_readme(const Network& net, const HwPlan& plan,
 // README (which names the testbench inputs).
 void add_testbench_files(const Network& net, const HwPlan& plan, const std::string& command,
                          const TestbenchOptions& opt, std::map<std::string, std::string>& files);
+// Packaging for other flows (gen/src/emit_ip.cpp): OUT/<top>.core (FuseSoC CAPI2: targets
+// default, sim under Icarus or Verilator, lint), OUT/ip/component.xml (IP-XACT 1685-2014 with
+// AXI4-Stream, clock and reset bus interfaces, file set with the .mem files) and
+// OUT/tb/cocotb/ (test_<top>.py + run_cocotb.py), all reading the tb/ vectors.
+std::string emit_fusesoc_core(const HwPlan& plan, const VendorInfo& info, const std::string& command);
+std::string emit_ipxact_component(const Network& net, const HwPlan& plan, const VendorInfo& info,
+                                  const std::string& command);
+std::string emit_cocotb_test(const HwPlan& plan, const VendorInfo& info, const std::string& command);
+std::string emit_cocotb_runner(const HwPlan& plan, const VendorInfo& info,
+                               const std::string& command);
+void add_integration_files(const Network& net, const HwPlan& plan, const std::string& command,
+                           std::map<std::string, std::string>& files);
 // All vendor files (testbench with default options: 20 random frames, seed 1).
 void add_vendor_files(const Network& net, const HwPlan& plan, const std::string& command,
                       std::map<std::string, std::string>& files);
