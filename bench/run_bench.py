@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """rtlgen performance benchmark: analytic model vs Verilator vs Yosys, per network and budget.
 
-For every (network, multiplier budget):
+For every (network, multiplier budget B or device D):
   rtlgen fold NET --max-multipliers B -o work/<net>_<B>.yaml     (folding + analytic model)
+  (a budget that is a device name folds with --device D: the fastest folding that fits it)
   rtlgen generate work/<net>_<B>.yaml -o work/<net>_<B>           (timed: generation time)
   rtlgen sim work/<net>_<B>.yaml -o work/<net>_<B> --random N --perf-frames M
   rtlgen synth work/<net>_<B> --xilinx-only                       (only with --synth; cached)
@@ -42,7 +43,22 @@ COLUMNS = [
     "est_lut", "est_ff", "est_dsp", "est_bram36",
     "yosys_lut", "yosys_ff", "yosys_dsp", "yosys_ramb36", "yosys_ramb18", "yosys_bram36",
     "lut_error_pct", "ff_error_pct", "dsp_error_pct", "bram36_error_pct", "synth_s",
+    "device", "rom_bits", "est_dsp_per_mult", "yosys_dsp_per_mult", "est_rom_per_bram",
+    "yosys_rom_per_bram",
 ]
+
+
+def budget_key(budget):
+    """Sort key of a budget cell: numbers first (by value), then device names."""
+    b = str(budget)
+    return (0, int(b), "") if b.isdigit() else (1, 0, b)
+
+
+def ratio(num, den, digits=3):
+    try:
+        return round(float(num) / float(den), digits) if float(den) else ""
+    except (TypeError, ValueError):
+        return ""
 
 
 def log(msg):
@@ -138,7 +154,8 @@ def bench_one(args, rtlgen, net_key, net_path, budget, frames, perf_frames, stam
                clock_mhz=args.clock_mhz)
     failures = []
 
-    rc, secs, text = run([rtlgen, "fold", net_path, "--max-multipliers", str(budget), "-o", yaml],
+    how = ["--max-multipliers", str(budget)] if str(budget).isdigit() else ["--device", str(budget)]
+    rc, secs, text = run([rtlgen, "fold", net_path] + how + ["-o", yaml],
                          os.path.join(logs, tag + ".fold.log"))
     if rc != 0:
         failures.append(f"{tag}: rtlgen fold failed (exit {rc}), see {logs}/{tag}.fold.log")
@@ -167,6 +184,11 @@ def bench_one(args, rtlgen, net_key, net_path, budget, frames, perf_frames, stam
         row["est_dsp"] = est.get("dsp", "")
         row["est_bram36"] = est.get("bram36", "")
         row["latency_estimated"] = est.get("latency_cycles", "")
+    row["device"] = rep.get("device", {}).get("name", "")
+    row["rom_bits"] = tot.get("rom_bits", "")
+    # DSP per MAC multiplier and weight bits per block-RAM bit (36,864 per BRAM36)
+    row["est_dsp_per_mult"] = ratio(row["est_dsp"], row["multipliers"])
+    row["est_rom_per_bram"] = ratio(row["rom_bits"], float(row["est_bram36"] or 0) * 36864)
     log(f"[{tag}] generate: {secs:.2f} s, {tot['multipliers']} multipliers, analytic "
         f"{tot['est_cycles_per_frame']} cycles/frame (bottleneck {row['bottleneck']})")
 
@@ -231,13 +253,15 @@ def bench_one(args, rtlgen, net_key, net_path, budget, frames, perf_frames, stam
             for k, y in (("lut", "yosys_lut"), ("ff", "yosys_ff"), ("dsp", "yosys_dsp"),
                          ("bram36", "yosys_bram36")):
                 row[k + "_error_pct"] = pct_err(row["est_" + k], row[y])
+            row["yosys_dsp_per_mult"] = ratio(row["yosys_dsp"], row["multipliers"])
+            row["yosys_rom_per_bram"] = ratio(row["rom_bits"], float(row["yosys_bram36"]) * 36864)
     return row, failures
 
 
 def warnings_for(row):
     w = []
     tag = f"{row['network']}@{row['budget']}"
-    if row["utilisation"] != "" and int(row["budget"]) >= UTIL_MIN_BUDGET and \
+    if row["utilisation"] != "" and budget_key(row["budget"]) >= (0, UTIL_MIN_BUDGET, "") and \
             float(row["utilisation"]) < MIN_UTILISATION:
         w.append(f"WARNING: {tag}: utilisation U = {float(row['utilisation']):.3f} < "
                  f"{MIN_UTILISATION} (multipliers {row['multipliers']}, measured "
@@ -266,7 +290,9 @@ MD_COLUMNS = [
     ("yosys_bram36", "BRAM36", 1), ("est_bram36", "BRAM36 est", 1),
     ("bram36_error_pct", "BRAM err %", 1), ("generation_s", "gen s", 2),
     ("verilator_fps", "Verilator frames/s", 2), ("sim_mismatches", "mismatches", None),
-    ("bottleneck", "bottleneck", None),
+    ("bottleneck", "bottleneck", None), ("device", "device", None),
+    ("yosys_dsp_per_mult", "DSP/mult", 2), ("est_dsp_per_mult", "DSP/mult est", 2),
+    ("yosys_rom_per_bram", "ROM/BRAM bits", 2), ("est_rom_per_bram", "ROM/BRAM est", 2),
 ]
 
 
@@ -392,7 +418,7 @@ def plot_cycles(rows, path, title):
         # Budgets that fold to the same design (same multipliers) are one point.
         pts, seen = [], set()
         for r in sorted((r for r in rows if r["network"] == net),
-                        key=lambda r: (float(r["multipliers"]), int(r["budget"]))):
+                        key=lambda r: (float(r["multipliers"]), budget_key(r["budget"]))):
             if float(r["multipliers"]) not in seen:
                 seen.add(float(r["multipliers"]))
                 pts.append((float(r["multipliers"]), r))
@@ -446,8 +472,8 @@ def plot_utilisation(rows, path, title):
         return
     nets = sorted({r["network"] for r in rows})
     c = Chart(820, 440, 90, 60, 560, 300)
-    groups = [(net, sorted(((int(r["budget"]), r) for r in rows if r["network"] == net),
-                            key=lambda p: p[0])) for net in nets]
+    groups = [(net, sorted(((r["budget"], r) for r in rows if r["network"] == net),
+                            key=lambda p: budget_key(p[0]))) for net in nets]
     nbars = sum(len(g) for _, g in groups)
     gap = 30
     bw = (c.pw - gap * (len(groups) + 1)) / max(nbars, 1)
@@ -499,8 +525,9 @@ def main():
     ap.add_argument("--lenet", default=os.path.join(ROOT, "configs/lenet.yaml"))
     ap.add_argument("--mobilenet",
                     default=os.path.join(ROOT, "..", "shared/models/mobilenet_v1_0.25_128_quant.tflite"))
-    ap.add_argument("--lenet-budgets", default="64,256,512,1024")
-    ap.add_argument("--mobilenet-budgets", default="64,256,512")
+    ap.add_argument("--lenet-budgets", default="64,256,512,1024,xc7z020",
+                    help="comma list of multiplier budgets and/or device names (fold --device)")
+    ap.add_argument("--mobilenet-budgets", default="64,256,512,xc7z020")
     ap.add_argument("--lenet-frames", type=int, default=8, help="random frames (rtlgen sim --random)")
     ap.add_argument("--mobilenet-frames", type=int, default=3)
     ap.add_argument("--lenet-perf-frames", type=int, default=8, help="rtlgen sim --perf-frames")
@@ -548,7 +575,8 @@ def main():
         else:
             log(f"error: unknown network '{net}' (lenet, mobilenet)")
             return 2
-        for b in [int(x) for x in budgets.split(",") if x.strip()]:
+        for b in [int(x) if x.strip().isdigit() else x.strip()
+                  for x in budgets.split(",") if x.strip()]:
             plan.append((net, os.path.abspath(path), b, frames, perf))
 
     rows, failures, warnings = [], [], []
