@@ -301,14 +301,16 @@ int main(int argc, char** argv) {
                    "less than this (default 0.85, 0 = always the fastest)")
       ->check(CLI::Range(0.0, 1.0));
   bool fold_no_share = false;
-  fold->add_option("--device", fold_opt.device,
-                   "fastest folding that fits this part or board (rtlgen devices lists them); "
-                   "written into the YAML")
-      ->excludes("--max-multipliers")
-      ->excludes("--target-fps");
+  auto* fold_device =
+      fold->add_option("--device", fold_opt.device,
+                       "fastest folding that fits this part or board (rtlgen devices lists them); "
+                       "written into the YAML")
+          ->excludes("--max-multipliers")
+          ->excludes("--target-fps");
   fold->add_option("--fill", fold_opt.fill,
                    "with --device: fraction of each resource the design may use (default 0.8)")
-      ->check(CLI::Range(0.01, 1.0));
+      ->check(CLI::Range(0.01, 1.0))
+      ->needs(fold_device);
   fold->add_flag("--no-shared-depthwise", fold_no_share,
                  "give every depthwise layer a unit of its own (no rtlgen_dwu_shared)");
   fold->add_option("-o,--out", fold_out, "write the folded network as OUT.yaml + OUT_params/");
