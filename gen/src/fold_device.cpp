@@ -19,29 +19,28 @@ struct Trial {
   DeviceFit fit;
 };
 
-// Folds `net` for a budget of `budget` multipliers (fastest folding, no utilisation floor) and
-// fits the estimate of its hardware plan to the device.
-Trial try_budget(Network& net, const FoldTarget& base, int64_t budget, const Device& dev) {
+// A plain budget: the fastest folding within `budget` multipliers (no utilisation floor).
+FoldTarget budget_target(const FoldTarget& base, int64_t budget) {
   FoldTarget t = base;
   t.device.clear();
   t.target_fps = 0;
   t.max_multipliers = budget;
   t.min_utilisation = 0;
+  return t;
+}
+
+// Folds `net` for `budget` multipliers and fits the estimate of its hardware plan to the device.
+Trial try_budget(Network& net, const FoldTarget& base, int64_t budget, const Device& dev) {
   Trial r;
-  r.report = choose_folding(net, t);
+  r.report = choose_folding(net, budget_target(base, budget));
   const HwPlan plan = plan_hardware(net);
   r.fit = fit_to_device(estimate_resources(plan), plan, dev);
   return r;
 }
 
 bool folds(Network& net, const FoldTarget& base, int64_t budget) {
-  FoldTarget t = base;
-  t.device.clear();
-  t.target_fps = 0;
-  t.max_multipliers = budget;
-  t.min_utilisation = 0;
   try {
-    choose_folding(net, t);
+    choose_folding(net, budget_target(base, budget));
     return true;
   } catch (const Error&) {
     return false;
