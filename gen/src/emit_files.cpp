@@ -119,6 +119,16 @@ std::string emit_report_json(const Network& net, const HwPlan& plan, const std::
     if (fit.converted) d["conversion"] = fit.note;
     j["device"] = d;
   }
+  // The clock is assumed until `rtlgen pnr OUT` measures it (it then rewrites this entry).
+  j["clock"] = {{"mhz", net.target_clock_mhz},
+                {"target_mhz", net.target_clock_mhz},
+                {"measured", false},
+                {"source", "assumed: the YAML's target_clock_mhz, not measured (rtlgen pnr OUT "
+                           "measures it post-route)"},
+                {"frames_per_second",
+                 plan.est_cycles_per_frame
+                     ? net.target_clock_mhz * 1e6 / double(plan.est_cycles_per_frame)
+                     : 0.0}};
   return j.dump(2) + "\n";
 }
 
@@ -155,7 +165,9 @@ std::string emit_report_text(const Network& net, const HwPlan& plan) {
       "ideal cycles/frame if every multiplier were busy every cycle (total MACs / multipliers): "
       "{:.0f}; utilisation estimate {:.3f}\n"
       "ROM: {} bits ({:.1f} KiB) in {} memories\n"
-      "throughput estimate at {:.0f} MHz: {:.1f} frames/s\n",
+      "throughput estimate at {:.0f} MHz (assumed clock, not measured: rtlgen pnr OUT "
+      "measures it): {:.1f} frames/s
+",
       pooled, plan.est_cycles_per_frame ? pooled / double(plan.est_cycles_per_frame) : 0.0,
       plan.rom_bits, double(plan.rom_bits) / 8192.0, memories, net.target_clock_mhz,
       plan.est_cycles_per_frame ? net.target_clock_mhz * 1e6 / double(plan.est_cycles_per_frame)

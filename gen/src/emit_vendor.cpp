@@ -245,7 +245,8 @@ std::string emit_integration_readme(const Network& net, const HwPlan& plan,
   s += "\n## Performance (plan estimates)\n\n";
   s += fmt::format(
       "- Target clock: {} MHz (YAML `target_clock_mhz`), period {:.3f} ns; the XDC/SDC\n"
-      "  constraints use it.\n"
+      "  constraints use it. It is assumed, not measured: `rtlgen pnr OUT` places and routes\n"
+      "  the design on an ECP5 and states the measured clock here.\n"
       "- Throughput: about {} cycles per frame (bottleneck stage `{}`), i.e. about {:.0f}\n"
       "  frames/s at {} MHz when the input delivers a beat every cycle and the output is never\n"
       "  stalled. The input alone needs {} cycles per frame.\n"
