@@ -166,8 +166,7 @@ std::string emit_report_text(const Network& net, const HwPlan& plan) {
       "{:.0f}; utilisation estimate {:.3f}\n"
       "ROM: {} bits ({:.1f} KiB) in {} memories\n"
       "throughput estimate at {:.0f} MHz (assumed clock, not measured: rtlgen pnr OUT "
-      "measures it): {:.1f} frames/s
-",
+      "measures it): {:.1f} frames/s\n",
       pooled, plan.est_cycles_per_frame ? pooled / double(plan.est_cycles_per_frame) : 0.0,
       plan.rom_bits, double(plan.rom_bits) / 8192.0, memories, net.target_clock_mhz,
       plan.est_cycles_per_frame ? net.target_clock_mhz * 1e6 / double(plan.est_cycles_per_frame)

@@ -457,7 +457,8 @@ Json summarise_path(const nlohmann::json& cp, const DesignNames& names) {
     const CellOrigin o = cell_origin(cell, names);
     const std::string ctype = type_of(cell, names);
     if (seen_cells.insert(base_cell(cell)).second && !ctype.empty()) ++blocks[ctype];
-    if (o.instance != last_instance) {
+    // nextpnr's inserted cells (carry-chain feed-ins) sit between the design's own.
+    if (o.instance != last_instance && o.instance != "(tool-inserted)") {
       Json e = origin_json(o);
       instances.push_back(e);
       last_instance = o.instance;
