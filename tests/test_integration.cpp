@@ -1,8 +1,8 @@
 // What engineers integrating rtlgen meet (issue 20): imported layer names, the argmax side
 // channel only where it means something, and the project files for FuseSoC and IP-XACT.
-#include <catch2/catch.hpp>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -33,7 +33,8 @@ struct ConfigWith {
   fs::path path;
   ConfigWith(const std::string& rel, const std::string& extra) {
     const fs::path orig = source_dir() / "configs" / rel;
-    path = orig.parent_path() / (".test_" + std::to_string(::getpid()) + "_" + orig.filename().string());
+    path = orig.parent_path() /
+           (".test_" + std::to_string(::getpid()) + "_" + orig.filename().string());
     std::string y = slurp(orig);
     const size_t p = y.find("\nparams:");
     REQUIRE(p != std::string::npos);
@@ -69,12 +70,13 @@ TEST_CASE("argmax: classifiers get the class index, an autoencoder none, the YAM
   CHECK(top.find("m_axis_tuser\n") == std::string::npos);
   // The YAML overrides both ways.
   CHECK_FALSE(plan_of(ConfigWith("lenet.yaml", "argmax: false").path).classify);
-  CHECK(plan_of(ConfigWith("zoo/fc_autoencoder/fc_autoencoder.yaml", "argmax: true").path).classify);
+  CHECK(
+      plan_of(ConfigWith("zoo/fc_autoencoder/fc_autoencoder.yaml", "argmax: true").path).classify);
   // ... within reason: a 10x8x4 feature map has no class index.
   const ConfigWith spatial("residual_tiny.yaml", "argmax: true");
-  CHECK_THROWS_WITH(plan_of(spatial.path),
-                    Contains("residual_tiny.yaml:4:9") && Contains("argmax: true needs an output of 1x1xC") &&
-                        Contains("10x8x4"));
+  CHECK_THROWS_WITH(plan_of(spatial.path), Contains("residual_tiny.yaml:4:9") &&
+                                               Contains("argmax: true needs an output of 1x1xC") &&
+                                               Contains("10x8x4"));
   const ConfigWith bad("lenet.yaml", "argmax: maybe");
   CHECK_THROWS_WITH(load_network(bad.path.string()),
                     Contains("argmax: expected true") && Contains("lenet.yaml:3:9"));
@@ -85,7 +87,8 @@ TEST_CASE("info and reports print layer names in full; imported layers are conv1
   Network net = load_network((source_dir() / "configs/lenet.yaml").string());
   std::vector<std::string> names;
   for (const auto& l : net.layers) names.push_back(l.name);
-  CHECK(names == std::vector<std::string>{"conv1", "pool1", "conv2", "pool2", "conv3", "fc1", "fc2"});
+  CHECK(names ==
+        std::vector<std::string>{"conv1", "pool1", "conv2", "pool2", "conv3", "fc1", "fc2"});
   CHECK(net.layers[0].source.rfind("lenet5_1/c1_1/Relu;", 0) == 0);  // the TFLite tensor
   const std::string long_name = "a_layer_name_much_longer_than_any_column_was";
   net.layers[2].name = long_name;
@@ -110,7 +113,8 @@ TEST_CASE("generate packages the design for FuseSoC, IP-XACT and cocotb", "[gene
   const std::string& core = files.at("lenet_top.core");
   CHECK(core.rfind("CAPI=2:\n", 0) == 0);
   CHECK_THAT(core, Contains("name: rtlgen:nn:lenet_top:0.1.0"));
-  for (const char* target : {"  default:\n", "  sim:\n", "  lint:\n"}) CHECK_THAT(core, Contains(target));
+  for (const char* target : {"  default:\n", "  sim:\n", "  lint:\n"})
+    CHECK_THAT(core, Contains(target));
   // Every source of filelist.f and every weight file is in the core, the ROMs copied to the
   // simulator's working directory by name.
   std::istringstream filelist(files.at("filelist.f"));
@@ -122,7 +126,8 @@ TEST_CASE("generate packages the design for FuseSoC, IP-XACT and cocotb", "[gene
     if (path.rfind("mem/", 0) == 0) {
       ++mems;
       CHECK_THAT(core, Contains("- " + path + ": {copyto: " + path.substr(4) + "}"));
-      CHECK_THAT(files.at("ip/component.xml"), Contains("<ipxact:name>../" + path + "</ipxact:name>"));
+      CHECK_THAT(files.at("ip/component.xml"),
+                 Contains("<ipxact:name>../" + path + "</ipxact:name>"));
     }
   CHECK(mems == 10);
   CHECK_THAT(core, Contains("- tb/expected_class.hex: {copyto: expected_class.hex}"));
@@ -130,9 +135,10 @@ TEST_CASE("generate packages the design for FuseSoC, IP-XACT and cocotb", "[gene
   CHECK_THAT(cocotb, Contains("OUT_BEATS = 10  # per frame"));
   CHECK_THAT(cocotb, Contains("CLASSIFY = True"));
   CHECK_THAT(files.at("ip/component.xml"), Contains("<ipxact:name>TUSER_WIDTH</ipxact:name>\n"
-                                                     "          <ipxact:value>4</ipxact:value>"));
+                                                    "          <ipxact:value>4</ipxact:value>"));
   // No argmax: no tuser anywhere, no class vectors.
-  const Network ae = load_network((source_dir() / "configs/zoo/fc_autoencoder/fc_autoencoder.yaml").string());
+  const Network ae =
+      load_network((source_dir() / "configs/zoo/fc_autoencoder/fc_autoencoder.yaml").string());
   const auto ae_files = generate_files(ae, plan_hardware(ae), "test");
   CHECK(ae_files.at("fc_autoencoder_top.core").find("expected_class") == std::string::npos);
   CHECK(ae_files.at("ip/component.xml").find("m_axis_tuser") == std::string::npos);

@@ -44,11 +44,20 @@ std::string xml_escape(const std::string& s) {
   std::string r;
   for (char c : s) {
     switch (c) {
-      case '&': r += "&amp;"; break;
-      case '<': r += "&lt;"; break;
-      case '>': r += "&gt;"; break;
-      case '"': r += "&quot;"; break;
-      default: r += c;
+      case '&':
+        r += "&amp;";
+        break;
+      case '<':
+        r += "&lt;";
+        break;
+      case '>':
+        r += "&gt;";
+        break;
+      case '"':
+        r += "&quot;";
+        break;
+      default:
+        r += c;
     }
   }
   return r;
@@ -150,33 +159,34 @@ std::string emit_ipxact_component(const Network& net, const HwPlan& plan, const 
   };
   // Bus interface: VLNV of the bus and abstraction definitions (Xilinx's, which Vivado's IP
   // integrator connects automatically), the port maps, the mode, Vivado's parameters.
-  const auto bus = [&](const std::string& name, const char* bus_name, const char* abstraction,
-                       const char* library, const std::vector<std::pair<std::string, std::string>>& maps,
-                       const char* mode, const std::vector<std::pair<std::string, std::string>>& params) {
-    std::string b = fmt::format(
-        "    <ipxact:busInterface>\n"
-        "      <ipxact:name>{}</ipxact:name>\n"
-        "      {}\n"
-        "      <ipxact:abstractionTypes>\n"
-        "        <ipxact:abstractionType>\n"
-        "          {}\n"
-        "          <ipxact:portMaps>\n",
-        name, vlnv("busType", "xilinx.com", library, bus_name),
-        vlnv("abstractionRef", "xilinx.com", library, abstraction));
-    for (const auto& [l, p] : maps) b += port_map(l, p);
-    b += fmt::format(
-        "          </ipxact:portMaps>\n"
-        "        </ipxact:abstractionType>\n"
-        "      </ipxact:abstractionTypes>\n"
-        "      <ipxact:{}/>\n",
-        mode);
-    if (!params.empty()) {
-      b += "      <ipxact:parameters>\n";
-      for (const auto& [k, v] : params) b += parameter(k, v);
-      b += "      </ipxact:parameters>\n";
-    }
-    return b + "    </ipxact:busInterface>\n";
-  };
+  const auto bus =
+      [&](const std::string& name, const char* bus_name, const char* abstraction,
+          const char* library, const std::vector<std::pair<std::string, std::string>>& maps,
+          const char* mode, const std::vector<std::pair<std::string, std::string>>& params) {
+        std::string b = fmt::format(
+            "    <ipxact:busInterface>\n"
+            "      <ipxact:name>{}</ipxact:name>\n"
+            "      {}\n"
+            "      <ipxact:abstractionTypes>\n"
+            "        <ipxact:abstractionType>\n"
+            "          {}\n"
+            "          <ipxact:portMaps>\n",
+            name, vlnv("busType", "xilinx.com", library, bus_name),
+            vlnv("abstractionRef", "xilinx.com", library, abstraction));
+        for (const auto& [l, p] : maps) b += port_map(l, p);
+        b += fmt::format(
+            "          </ipxact:portMaps>\n"
+            "        </ipxact:abstractionType>\n"
+            "      </ipxact:abstractionTypes>\n"
+            "      <ipxact:{}/>\n",
+            mode);
+        if (!params.empty()) {
+          b += "      <ipxact:parameters>\n";
+          for (const auto& [k, v] : params) b += parameter(k, v);
+          b += "      </ipxact:parameters>\n";
+        }
+        return b + "    </ipxact:busInterface>\n";
+      };
 
   std::string s = fmt::format(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -192,15 +202,18 @@ std::string emit_ipxact_component(const Network& net, const HwPlan& plan, const 
       "  <ipxact:version>1.0</ipxact:version>\n"
       "  <ipxact:busInterfaces>\n",
       xml_comment_text(command), plan.top, plan.top);
-  const std::vector<std::pair<std::string, std::string>> s_maps = {
-      {"TDATA", "s_axis_tdata"}, {"TVALID", "s_axis_tvalid"}, {"TREADY", "s_axis_tready"},
-      {"TLAST", "s_axis_tlast"}};
-  std::vector<std::pair<std::string, std::string>> m_maps = {
-      {"TDATA", "m_axis_tdata"}, {"TVALID", "m_axis_tvalid"}, {"TREADY", "m_axis_tready"},
-      {"TLAST", "m_axis_tlast"}};
+  const std::vector<std::pair<std::string, std::string>> s_maps = {{"TDATA", "s_axis_tdata"},
+                                                                   {"TVALID", "s_axis_tvalid"},
+                                                                   {"TREADY", "s_axis_tready"},
+                                                                   {"TLAST", "s_axis_tlast"}};
+  std::vector<std::pair<std::string, std::string>> m_maps = {{"TDATA", "m_axis_tdata"},
+                                                             {"TVALID", "m_axis_tvalid"},
+                                                             {"TREADY", "m_axis_tready"},
+                                                             {"TLAST", "m_axis_tlast"}};
   if (plan.classify) m_maps.push_back({"TUSER", "m_axis_tuser"});
   s += bus("s_axis", "axis", "axis_rtl", "interface", s_maps, "slave",
-           {{"TDATA_NUM_BYTES", std::to_string(info.in_bits / 8)}, {"TUSER_WIDTH", "0"},
+           {{"TDATA_NUM_BYTES", std::to_string(info.in_bits / 8)},
+            {"TUSER_WIDTH", "0"},
             {"HAS_TLAST", "1"}});
   s += bus("m_axis", "axis", "axis_rtl", "interface", m_maps, "master",
            {{"TDATA_NUM_BYTES", std::to_string(info.out_bits / 8)},
@@ -285,7 +298,8 @@ std::string emit_ipxact_component(const Network& net, const HwPlan& plan, const 
   return s;
 }
 
-std::string emit_cocotb_test(const HwPlan& plan, const VendorInfo& info, const std::string& command) {
+std::string emit_cocotb_test(const HwPlan& plan, const VendorInfo& info,
+                             const std::string& command) {
   std::string s = fmt::format(
       R"PY(# DO NOT EDIT. Generated by rtlgen: {command}
 """cocotb test of {top}: the golden-model frames of ../input.hex are driven on s_axis with random
@@ -437,10 +451,10 @@ def main():
     results = build / "results.xml"
     runner.test(test_module="test_" + TOP, hdl_toplevel=TOP, build_dir=build,
                 test_dir=ROOT / "mem", results_xml=str(results), extra_env=env)
-    cases = ET.parse(results).getroot().iter("testcase")
-    failed = [c.get("name") for c in cases if c.find("failure") is not None or c.find("error") is not None]
-    ran = len(list(ET.parse(results).getroot().iter("testcase")))
-    if ran == 0 or failed:
+    cases = list(ET.parse(results).getroot().iter("testcase"))
+    failed = [c.get("name") for c in cases
+              if c.find("failure") is not None or c.find("error") is not None]
+    if not cases or failed:
         print(f"FAIL: cocotb {{', '.join(failed) or 'ran no test'}}")
         return 1
     print(f"PASS: cocotb test of {{TOP}} ({{args.sim}})")

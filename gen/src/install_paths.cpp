@@ -41,10 +41,11 @@ InstallPaths locate() {
   if (const char* env = std::getenv("RTLGEN_PREFIX"); env && *env) {
     const fs::path prefix = fs::absolute(env);
     if (!holds_templates(prefix / kInstallDataDir))
-      throw Error(fmt::format("RTLGEN_PREFIX={}: no {}/rtl_templates/ there; point it at the "
-                              "directory rtlgen was installed into (the one holding bin/ and "
-                              "share/), or unset it",
-                              env, kInstallDataDir));
+      throw Error(
+          fmt::format("RTLGEN_PREFIX={}: no {}/rtl_templates/ there; point it at the "
+                      "directory rtlgen was installed into (the one holding bin/ and "
+                      "share/), or unset it",
+                      env, kInstallDataDir));
     return from_prefix(prefix, "RTLGEN_PREFIX=" + prefix.string());
   }
   std::error_code ec;

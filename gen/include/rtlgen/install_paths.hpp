@@ -13,10 +13,10 @@
 namespace rtlgen {
 
 struct InstallPaths {
-  std::string origin;       // how they were found, for messages and `rtlgen --version`
-  std::string data_dir;     // root of rtl_templates/, sim/, gen/include/
-  std::string core_lib;     // librtlgen_core.a
-  std::string sim_cache;    // default cache of harness builds (RTLGEN_SIM_CACHE overrides)
+  std::string origin;     // how they were found, for messages and `rtlgen --version`
+  std::string data_dir;   // root of rtl_templates/, sim/, gen/include/
+  std::string core_lib;   // librtlgen_core.a
+  std::string sim_cache;  // default cache of harness builds (RTLGEN_SIM_CACHE overrides)
 };
 
 // Resolved once; throws rtlgen::Error naming the places it looked when none holds the files.
