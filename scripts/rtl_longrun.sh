@@ -7,6 +7,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$root/scripts/newest_verilator.sh"
 n=50; modules="mvu requant"; seed=${RTLGEN_SEED:-$RANDOM}; jobs=2; keep=0
 while getopts "n:m:s:j:k" opt; do
   case $opt in

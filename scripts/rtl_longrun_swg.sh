@@ -13,6 +13,7 @@ SEED=${2:-1}
 WORK=${3:-/tmp/rtlgen_longrun_swg}
 JOBS=${JOBS:-2}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+source "$ROOT/scripts/newest_verilator.sh"
 
 mkdir -p "$WORK"
 CATCH_OBJ="$WORK/catch_main.o"

@@ -198,7 +198,7 @@ int cmd_generate(const std::string& net_path, const std::string& out_dir,
 }
 
 int cmd_sim(const std::string& net_path, const std::string& out_dir, const std::string& trace,
-            const std::vector<std::string>& harness_args, const std::string& command,
+            bool quiet, const std::vector<std::string>& harness_args, const std::string& command,
             const PlanOptions& plan_opt) {
   const Network net = load_network(net_path);
   const HwPlan plan = plan_hardware(net, plan_opt);
@@ -208,6 +208,7 @@ int cmd_sim(const std::string& net_path, const std::string& out_dir, const std::
   o.out_dir = out_dir;
   o.top = plan.top;
   o.trace = trace;
+  o.quiet = quiet;
   o.harness_args = harness_args;
   return run_simulation(o);
 }
@@ -372,7 +373,8 @@ int main(int argc, char** argv) {
   auto* sim =
       app.add_subcommand("sim", "generate, build (cached) and run the Verilator regression");
   std::string inputs, labels, trace, report;
-  int frames = 0, random_frames = 0, perf_frames = 8;
+  int frames = 0, random_frames = 0, perf_frames = 8, sim_jobs = 0;
+  bool sim_quiet = false;
   uint64_t seed = 1;
   sim->add_option("network", net_path, "NET.yaml or MODEL.tflite")->required();
   sim->add_option("-o,--out", out_dir,
@@ -383,7 +385,12 @@ int main(int argc, char** argv) {
                   "N random input frames (after the --inputs frames, if any)");
   sim->add_option("--frames", frames, "at most N frames");
   sim->add_option("--skip", skip, "skip the first N IDX images");
-  sim->add_option("--perf-frames", perf_frames, "frames in the stall-free cycle measurement");
+  sim->add_option("--perf-frames", perf_frames,
+                  "frames in the stall-free cycle measurement (at least 3; inputs repeated)");
+  sim->add_option("--jobs", sim_jobs,
+                  "split the frames over N processes (default: the cores available)")
+      ->check(CLI::PositiveNumber);
+  sim->add_flag("--quiet", sim_quiet, "no progress lines (results and errors only)");
   sim->add_option("--seed", seed, "random seed (stalls, backpressure, random inputs)");
   sim->add_option("--trace", trace, "write an FST waveform");
   sim->add_option("--report", report, "sim_report.json path (default OUT/sim_report.json)");
@@ -426,7 +433,8 @@ int main(int argc, char** argv) {
       if (random_frames > 0) a.insert(a.end(), {"--random", std::to_string(random_frames)});
       if (frames > 0) a.insert(a.end(), {"--frames", std::to_string(frames)});
       if (skip > 0) a.insert(a.end(), {"--skip", std::to_string(skip)});
-      return cmd_sim(net_path, out_dir, trace, a, command, plan_opt);
+      if (sim_jobs > 0) a.insert(a.end(), {"--jobs", std::to_string(sim_jobs)});
+      return cmd_sim(net_path, out_dir, trace, sim_quiet, a, command, plan_opt);
     }
   } catch (const rtlgen::Error& e) {
     fmt::print(stderr, "rtlgen: error: {}\n", e.what());

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <sys/wait.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -26,6 +27,10 @@ std::string shell_quote(const std::string& s) {
 }
 
 int run_shell(const std::string& command) {
+  // What we printed so far must come before the child's output in a log (stdout is
+  // block-buffered when it is not a terminal).
+  std::fflush(stdout);
+  std::fflush(stderr);
   const int rc = std::system(command.c_str());
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
 }

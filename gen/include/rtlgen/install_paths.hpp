@@ -1,9 +1,9 @@
 // Where rtlgen finds the files it ships besides the binary: RTL templates, the Verilator
 // harness sources and the core library the harness links. Installed (`cmake --install`, the
 // Debian package) they sit next to the binary, PREFIX/bin/rtlgen:
-//   PREFIX/share/rtlgen/{rtl_templates, sim/include, sim/network, gen/include}
+//   PREFIX/share/rtlgen/{rtl_templates, sim/include, sim/network, sim/find_verilator.py, gen/include}
 //   PREFIX/lib/rtlgen/librtlgen_core.a
-// (share/rtlgen mirrors the source tree, so the harness CMake project works in both). A binary
+// (share/rtlgen mirrors the source tree, so the harness builds from both). A binary
 // that is not installed (build/gen/rtlgen) uses the source and build trees it was built from.
 // RTLGEN_PREFIX=PREFIX overrides the lookup; RTLGEN_TEMPLATES=DIR the templates alone.
 #pragma once

