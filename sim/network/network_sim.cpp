@@ -19,12 +19,12 @@
 #include <atomic>
 #include <chrono>
 #include <ctime>
-#include <functional>
-#include <new>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
+#include <new>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -134,8 +134,8 @@ struct SharedCounters {
 };
 
 SharedCounters* make_shared_counters() {
-  void* p = mmap(nullptr, sizeof(SharedCounters), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                 -1, 0);
+  void* p = mmap(nullptr, sizeof(SharedCounters), PROT_READ | PROT_WRITE,
+                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) throw Error("network_sim: mmap of the progress counters failed");
   return new (p) SharedCounters();
 }
@@ -145,8 +145,11 @@ SharedCounters* make_shared_counters() {
 class FrameProgress {
  public:
   FrameProgress(size_t total, bool quiet)
-      : total_(total), quiet_(quiet), tty_(isatty(STDOUT_FILENO) != 0),
-        t0_(std::chrono::steady_clock::now()), last_(t0_) {}
+      : total_(total),
+        quiet_(quiet),
+        tty_(isatty(STDOUT_FILENO) != 0),
+        t0_(std::chrono::steady_clock::now()),
+        last_(t0_) {}
   void update(size_t done) {
     if (quiet_) return;
     const auto now = std::chrono::steady_clock::now();
@@ -184,7 +187,7 @@ struct PhaseResult {
   uint64_t first_input = 0;
   uint64_t cycles = 0;
   double seconds = 0, cpu_seconds = 0;
-  std::vector<int> hw_class;  // m_axis_tuser at each tlast (classifiers)
+  std::vector<int> hw_class;   // m_axis_tuser at each tlast (classifiers)
   std::vector<int> hw_argmax;  // argmax of the output stream, per frame
 };
 
@@ -285,9 +288,9 @@ struct Share {
   std::string error;  // deadlock / protocol error: the run failed
 };
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Share, first, count, mismatches, seen, expected,
-                                   first_mismatch, hw_argmax, hw_class, golden_argmax, cycles,
-                                   seconds, cpu_seconds, error)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Share, first, count, mismatches, seen, expected, first_mismatch,
+                                   hw_argmax, hw_class, golden_argmax, cycles, seconds, cpu_seconds,
+                                   error)
 
 Share run_share(const Network& net, const HwPlan& plan, const std::vector<Frame>& frames,
                 size_t first, size_t count, uint64_t seed, const Options& o, uint64_t budget,
@@ -387,9 +390,10 @@ std::vector<Share> run_checked(const Network& net, const HwPlan& plan,
   std::vector<Share> shares;
   for (size_t k = 0; k < jobs; ++k) {
     if (status[k] != 0 || !fs::exists(files[k]))
-      throw Error(fmt::format("network_sim: the process simulating frames of share {} failed "
-                              "(exit status {})",
-                              k, status[k]));
+      throw Error(
+          fmt::format("network_sim: the process simulating frames of share {} failed "
+                      "(exit status {})",
+                      k, status[k]));
     std::ifstream f(files[k]);
     shares.push_back(nlohmann::json::parse(f).get<Share>());
     fs::remove(files[k]);
@@ -418,9 +422,10 @@ int run(const Options& o) {
                plan.layers.size(), frames.size(), jobs, jobs > 1 ? "es" : "",
                o.simulator.empty() ? "Verilator" : o.simulator);
     if (np > frames.size())
-      fmt::print("network_sim: cycles per frame are measured on {} stall-free frames (the {} "
-                 "input frame{} repeated): fewer frames would only show the pipeline latency\n",
-                 np, frames.size(), frames.size() > 1 ? "s" : "");
+      fmt::print(
+          "network_sim: cycles per frame are measured on {} stall-free frames (the {} "
+          "input frame{} repeated): fewer frames would only show the pipeline latency\n",
+          np, frames.size(), frames.size() > 1 ? "s" : "");
     std::fflush(stdout);
   }
 
@@ -458,7 +463,8 @@ int run(const Options& o) {
   double checked_cpu = 0;
   for (const auto& s : shares) {
     for (size_t i = 0; i < nl; ++i) {
-      if (layer_first[i].empty() && !s.first_mismatch[i].empty()) layer_first[i] = s.first_mismatch[i];
+      if (layer_first[i].empty() && !s.first_mismatch[i].empty())
+        layer_first[i] = s.first_mismatch[i];
       layer_mismatches[i] += s.mismatches[i];
       layer_elements[i] += s.expected[i];
       if (s.seen[i] != s.expected[i]) {
@@ -528,16 +534,19 @@ int run(const Options& o) {
   j["latency_cycles"] = latency;
   j["ideal_cycles_per_frame"] = plan.ideal_cycles_per_frame;
   j["estimated_cycles_per_frame"] = plan.est_cycles_per_frame;
-  j["ratio_measured_to_ideal"] = cycles_per_frame / double(std::max<int64_t>(plan.ideal_cycles_per_frame, 1));
+  j["ratio_measured_to_ideal"] =
+      cycles_per_frame / double(std::max<int64_t>(plan.ideal_cycles_per_frame, 1));
   j["estimate_error"] = (double(plan.est_cycles_per_frame) - cycles_per_frame) / cycles_per_frame;
   j["multipliers"] = plan.multipliers;
   j["sim_frames_per_second"] = fps;
   j["jobs"] = jobs;
   j["stall_phase"] = {{"idle_probability", o.idle}, {"ready_probability", o.ready},
-                      {"frames", frames.size()}, {"cycles", checked_cycles},
-                      {"seconds", checked_wall}, {"cpu_seconds", checked_cpu}};
-  j["measurement_phase"] = {{"frames", np}, {"input_frames_repeated", np > frames.size()},
-                            {"cycles", perf.cycles}, {"seconds", perf.seconds},
+                      {"frames", frames.size()},    {"cycles", checked_cycles},
+                      {"seconds", checked_wall},    {"cpu_seconds", checked_cpu}};
+  j["measurement_phase"] = {{"frames", np},
+                            {"input_frames_repeated", np > frames.size()},
+                            {"cycles", perf.cycles},
+                            {"seconds", perf.seconds},
                             {"cpu_seconds", perf.cpu_seconds},
                             {"steady_state_intervals", np - 2}};
   j["argmax_agree_with_golden"] = argmax_agree;
@@ -559,15 +568,16 @@ int run(const Options& o) {
       fmt::print("  {:.0f} cycles/frame (estimate {})", layer_cycles[i], plan.layers[i].est_cycles);
     fmt::print("\n");
   }
-  fmt::print("frames {}, mismatches {}, cycles/frame {:.1f} (ideal {}, ratio {:.3f}; estimate {}; "
-             "steady state of {} stall-free frames), latency {} cycles, {} multipliers\n",
-             frames.size(), mismatches, cycles_per_frame, plan.ideal_cycles_per_frame,
-             cycles_per_frame / double(std::max<int64_t>(plan.ideal_cycles_per_frame, 1)),
-             plan.est_cycles_per_frame, np, latency, plan.multipliers);
-  fmt::print("simulated {:.1f} frames/s with every layer checked ({} frames in {:.1f} s on {} "
-             "process{}, {:.1f} CPU s)\n",
-             fps, frames.size(), checked_wall, jobs, jobs > 1 ? "es" : "",
-             checked_cpu + perf.cpu_seconds);
+  fmt::print(
+      "frames {}, mismatches {}, cycles/frame {:.1f} (ideal {}, ratio {:.3f}; estimate {}; "
+      "steady state of {} stall-free frames), latency {} cycles, {} multipliers\n",
+      frames.size(), mismatches, cycles_per_frame, plan.ideal_cycles_per_frame,
+      cycles_per_frame / double(std::max<int64_t>(plan.ideal_cycles_per_frame, 1)),
+      plan.est_cycles_per_frame, np, latency, plan.multipliers);
+  fmt::print(
+      "simulated {:.1f} frames/s with every layer checked ({} frames in {:.1f} s on {} "
+      "process{}, {:.1f} CPU s)\n",
+      fps, frames.size(), checked_wall, jobs, jobs > 1 ? "es" : "", checked_cpu + perf.cpu_seconds);
   if (RTLGEN_SIM_CLASSIFY)
     fmt::print("class output (m_axis_tuser): {} of {} frames equal the golden argmax\n",
                frames.size() - class_mismatches, frames.size());
@@ -588,21 +598,36 @@ int main(int argc, char** argv) {
       return argv[++i];
     };
     try {
-      if (a == "--net") o.net = next();
-      else if (a == "--mem-dir") o.mem_dir = next();
-      else if (a == "--inputs") o.inputs = next();
-      else if (a == "--labels") o.labels = next();
-      else if (a == "--report") o.report = next();
-      else if (a == "--simulator") o.simulator = next();
-      else if (a == "--frames") o.frames = std::stoi(next());
-      else if (a == "--skip") o.skip = std::stoi(next());
-      else if (a == "--random") o.random = std::stoi(next());
-      else if (a == "--perf-frames") o.perf_frames = std::stoi(next());
-      else if (a == "--jobs") o.jobs = std::stoi(next());
-      else if (a == "--seed") o.seed = std::stoull(next());
-      else if (a == "--idle") o.idle = std::stod(next());
-      else if (a == "--ready") o.ready = std::stod(next());
-      else if (a == "--quiet") o.quiet = true;
+      if (a == "--net")
+        o.net = next();
+      else if (a == "--mem-dir")
+        o.mem_dir = next();
+      else if (a == "--inputs")
+        o.inputs = next();
+      else if (a == "--labels")
+        o.labels = next();
+      else if (a == "--report")
+        o.report = next();
+      else if (a == "--simulator")
+        o.simulator = next();
+      else if (a == "--frames")
+        o.frames = std::stoi(next());
+      else if (a == "--skip")
+        o.skip = std::stoi(next());
+      else if (a == "--random")
+        o.random = std::stoi(next());
+      else if (a == "--perf-frames")
+        o.perf_frames = std::stoi(next());
+      else if (a == "--jobs")
+        o.jobs = std::stoi(next());
+      else if (a == "--seed")
+        o.seed = std::stoull(next());
+      else if (a == "--idle")
+        o.idle = std::stod(next());
+      else if (a == "--ready")
+        o.ready = std::stod(next());
+      else if (a == "--quiet")
+        o.quiet = true;
       else {
         fmt::print(stderr, "network_sim: unknown argument '{}'\n", a);
         return 2;

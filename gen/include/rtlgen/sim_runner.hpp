@@ -7,11 +7,11 @@
 namespace rtlgen {
 
 struct SimOptions {
-  std::string network;      // NET.yaml or MODEL.tflite
-  std::string out_dir;      // generated design (must exist: written by `rtlgen generate`)
-  std::string top;          // top module name
-  std::string trace;        // FST file ("" = none)
-  bool quiet = false;       // no build progress (errors and the harness's results only)
+  std::string network;  // NET.yaml or MODEL.tflite
+  std::string out_dir;  // generated design (must exist: written by `rtlgen generate`)
+  std::string top;      // top module name
+  std::string trace;    // FST file ("" = none)
+  bool quiet = false;   // no build progress (errors and the harness's results only)
   std::vector<std::string> harness_args;  // passed through to network_sim
 };
 
