@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <numeric>
 
 #include "rtlgen/device.hpp"
@@ -19,6 +20,7 @@
 #include "rtlgen/image.hpp"
 #include "rtlgen/install_paths.hpp"
 #include "rtlgen/network_io.hpp"
+#include "rtlgen/npy.hpp"
 #include "rtlgen/passes.hpp"
 #include "rtlgen/pnr.hpp"
 #include "rtlgen/resource_model.hpp"
@@ -68,7 +70,8 @@ int cmd_run(const std::string& net_path, const std::string& input, const std::st
   return 0;
 }
 
-int cmd_eval(const std::string& net_path, const std::string& mnist_dir, int skip, int limit) {
+int cmd_eval(const std::string& net_path, const std::string& mnist_dir, int skip, int limit,
+             const std::string& dump) {
   const Network net = load_network(net_path);
   std::string images_path, labels_path;
   find_mnist_files(mnist_dir, &images_path, &labels_path);
@@ -85,10 +88,17 @@ int cmd_eval(const std::string& net_path, const std::string& mnist_dir, int skip
   const bool tty = isatty(fileno(stderr));
   const int offset = net.input.quant.dtype == DType::Int8 ? -128 : 0;
   int correct = 0;
+  // --dump: every layer's outputs of all digits, stacked [N, H, W, C] int32 (for comparisons
+  // with other implementations over many digits, e.g. tools/seed1_reference.py).
+  std::vector<std::vector<int64_t>> stacked(dump.empty() ? 0 : net.layers.size());
+  std::vector<int64_t> dumped_labels;
   for (int i = begin; i < end; ++i) {
     Tensor in(net.input.shape, net.input.quant.dtype);
     for (int p = 0; p < h * w; ++p) in.data[p] = images.data[size_t(i) * h * w + p] + offset;
     const auto outs = golden::run_network(net, in);
+    for (size_t k = 0; k < stacked.size(); ++k)
+      stacked[k].insert(stacked[k].end(), outs[k].data.begin(), outs[k].data.end());
+    if (!dump.empty()) dumped_labels.push_back(labels.data[i]);
     correct += argmax(outs.back()) == labels.data[i];
     if (tty && ((i - begin) % 20 == 0 || i + 1 == end)) {
       const int done = i + 1 - begin, n = end - begin;
@@ -100,6 +110,16 @@ int cmd_eval(const std::string& net_path, const std::string& mnist_dir, int skip
   if (tty) fmt::print(stderr, "\n");
   const int n = end - begin;
   fmt::print("accuracy: {:.2f}% ({} images)\n", n ? 100.0 * correct / n : 0.0, n);
+  if (!dump.empty()) {
+    std::map<std::string, std::string> files;
+    for (size_t k = 0; k < stacked.size(); ++k) {
+      const Shape& sh = net.layers[k].out_shape;
+      files[net.layers[k].name + ".npy"] = encode_npy("<i4", {n, sh.h, sh.w, sh.c}, stacked[k]);
+    }
+    files["labels.npy"] = encode_npy("<i4", {n}, dumped_labels);
+    write_output_dir(dump, files, "rtlgen eval --dump " + dump);
+    fmt::print("wrote {} layers x {} digits to {}/\n", stacked.size(), n, dump);
+  }
   return 0;
 }
 
@@ -268,6 +288,8 @@ int main(int argc, char** argv) {
   eval->add_option("--mnist", mnist_dir, "directory with IDX images + labels")->required();
   eval->add_option("--skip", skip, "skip the first N digits (e.g. 8000: the held-out 2,000)");
   eval->add_option("--limit", limit, "evaluate at most N digits");
+  eval->add_option("--dump", dump, "write every layer's outputs of all digits as DIR/<layer>.npy "
+                                   "([N, H, W, C] int32) + labels.npy");
 
   auto* imp = app.add_subcommand("import", "convert a .tflite into NET.yaml + .npy parameters");
   imp->add_option("model", net_path, "MODEL.tflite")->required();
@@ -404,7 +426,7 @@ int main(int argc, char** argv) {
   try {
     if (*info) return cmd_info(net_path);
     if (*run) return cmd_run(net_path, input, dump, top);
-    if (*eval) return cmd_eval(net_path, mnist_dir, skip, limit);
+    if (*eval) return cmd_eval(net_path, mnist_dir, skip, limit, dump);
     fold_target.share_depthwise = !imp_no_share;
     fold_opt.share_depthwise = !fold_no_share;
     if (*imp) return cmd_import(net_path, out_dir, fold_target);

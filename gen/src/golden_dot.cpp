@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "rtlgen/golden.hpp"
+#include "rtlgen/scale_shift.hpp"
 
 namespace rtlgen::golden {
 
@@ -13,13 +14,27 @@ int32_t requantize(int32_t acc, int32_t bias, QuantizedMultiplier qm, int32_t ou
   return std::min(std::max(v, act_min), act_max);
 }
 
+namespace {
+
+// The layer's epilogue for output channel c: TFLite's from float scales, or scale-shift. The
+// accumulator is int64 so the scale-shift scheme's 32-bit worst case (bias included) is exact;
+// TFLite layers are checked to fit int32 (analyze_accumulators).
+int32_t epilogue(const Layer& l, int c, int64_t acc) {
+  if (l.requant_mode == RequantMode::ScaleShift)
+    return scale_shift_requantize(l, acc + l.bias[size_t(c)]);
+  return requantize(static_cast<int32_t>(acc), l.bias[size_t(c)], l.requant[size_t(c)],
+                    l.out_quant.zero_point, l.act_min, l.act_max, l.single_rounding);
+}
+
+}  // namespace
+
 Tensor conv2d(const Layer& l, const Tensor& in, const TensorQuant& in_q) {
-  Tensor out(l.out_shape, l.out_quant.dtype);
+  Tensor out(l.out_shape, storage_dtype(l.out_quant));
   const int ic_n = in.shape.c;
   for (int oy = 0; oy < out.shape.h; ++oy)
     for (int ox = 0; ox < out.shape.w; ++ox)
       for (int oc = 0; oc < out.shape.c; ++oc) {
-        int32_t acc = 0;
+        int64_t acc = 0;
         for (int ky = 0; ky < l.kernel_h; ++ky) {
           const int iy = oy * l.stride_h - l.pads.top + ky;
           if (iy < 0 || iy >= in.shape.h) continue;  // padding taps contribute (zp - zp) = 0
@@ -29,24 +44,23 @@ Tensor conv2d(const Layer& l, const Tensor& in, const TensorQuant& in_q) {
             const int32_t* w = &l.weights[((size_t(oc) * l.kernel_h + ky) * l.kernel_w + kx) * ic_n];
             const int32_t* x = &in.data[(size_t(iy) * in.shape.w + ix) * ic_n];
             for (int ic = 0; ic < ic_n; ++ic)
-              acc += (w[ic] - l.weight_zero_point) * (x[ic] - in_q.zero_point);
+              acc += int64_t(w[ic] - l.weight_zero_point) * (x[ic] - in_q.zero_point);
           }
         }
-        out.at(oy, ox, oc) = requantize(acc, l.bias[oc], l.requant[oc], l.out_quant.zero_point,
-                                        l.act_min, l.act_max);
+        out.at(oy, ox, oc) = epilogue(l, oc, acc);
       }
   return out;
 }
 
 Tensor depthwise_conv2d(const Layer& l, const Tensor& in, const TensorQuant& in_q) {
-  Tensor out(l.out_shape, l.out_quant.dtype);
+  Tensor out(l.out_shape, storage_dtype(l.out_quant));
   const int oc_n = out.shape.c;
   for (int oy = 0; oy < out.shape.h; ++oy)
     for (int ox = 0; ox < out.shape.w; ++ox)
       for (int ic = 0; ic < in.shape.c; ++ic)
         for (int m = 0; m < l.depth_multiplier; ++m) {
           const int oc = ic * l.depth_multiplier + m;
-          int32_t acc = 0;
+          int64_t acc = 0;
           for (int ky = 0; ky < l.kernel_h; ++ky) {
             const int iy = oy * l.stride_h - l.pads.top + ky;
             if (iy < 0 || iy >= in.shape.h) continue;
@@ -54,25 +68,23 @@ Tensor depthwise_conv2d(const Layer& l, const Tensor& in, const TensorQuant& in_
               const int ix = ox * l.stride_w - l.pads.left + kx;
               if (ix < 0 || ix >= in.shape.w) continue;
               const int32_t w = l.weights[(size_t(ky) * l.kernel_w + kx) * oc_n + oc];
-              acc += (w - l.weight_zero_point) * (in.at(iy, ix, ic) - in_q.zero_point);
+              acc += int64_t(w - l.weight_zero_point) * (in.at(iy, ix, ic) - in_q.zero_point);
             }
           }
-          out.at(oy, ox, oc) = requantize(acc, l.bias[oc], l.requant[oc],
-                                          l.out_quant.zero_point, l.act_min, l.act_max);
+          out.at(oy, ox, oc) = epilogue(l, oc, acc);
         }
   return out;
 }
 
 Tensor fully_connected(const Layer& l, const Tensor& in, const TensorQuant& in_q) {
-  Tensor out(l.out_shape, l.out_quant.dtype);
+  Tensor out(l.out_shape, storage_dtype(l.out_quant));
   const size_t depth = in.data.size();
   for (int o = 0; o < out.shape.c; ++o) {
-    int32_t acc = 0;
+    int64_t acc = 0;
     const int32_t* w = &l.weights[size_t(o) * depth];
     for (size_t d = 0; d < depth; ++d)
-      acc += (w[d] - l.weight_zero_point) * (in.data[d] - in_q.zero_point);
-    out.data[o] = requantize(acc, l.bias[o], l.requant[o], l.out_quant.zero_point, l.act_min,
-                             l.act_max, l.single_rounding);
+      acc += int64_t(w[d] - l.weight_zero_point) * (in.data[d] - in_q.zero_point);
+    out.data[o] = epilogue(l, o, acc);
   }
   return out;
 }

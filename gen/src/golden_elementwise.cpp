@@ -7,7 +7,7 @@ namespace rtlgen::golden {
 
 Tensor add(const Layer& l, const Tensor& a, const TensorQuant& a_q, const Tensor& b,
            const TensorQuant& b_q) {
-  Tensor out(l.out_shape, l.out_quant.dtype);
+  Tensor out(l.out_shape, storage_dtype(l.out_quant));
   const int32_t scale_up = int32_t(1) << l.add.left_shift;
   for (size_t i = 0; i < out.data.size(); ++i) {
     const int32_t sa = multiply_by_quantized_multiplier((a.data[i] - a_q.zero_point) * scale_up,
@@ -22,7 +22,7 @@ Tensor add(const Layer& l, const Tensor& a, const TensorQuant& a_q, const Tensor
 }
 
 Tensor pad(const Layer& l, const Tensor& in) {
-  Tensor out(l.out_shape, l.out_quant.dtype);
+  Tensor out(l.out_shape, storage_dtype(l.out_quant));
   std::fill(out.data.begin(), out.data.end(), l.out_quant.zero_point);
   for (int y = 0; y < in.shape.h; ++y)
     for (int x = 0; x < in.shape.w; ++x)

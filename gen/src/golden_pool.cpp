@@ -2,21 +2,22 @@
 #include <algorithm>
 
 #include "rtlgen/golden.hpp"
+#include "rtlgen/scale_shift.hpp"
 
 namespace rtlgen::golden {
 namespace {
 
 // Calls f(sum or max, count) for every output element of a clipped pooling window.
 template <typename Reduce>
-Tensor pool(const Layer& l, const Tensor& in, int32_t init, Reduce reduce, bool average) {
-  Tensor out(l.out_shape, l.out_quant.dtype);
+Tensor pool(const Layer& l, const Tensor& in, int64_t init, Reduce reduce, bool average) {
+  Tensor out(l.out_shape, storage_dtype(l.out_quant));
   for (int oy = 0; oy < out.shape.h; ++oy)
     for (int ox = 0; ox < out.shape.w; ++ox) {
       const int y0 = oy * l.stride_h - l.pads.top, x0 = ox * l.stride_w - l.pads.left;
       const int ky_begin = std::max(0, -y0), ky_end = std::min(l.kernel_h, in.shape.h - y0);
       const int kx_begin = std::max(0, -x0), kx_end = std::min(l.kernel_w, in.shape.w - x0);
       for (int c = 0; c < out.shape.c; ++c) {
-        int32_t acc = init;
+        int64_t acc = init;
         int32_t count = 0;
         for (int ky = ky_begin; ky < ky_end; ++ky)
           for (int kx = kx_begin; kx < kx_end; ++kx) {
@@ -24,12 +25,15 @@ Tensor pool(const Layer& l, const Tensor& in, int32_t init, Reduce reduce, bool 
             ++count;
           }
         if (average && count > 0) {
-          if (in.dtype == DType::UInt8)
+          if (l.pool_half_even)
+            acc = divide_half_even(acc, count);
+          else if (in.dtype == DType::UInt8)
             acc = (acc + count / 2) / count;
           else
             acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
         }
-        out.at(oy, ox, c) = std::min(std::max(acc, l.act_min), l.act_max);
+        out.at(oy, ox, c) =
+            static_cast<int32_t>(std::min<int64_t>(std::max<int64_t>(acc, l.act_min), l.act_max));
       }
     }
   return out;
@@ -38,11 +42,11 @@ Tensor pool(const Layer& l, const Tensor& in, int32_t init, Reduce reduce, bool 
 }  // namespace
 
 Tensor average_pool2d(const Layer& l, const Tensor& in) {
-  return pool(l, in, 0, [](int32_t a, int32_t x) { return a + x; }, true);
+  return pool(l, in, 0, [](int64_t a, int32_t x) { return a + x; }, true);
 }
 
 Tensor max_pool2d(const Layer& l, const Tensor& in) {
-  return pool(l, in, INT32_MIN, [](int32_t a, int32_t x) { return std::max(a, x); }, false);
+  return pool(l, in, INT32_MIN, [](int64_t a, int32_t x) { return std::max<int64_t>(a, x); }, false);
 }
 
 Tensor mean(const Layer& l, const Tensor& in) {

@@ -922,6 +922,12 @@ class Planner {
 }  // namespace
 
 HwPlan plan_hardware(const Network& net, const PlanOptions& opt) {
+  for (const Layer& l : net.layers)
+    if (l.requant_mode == RequantMode::ScaleShift || l.out_quant.wide())
+      throw Error(l.loc, fmt::format("layer '{}': the integer scale-shift scheme (requant:, wide "
+                                     "activations) runs in the golden model (rtlgen run / eval); "
+                                     "its hardware is not generated yet",
+                                     l.name));
   return Planner(net, opt).run();
 }
 

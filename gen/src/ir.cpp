@@ -72,6 +72,30 @@ const char* to_string(Padding p) { return p == Padding::Same ? "same" : "valid";
 int qmin(DType t) { return t == DType::UInt8 ? 0 : t == DType::Int8 ? -128 : INT32_MIN; }
 int qmax(DType t) { return t == DType::UInt8 ? 255 : t == DType::Int8 ? 127 : INT32_MAX; }
 
+int64_t qmin(const TensorQuant& q) {
+  if (!q.wide()) return qmin(q.dtype);
+  return q.dtype == DType::UInt8 ? 0 : -(int64_t(1) << (q.bits - 1));
+}
+
+int64_t qmax(const TensorQuant& q) {
+  if (!q.wide()) return qmax(q.dtype);
+  return q.dtype == DType::UInt8 ? (int64_t(1) << q.bits) - 1 : (int64_t(1) << (q.bits - 1)) - 1;
+}
+
+std::string type_name(const TensorQuant& q) {
+  if (!q.wide()) return to_string(q.dtype);
+  return fmt::format("{}{}", q.dtype == DType::UInt8 ? "uint" : "int", q.bits);
+}
+
+const char* to_string(Rounding r) {
+  switch (r) {
+    case Rounding::Floor: return "floor";
+    case Rounding::HalfUp: return "half_up";
+    case Rounding::HalfEven: return "half_even";
+  }
+  return "?";
+}
+
 bool has_weights(OpKind op) {
   return op == OpKind::Conv2D || op == OpKind::DepthwiseConv2D || op == OpKind::FullyConnected;
 }

@@ -115,6 +115,23 @@ std::string info_table(const Network& net) {
   s += fmt::format("\ntotal: {} layers, {} MACs per frame, {} parameter bytes, widest "
                    "accumulator {} bits\n",
                    net.layers.size(), total_macs, total_bytes, max_acc);
+  // The integer scale-shift scheme: widths chosen by the interval analysis (analyze_scale_shift).
+  bool header = false;
+  for (const Layer& l : net.layers) {
+    if (l.requant_mode != RequantMode::ScaleShift && !l.out_quant.wide()) continue;
+    if (!header) {
+      header = true;
+      s += fmt::format("\nscale-shift widths (worst case over every input):\n{:<{}} {:>8} {:>6} "
+                       "{:>6} {:>9} {:>25}\n",
+                       "layer", name_w, "S>>k", "acc", "acc*S", "out", "out range");
+    }
+    const bool ss = l.requant_mode == RequantMode::ScaleShift;
+    s += fmt::format("{:<{}} {:>8} {:>6} {:>6} {:>9} {:>25}\n", l.name, name_w,
+                     ss ? fmt::format("{}>>{}", l.scale_shift.multiplier, l.scale_shift.shift) : "-",
+                     ss ? fmt::format("{}b", l.acc_bits) : "-",
+                     ss ? fmt::format("{}b", l.product_bits) : "-", type_name(l.out_quant),
+                     ss ? fmt::format("[{}, {}]", l.out_min, l.out_max) : "(input's)");
+  }
   return s;
 }
 

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "rtlgen/error.hpp"
+#include "rtlgen/scale_shift.hpp"
 
 namespace rtlgen {
 namespace {
@@ -58,13 +59,14 @@ void validate_graph(Network& net) {
     if (same_quant_op && (l.out_quant.dtype != in_q.dtype || l.out_quant.scale != in_q.scale ||
                           l.out_quant.zero_point != in_q.zero_point))
       fail(l, "output quantization must equal the input's (TFLite requires it for this op)");
-    if (l.op != OpKind::Softmax && l.out_quant.dtype != in_q.dtype)
+    const bool scale_shift = l.requant_mode == RequantMode::ScaleShift;
+    if (l.op != OpKind::Softmax && !scale_shift && l.out_quant.dtype != in_q.dtype)
       fail(l, fmt::format("output dtype {} differs from input dtype {}; mixed uint8/int8 "
                           "networks are not supported",
                           to_string(l.out_quant.dtype), to_string(in_q.dtype)));
     if (l.op == OpKind::Add && net.quant_of(l.inputs[1]).dtype != in_q.dtype)
       fail(l, "both ADD inputs must have the same dtype");
-    if (has_weights(l.op)) {
+    if (has_weights(l.op) && !scale_shift) {
       if (l.weight_dtype == DType::Int8 && l.weight_zero_point != 0)
         fail(l, "int8 weights must be symmetric (weight_zero_point 0), as TFLite requires");
       if (l.weight_dtype == DType::UInt8 && in_q.dtype != DType::UInt8)
@@ -182,6 +184,7 @@ void derive_quantization(Network& net) {
     const TensorQuant in_q = net.quant_of(l.inputs[0]);
     activation_range(l.activation, l.out_quant, &l.act_min, &l.act_max);
     l.requant.clear();
+    if (l.requant_mode == RequantMode::ScaleShift) continue;  // analyze_scale_shift
     switch (l.op) {
       case OpKind::Conv2D:
       case OpKind::DepthwiseConv2D:
@@ -259,8 +262,9 @@ void derive_quantization(Network& net) {
 
 void analyze_accumulators(Network& net) {
   for (Layer& l : net.layers) {
+    if (l.requant_mode == RequantMode::ScaleShift) continue;  // sized by analyze_scale_shift
     const TensorQuant in_q = net.quant_of(l.inputs[0]);
-    const int64_t max_x = std::max(in_q.zero_point - qmin(in_q.dtype), qmax(in_q.dtype) - in_q.zero_point);
+    const int64_t max_x = std::max(in_q.zero_point - qmin(in_q), qmax(in_q) - in_q.zero_point);
     int64_t worst = 0;
     if (has_weights(l.op)) {
       const int oc = output_channels(l);
@@ -291,7 +295,7 @@ void analyze_accumulators(Network& net) {
                             "the layer or reduce weight magnitudes",
                             worst_with_bias, mw));
     } else if (l.op == OpKind::AveragePool2D || l.op == OpKind::MaxPool2D) {
-      worst = int64_t(l.kernel_h) * l.kernel_w * std::max(std::abs(qmin(in_q.dtype)), qmax(in_q.dtype));
+      worst = int64_t(l.kernel_h) * l.kernel_w * std::max(std::abs(qmin(in_q)), qmax(in_q));
     } else if (l.op == OpKind::Mean) {
       const Shape in = net.shape_of(l.inputs[0]);
       worst = int64_t(in.h) * in.w * std::max(std::abs(qmin(in_q.dtype)), qmax(in_q.dtype));
@@ -327,6 +331,7 @@ void prepare_network(Network& net) {
   validate_graph(net);
   infer_shapes(net);
   derive_quantization(net);
+  analyze_scale_shift(net);
   analyze_accumulators(net);
   check_folding(net);
 }

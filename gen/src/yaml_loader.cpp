@@ -13,6 +13,7 @@
 #include "rtlgen/npy.hpp"
 #include "rtlgen/passes.hpp"
 #include "rtlgen/quant_checks.hpp"
+#include "rtlgen/scale_shift.hpp"
 
 namespace rtlgen {
 namespace {
@@ -140,16 +141,18 @@ const std::map<std::string, OpInfo>& op_table() {
   static const std::map<std::string, OpInfo> table = {
       {"conv2d",
        {OpKind::Conv2D, with({"kernel", "stride", "padding", "activation", "weights", "bias",
-                              "weight_scales", "weight_zero_point"})}},
+                              "weight_scales", "weight_zero_point", "requant", "bias_float",
+                              "bias_gain"})}},
       {"depthwise_conv2d",
        {OpKind::DepthwiseConv2D,
         with({"kernel", "stride", "padding", "activation", "weights", "bias", "weight_scales",
               "weight_zero_point", "depth_multiplier"})}},
       {"fully_connected",
        {OpKind::FullyConnected,
-        with({"activation", "weights", "bias", "weight_scales", "weight_zero_point"})}},
+        with({"activation", "weights", "bias", "weight_scales", "weight_zero_point", "requant",
+              "bias_float", "bias_gain"})}},
       {"average_pool2d",
-       {OpKind::AveragePool2D, with({"pool", "stride", "padding", "activation"})}},
+       {OpKind::AveragePool2D, with({"pool", "stride", "padding", "activation", "rounding"})}},
       {"max_pool2d", {OpKind::MaxPool2D, with({"pool", "stride", "padding", "activation"})}},
       {"mean", {OpKind::Mean, with({})}},
       {"add", {OpKind::Add, with({"activation"})}},
@@ -353,7 +356,39 @@ class NetworkParser {
     l.weights.assign(w.ints.begin(), w.ints.end());
     const int out_channels =
         l.op == OpKind::DepthwiseConv2D ? l.weight_shape[3] : l.weight_shape[0];
-    if (ln["bias"]) {
+    if (ln["bias"] && ln["bias_float"])
+      r_.fail(ln["bias_float"], ctx + "give either bias (int32) or bias_float (float32), not both");
+    if (ln["bias_float"] && l.requant_mode != RequantMode::ScaleShift)
+      r_.fail(ln["bias_float"], ctx + "bias_float derives the bias from requant: {multiplier, "
+                                      "shift}; this layer has no requant:");
+    if (ln["bias_gain"] && !ln["bias_float"])
+      r_.fail(ln["bias_gain"], ctx + "bias_gain only applies to bias_float");
+    if (ln["bias_float"]) {
+      const NpyArray b = load_param(ln["bias_float"], ctx);
+      if (b.descr != "<f4")
+        r_.fail(ln["bias_float"],
+                fmt::format("{}bias_float must be float32 (<f4), the file holds '{}'", ctx, b.descr));
+      if (b.size() != out_channels)
+        r_.fail(ln["bias_float"], fmt::format("{}bias_float has {} values, expected {} (one per "
+                                              "output channel)",
+                                              ctx, b.size(), out_channels));
+      const float gain =
+          ln["bias_gain"] ? r_.as<float>(ln["bias_gain"], "a number (the input gain, e.g. 256)", ctx)
+                          : 1.0f;
+      if (!std::isfinite(gain) || !(gain > 0))
+        r_.fail(ln["bias_gain"], ctx + "bias_gain must be a positive finite number");
+      for (double v : b.floats) {
+        const int64_t q = std::isfinite(v) ? scale_shift_bias(static_cast<float>(v), gain,
+                                                              l.scale_shift.multiplier,
+                                                              l.scale_shift.shift)
+                                           : INT64_MAX;
+        if (q < INT32_MIN || q > INT32_MAX)
+          r_.fail(ln["bias_float"],
+                  fmt::format("{}bias {} x {} / ({} / 2^{}) does not fit int32", ctx, v, gain,
+                              l.scale_shift.multiplier, l.scale_shift.shift));
+        l.bias.push_back(static_cast<int32_t>(q));
+      }
+    } else if (ln["bias"]) {
       const NpyArray b = load_param(ln["bias"], ctx);
       if (b.descr != "<i4")
         r_.fail(ln["bias"],
@@ -366,8 +401,11 @@ class NetworkParser {
     } else {
       l.bias.assign(out_channels, 0);
     }
-    const auto sn = r_.require(ln, "weight_scales", "float32 scales: a .npy file or a number", ctx);
-    if (sn.IsScalar() && sn.Scalar().size() > 4 &&
+    const bool scales_needed = l.requant_mode != RequantMode::ScaleShift;
+    if (!scales_needed && !ln["weight_scales"]) {
+      // requant: gives the integers; no float scale is needed
+    } else if (const auto sn = r_.require(ln, "weight_scales", "float32 scales: a .npy file or a number", ctx);
+        sn.IsScalar() && sn.Scalar().size() > 4 &&
         sn.Scalar().substr(sn.Scalar().size() - 4) == ".npy") {
       const NpyArray s = load_param(sn, ctx);
       if (!s.is_float()) r_.fail(sn, ctx + "weight_scales must be float32");
@@ -399,6 +437,76 @@ class NetworkParser {
     if (s == "relu_n1_to_1") return Activation::ReluN1To1;
     r_.fail(
         n, fmt::format("{}activation must be none, relu, relu6 or relu_n1_to_1, got '{}'", ctx, s));
+  }
+
+  // requant: {multiplier: S, shift: k, rounding: floor|half_up|half_even, clamp: [lo, hi]}
+  void parse_scale_shift(const YAML::Node& n, Layer& l, const std::string& ctx) {
+    if (!n.IsMap()) r_.fail(n, ctx + "expected {multiplier, shift, rounding[, clamp]}");
+    r_.check_keys(n, {"multiplier", "shift", "rounding", "clamp"}, ctx);
+    ScaleShift& ss = l.scale_shift;
+    ss.multiplier = r_.as<int64_t>(r_.require(n, "multiplier", "the integer S of y = acc*S >> k", ctx),
+                                   "an integer", ctx);
+    if (ss.multiplier == 0 || ss.multiplier <= -(int64_t(1) << 31) ||
+        ss.multiplier >= (int64_t(1) << 31))
+      r_.fail(n["multiplier"], ctx + "multiplier must be a non-zero integer with |S| < 2^31");
+    ss.shift = r_.as<int>(r_.require(n, "shift", "the right shift k of y = acc*S >> k", ctx),
+                          "an integer", ctx);
+    if (ss.shift < 0 || ss.shift > 62) r_.fail(n["shift"], ctx + "shift must be in 0..62");
+    const YAML::Node rn =
+        r_.require(n, "rounding", "floor (arithmetic shift), half_up or half_even", ctx);
+    const auto rounding = r_.as<std::string>(rn, "a rounding mode", ctx);
+    if (rounding == "floor")
+      ss.rounding = Rounding::Floor;
+    else if (rounding == "half_up")
+      ss.rounding = Rounding::HalfUp;
+    else if (rounding == "half_even")
+      ss.rounding = Rounding::HalfEven;
+    else
+      r_.fail(rn, fmt::format("{}rounding must be floor (arithmetic shift), half_up or half_even, "
+                              "got '{}'",
+                              ctx, rounding));
+    if (const YAML::Node c = n["clamp"]) {
+      if (!c.IsSequence() || c.size() != 2) r_.fail(c, ctx + "clamp must be [min, max]");
+      ss.clamp = true;
+      ss.clamp_min = r_.as<int32_t>(c[0], "an int32", ctx);
+      ss.clamp_max = r_.as<int32_t>(c[1], "an int32", ctx);
+      if (ss.clamp_min > ss.clamp_max) r_.fail(c, ctx + "clamp: min must not exceed max");
+    }
+    l.requant_mode = RequantMode::ScaleShift;
+  }
+
+  // Output of a requant: layer: {dtype: int|uint|int8|uint8, bits: auto|N, zero_point, scale},
+  // every key optional (default: bits chosen by the interval analysis, zero point 0).
+  void parse_scale_shift_output(const YAML::Node& n, Layer& l, const std::string& ctx) {
+    TensorQuant& q = l.out_quant;
+    q = TensorQuant{};
+    l.out_bits_auto = true;
+    if (!n) return;
+    if (!n.IsMap()) r_.fail(n, ctx + "expected {dtype, bits, zero_point}");
+    r_.check_keys(n, {"dtype", "bits", "zero_point", "scale"}, ctx);
+    std::string dtype = "uint";
+    if (n["dtype"]) dtype = r_.as<std::string>(n["dtype"], "int, uint, int8 or uint8", ctx);
+    if (dtype == "int8" || dtype == "uint8") {
+      l.out_bits_auto = false;
+      if (n["bits"] && n["bits"].Scalar() != "8")
+        r_.fail(n["bits"], ctx + "dtype int8/uint8 has 8 bits; use dtype int/uint with bits: N");
+    } else if (dtype != "int" && dtype != "uint") {
+      r_.fail(n["dtype"], fmt::format("{}dtype must be int, uint, int8 or uint8, got '{}'", ctx,
+                                      dtype));
+    }
+    q.dtype = dtype[0] == 'u' ? DType::UInt8 : DType::Int8;
+    if (n["bits"] && n["bits"].Scalar() != "auto") {
+      l.out_bits_auto = false;
+      q.bits = r_.as<int>(n["bits"], "a width in bits or auto", ctx);
+      if (q.bits < 8 || q.bits > 32) r_.fail(n["bits"], ctx + "bits must be in 8..32 (or auto)");
+    }
+    if (n["zero_point"]) {
+      q.zero_point = r_.as<int32_t>(n["zero_point"], "an integer zero point", ctx);
+      if (q.zero_point < qmin(q) || q.zero_point > qmax(q))
+        r_.fail(n["zero_point"], fmt::format("{}zero_point {} is outside the {} range", ctx,
+                                             q.zero_point, type_name(q)));
+    }
+    if (n["scale"]) q.scale = parse_scale(r_, n["scale"], ctx);
   }
 
   Layer parse_layer(const YAML::Node& ln, const Network& net, const std::string& previous) {
@@ -463,7 +571,17 @@ class NetworkParser {
       r_.require(ln, "kernel", "[KH, KW]", ctx);
     if (ln["depth_multiplier"])
       l.depth_multiplier = r_.as_positive_int(ln["depth_multiplier"], "depth_multiplier", ctx);
+    if (ln["requant"]) parse_scale_shift(ln["requant"], l, ctx + "requant: ");
     if (has_weights(l.op)) parse_weights(ln, l, ctx);
+    if (ln["rounding"]) {
+      const auto v = r_.as<std::string>(ln["rounding"], "tflite or half_even", ctx);
+      if (v == "half_even")
+        l.pool_half_even = true;
+      else if (v != "tflite")
+        r_.fail(ln["rounding"], fmt::format("{}rounding must be tflite (halves away from zero) or "
+                                            "half_even, got '{}'",
+                                            ctx, v));
+    }
     if (l.op == OpKind::Pad) {
       const auto p = r_.require(ln, "pads", "[top, bottom, left, right]", ctx);
       if (!p.IsSequence() || p.size() != 4)
@@ -487,7 +605,9 @@ class NetworkParser {
 
     const bool quant_passthrough = l.op == OpKind::AveragePool2D || l.op == OpKind::MaxPool2D ||
                                    l.op == OpKind::Pad || l.op == OpKind::Reshape;
-    if (ln["output"]) {
+    if (l.requant_mode == RequantMode::ScaleShift) {
+      parse_scale_shift_output(ln["output"], l, ctx + "output: ");
+    } else if (ln["output"]) {
       l.out_quant = parse_quant(r_, ln["output"], in_q.dtype, ctx + "output: ");
     } else if (quant_passthrough) {
       l.out_quant = in_q;

@@ -47,7 +47,8 @@ void check_params(const Layer& l) {
   if (l.weight_shape.empty() || n != int64_t(l.weights.size()))
     throw Error(fmt::format("layer '{}': weight_shape [{}] does not match {} weight values", l.name,
                             fmt::join(l.weight_shape, ", "), l.weights.size()));
-  if (l.weight_scales.empty()) throw Error(fmt::format("layer '{}': no weight scales", l.name));
+  if (l.weight_scales.empty() && l.requant_mode != RequantMode::ScaleShift)
+    throw Error(fmt::format("layer '{}': no weight scales", l.name));
 }
 
 }  // namespace
@@ -102,6 +103,7 @@ std::string network_yaml_text(const Network& net, const std::string& params_dir_
         pair(out, "pool", l.kernel_h, l.kernel_w);
         pair(out, "stride", l.stride_h, l.stride_w);
         out << YAML::Key << "padding" << YAML::Value << to_string(l.padding);
+        if (l.pool_half_even) out << YAML::Key << "rounding" << YAML::Value << "half_even";
         break;
       case OpKind::Pad:
         out << YAML::Key << "pads" << YAML::Value << YAML::Flow << YAML::BeginSeq << l.pads.top
@@ -136,10 +138,31 @@ std::string network_yaml_text(const Network& net, const std::string& params_dir_
       check_params(l);
       out << YAML::Key << "weights" << YAML::Value << weights_file(l);
       if (!l.bias.empty()) out << YAML::Key << "bias" << YAML::Value << bias_file(l);
-      out << YAML::Key << "weight_scales" << YAML::Value << scales_file(l);
+      if (!l.weight_scales.empty())
+        out << YAML::Key << "weight_scales" << YAML::Value << scales_file(l);
       out << YAML::Key << "weight_zero_point" << YAML::Value << l.weight_zero_point;
     }
-    quant(out, "output", l.out_quant);
+    if (l.requant_mode == RequantMode::ScaleShift) {
+      // The integers as given (the bias is written as the derived int32 B).
+      const ScaleShift& ss = l.scale_shift;
+      out << YAML::Key << "requant" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      out << YAML::Key << "multiplier" << YAML::Value << ss.multiplier;
+      out << YAML::Key << "shift" << YAML::Value << ss.shift;
+      out << YAML::Key << "rounding" << YAML::Value << to_string(ss.rounding);
+      if (ss.clamp)
+        out << YAML::Key << "clamp" << YAML::Value << YAML::Flow << YAML::BeginSeq << ss.clamp_min
+            << ss.clamp_max << YAML::EndSeq;
+      out << YAML::EndMap;
+      out << YAML::Key << "output" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      out << YAML::Key << "dtype" << YAML::Value
+          << (l.out_quant.dtype == DType::UInt8 ? "uint" : "int");
+      out << YAML::Key << "bits" << YAML::Value
+          << (l.out_bits_auto ? std::string("auto") : std::to_string(l.out_quant.bits));
+      out << YAML::Key << "zero_point" << YAML::Value << l.out_quant.zero_point;
+      out << YAML::EndMap;
+    } else if (!l.out_quant.wide()) {  // a wide pool / reshape keeps its input's type
+      quant(out, "output", l.out_quant);
+    }
     if (l.folding.pe > 0 || l.folding.simd > 0) {
       out << YAML::Key << "hw" << YAML::Value << YAML::Flow << YAML::BeginMap;
       if (l.folding.pe > 0) out << YAML::Key << "pe" << YAML::Value << l.folding.pe;
@@ -188,8 +211,9 @@ void write_params(const Network& net, const fs::path& dir, const std::string& co
     if (!l.bias.empty())
       write_npy((dir / bias_file(l)).string(), "<i4", {int64_t(l.bias.size())},
                 std::vector<int64_t>(l.bias.begin(), l.bias.end()));
-    write_npy((dir / scales_file(l)).string(), "<f4", {int64_t(l.weight_scales.size())}, {},
-              std::vector<double>(l.weight_scales.begin(), l.weight_scales.end()));
+    if (!l.weight_scales.empty())
+      write_npy((dir / scales_file(l)).string(), "<f4", {int64_t(l.weight_scales.size())}, {},
+                std::vector<double>(l.weight_scales.begin(), l.weight_scales.end()));
   }
   write_text(dir / kMarker, command + "\n");
 }

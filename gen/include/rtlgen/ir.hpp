@@ -46,10 +46,31 @@ struct Shape {
 };
 
 // Per-tensor affine quantization of an activation tensor: real = scale * (q - zero_point).
+// `bits` > 8 makes a wide integer tensor (the integer scale-shift scheme, rtlgen/scale_shift.hpp):
+// dtype then only says signed (Int8) or unsigned (UInt8) and the values span `bits` bits.
 struct TensorQuant {
   DType dtype = DType::UInt8;
   float scale = 1.0f;
   int32_t zero_point = 0;
+  int bits = 8;
+  bool wide() const { return bits != 8; }
+};
+
+// How a dot-product layer turns its accumulator into its output.
+enum class RequantMode {
+  FromScales,  // TFLite: multiplier and shift derived from float scales (derive_quantization)
+  ScaleShift,  // explicit integers: y = round(acc * multiplier / 2^shift) + zero point, clamp
+};
+// Rounding of the scale-shift requantizer's division by 2^shift (and of half-even pools).
+enum class Rounding { Floor, HalfUp, HalfEven };
+
+// YAML `requant: {multiplier, shift, rounding, clamp}` (rtlgen/scale_shift.hpp).
+struct ScaleShift {
+  int64_t multiplier = 1;  // |multiplier| < 2^31
+  int shift = 0;           // 0..62, right shift
+  Rounding rounding = Rounding::Floor;
+  bool clamp = false;  // explicit clamp [clamp_min, clamp_max] given in the YAML
+  int64_t clamp_min = 0, clamp_max = 0;
 };
 
 struct Pads {
@@ -95,6 +116,8 @@ struct Layer {
   int depth_multiplier = 1;
   Pads pads;  // conv/pool: derived from padding by shape inference; PAD: given explicitly
   Activation activation = Activation::None;
+  // AVERAGE_POOL_2D: TFLite's rounding (halves away from zero) or round half to even.
+  bool pool_half_even = false;
 
   // Parameters (conv: OHWI [O][KH][KW][I]; depthwise: [KH][KW][I*DM]; FC: [O][I]).
   DType weight_dtype = DType::Int8;
@@ -105,6 +128,11 @@ struct Layer {
   std::vector<int32_t> bias;  // one per output channel (empty = zero)
   float softmax_beta = 1.0f;
   Shape reshape_to{0, 0, 0};  // RESHAPE target; {0,0,0} = flatten to 1 x 1 x N
+
+  // Explicit integer requantization (RequantMode::ScaleShift) and how its output width is set.
+  RequantMode requant_mode = RequantMode::FromScales;
+  ScaleShift scale_shift;
+  bool out_bits_auto = false;  // output bits chosen by the interval analysis (YAML bits: auto)
 
   // Output tensor.
   TensorQuant out_quant;
@@ -118,6 +146,8 @@ struct Layer {
   SoftmaxParams softmax;
   int32_t act_min = 0, act_max = 0;
   int acc_bits = 0;  // worst-case signed accumulator width, bias included
+  int product_bits = 0;  // ScaleShift: worst-case signed width of acc * multiplier
+  int64_t out_min = 0, out_max = 0;  // ScaleShift: worst-case output interval (before a clamp)
   int64_t macs = 0;  // multiply-accumulates per frame
   Folding folding;
 };
@@ -173,6 +203,12 @@ const char* to_string(Activation a);
 const char* to_string(Padding p);
 int qmin(DType t);
 int qmax(DType t);
+// Range of a tensor's values, wide tensors included.
+int64_t qmin(const TensorQuant& q);
+int64_t qmax(const TensorQuant& q);
+// "uint8", "int8", or for wide tensors "uint15", "int23".
+std::string type_name(const TensorQuant& q);
+const char* to_string(Rounding r);
 // Layers whose arithmetic is a dot product through the matrix-vector unit.
 bool has_weights(OpKind op);
 

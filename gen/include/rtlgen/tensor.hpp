@@ -19,4 +19,8 @@ struct Tensor {
   int32_t at(int h, int w, int c) const { return data[(size_t(h) * shape.w + w) * shape.c + c]; }
 };
 
+// The element type a tensor of this quantization is stored and dumped as: wide tensors (the
+// scale-shift scheme's activations above 8 bits) as int32.
+inline DType storage_dtype(const TensorQuant& q) { return q.wide() ? DType::Int32 : q.dtype; }
+
 }  // namespace rtlgen
