@@ -30,10 +30,12 @@ rtlgen: quantized elementwise ADD
  * (s_a_axis_tready = ce && s_b_axis_tvalid and vice versa; a ready depends on the other
  * stream's tvalid, never on its own). Output: N elements per beat on m_axis.
  *
- * Pipeline: 10 stages (input/zero point/left shift, A and B multiply, SRDHM rounding, RDBPOT,
- * sum, output multiply, SRDHM rounding, RDBPOT, zero point, clamp), 1 beat per cycle, sharing
+ * Pipeline: 16 stages (input/zero point/left shift into the multiplier inputs; A and B
+ * multiply in 3 stages: partial products, middle sum, product; SRDHM rounding; RDBPOT; rounded
+ * terms; sum; output multiply in 3 stages; SRDHM rounding; RDBPOT; zero point; round; clamp),
+ * 1 beat per cycle, no stage holding more than one multiplier or one wide carry chain, sharing
  * one clock enable ce = !m_axis_tvalid || m_axis_tready (combinational ready path, as allowed
- * by docs/rtl-architecture.md). Latency 10 cycles from the input handshake to the output
+ * by docs/rtl-architecture.md). Latency 16 cycles from the input handshake to the output
  * beat being valid.
  */
 module rtlgen_add #
@@ -93,7 +95,7 @@ module rtlgen_add #
     input  wire                 m_axis_tready
 );
 
-localparam STAGES = 10;
+localparam STAGES = 16;
 
 // shifts split into the left part (before SRDHM) and the right part (RDBPOT exponent)
 localparam A_LEFT = A_SHIFT > 0 ? A_SHIFT : 0;
@@ -223,81 +225,116 @@ generate
         wire [31:0] a_sh = (a_diff << LEFT_SHIFT) << A_LEFT;
         wire [31:0] b_sh = (b_diff << LEFT_SHIFT) << B_LEFT;
 
-        // stage 1: shifted inputs
+        // stage 1: shifted inputs (multiplier inputs)
         reg [31:0] xa_1, xb_1;
-        // stage 2: product bits [63:30], saturation flags
-        reg [33:0] pa_2, pb_2;
-        reg sa_2, sb_2;
-        // stage 3: SRDHM results
-        reg [31:0] ba_3, bb_3;
-        // stage 4: RDBPOT quotient and rounding increment
-        reg [31:0] qa_4, qb_4;
-        reg ua_4, ub_4;
-        // stage 5: sa + sb (wraps like int32), shifted by the output left shift
-        reg [31:0] x_5;
-        // stage 6: output product bits [63:30], saturation flag
-        reg [33:0] po_6;
-        reg so_6;
-        // stage 7: SRDHM result
-        reg [31:0] bo_7;
-        // stage 8: RDBPOT quotient and rounding increment
-        reg [31:0] qo_8;
-        reg uo_8;
-        // stage 9: + OUT_ZP, exact (34 bits)
-        reg [33:0] y_9;
-        // stage 10: clamped output
-        reg [7:0] out_10;
+        // stages 2-4: A and B products (mul[0], mul[1]); stage 5: SRDHM results
+        reg [31:0] ba_5, bb_5;
+        // stage 6: RDBPOT quotients and rounding increments
+        reg [31:0] qa_6, qb_6;
+        reg ua_6, ub_6;
+        // stage 7: rounded sa, sb
+        reg [31:0] ra_7, rb_7;
+        // stage 8: sa + sb (wraps like int32), shifted by the output left shift (multiplier input)
+        reg [31:0] x_8;
+        // stages 9-11: output product (mul[2]); stage 12: SRDHM result
+        reg [31:0] bo_12;
+        // stage 13: RDBPOT quotient and rounding increment
+        reg [31:0] qo_13;
+        reg uo_13;
+        // stage 14: quotient + OUT_ZP, exact (34 bits), and the increment
+        reg [33:0] qz_14;
+        reg uo_14;
+        // stage 15: rounded + OUT_ZP
+        reg [33:0] y_15;
+        // stage 16: clamped output
+        reg [7:0] out_16;
 
-        /* verilator lint_off UNUSEDSIGNAL */
-        wire signed [63:0] prod_a = $signed(xa_1) * $signed(A_MULT_32);
-        wire signed [63:0] prod_b = $signed(xb_1) * $signed(B_MULT_32);
-        wire signed [63:0] prod_o = $signed(x_5) * $signed(OUT_MULT_32);
-        /* verilator lint_on UNUSEDSIGNAL */
-        wire [31:0] sum_4 = qa_4 + qb_4 + {31'd0, ua_4} + {31'd0, ub_4};
-        wire [33:0] q_8_ext = {{2{qo_8[31]}}, qo_8};
+        /*
+         * The three 32x32 multiplies by constants, each as four 17x17 partial products
+         * (registered), the middle two summed next to the outer two placed side by side
+         * (registered), then one 64-bit add (registered): 3 stages after the input register.
+         */
+        genvar k;
+        for (k = 0; k < 3; k = k + 1) begin : mul
+            wire [31:0] x = (k == 0) ? xa_1 : ((k == 1) ? xb_1 : x_8);
+            localparam [31:0] M = (k == 0) ? A_MULT_32 : ((k == 1) ? B_MULT_32 : OUT_MULT_32);
+            localparam signed [16:0] M_HI = {M[31], M[31:16]};
+            localparam signed [16:0] M_LO = {1'b0, M[15:0]};
+            wire signed [16:0] x_hi = {x[31], x[31:16]};
+            wire signed [16:0] x_lo = {1'b0, x[15:0]};
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire signed [33:0] mul_hh = x_hi * M_HI;
+            wire signed [33:0] mul_hl = x_hi * M_LO;
+            wire signed [33:0] mul_lh = x_lo * M_HI;
+            wire signed [33:0] mul_ll = x_lo * M_LO;
+            /* verilator lint_on UNUSEDSIGNAL */
+            reg [31:0] pp_hh, pp_ll;
+            reg [32:0] pp_hl, pp_lh;
+            reg sat_a, sat_b, sat;
+            reg [63:0] outer;
+            reg [33:0] mid;
+            reg [33:0] prod_hi;   // product bits [63:30] (the lower bits cannot affect SRDHM)
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire [63:0] sum = outer + {{14{mid[33]}}, mid, 16'd0};
+            /* verilator lint_on UNUSEDSIGNAL */
+            always @(posedge clk) begin
+                if (ce) begin
+                    pp_hh <= mul_hh[31:0];
+                    pp_hl <= mul_hl[32:0];
+                    pp_lh <= mul_lh[32:0];
+                    pp_ll <= mul_ll[31:0];
+                    sat_a <= x == 32'h80000000 && M == 32'h80000000;
+                    outer <= {pp_hh, pp_ll};
+                    mid <= {pp_hl[32], pp_hl} + {pp_lh[32], pp_lh};
+                    sat_b <= sat_a;
+                    prod_hi <= sum[63:30];
+                    sat <= sat_b;
+                end
+            end
+        end
+
+        wire [33:0] qo_13_ext = {{2{qo_13[31]}}, qo_13};
 
         always @(posedge clk) begin
             if (ce) begin
                 // stage 1
                 xa_1 <= a_sh;
                 xb_1 <= b_sh;
-                // stage 2
-                pa_2 <= prod_a[63:30];
-                pb_2 <= prod_b[63:30];
-                sa_2 <= xa_1 == 32'h80000000 && A_MULT_32 == 32'h80000000;
-                sb_2 <= xb_1 == 32'h80000000 && B_MULT_32 == 32'h80000000;
-                // stage 3
-                ba_3 <= srdhm_round(pa_2, sa_2);
-                bb_3 <= srdhm_round(pb_2, sb_2);
-                // stage 4
-                qa_4 <= $signed(ba_3) >>> A_RIGHT;
-                qb_4 <= $signed(bb_3) >>> B_RIGHT;
-                ua_4 <= rdbpot_up(ba_3, A_MASK);
-                ub_4 <= rdbpot_up(bb_3, B_MASK);
                 // stage 5
-                x_5 <= sum_4 << OUT_LEFT;
+                ba_5 <= srdhm_round(mul[0].prod_hi, mul[0].sat);
+                bb_5 <= srdhm_round(mul[1].prod_hi, mul[1].sat);
                 // stage 6
-                po_6 <= prod_o[63:30];
-                so_6 <= x_5 == 32'h80000000 && OUT_MULT_32 == 32'h80000000;
+                qa_6 <= $signed(ba_5) >>> A_RIGHT;
+                qb_6 <= $signed(bb_5) >>> B_RIGHT;
+                ua_6 <= rdbpot_up(ba_5, A_MASK);
+                ub_6 <= rdbpot_up(bb_5, B_MASK);
                 // stage 7
-                bo_7 <= srdhm_round(po_6, so_6);
+                ra_7 <= qa_6 + {31'd0, ua_6};
+                rb_7 <= qb_6 + {31'd0, ub_6};
                 // stage 8
-                qo_8 <= $signed(bo_7) >>> OUT_RIGHT;
-                uo_8 <= rdbpot_up(bo_7, OUT_MASK);
-                // stage 9
-                y_9 <= q_8_ext + {33'd0, uo_8} + out_zp_34;
-                // stage 10
-                if ($signed(y_9) < $signed(act_min_34)) begin
-                    out_10 <= act_min_34[7:0];
-                end else if ($signed(y_9) > $signed(act_max_34)) begin
-                    out_10 <= act_max_34[7:0];
+                x_8 <= (ra_7 + rb_7) << OUT_LEFT;
+                // stage 12
+                bo_12 <= srdhm_round(mul[2].prod_hi, mul[2].sat);
+                // stage 13
+                qo_13 <= $signed(bo_12) >>> OUT_RIGHT;
+                uo_13 <= rdbpot_up(bo_12, OUT_MASK);
+                // stage 14
+                qz_14 <= qo_13_ext + out_zp_34;
+                uo_14 <= uo_13;
+                // stage 15
+                y_15 <= qz_14 + {33'd0, uo_14};
+                // stage 16
+                if ($signed(y_15) < $signed(act_min_34)) begin
+                    out_16 <= act_min_34[7:0];
+                end else if ($signed(y_15) > $signed(act_max_34)) begin
+                    out_16 <= act_max_34[7:0];
                 end else begin
-                    out_10 <= y_9[7:0];
+                    out_16 <= y_15[7:0];
                 end
             end
         end
 
-        assign m_axis_tdata[p*8 +: 8] = out_10;
+        assign m_axis_tdata[p*8 +: 8] = out_16;
     end
 endgenerate
 

@@ -25,10 +25,10 @@ rtlgen: running argmax output stage
  * modulo 2^IDX_BITS).
  *
  * Structure: a binary comparison tree over the beat's N elements (the left, lower-index operand
- * wins ties), combined with the running maximum of the earlier beats of the frame (which wins
- * ties), then the output register.
+ * wins ties) with one register stage per level, combined with the running maximum of the
+ * earlier beats of the frame (which wins ties), then the output register.
  *
- * Latency: 1 cycle. Throughput: one beat per cycle. s_axis_tready = !m_axis_tvalid ||
+ * Latency: 1 + ceil(log2(N)) cycles. Throughput: one beat per cycle. s_axis_tready = !m_axis_tvalid ||
  * m_axis_tready (combinational ready path, as allowed by docs/rtl-architecture.md).
  */
 module rtlgen_argmax #
@@ -97,15 +97,23 @@ initial begin
 `endif
 end
 
+// common clock enable of every stage: the output register is empty or being emptied
+reg m_valid_reg = 1'b0;
+wire en = !m_valid_reg || m_axis_tready;
+
 /*
- * Comparison tree over the input beat (9-bit signed values, local indices); level l has
- * tree_nodes(l) nodes, level 0 = the N elements, level LEVELS = the beat's maximum
+ * Comparison tree over the input beat (9-bit signed values, local indices), one register stage
+ * per level; level l has tree_nodes(l) nodes, level 0 = the N elements of the input beat,
+ * level LEVELS = the beat's maximum. The beat's data, tlast and valid travel alongside.
  */
 genvar l, i;
 generate
     for (l = 0; l <= LEVELS; l = l + 1) begin : level
         wire [tree_nodes(l)*9-1:0] val;
         wire [tree_nodes(l)*LW-1:0] idx;
+        wire [N*8-1:0] data;
+        wire valid;
+        wire last;
         if (l == 0) begin : leaves
             for (i = 0; i < N; i = i + 1) begin : leaf
                 localparam [31:0] I_32 = i;
@@ -113,32 +121,63 @@ generate
                 assign val[i*9 +: 9] = {(SIGNED != 0) & x[7], x};
                 assign idx[i*LW +: LW] = I_32[LW-1:0];
             end
+            assign data = s_axis_tdata;
+            assign valid = s_axis_tvalid;
+            assign last = s_axis_tlast;
         end else begin : nodes
+            reg [tree_nodes(l)*9-1:0] val_reg;
+            reg [tree_nodes(l)*LW-1:0] idx_reg;
+            reg [N*8-1:0] data_reg;
+            reg valid_reg = 1'b0;
+            reg last_reg = 1'b0;
             for (i = 0; i < tree_nodes(l); i = i + 1) begin : node
                 if (2*i + 1 < tree_nodes(l-1)) begin : cmp
-                    // the right operand (higher indices) wins only if strictly greater
                     wire signed [8:0] va = level[l-1].val[(2*i)*9 +: 9];
                     wire signed [8:0] vb = level[l-1].val[(2*i+1)*9 +: 9];
                     wire take_b = vb > va;
-                    assign val[i*9 +: 9] = take_b ? vb : va;
-                    assign idx[i*LW +: LW] = take_b ? level[l-1].idx[(2*i+1)*LW +: LW]
-                                                    : level[l-1].idx[(2*i)*LW +: LW];
+                    always @(posedge clk) begin
+                        if (en) begin
+                            val_reg[i*9 +: 9] <= take_b ? vb : va;
+                            idx_reg[i*LW +: LW] <= take_b ? level[l-1].idx[(2*i+1)*LW +: LW]
+                                                          : level[l-1].idx[(2*i)*LW +: LW];
+                        end
+                    end
                 end else begin : pass
-                    assign val[i*9 +: 9] = level[l-1].val[(2*i)*9 +: 9];
-                    assign idx[i*LW +: LW] = level[l-1].idx[(2*i)*LW +: LW];
+                    always @(posedge clk) begin
+                        if (en) begin
+                            val_reg[i*9 +: 9] <= level[l-1].val[(2*i)*9 +: 9];
+                            idx_reg[i*LW +: LW] <= level[l-1].idx[(2*i)*LW +: LW];
+                        end
+                    end
                 end
             end
+            always @(posedge clk) begin
+                if (en) begin
+                    data_reg <= level[l-1].data;
+                    valid_reg <= level[l-1].valid;
+                    last_reg <= level[l-1].last;
+                end
+                if (rst) begin
+                    valid_reg <= 1'b0;
+                end
+            end
+            assign val = val_reg;
+            assign idx = idx_reg;
+            assign data = data_reg;
+            assign valid = valid_reg;
+            assign last = last_reg;
         end
     end
 endgenerate
 
 wire signed [8:0] beat_val = level[LEVELS].val;
 wire [LW-1:0] beat_lidx = level[LEVELS].idx;
+wire beat_valid = level[LEVELS].valid;
+wire beat_last = level[LEVELS].last;
 
 /*
  * Running maximum of the frame and output register
  */
-reg m_valid_reg = 1'b0;
 reg m_last_reg = 1'b0;
 reg [N*8-1:0] m_data_reg;
 reg [IDX_BITS-1:0] m_user_reg;
@@ -148,8 +187,7 @@ reg [IDX_BITS-1:0] base_reg = {IDX_BITS{1'b0}};   // index of element 0 of the n
 reg signed [8:0] best_val_reg;
 reg [IDX_BITS-1:0] best_idx_reg;
 
-wire en = !m_valid_reg || m_axis_tready;
-wire s_fire = s_axis_tvalid && en;
+wire beat_fire = beat_valid && en;
 
 wire [IDX_BITS-1:0] base = frame_start_reg ? {IDX_BITS{1'b0}} : base_reg;
 wire [IDX_BITS-1:0] beat_idx;
@@ -157,7 +195,6 @@ generate
     if (IDX_BITS > LW) begin : idx_ext
         assign beat_idx = base + {{IDX_BITS-LW{1'b0}}, beat_lidx};
     end else begin : idx_trunc
-        // N*BEATS <= 2^IDX_BITS: the local index fits IDX_BITS bits
         /* verilator lint_off UNUSEDSIGNAL */
         wire [LW-1:0] lidx = beat_lidx;
         /* verilator lint_on UNUSEDSIGNAL */
@@ -165,22 +202,21 @@ generate
     end
 endgenerate
 
-// earlier beats win ties (lower indices)
 wire take_beat = frame_start_reg || beat_val > best_val_reg;
 wire signed [8:0] best_val_next = take_beat ? beat_val : best_val_reg;
 wire [IDX_BITS-1:0] best_idx_next = take_beat ? beat_idx : best_idx_reg;
 
 always @(posedge clk) begin
-    if (s_fire) begin
-        frame_start_reg <= s_axis_tlast;
+    if (beat_fire) begin
+        frame_start_reg <= beat_last;
         base_reg <= base + N_IDX;
         best_val_reg <= best_val_next;
         best_idx_reg <= best_idx_next;
     end
     if (en) begin
-        m_valid_reg <= s_axis_tvalid;
-        m_last_reg <= s_axis_tlast;
-        m_data_reg <= s_axis_tdata;
+        m_valid_reg <= beat_valid;
+        m_last_reg <= beat_last;
+        m_data_reg <= level[LEVELS].data;
         m_user_reg <= best_idx_next;
     end
     if (rst) begin

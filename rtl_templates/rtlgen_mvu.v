@@ -24,14 +24,14 @@ rtlgen: PE x SIMD matrix-vector unit
  * Structure: the input vector is stored (as x - IN_ZP, 9 bits) in a ping-pong buffer of two
  * SF-deep banks, so the next vector is written while the current one is re-read NF times.
  * A sequencer issues one (nf, sf) fold per cycle: buffer read and ROM read (both synchronous,
- * block-RAM style), operand register, PE*SIMD 9x9 signed multipliers (registered), a registered
+ * block-RAM style, addresses from counters), memory output registers, operand register, PE*SIMD 9x9 signed multipliers (registered), a registered
  * binary adder tree of ceil(log2(SIMD)) levels per PE, then the accumulators, which double as
  * the output register.
  *
  * Throughput: one fold per cycle, i.e. NF*SF cycles per vector in steady state (also when
  * NF = SF = 1), as long as the input delivers SF beats within NF*SF cycles and the output is
  * ready. Latency from the last input beat of a vector to its first output beat:
- * 5 + ceil(log2(SIMD)) cycles.
+ * 6 + ceil(log2(SIMD)) cycles.
  *
  * Handshake: s_axis_tready is a register output (not combinational on anything); all compute
  * stages share a clock enable that stalls only when the output holds a beat that is not
@@ -88,8 +88,8 @@ localparam IA_W = $clog2(2*SF);
 // adder tree levels and widths: 9x9 signed products are 18 bits, each level adds one bit
 localparam LEVELS = SIMD > 1 ? $clog2(SIMD) : 0;
 localparam SB = 18 + LEVELS;
-// control pipeline: RAM read, operands, products, LEVELS tree levels
-localparam DEPTH = 3 + LEVELS;
+// control pipeline: RAM read, RAM output register, operands, products, LEVELS tree levels
+localparam DEPTH = 4 + LEVELS;
 
 // adder tree nodes: level 0 = SIMD products, level l = ceil(SIMD / 2^l) nodes, stored level
 // after level in one vector; node i of level l at [(tree_offset(l) + i)*SB +: SB]
@@ -119,6 +119,8 @@ localparam [SF_W-1:0] SF_LAST = SF_M1[SF_W-1:0];
 localparam [NF_W-1:0] NF_LAST = NF_M1[NF_W-1:0];
 localparam [WA_W-1:0] WA_LAST = WA_M1[WA_W-1:0];
 localparam [IA_W-1:0] SF_BASE = SF_32[IA_W-1:0];
+localparam [31:0] IA_M1 = 2*SF - 1;
+localparam [IA_W-1:0] IA_LAST = IA_M1[IA_W-1:0];
 localparam [31:0] IN_ZP_32 = IN_ZP;
 localparam [31:0] W_ZP_32 = W_ZP;
 localparam [8:0] IN_ZP_9 = IN_ZP_32[8:0];
@@ -168,6 +170,9 @@ reg rd_bank_reg = 1'b0;
 reg [SF_W-1:0] rd_sf_reg = {SF_W{1'b0}};
 reg [NF_W-1:0] rd_nf_reg = {NF_W{1'b0}};
 reg [WA_W-1:0] w_addr_reg = {WA_W{1'b0}};
+// buffer addresses: bank * SF + sf, kept as counters
+reg [IA_W-1:0] wr_addr_reg = {IA_W{1'b0}};
+reg [IA_W-1:0] rd_addr_reg = {IA_W{1'b0}};
 
 // global clock enable of the compute pipeline
 reg m_valid_reg = 1'b0;
@@ -179,8 +184,8 @@ wire issue = ce && full_reg[rd_bank_reg];
 wire issue_sf_last = rd_sf_reg == SF_LAST;
 wire rd_done = issue && issue_sf_last && rd_nf_reg == NF_LAST;
 
-wire [IA_W-1:0] wr_addr = (wr_bank_reg ? SF_BASE : {IA_W{1'b0}}) + {{IA_W-SF_W{1'b0}}, wr_sf_reg};
-wire [IA_W-1:0] rd_addr = (rd_bank_reg ? SF_BASE : {IA_W{1'b0}}) + {{IA_W-SF_W{1'b0}}, rd_sf_reg};
+// the bank the read side uses after this fold's last beat: the other one when the vector is done
+wire [IA_W-1:0] rd_bank_base = (rd_bank_reg ^ rd_done) ? SF_BASE : {IA_W{1'b0}};
 
 // (x - IN_ZP) for every input element, 9-bit two's complement (exact for valid zero points)
 wire [SIMD*9-1:0] x_diff;
@@ -202,6 +207,7 @@ wire wr_bank_next = wr_bank_reg ^ wr_done;
 always @(posedge clk) begin
     if (wr_en) begin
         wr_sf_reg <= wr_done ? {SF_W{1'b0}} : wr_sf_reg + 1'b1;
+        wr_addr_reg <= (wr_addr_reg == IA_LAST) ? {IA_W{1'b0}} : wr_addr_reg + 1'b1;
     end
     wr_bank_reg <= wr_bank_next;
     full_reg <= full_next;
@@ -209,6 +215,7 @@ always @(posedge clk) begin
 
     if (issue) begin
         rd_sf_reg <= issue_sf_last ? {SF_W{1'b0}} : rd_sf_reg + 1'b1;
+        rd_addr_reg <= issue_sf_last ? rd_bank_base : rd_addr_reg + 1'b1;
         if (issue_sf_last) begin
             rd_nf_reg <= rd_nf_reg == NF_LAST ? {NF_W{1'b0}} : rd_nf_reg + 1'b1;
         end
@@ -220,6 +227,8 @@ always @(posedge clk) begin
         full_reg <= 2'b00;
         wr_bank_reg <= 1'b0;
         wr_sf_reg <= {SF_W{1'b0}};
+        wr_addr_reg <= {IA_W{1'b0}};
+        rd_addr_reg <= {IA_W{1'b0}};
         s_ready_reg <= 1'b0;
         rd_bank_reg <= 1'b0;
         rd_sf_reg <= {SF_W{1'b0}};
@@ -230,7 +239,7 @@ end
 
 always @(posedge clk) begin
     if (wr_en) begin
-        ibuf[wr_addr] <= x_diff;
+        ibuf[wr_addr_reg] <= x_diff;
     end
 end
 
@@ -247,15 +256,19 @@ initial begin
 end
 
 /*
- * Stage 1: memory outputs
+ * Stage 1: memory reads; stage 2: memory output registers
  */
+reg [SIMD*9-1:0] x_rd1_reg;
+reg [PE*SIMD*8-1:0] w_rd1_reg;
 reg [SIMD*9-1:0] x_rd_reg;
 reg [PE*SIMD*8-1:0] w_rd_reg;
 
 always @(posedge clk) begin
     if (ce) begin
-        x_rd_reg <= ibuf[rd_addr];
-        w_rd_reg <= wrom[w_addr_reg];
+        x_rd1_reg <= ibuf[rd_addr_reg];
+        w_rd1_reg <= wrom[w_addr_reg];
+        x_rd_reg <= x_rd1_reg;
+        w_rd_reg <= w_rd1_reg;
     end
 end
 
@@ -276,7 +289,7 @@ always @(posedge clk) begin
 end
 
 /*
- * Stage 2: operands (x - IN_ZP already stored; w - W_ZP here)
+ * Stage 3: operands (x - IN_ZP already stored; w - W_ZP here)
  */
 reg [SIMD*9-1:0] x_op_reg;
 reg [PE*SIMD*9-1:0] w_op_reg;
@@ -298,7 +311,7 @@ always @(posedge clk) begin
 end
 
 /*
- * Stage 3 .. 3+LEVELS: products and adder tree per PE; stage 4+LEVELS: accumulators
+ * Stage 4 .. 4+LEVELS: products and adder tree per PE; stage 5+LEVELS: accumulators
  */
 reg [PE*ACC_BITS-1:0] acc_reg;
 

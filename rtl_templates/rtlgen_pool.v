@@ -24,7 +24,8 @@
  *   A chunk without any in-image tap (not produced by TFLite paddings) gives 0 (average) or
  *   ACT_MIN (max).
  *
- * Latency: 4 cycles from the last tap beat of a chunk to its output beat.
+ * Latency: 6 cycles from the last tap beat of a chunk to its output beat (average: sum, |sum|,
+ *   + n/2, reciprocal multiply, sign, clamp; one carry chain or multiplier per stage).
  * Throughput: one input beat per cycle; s_axis_tready = !m_axis_tvalid || m_axis_tready
  *   (the pipeline stalls as a whole).
  */
@@ -113,8 +114,10 @@ initial begin
 end
 
 reg  [TW-1:0] tap_reg = {TW{1'b0}};
-reg  s1_valid_reg = 1'b0, s2_valid_reg = 1'b0, s3_valid_reg = 1'b0, m_valid_reg = 1'b0;
-reg  s1_last_reg = 1'b0, s2_last_reg = 1'b0, s3_last_reg = 1'b0, m_last_reg = 1'b0;
+reg  s1_valid_reg = 1'b0, s2_valid_reg = 1'b0, s3_valid_reg = 1'b0, s4_valid_reg = 1'b0;
+reg  s5_valid_reg = 1'b0, m_valid_reg = 1'b0;
+reg  s1_last_reg = 1'b0, s2_last_reg = 1'b0, s3_last_reg = 1'b0, s4_last_reg = 1'b0;
+reg  s5_last_reg = 1'b0, m_last_reg = 1'b0;
 
 wire en = !m_valid_reg || m_axis_tready;
 wire s_fire = s_axis_tvalid && en;
@@ -134,14 +137,20 @@ always @(posedge clk) begin
         s2_last_reg <= s1_last_reg;
         s3_valid_reg <= s2_valid_reg;
         s3_last_reg <= s2_last_reg;
-        m_valid_reg <= s3_valid_reg;
-        m_last_reg <= s3_last_reg;
+        s4_valid_reg <= s3_valid_reg;
+        s4_last_reg <= s3_last_reg;
+        s5_valid_reg <= s4_valid_reg;
+        s5_last_reg <= s4_last_reg;
+        m_valid_reg <= s5_valid_reg;
+        m_last_reg <= s5_last_reg;
     end
     if (rst) begin
         tap_reg <= {TW{1'b0}};
         s1_valid_reg <= 1'b0;
         s2_valid_reg <= 1'b0;
         s3_valid_reg <= 1'b0;
+        s4_valid_reg <= 1'b0;
+        s5_valid_reg <= 1'b0;
         m_valid_reg <= 1'b0;
     end
 end
@@ -167,7 +176,8 @@ generate
         // count of in-image taps including the current beat
         reg  [NW-1:0] n_reg = {NW{1'b0}};
         reg  [NW-1:0] s1_n_reg = {NW{1'b0}};
-        reg  [RCW-1:0] s2_recip_reg = {RCW{1'b0}};
+        reg  [NW-1:0] s2_n_reg = {NW{1'b0}};
+        reg  [RCW-1:0] s3_recip_reg = {RCW{1'b0}};
         wire [NW-1:0] n_now = (first_tap ? {NW{1'b0}} : n_reg) + {{(NW-1){1'b0}}, s_axis_tuser};
 
         genvar l;
@@ -179,24 +189,26 @@ generate
             wire signed [SUMW-1:0] sum_now = (first_tap ? {SUMW{1'b0}} : acc_reg) + xv;
 
             reg signed [SUMW-1:0] s1_sum_reg = {SUMW{1'b0}};
-            reg [UW-1:0] s2_u_reg = {UW{1'b0}};
+            reg [UW-1:0] s2_mag_reg = {UW{1'b0}};
             reg s2_neg_reg = 1'b0;
-            reg [QW-1:0] s3_q_reg = {QW{1'b0}};
+            reg [UW-1:0] s3_u_reg = {UW{1'b0}};
             reg s3_neg_reg = 1'b0;
+            reg [QW-1:0] s4_q_reg = {QW{1'b0}};
+            reg s4_neg_reg = 1'b0;
+            reg signed [CW-1:0] s5_avg_reg = {CW{1'b0}};
             reg [7:0] m_data_reg = 8'd0;
 
-            // stage 2: u = |sum| + n/2 (fits UW bits by construction)
+            // stage 2: |sum|; stage 3: u = |sum| + n/2 (fits UW bits by construction)
             /* verilator lint_off UNUSED */
             wire [SUMW-1:0] mag = s1_sum_reg[SUMW-1] ? -s1_sum_reg : s1_sum_reg;
-            // stage 3: floor(u / n) = (u * recip) >> SH
-            wire [PW-1:0] prod = {{RCW{1'b0}}, s2_u_reg} * {{UW{1'b0}}, s2_recip_reg};
+            // stage 4: floor(u / n) = (u * recip) >> SH (multiplier inputs and output registered)
+            wire [PW-1:0] prod = {{RCW{1'b0}}, s3_u_reg} * {{UW{1'b0}}, s3_recip_reg};
             /* verilator lint_on UNUSED */
-            wire [UW-1:0] u = mag[UW-1:0] + {{(UW-NW+1){1'b0}}, s1_n_reg[NW-1:1]};
-            // stage 4: sign, clamp
-            wire signed [CW-1:0] qs = $signed({{(CW-QW){1'b0}}, s3_q_reg});
-            wire signed [CW-1:0] avg = s3_neg_reg ? -qs : qs;
-            wire [7:0] clamped = (avg < ACT_MIN_C) ? ACT_MIN_8 :
-                                 (avg > ACT_MAX_C) ? ACT_MAX_8 : avg[7:0];
+            wire [UW-1:0] u = s2_mag_reg + {{(UW-NW+1){1'b0}}, s2_n_reg[NW-1:1]};
+            // stage 5: sign; stage 6: clamp
+            wire signed [CW-1:0] qs = $signed({{(CW-QW){1'b0}}, s4_q_reg});
+            wire [7:0] clamped = (s5_avg_reg < ACT_MIN_C) ? ACT_MIN_8 :
+                                 (s5_avg_reg > ACT_MAX_C) ? ACT_MAX_8 : s5_avg_reg[7:0];
 
             always @(posedge clk) begin
                 if (s_fire) begin
@@ -204,10 +216,13 @@ generate
                 end
                 if (en) begin
                     s1_sum_reg <= sum_now;
-                    s2_u_reg <= u;
+                    s2_mag_reg <= mag[UW-1:0];
                     s2_neg_reg <= s1_sum_reg[SUMW-1];
-                    s3_q_reg <= prod[PW-1:SH];
+                    s3_u_reg <= u;
                     s3_neg_reg <= s2_neg_reg;
+                    s4_q_reg <= prod[PW-1:SH];
+                    s4_neg_reg <= s3_neg_reg;
+                    s5_avg_reg <= s4_neg_reg ? -qs : qs;
                     m_data_reg <= clamped;
                 end
             end
@@ -221,7 +236,8 @@ generate
             end
             if (en) begin
                 s1_n_reg <= n_now;
-                s2_recip_reg <= recip(s1_n_reg);
+                s2_n_reg <= s1_n_reg;
+                s3_recip_reg <= recip(s2_n_reg);
             end
         end
     end else begin : g_max
@@ -237,8 +253,10 @@ generate
             reg signed [9:0] s1_max_reg = MIN_INIT;
             reg signed [9:0] s2_max_reg = MIN_INIT;
             reg signed [9:0] s3_max_reg = MIN_INIT;
+            reg signed [9:0] s4_max_reg = MIN_INIT;
+            reg signed [9:0] s5_max_reg = MIN_INIT;
             reg [7:0] m_data_reg = 8'd0;
-            wire signed [CW-1:0] mx = $signed({{(CW-10){s3_max_reg[9]}}, s3_max_reg});
+            wire signed [CW-1:0] mx = $signed({{(CW-10){s5_max_reg[9]}}, s5_max_reg});
             wire [7:0] clamped = (mx < ACT_MIN_C) ? ACT_MIN_8 :
                                  (mx > ACT_MAX_C) ? ACT_MAX_8 : mx[7:0];
 
@@ -250,6 +268,8 @@ generate
                     s1_max_reg <= max_now;
                     s2_max_reg <= s1_max_reg;
                     s3_max_reg <= s2_max_reg;
+                    s4_max_reg <= s3_max_reg;
+                    s5_max_reg <= s4_max_reg;
                     m_data_reg <= clamped;
                 end
             end

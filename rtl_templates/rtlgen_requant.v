@@ -36,8 +36,10 @@ rtlgen: per-channel requantizer
  *         (j mod (CHANNELS/PE))*PE + p.
  * Output: PE elements of 8 bits per beat (element p at m_axis_tdata[p*8 +: 8]).
  *
- * Pipeline: 8 stages (parameter read, bias add, left shift, multiply, SRDHM rounding, shift,
- * round + zero point, clamp), 1 beat per cycle. All stages share one clock enable
+ * Pipeline: 12 stages (parameter read, parameter register, bias add, left shift into the
+ * multiplier input registers, four 17x17 partial products into registers, middle sum, 64-bit
+ * product, SRDHM rounding, shift, zero point + round-up decision, round, clamp), 1 beat per
+ * cycle; no stage holds more than one multiplier or one wide carry chain. All stages share one clock enable
  * (!m_axis_tvalid || m_axis_tready), which is also s_axis_tready: a stall-able pipeline with
  * a combinational ready path, as allowed by docs/rtl-architecture.md.
  */
@@ -83,7 +85,7 @@ module rtlgen_requant #
 
 localparam GROUPS = CHANNELS / PE;
 localparam GA_W = GROUPS > 1 ? $clog2(GROUPS) : 1;
-localparam STAGES = 8;
+localparam STAGES = 12;
 
 localparam [31:0] LAST_GROUP_32 = GROUPS - 1;
 localparam [GA_W-1:0] LAST_GROUP = LAST_GROUP_32[GA_W-1:0];
@@ -168,110 +170,162 @@ generate
     for (p = 0; p < PE; p = p + 1) begin : lane
         wire [ACC_BITS-1:0] acc_in = s_axis_tdata[p*ACC_BITS +: ACC_BITS];
 
-        // stage 1: input and parameters
+        // stage 1: input; parameters being read
         reg [31:0] acc_1;
-        wire [71:0] prm_1 = prm_word_1[p*72 +: 72];
-        // stage 2: bias added, shift decoded
-        reg [31:0] x_2;
-        reg [31:0] m_2;
-        reg [5:0] l_2;   // left shift 0..32 (32 = everything shifted out)
-        reg [4:0] r_2;   // right shift 0..31
-        reg [5:0] t_2;   // single rounding: total right shift 31 - shift (1..62)
-        // stage 3: left-shifted multiplicand
-        reg [31:0] a_3;
+        // stage 2: parameter ROM output register
+        reg [31:0] acc_2;
+        reg [71:0] prm_2;
+        // stage 3: bias added, shift decoded
+        reg [31:0] x_3;
         reg [31:0] m_3;
-        reg [4:0] r_3;
-        reg [5:0] t_3;
-        // stage 4: product bits [63:30] (the lower bits cannot affect SRDHM, see below)
-        reg [33:0] prod_4;
-        reg sat_4;
+        reg [5:0] l_3;   // left shift 0..32 (32 = everything shifted out)
+        reg [4:0] r_3;   // right shift 0..31
+        reg [5:0] t_3;   // single rounding: total right shift 31 - shift (1..62)
+        // stage 4: multiplier inputs (left-shifted multiplicand, multiplier)
+        reg [31:0] a_4;
+        reg [31:0] m_4;
         reg [4:0] r_4;
-        reg [63:0] prod64_4;   // single rounding: the whole product
         reg [5:0] t_4;
-        // stage 5: SRDHM result
-        reg [31:0] b_5;
+        // stage 5: the four 16x16 partial products (multiplier outputs)
+        reg signed [31:0] pp_hh_5;   // a[31:16] * m[31:16], signed x signed
+        reg signed [32:0] pp_hl_5;   // a[31:16] * m[15:0], signed x unsigned
+        reg signed [32:0] pp_lh_5;   // a[15:0] * m[31:16], unsigned x signed
+        reg [31:0] pp_ll_5;          // a[15:0] * m[15:0], unsigned x unsigned
+        reg sat_5;
         reg [4:0] r_5;
-        reg [63:0] sum64_5;    // single rounding: product + 2^(t-1)
         reg [5:0] t_5;
-        // stage 6: RDBPOT parts
-        reg [31:0] q_6;
-        reg [31:0] rem_6;
-        reg [31:0] thr_6;
-        // stage 7: rounded + zero point, exact (34 bits)
-        reg [33:0] y_7;
-        // stage 8: clamped output
-        reg [7:0] out_8;
+        // stage 6: outer products side by side (they do not overlap), middle products summed
+        reg [63:0] outer_6;
+        reg [33:0] mid_6;
+        reg sat_6;
+        reg [4:0] r_6;
+        reg [5:0] t_6;
+        reg [63:0] round64_6;  // single rounding: 2^(t-1)
+        // stage 7: the 64-bit product
+        reg [63:0] prod_7;
+        reg sat_7;
+        reg [4:0] r_7;
+        reg [5:0] t_7;
+        reg [63:0] round64_7;
+        // stage 8: SRDHM result; single rounding: product + 2^(t-1)
+        reg [31:0] b_8;
+        reg [4:0] r_8;
+        reg [63:0] sum64_8;
+        reg [5:0] t_8;
+        // stage 9: RDBPOT parts (quotient, remainder, threshold)
+        reg [31:0] q_9;
+        reg [31:0] rem_9;
+        reg [31:0] thr_9;
+        // stage 10: quotient + zero point and round-up bit
+        reg [33:0] qz_10;
+        reg up_10;
+        // stage 11: rounded + zero point, exact (34 bits)
+        reg [33:0] y_11;
+        // stage 12: clamped output
+        reg [7:0] out_12;
 
-        wire [7:0] sh_1 = prm_1[7:0];
-        wire [7:0] sh_neg_1 = -sh_1;
+        wire [7:0] sh_2 = prm_2[7:0];
+        wire [7:0] sh_neg_2 = -sh_2;
+
+        // partial products on 17x17 signed multipliers (one MULT18X18D / DSP each); the
+        // multiplier inputs (stage 4) and outputs (stage 5) are registers
+        wire signed [16:0] a_hi = {a_4[31], a_4[31:16]};
+        wire signed [16:0] a_lo = {1'b0, a_4[15:0]};
+        wire signed [16:0] m_hi = {m_4[31], m_4[31:16]};
+        wire signed [16:0] m_lo = {1'b0, m_4[15:0]};
+        /* verilator lint_off UNUSEDSIGNAL */
+        wire signed [33:0] mul_hh = a_hi * m_hi;
+        wire signed [33:0] mul_hl = a_hi * m_lo;
+        wire signed [33:0] mul_lh = a_lo * m_hi;
+        wire signed [33:0] mul_ll = a_lo * m_lo;
+        /* verilator lint_on UNUSEDSIGNAL */
+        wire [63:0] mid_ext = {{14{mid_6[33]}}, mid_6, 16'd0};
 
         // SRDHM: truncating (p + nudge) / 2^31 equals floor((p + 2^30) / 2^31) for both signs
         // (nudge = 2^30 for p >= 0, 1 - 2^30 for p < 0), i.e. floor((floor(p / 2^30) + 1) / 2):
         // only product bits [63:30] matter, and bits [32:1] of that plus one are the result
         // (it fits 32 bits except for INT32_MIN * INT32_MIN, which saturates).
         /* verilator lint_off UNUSEDSIGNAL */
-        wire signed [63:0] prod_3 = $signed(a_3) * $signed(m_3);
-        wire [33:0] rnd_4 = prod_4 + 34'd1;
+        wire [33:0] rnd_7 = prod_7[63:30] + 34'd1;
         /* verilator lint_on UNUSEDSIGNAL */
 
-        wire [31:0] mask_5 = ~(32'hffffffff << r_5);
-        wire [63:0] round64_4 = 64'd1 << (t_4 - 6'd1);
+        wire [31:0] mask_8 = ~(32'hffffffff << r_8);
         /* verilator lint_off UNUSEDSIGNAL */
-        wire [63:0] single_5 = $signed(sum64_5) >>> t_5;   // fits 32 bits (TFLite's precondition)
+        wire [63:0] single_8 = $signed(sum64_8) >>> t_8;   // fits 32 bits (TFLite's precondition)
         /* verilator lint_on UNUSEDSIGNAL */
-        wire [33:0] q_6_ext = {{2{q_6[31]}}, q_6};
-        wire [33:0] y_6 = q_6_ext + {33'd0, rem_6 > thr_6} + out_zp_34;
+        wire [33:0] q_9_ext = {{2{q_9[31]}}, q_9};
 
         always @(posedge clk) begin
             if (ce) begin
                 // stage 1
                 acc_1 <= {{32-ACC_BITS{acc_in[ACC_BITS-1]}}, acc_in};
                 // stage 2
-                x_2 <= acc_1 + prm_1[71:40];
-                m_2 <= prm_1[39:8];
-                l_2 <= sh_1[7] ? 6'd0 : (sh_1[6:5] != 2'b00 ? 6'd32 : {1'b0, sh_1[4:0]});
-                r_2 <= !sh_1[7] ? 5'd0 : (sh_neg_1[7:5] != 3'b000 ? 5'd31 : sh_neg_1[4:0]);
-                t_2 <= 6'd31 - sh_1[5:0];
+                acc_2 <= acc_1;
+                prm_2 <= prm_word_1[p*72 +: 72];
                 // stage 3
-                a_3 <= (ROUNDING == 1) ? x_2 : (l_2[5] ? 32'd0 : x_2 << l_2[4:0]);
-                m_3 <= m_2;
-                r_3 <= r_2;
-                t_3 <= t_2;
+                x_3 <= acc_2 + prm_2[71:40];
+                m_3 <= prm_2[39:8];
+                l_3 <= sh_2[7] ? 6'd0 : (sh_2[6:5] != 2'b00 ? 6'd32 : {1'b0, sh_2[4:0]});
+                r_3 <= !sh_2[7] ? 5'd0 : (sh_neg_2[7:5] != 3'b000 ? 5'd31 : sh_neg_2[4:0]);
+                t_3 <= 6'd31 - sh_2[5:0];
                 // stage 4
-                prod_4 <= prod_3[63:30];
-                sat_4 <= a_3 == 32'h80000000 && m_3 == 32'h80000000;
+                a_4 <= (ROUNDING == 1) ? x_3 : (l_3[5] ? 32'd0 : x_3 << l_3[4:0]);
+                m_4 <= m_3;
                 r_4 <= r_3;
-                prod64_4 <= prod_3;
                 t_4 <= t_3;
                 // stage 5
-                b_5 <= sat_4 ? 32'h7fffffff : rnd_4[32:1];
+                pp_hh_5 <= mul_hh[31:0];
+                pp_hl_5 <= mul_hl[32:0];
+                pp_lh_5 <= mul_lh[32:0];
+                pp_ll_5 <= mul_ll[31:0];
+                sat_5 <= a_4 == 32'h80000000 && m_4 == 32'h80000000;
                 r_5 <= r_4;
-                sum64_5 <= prod64_4 + round64_4;
                 t_5 <= t_4;
                 // stage 6
-                if (ROUNDING == 1) begin
-                    q_6 <= single_5[31:0];
-                    rem_6 <= 32'd0;
-                    thr_6 <= 32'd0;
-                end else begin
-                    q_6 <= $signed(b_5) >>> r_5;
-                    rem_6 <= b_5 & mask_5;
-                    thr_6 <= (mask_5 >> 1) + {31'd0, b_5[31]};
-                end
+                outer_6 <= {pp_hh_5, pp_ll_5};
+                mid_6 <= {pp_hl_5[32], pp_hl_5} + {pp_lh_5[32], pp_lh_5};
+                sat_6 <= sat_5;
+                r_6 <= r_5;
+                t_6 <= t_5;
+                round64_6 <= 64'd1 << (t_5 - 6'd1);
                 // stage 7
-                y_7 <= y_6;
+                prod_7 <= outer_6 + mid_ext;
+                sat_7 <= sat_6;
+                r_7 <= r_6;
+                t_7 <= t_6;
+                round64_7 <= round64_6;
                 // stage 8
-                if ($signed(y_7) < $signed(act_min_34)) begin
-                    out_8 <= act_min_34[7:0];
-                end else if ($signed(y_7) > $signed(act_max_34)) begin
-                    out_8 <= act_max_34[7:0];
+                b_8 <= sat_7 ? 32'h7fffffff : rnd_7[32:1];
+                r_8 <= r_7;
+                sum64_8 <= prod_7 + round64_7;
+                t_8 <= t_7;
+                // stage 9
+                if (ROUNDING == 1) begin
+                    q_9 <= single_8[31:0];
+                    rem_9 <= 32'd0;
+                    thr_9 <= 32'd0;
                 end else begin
-                    out_8 <= y_7[7:0];
+                    q_9 <= $signed(b_8) >>> r_8;
+                    rem_9 <= b_8 & mask_8;
+                    thr_9 <= (mask_8 >> 1) + {31'd0, b_8[31]};
+                end
+                // stage 10
+                qz_10 <= q_9_ext + out_zp_34;
+                up_10 <= rem_9 > thr_9;
+                // stage 11
+                y_11 <= qz_10 + {33'd0, up_10};
+                // stage 12
+                if ($signed(y_11) < $signed(act_min_34)) begin
+                    out_12 <= act_min_34[7:0];
+                end else if ($signed(y_11) > $signed(act_max_34)) begin
+                    out_12 <= act_max_34[7:0];
+                end else begin
+                    out_12 <= y_11[7:0];
                 end
             end
         end
 
-        assign m_axis_tdata[p*8 +: 8] = out_8;
+        assign m_axis_tdata[p*8 +: 8] = out_12;
     end
 endgenerate
 

@@ -25,11 +25,14 @@
  * window (for ORDER 1: last beat of the last channel chunk of the window).
  *
  * Structure: a line buffer of NROWS image rows (block RAM / LUT RAM: one write port, one
- * registered read port), written by the input side, read by the window side. A memory word
- * holds PPB pixels (PPB*IFM_C elements, PPB = 1 unless IN_N > IFM_C), IFM_W/PPB words per row;
+ * registered read port whose output is registered again), written by the input side, read by
+ * the window side. A memory word holds PPB pixels (PPB*IFM_C elements, PPB = 1 unless
+ * IN_N > IFM_C), IFM_W/PPB words per row, each row in a slot of 2^ceil(log2(IFM_W/PPB)) words so
+ * that a word address is {slot, word column}: no multiply or adder in front of the address;
  * the input side writes one word per pixel (IN_N <= IFM_C) or per beat (IN_N > IFM_C), the
  * window side reads the word holding a tap and selects the tap's pixel from the registered
- * word (word / pixel-in-word column counters, no division). NROWS = max(K_H + STRIDE_H + 1,
+ * word (per-port row / column / slot registers stepping with the tap counters, no division,
+ * no multiply). NROWS = max(K_H + STRIDE_H + 1,
  * rows kept by the last output row + rows needed by the first output row), so that the next
  * STRIDE_H rows (or the next frame's first rows) load while the current windows are read.
  * With several taps per beat (TPB = SIMD / IFM_C > 1) the buffer is replicated TPB times, one
@@ -40,7 +43,7 @@
  * side reads an output row once every input row it needs (clipped to the image) has been
  * completely written.
  *
- * Latency: the first beat of a frame's first window leaves 2 cycles after input row
+ * Latency: the first beat of a frame's first window leaves 3 cycles after input row
  *   K_H - PAD_T - 1 (clipped to IFM_H - 1) of that frame has been completely written.
  * Throughput: one output beat per cycle whenever the needed rows are present and the consumer
  *   is ready; input accepted one beat per cycle (PPB pixels per cycle if IN_N > IFM_C)
@@ -48,7 +51,7 @@
  *   cycles plus at most about one cycle per frame, with input beats = IFM_H*IFM_W*IFM_C/IN_N
  *   and output beats = OFM_H*OFM_W*K_H*K_W*IFM_C/SIMD.
  * m_axis_tready reaches s_axis_tready only through registered state; the read pipeline
- *   (2 stages) stalls combinationally on m_axis_tready.
+ *   (3 stages) stalls combinationally on m_axis_tready.
  */
 module rtlgen_swg #
 (
@@ -125,30 +128,30 @@ localparam NEED0 = (K_H - PAD_T < IFM_H) ? K_H - PAD_T : IFM_H;
 localparam NROWS_A = K_H + STRIDE_H + 1;
 localparam NROWS_B = IFM_H - LO_LAST + NEED0;
 localparam NROWS = (NROWS_A > NROWS_B) ? NROWS_A : NROWS_B;
-// line buffer words (one word = PPB pixels, WPR words per image row)
+// line buffer words (one word = PPB pixels, WPR words per image row, a row slot holding 2^CB
+// words so that a word address is {slot, word column})
 localparam WPR = IFM_W / PPB;
-localparam DEPTH = NROWS * WPR;
+localparam CB = (WPR > 1) ? $clog2(WPR) : 0;
+localparam DEPTH = NROWS << CB;
 localparam PIX_W = IFM_C * 8;
 localparam WORD_W = PPB * PIX_W;
 // advance of a tap counter pair per beat (TPB taps in (ky, kx) order)
 localparam TQ = TPB / K_W;
 localparam TR = TPB % K_W;
-// column advances in word form (q words + r pixels, 0 <= r < PPB): window origin start -PAD_L,
-// window origin step STRIDE_W, tap column step TR (or TR - K_W when wrapping to the next row)
-localparam PL_Q = (PAD_L + PPB - 1) / PPB;
-localparam X0O_INIT = PL_Q * PPB - PAD_L;
+// column advances in word form (q words + r pixels, 0 <= r < PPB): window origin step
+// STRIDE_W, tap column step TR (or TR - K_W when wrapping to the next row)
 localparam SW_Q = STRIDE_W / PPB;
 localparam SW_R = STRIDE_W % PPB;
 localparam TR_Q = TR / PPB;
 localparam TR_R = TR % PPB;
 localparam TM_Q = (K_W - TR + PPB - 1) / PPB;
 localparam TM_R = TM_Q * PPB - (K_W - TR);
-// slot advance from the last output row's first row to the next frame's row 0
-localparam FRAME_ADV = (IFM_H - LO_LAST) % NROWS;
+// slot advance of a window start from the last output row to the next frame's first
+localparam FSTEP = (IFM_H - PAD_T - Y0_LAST) % NROWS;
 
 // widths
-localparam AW = (DEPTH > 1) ? $clog2(DEPTH) : 1;
 localparam NW = $clog2(NROWS);
+localparam AW = NW + CB;
 localparam RW = $clog2(IFM_H + 2 * NROWS + K_H + STRIDE_H + 1) + 1;
 localparam YW = RW + 1;
 localparam XW = $clog2(IFM_W + K_W + STRIDE_W + PAD_L + PAD_R + 1) + 2;
@@ -157,13 +160,10 @@ localparam OW = (PPB > 1) ? $clog2(PPB) : 1;
 localparam BCW = (BPP > 1) ? $clog2(BPP) : 1;
 localparam CHW = (NCH > 1) ? $clog2(NCH) : 1;
 localparam GW = (NGRP > 1) ? $clog2(NGRP) : 1;
-localparam KYW = RW;
 localparam KXW = XW - 1;
 
 // sized constants (truncation of the 32-bit parameter arithmetic is intended)
 /* verilator lint_off WIDTH */
-localparam [AW-1:0] DEPTH_A = DEPTH - 1;
-localparam [AW-1:0] WPR_A = WPR;
 localparam [XCW-1:0] WPR_LAST = WPR - 1;
 localparam [BCW-1:0] BPP_LAST = BPP - 1;
 localparam [CHW-1:0] NCH_LAST = NCH - 1;
@@ -171,28 +171,31 @@ localparam [GW-1:0] NGRP_LAST = NGRP - 1;
 localparam [RW-1:0] IFM_H_R = IFM_H;
 localparam [RW-1:0] NROWS_R = NROWS;
 localparam [RW-1:0] NEED0_R = NEED0;
-localparam [RW-1:0] FRAME_ADV_R = FRAME_ADV;
-localparam [RW-1:0] PAD_T_R = PAD_T;
 localparam [NW-1:0] NROWS_N = NROWS;
+localparam [NW-1:0] NROWS_LAST = NROWS - 1;
+localparam [NW:0] NROWS_N1 = NROWS;
+localparam [NW:0] FSTEP_N = FSTEP;
+localparam [NW:0] SH_N = STRIDE_H;
+localparam [NW:0] TQ_N = TQ;
 localparam signed [YW-1:0] IFM_H_Y = IFM_H;
-localparam signed [YW-1:0] K_H_Y = K_H;
 localparam signed [YW-1:0] STRIDE_H_Y = STRIDE_H;
 localparam signed [YW-1:0] Y0_INIT = -PAD_T;
+localparam signed [YW-1:0] Y0N_INIT = STRIDE_H - PAD_T;
+localparam signed [YW-1:0] Y0NK_INIT = STRIDE_H - PAD_T + K_H;
+localparam signed [YW-1:0] TQ_Y = TQ;
 localparam signed [YW-1:0] Y0_LAST_Y = Y0_LAST;
 localparam signed [XW-1:0] IFM_W_X = IFM_W;
 localparam signed [XW-1:0] STRIDE_W_X = STRIDE_W;
 localparam signed [XW-1:0] X0_INIT = -PAD_L;
 localparam signed [XW-1:0] X0_LAST_X = X0_LAST;
+localparam signed [XW-1:0] TR_X = TR;
+localparam signed [XW-1:0] K_W_X = K_W;
 localparam [KXW-1:0] K_W_K = K_W;
 localparam [KXW-1:0] TR_K = TR;
-localparam [KYW-1:0] TQ_K = TQ;
 localparam [7:0] PAD_BYTE = PAD_VALUE[7:0];
 // word-form constants: word parts modulo 2^XCW (only in-image columns, 0 .. WPR-1, are used)
 localparam [OW:0] PPB_O = PPB;
 localparam [OW-1:0] PPB_OW = PPB;
-localparam [XCW-1:0] ONE_W = 1;
-localparam [XCW-1:0] X0W_INIT = -PL_Q;
-localparam [OW-1:0] X0O_INIT_O = X0O_INIT;
 localparam [XCW-1:0] SW_Q_W = SW_Q;
 localparam [XCW-1:0] SW_QC_W = SW_Q + 1;
 localparam [OW:0] SW_R_O = SW_R;
@@ -244,21 +247,22 @@ end
 
 /*
  * Shared row bookkeeping. Row numbers are relative to the first row of the frame the
- * window side is working on; the input side may already be in the next frame.
+ * window side is working on; the input side may already be in the next frame. Line buffer
+ * slots are numbered by the input row stream: stream row s lives in slot s mod NROWS.
  */
 reg  [RW-1:0] wr_cnt_reg = {RW{1'b0}};      // rows completely written
-reg  [RW-1:0] rd_lo_reg = {RW{1'b0}};       // first row still needed by the window side
-reg  [RW-1:0] rd_lo_slot_reg = {RW{1'b0}};  // line buffer slot holding row rd_lo
+reg  [RW-1:0] rd_hi_reg = NROWS_R;          // first row the input side may not write yet
 
 /*
- * Input side
+ * Input side: line buffer word address = {slot, word column}
  */
-reg  [AW-1:0]  wr_addr_reg = {AW{1'b0}};
+reg  [NW-1:0]  wr_slot_reg = {NW{1'b0}};
 reg  [XCW-1:0] wr_x_reg = {XCW{1'b0}};      // word within the row
 reg  [BCW-1:0] wr_beat_reg = {BCW{1'b0}};   // beat within the pixel (IN_N < IFM_C)
 wire [WORD_W-1:0] wr_word;
+wire [AW-1:0] wr_addr;
 
-wire wr_ok = wr_cnt_reg < rd_lo_reg + NROWS_R;
+wire wr_ok = wr_cnt_reg < rd_hi_reg;
 wire s_fire = s_axis_tvalid && wr_ok;
 wire word_wr = s_fire && (wr_beat_reg == BPP_LAST);
 wire row_done = word_wr && (wr_x_reg == WPR_LAST);
@@ -279,6 +283,11 @@ generate
         // one word per beat: one pixel (IN_N = IFM_C) or PPB pixels in w order
         assign wr_word = s_axis_tdata;
     end
+    if (CB > 0) begin : g_wr_addr_cols
+        assign wr_addr = {wr_slot_reg, wr_x_reg};
+    end else begin : g_wr_addr_rows
+        assign wr_addr = wr_slot_reg;
+    end
 endgenerate
 
 always @(posedge clk) begin
@@ -287,12 +296,14 @@ always @(posedge clk) begin
     end
     if (word_wr) begin
         wr_x_reg <= (wr_x_reg == WPR_LAST) ? {XCW{1'b0}} : wr_x_reg + 1'b1;
-        wr_addr_reg <= (wr_addr_reg == DEPTH_A) ? {AW{1'b0}} : wr_addr_reg + 1'b1;
+    end
+    if (row_done) begin
+        wr_slot_reg <= (wr_slot_reg == NROWS_LAST) ? {NW{1'b0}} : wr_slot_reg + 1'b1;
     end
     if (rst) begin
         wr_beat_reg <= {BCW{1'b0}};
         wr_x_reg <= {XCW{1'b0}};
-        wr_addr_reg <= {AW{1'b0}};
+        wr_slot_reg <= {NW{1'b0}};
     end
 end
 
@@ -300,8 +311,9 @@ end
  * Window side
  */
 reg  signed [YW-1:0] y0_reg = Y0_INIT;      // window origin row (may be negative)
+reg  signed [YW-1:0] y0n_reg = Y0N_INIT;    // origin row of the next output row
+reg  signed [YW-1:0] y0nk_reg = Y0NK_INIT;  // y0n_reg + K_H
 reg  signed [XW-1:0] x0_reg = X0_INIT;      // window origin column
-reg  [RW-1:0] top_clip_reg = PAD_T_R;       // rows of the window above the image
 reg  [RW-1:0] need_reg = NEED0_R;           // rows that must be written for this output row
 reg  pending_reg = 1'b0;                    // frame finished, waiting for its last input row
 reg  [CHW-1:0] ch_reg = {CHW{1'b0}};        // channel chunk
@@ -309,13 +321,15 @@ reg  [GW-1:0] grp_reg = {GW{1'b0}};         // tap group
 
 reg  s1_valid_reg = 1'b0;
 reg  s1_last_reg = 1'b0;
+reg  s2_valid_reg = 1'b0;
+reg  s2_last_reg = 1'b0;
 reg  m_valid_reg = 1'b0;
 reg  m_last_reg = 1'b0;
 reg  m_user_reg = 1'b0;
 reg  [SIMD*8-1:0] m_data_reg = {SIMD*8{1'b0}};
 
-wire [TPB-1:0] s1_in;
-wire [TPB*PIX_W-1:0] s1_word;
+wire [TPB-1:0] s2_in;
+wire [TPB*PIX_W-1:0] s2_word;
 
 wire en = !m_valid_reg || m_axis_tready;
 wire rd_ok = !pending_reg && (wr_cnt_reg >= need_reg);
@@ -330,30 +344,26 @@ wire row_last = (y0_reg == Y0_LAST_Y);
 wire row_end = issue && win_last && col_last;
 wire frame_end = row_end && row_last;
 wire wrap = (frame_end || pending_reg) && (wr_cnt_reg >= IFM_H_R);
+// the ports load their window start: next window, or the same window's next channel chunk
+wire tap_wrap = issue && tap_adv && grp_last;
+wire tap_step = issue && tap_adv && !grp_last;
+wire win_next = issue && win_last;
 
-// next output row
-wire signed [YW-1:0] y0_next = y0_reg + STRIDE_H_Y;
-wire signed [YW-1:0] y0_next_k = y0_next + K_H_Y;
-wire [RW-1:0] lo_next = (y0_next > 0) ? y0_next[RW-1:0] : {RW{1'b0}};
-wire [RW-1:0] lo_delta = lo_next - rd_lo_reg;
-wire [RW-1:0] slot_adv = rd_lo_slot_reg + (frame_end ? FRAME_ADV_R : lo_delta);
-wire [RW-1:0] top_clip_next = lo_next - y0_next[RW-1:0];
-wire [RW-1:0] need_next = (y0_next_k < IFM_H_Y) ? y0_next_k[RW-1:0] : IFM_H_R;
+// next output row: first row it keeps, rows it needs
+wire [RW-1:0] lo_next = (y0n_reg > 0) ? y0n_reg[RW-1:0] : {RW{1'b0}};
+wire [RW-1:0] need_next = (y0nk_reg < IFM_H_Y) ? y0nk_reg[RW-1:0] : IFM_H_R;
 
 always @(posedge clk) begin
     // row bookkeeping
     wr_cnt_reg <= wr_cnt_reg + {{(RW-1){1'b0}}, row_done} - (wrap ? IFM_H_R : {RW{1'b0}});
     if (frame_end) begin
-        rd_lo_reg <= wrap ? {RW{1'b0}} : IFM_H_R;
+        rd_hi_reg <= wrap ? NROWS_R : IFM_H_R + NROWS_R;
         pending_reg <= !wrap;
     end else if (row_end) begin
-        rd_lo_reg <= lo_next;
+        rd_hi_reg <= lo_next + NROWS_R;
     end else if (wrap) begin
-        rd_lo_reg <= {RW{1'b0}};
+        rd_hi_reg <= NROWS_R;
         pending_reg <= 1'b0;
-    end
-    if (row_end) begin
-        rd_lo_slot_reg <= (slot_adv >= NROWS_R) ? slot_adv - NROWS_R : slot_adv;
     end
 
     // window position
@@ -373,182 +383,204 @@ always @(posedge clk) begin
     if (row_end) begin
         if (row_last) begin
             y0_reg <= Y0_INIT;
-            top_clip_reg <= PAD_T_R;
+            y0n_reg <= Y0N_INIT;
+            y0nk_reg <= Y0NK_INIT;
             need_reg <= NEED0_R;
         end else begin
-            y0_reg <= y0_next;
-            top_clip_reg <= top_clip_next;
+            y0_reg <= y0n_reg;
+            y0n_reg <= y0n_reg + STRIDE_H_Y;
+            y0nk_reg <= y0nk_reg + STRIDE_H_Y;
             need_reg <= need_next;
         end
     end
 
-    // output pipeline: stage 1 = line buffer read, stage 2 = output register
+    // output pipeline: stage 1 = line buffer read, stage 2 = read data register, stage 3 =
+    // tap / chunk select into the output register
     if (en) begin
         s1_valid_reg <= issue;
         s1_last_reg <= win_last;
-        m_valid_reg <= s1_valid_reg;
-        m_last_reg <= s1_last_reg;
-        m_user_reg <= &s1_in;
+        s2_valid_reg <= s1_valid_reg;
+        s2_last_reg <= s1_last_reg;
+        m_valid_reg <= s2_valid_reg;
+        m_last_reg <= s2_last_reg;
+        m_user_reg <= &s2_in;
     end
 
     if (rst) begin
         wr_cnt_reg <= {RW{1'b0}};
-        rd_lo_reg <= {RW{1'b0}};
-        rd_lo_slot_reg <= {RW{1'b0}};
+        rd_hi_reg <= NROWS_R;
         pending_reg <= 1'b0;
         y0_reg <= Y0_INIT;
+        y0n_reg <= Y0N_INIT;
+        y0nk_reg <= Y0NK_INIT;
         x0_reg <= X0_INIT;
-        top_clip_reg <= PAD_T_R;
         need_reg <= NEED0_R;
         ch_reg <= {CHW{1'b0}};
         grp_reg <= {GW{1'b0}};
         s1_valid_reg <= 1'b0;
+        s2_valid_reg <= 1'b0;
         m_valid_reg <= 1'b0;
     end
 end
 
 /*
- * Window origin column in word form: x0 = x0w * PPB + x0o (x0w modulo 2^XCW, 0 <= x0o < PPB),
- * kept next to x0_reg so that the tap ports need no division by PPB
- */
-wire [XCW-1:0] x0w;
-wire [OW-1:0] x0o;
-
-generate
-    if (PPB > 1) begin : g_x0_word
-        reg [XCW-1:0] x0w_reg = X0W_INIT;
-        reg [OW-1:0] x0o_reg = X0O_INIT_O;
-
-        wire [OW:0] x0o_sum = {1'b0, x0o_reg} + SW_R_O;
-        wire x0o_carry = (x0o_sum >= PPB_O);
-
-        always @(posedge clk) begin
-            if (issue && win_last) begin
-                if (col_last) begin
-                    x0w_reg <= X0W_INIT;
-                    x0o_reg <= X0O_INIT_O;
-                end else begin
-                    x0w_reg <= x0w_reg + (x0o_carry ? SW_QC_W : SW_Q_W);
-                    x0o_reg <= x0o_carry ? x0o_sum[OW-1:0] - PPB_OW : x0o_sum[OW-1:0];
-                end
-            end
-            if (rst) begin
-                x0w_reg <= X0W_INIT;
-                x0o_reg <= X0O_INIT_O;
-            end
-        end
-
-        assign x0w = x0w_reg;
-        assign x0o = x0o_reg;
-    end else begin : g_x0_pixel
-        assign x0w = x0_reg[XCW-1:0];
-        assign x0o = 1'b0;
-    end
-endgenerate
-
-/*
- * Tap ports: one line buffer copy and one (ky, kx) counter pair per tap of a beat
+ * Tap ports: one line buffer copy per tap of a beat. Each port keeps the image position of its
+ * current tap (row iy, column ix, line buffer slot, word column) in registers that step with
+ * the tap counters, and the position of its first tap in the current window ("head") that steps
+ * with the window origin: the read address is a register, never an arithmetic result.
  */
 genvar j;
 generate
     for (j = 0; j < TPB; j = j + 1) begin : g_port
         /* verilator lint_off WIDTH */
-        localparam [KYW-1:0] KY0 = j / K_W;
         localparam [KXW-1:0] KX0 = j % K_W;
-        localparam [XCW-1:0] KXW0 = (j % K_W) / PPB;
-        localparam [OW-1:0] KXO0 = (j % K_W) % PPB;
+        localparam signed [YW-1:0] IY_INIT = (j / K_W) - PAD_T;
+        localparam signed [XW-1:0] IX_INIT = (j % K_W) - PAD_L;
+        localparam [NW-1:0] SLOT_INIT = ((j / K_W) - PAD_T + NROWS) % NROWS;
+        // IX_INIT in word form (floor division by PPB of a possibly negative column)
+        localparam IXP = (j % K_W) - PAD_L + PPB * (PAD_L + 1);
+        localparam [XCW-1:0] IXW_INIT = IXP / PPB - (PAD_L + 1);
+        localparam [OW-1:0] IXO_INIT = IXP % PPB;
         /* verilator lint_on WIDTH */
 
         (* ram_style = "block" *) (* ramstyle = "M10K" *)
         reg [WORD_W-1:0] mem [0:DEPTH-1];
         reg [WORD_W-1:0] rd_q = {WORD_W{1'b0}};
+        reg [WORD_W-1:0] rd_q2 = {WORD_W{1'b0}};
         reg [OW-1:0] off_q = {OW{1'b0}};
+        reg [OW-1:0] off_q2 = {OW{1'b0}};
         reg in_q = 1'b0;
-        reg [KYW-1:0] ky_reg = KY0;
-        reg [KXW-1:0] kx_reg = KX0;
+        reg in_q2 = 1'b0;
 
-        wire [KXW-1:0] kx_sum = kx_reg + TR_K;
-        wire kx_carry = (kx_sum >= K_W_K);
+        reg  [KXW-1:0] kx_reg = KX0;
+        reg  signed [YW-1:0] iy_reg = IY_INIT;
+        reg  signed [YW-1:0] iy_head_reg = IY_INIT;
+        reg  signed [XW-1:0] ix_reg = IX_INIT;
+        reg  signed [XW-1:0] ix_head_reg = IX_INIT;
+        reg  [NW-1:0] slot_reg = SLOT_INIT;
+        reg  [NW-1:0] slot_head_reg = SLOT_INIT;
 
-        wire signed [YW-1:0] iy = y0_reg + $signed({1'b0, ky_reg});
-        wire signed [XW-1:0] ix = x0_reg + $signed({1'b0, kx_reg});
-        wire in_img = (iy >= 0) && (iy < IFM_H_Y) && (ix >= 0) && (ix < IFM_W_X);
+        // the next tap of the beat wraps to the next kernel row (kx + TR >= K_W)
+        wire kx_carry = (kx_reg >= K_W_K - TR_K);
 
-        // tap column in word form (kx = kxw * PPB + kxo), advanced next to kx_reg
-        wire [XCW-1:0] kxw;
-        wire [OW-1:0] kxo;
-        if (PPB > 1) begin : g_kx_word
-            reg [XCW-1:0] kxw_reg = KXW0;
-            reg [OW-1:0] kxo_reg = KXO0;
+        // window start after this beat: the next window's when the window ends, else the same
+        wire signed [YW-1:0] iy_head_step = row_last ? IY_INIT : iy_head_reg + STRIDE_H_Y;
+        wire signed [XW-1:0] ix_head_step = col_last ? IX_INIT : ix_head_reg + STRIDE_W_X;
+        wire [NW:0] slot_head_sum = {1'b0, slot_head_reg} + (row_last ? FSTEP_N : SH_N);
+        wire [NW-1:0] slot_head_step = (slot_head_sum >= NROWS_N1) ?
+                                       slot_head_sum[NW-1:0] - NROWS_N : slot_head_sum[NW-1:0];
+        wire signed [YW-1:0] iy_start = row_end ? iy_head_step : iy_head_reg;
+        wire signed [XW-1:0] ix_start = win_last ? ix_head_step : ix_head_reg;
+        wire [NW-1:0] slot_start = row_end ? slot_head_step : slot_head_reg;
 
-            wire [OW:0] kxo_sum = {1'b0, kxo_reg} + (kx_carry ? TM_R_O : TR_R_O);
-            wire kxo_carry = (kxo_sum >= PPB_O);
+        // next tap of the same window
+        wire [NW:0] slot_sum = {1'b0, slot_reg} + (kx_carry ? TQ_N + 1'b1 : TQ_N);
+        wire [NW-1:0] slot_step = (slot_sum >= NROWS_N1) ? slot_sum[NW-1:0] - NROWS_N
+                                                         : slot_sum[NW-1:0];
+
+        always @(posedge clk) begin
+            if (win_next) begin
+                ix_head_reg <= ix_head_step;
+            end
+            if (row_end) begin
+                iy_head_reg <= iy_head_step;
+                slot_head_reg <= slot_head_step;
+            end
+            if (tap_wrap) begin
+                kx_reg <= KX0;
+                iy_reg <= iy_start;
+                ix_reg <= ix_start;
+                slot_reg <= slot_start;
+            end else if (tap_step) begin
+                kx_reg <= kx_carry ? kx_reg + TR_K - K_W_K : kx_reg + TR_K;
+                iy_reg <= iy_reg + (kx_carry ? TQ_Y + 1'b1 : TQ_Y);
+                ix_reg <= ix_reg + (kx_carry ? TR_X - K_W_X : TR_X);
+                slot_reg <= slot_step;
+            end
+            if (rst) begin
+                kx_reg <= KX0;
+                iy_reg <= IY_INIT;
+                iy_head_reg <= IY_INIT;
+                ix_reg <= IX_INIT;
+                ix_head_reg <= IX_INIT;
+                slot_reg <= SLOT_INIT;
+                slot_head_reg <= SLOT_INIT;
+            end
+        end
+
+        // tap column in word form: word ixw of the row, pixel ixo of the word (PPB > 1)
+        wire [XCW-1:0] ixw;
+        wire [OW-1:0] ixo;
+        if (PPB > 1) begin : g_ix_word
+            reg [XCW-1:0] ixw_reg = IXW_INIT;
+            reg [OW-1:0] ixo_reg = IXO_INIT;
+            reg [XCW-1:0] ixw_head_reg = IXW_INIT;
+            reg [OW-1:0] ixo_head_reg = IXO_INIT;
+
+            wire [OW:0] ho_sum = {1'b0, ixo_head_reg} + SW_R_O;
+            wire ho_carry = (ho_sum >= PPB_O);
+            wire [XCW-1:0] hw_step = col_last ? IXW_INIT
+                                   : ixw_head_reg + (ho_carry ? SW_QC_W : SW_Q_W);
+            wire [OW-1:0] ho_step = col_last ? IXO_INIT
+                                  : (ho_carry ? ho_sum[OW-1:0] - PPB_OW : ho_sum[OW-1:0]);
+
+            wire [OW:0] o_sum = {1'b0, ixo_reg} + (kx_carry ? TM_R_O : TR_R_O);
+            wire o_carry = (o_sum >= PPB_O);
 
             always @(posedge clk) begin
-                if (issue && tap_adv) begin
-                    if (grp_last) begin
-                        kxw_reg <= KXW0;
-                        kxo_reg <= KXO0;
-                    end else begin
-                        kxw_reg <= kxw_reg + (kx_carry ? (kxo_carry ? TM_QC_W : TM_Q_W)
-                                                       : (kxo_carry ? TR_QC_W : TR_Q_W));
-                        kxo_reg <= kxo_carry ? kxo_sum[OW-1:0] - PPB_OW : kxo_sum[OW-1:0];
-                    end
+                if (win_next) begin
+                    ixw_head_reg <= hw_step;
+                    ixo_head_reg <= ho_step;
+                end
+                if (tap_wrap) begin
+                    ixw_reg <= win_last ? hw_step : ixw_head_reg;
+                    ixo_reg <= win_last ? ho_step : ixo_head_reg;
+                end else if (tap_step) begin
+                    ixw_reg <= ixw_reg + (kx_carry ? (o_carry ? TM_QC_W : TM_Q_W)
+                                                   : (o_carry ? TR_QC_W : TR_Q_W));
+                    ixo_reg <= o_carry ? o_sum[OW-1:0] - PPB_OW : o_sum[OW-1:0];
                 end
                 if (rst) begin
-                    kxw_reg <= KXW0;
-                    kxo_reg <= KXO0;
+                    ixw_reg <= IXW_INIT;
+                    ixo_reg <= IXO_INIT;
+                    ixw_head_reg <= IXW_INIT;
+                    ixo_head_reg <= IXO_INIT;
                 end
             end
 
-            assign kxw = kxw_reg;
-            assign kxo = kxo_reg;
-        end else begin : g_kx_pixel
-            assign kxw = kx_reg[XCW-1:0];
-            assign kxo = 1'b0;
+            assign ixw = ixw_reg;
+            assign ixo = ixo_reg;
+        end else begin : g_ix_pixel
+            assign ixw = ix_reg[XCW-1:0];
+            assign ixo = 1'b0;
         end
 
-        // image column ix = x0 + kx in word form: word ixw of the row, pixel ixo of the word
-        wire [OW:0] ixo_sum = {1'b0, x0o} + {1'b0, kxo};
-        wire ixo_carry = (ixo_sum >= PPB_O);
-        wire [XCW-1:0] ixw = x0w + kxw + (ixo_carry ? ONE_W : {XCW{1'b0}});
-        wire [OW-1:0] ixo = ixo_carry ? ixo_sum[OW-1:0] - PPB_OW : ixo_sum[OW-1:0];
-
-        // slot of row iy: rd_lo_slot + (iy - rd_lo) = rd_lo_slot + ky - top_clip
-        wire [RW-1:0] slot_sum = rd_lo_slot_reg + ky_reg - top_clip_reg;
-        wire [NW-1:0] slot = (slot_sum >= NROWS_R) ? slot_sum[NW-1:0] - NROWS_N : slot_sum[NW-1:0];
-        wire [AW-1:0] rd_addr = in_img ? slot * WPR_A + {{(AW-XCW){1'b0}}, ixw} : {AW{1'b0}};
+        wire in_img = (iy_reg >= 0) && (iy_reg < IFM_H_Y) && (ix_reg >= 0) && (ix_reg < IFM_W_X);
+        wire [AW-1:0] rd_addr;
+        if (CB > 0) begin : g_rd_addr_cols
+            assign rd_addr = {slot_reg, ixw};
+        end else begin : g_rd_addr_rows
+            assign rd_addr = slot_reg;
+        end
 
         always @(posedge clk) begin
             if (word_wr) begin
-                mem[wr_addr_reg] <= wr_word;
+                mem[wr_addr] <= wr_word;
             end
             if (en) begin
                 rd_q <= mem[rd_addr];
                 off_q <= ixo;
                 in_q <= in_img;
+                rd_q2 <= rd_q;
+                off_q2 <= off_q;
+                in_q2 <= in_q;
             end
         end
 
-        always @(posedge clk) begin
-            if (issue && tap_adv) begin
-                if (grp_last) begin
-                    ky_reg <= KY0;
-                    kx_reg <= KX0;
-                end else begin
-                    ky_reg <= ky_reg + TQ_K + {{(KYW-1){1'b0}}, kx_carry};
-                    kx_reg <= kx_carry ? kx_sum - K_W_K : kx_sum;
-                end
-            end
-            if (rst) begin
-                ky_reg <= KY0;
-                kx_reg <= KX0;
-            end
-        end
-
-        assign s1_in[j] = in_q;
-        // the tap's pixel of the word read (pixel off_q, PPB > 1)
-        assign s1_word[j*PIX_W +: PIX_W] = in_q ? rd_q[off_q*PIX_W +: PIX_W] : {IFM_C{PAD_BYTE}};
+        assign s2_in[j] = in_q2;
+        // the tap's pixel of the word read (pixel off_q2, PPB > 1)
+        assign s2_word[j*PIX_W +: PIX_W] = in_q2 ? rd_q2[off_q2*PIX_W +: PIX_W]
+                                                 : {IFM_C{PAD_BYTE}};
     end
 endgenerate
 
@@ -556,16 +588,18 @@ generate
     if (TPB > 1) begin : g_multi_tap
         always @(posedge clk) begin
             if (en) begin
-                m_data_reg <= s1_word;
+                m_data_reg <= s2_word;
             end
         end
     end else begin : g_chunk
-        // channel chunk of the word in stage 1
+        // channel chunk of the word in stage 2
         reg [CHW-1:0] s1_ch_reg = {CHW{1'b0}};
+        reg [CHW-1:0] s2_ch_reg = {CHW{1'b0}};
         always @(posedge clk) begin
             if (en) begin
                 s1_ch_reg <= ch_reg;
-                m_data_reg <= s1_word[s1_ch_reg*SIMD*8 +: SIMD*8];
+                s2_ch_reg <= s1_ch_reg;
+                m_data_reg <= s2_word[s2_ch_reg*SIMD*8 +: SIMD*8];
             end
         end
     end

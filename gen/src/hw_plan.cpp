@@ -9,6 +9,7 @@
 #include "rtlgen/error.hpp"
 #include "rtlgen/folding.hpp"
 #include "rtlgen/passes.hpp"
+#include "rtlgen/resource_model.hpp"
 #include "rtlgen/weight_packing.hpp"
 
 namespace rtlgen {
@@ -580,11 +581,11 @@ class Planner {
 
   // Appends a stage and records its latency for skip-FIFO slack: one output row's share of the
   // stage's cycles per frame (a line buffer downstream waits for whole rows, so a stage's
-  // output lags its last needed input by up to a row of compute), plus the registers of a
-  // template chain (line buffer read, operands, products, adder tree, requantizer, FIFO: 16).
+  // output lags its last needed input by up to a row of compute), plus the register stages of
+  // its template chain (the resource model's stage_delay, from the templates' headers).
   void push_layer(const HwLayer& hw) {
     const int64_t rows = std::max<int64_t>(1, hw.out.shape.h);
-    stage_latency_[hw.layer] = (hw.est_cycles + rows - 1) / rows + 16;
+    stage_latency_[hw.layer] = (hw.est_cycles + rows - 1) / rows + stage_delay(hw);
     plan_.layers.push_back(hw);
   }
 

@@ -214,7 +214,11 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     const int64_t pix_w = ic * 8;
     c.lut = r(224 + 25.4 * double(tpb) + (chunks ? 2.0 * double(pix_w) : 0.0) + 0.75 * double(simd * 8));
     c.ff = r(109 + (chunks ? 0.63 * double(pix_w) : 0.0) + 0.97 * double(simd * 8));
-    const ResourceCounts line = block_ram(nrows * iw, pix_w, 1);
+    // a row slot holds 2^ceil(log2(words per row)) words ({slot, column} addressing)
+    const int64_t in_n = param(inst, "IN_N", 1);
+    const int64_t ppb = in_n > ic && ic > 0 ? in_n / ic : 1;
+    const int64_t wpr = std::max<int64_t>(iw / ppb, 1);
+    const ResourceCounts line = block_ram(nrows << clog2(wpr), pix_w * ppb, 1);
     for (int64_t i = 0; i < tpb; ++i) c.add(line);
   } else if (m == "rtlgen_pool") {
     const int64_t simd = param(inst, "SIMD", 1);
@@ -295,30 +299,40 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
 
 namespace {
 
-// Pipeline delay (cycles) a stage adds on top of its streaming time: registers of its templates.
-int64_t stage_delay(const HwLayer& hw) {
-  int64_t d = 0;
-  for (const auto& inst : hw.instances) {
-    const std::string& m = inst.module;
-    if (m == "rtlgen_swg") d += 3;
-    else if (m == "rtlgen_mvu") d += 4 + clog2(std::max<int64_t>(param(inst, "SIMD", 1), 1));
-    else if (m == "rtlgen_requant") d += 8;
-    else if (m == "rtlgen_fifo") d += 2;
-    else if (m == "rtlgen_dwu" || m == "rtlgen_pool") d += 4;
-    else if (m == "rtlgen_dwu_shared") d += 5;
-    else if (m == "rtlgen_width_converter") d += 2;
-    else if (m == "rtlgen_global_pool") d += 2;
-    else if (m == "rtlgen_add") d += 10;
-    else d += 1;
-  }
-  return d;
-}
-
 const Instance* find_module(const HwLayer& hw, const std::string& module) {
   for (const auto& inst : hw.instances)
     if (inst.module == module) return &inst;
   return nullptr;
 }
+
+}  // namespace
+
+// Register stages of one template instance, as its header comment states (rtl_templates/*.v):
+// the one place the latency model and the skip-FIFO slack take them from.
+int64_t template_latency(const Instance& inst) {
+  const std::string& m = inst.module;
+  if (m == "rtlgen_swg") return 4;  // row/need check, RAM read, RAM output register, tap select
+  if (m == "rtlgen_mvu") return 5 + clog2(std::max<int64_t>(param(inst, "SIMD", 1), 1));
+  if (m == "rtlgen_requant") return 12;
+  if (m == "rtlgen_fifo") return 2;
+  if (m == "rtlgen_dwu") return 4;
+  if (m == "rtlgen_pool") return 6;
+  if (m == "rtlgen_dwu_shared") return 5;
+  if (m == "rtlgen_width_converter") return 2;
+  if (m == "rtlgen_global_pool") return 2;
+  if (m == "rtlgen_add") return 16;
+  if (m == "rtlgen_argmax") return 1 + clog2(std::max<int64_t>(param(inst, "N", 1), 1));
+  return 1;
+}
+
+// Pipeline delay (cycles) a stage adds on top of its streaming time: registers of its templates.
+int64_t stage_delay(const HwLayer& hw) {
+  int64_t d = 0;
+  for (const auto& inst : hw.instances) d += template_latency(inst);
+  return d;
+}
+
+namespace {
 
 }  // namespace
 
@@ -386,7 +400,7 @@ ResourceEstimate estimate_resources(const HwPlan& plan) {
   int64_t out_delay = 1;
   if (plan.classify) {
     e.glue.add(estimate_instance(plan.argmax, {}));
-    out_delay += 1;
+    out_delay += template_latency(plan.argmax);
   }
   for (const auto& g : plan.glue) e.glue.add(estimate_instance(g, {}));
   e.total.add(e.glue);

@@ -57,6 +57,13 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
 // maps it to 7-series RAMB18E1 / RAMB18E1: the cheapest of the SDP / TDP shapes.
 ResourceCounts block_ram(int64_t words, int64_t width, int read_ports);
 
+// Register stages of one template instance (cycles from its input to its output beyond the
+// streaming time), as documented in the template's header.
+int64_t template_latency(const Instance& inst);
+
+// Register stages of a layer's template chain.
+int64_t stage_delay(const HwLayer& hw);
+
 ResourceEstimate estimate_resources(const HwPlan& plan);
 
 // The estimate against one device. The model counts Xilinx 7-series cells; for the other
