@@ -443,9 +443,12 @@ generate
         localparam [OW-1:0] IXO_INIT = IXP % PPB;
         /* verilator lint_on WIDTH */
 
-        (* ram_style = "block" *) (* ramstyle = "M10K" *)
+        // no_rw_check: a read never needs the word written in the same cycle (rows are read only
+        // once complete and written only once free; a padding tap's read data is discarded), so
+        // the synthesiser needs no collision bypass between the RAM and its output register
+        (* ram_style = "block" *) (* ramstyle = "M10K" *) (* no_rw_check *)
         reg [WORD_W-1:0] mem [0:DEPTH-1];
-        reg [WORD_W-1:0] rd_q = {WORD_W{1'b0}};
+        reg [WORD_W-1:0] rd_q;  // no initial value: it would keep the read port out of the RAM block
         reg [WORD_W-1:0] rd_q2 = {WORD_W{1'b0}};
         reg [OW-1:0] off_q = {OW{1'b0}};
         reg [OW-1:0] off_q2 = {OW{1'b0}};
