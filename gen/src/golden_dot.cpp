@@ -1,5 +1,6 @@
 // CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED: integer dot products + requantization.
 #include <algorithm>
+#include <cmath>
 
 #include "rtlgen/golden.hpp"
 #include "rtlgen/scale_shift.hpp"
@@ -14,6 +15,18 @@ int32_t requantize(int32_t acc, int32_t bias, QuantizedMultiplier qm, int32_t ou
   return std::min(std::max(v, act_min), act_max);
 }
 
+int32_t requantize_onnxruntime(int32_t acc, int32_t bias, float scale, int32_t out_zp,
+                               int32_t act_min, int32_t act_max) {
+  // int32 bias add (wrapping is impossible: analyze_accumulators bounds |acc| + |bias|), then
+  // float32 conversion (rounds to nearest even above 2^24), float32 product, clamp in float to
+  // the integer range around the zero point, round half to even (MLAS's cvtps2dq), + zero point.
+  const int32_t sum = static_cast<int32_t>(int64_t(acc) + bias);
+  const float product = static_cast<float>(sum) * scale;
+  const float lo = static_cast<float>(act_min - out_zp), hi = static_cast<float>(act_max - out_zp);
+  const float clamped = std::min(std::max(product, lo), hi);
+  return static_cast<int32_t>(std::nearbyint(clamped)) + out_zp;
+}
+
 namespace {
 
 // The layer's epilogue for output channel c: TFLite's from float scales, or scale-shift. The
@@ -22,6 +35,10 @@ namespace {
 int32_t epilogue(const Layer& l, int c, int64_t acc) {
   if (l.requant_mode == RequantMode::ScaleShift)
     return scale_shift_requantize(l, acc + l.bias[size_t(c)]);
+  if (l.requant_mode == RequantMode::OnnxRuntimeFloat)
+    return requantize_onnxruntime(static_cast<int32_t>(acc), l.bias[size_t(c)],
+                                  l.float_scale[size_t(c)], l.out_quant.zero_point, l.act_min,
+                                  l.act_max);
   return requantize(static_cast<int32_t>(acc), l.bias[size_t(c)], l.requant[size_t(c)],
                     l.out_quant.zero_point, l.act_min, l.act_max, l.single_rounding);
 }

@@ -14,7 +14,7 @@ Tensor run_layer(const Network& net, const Layer& l, const std::vector<const Ten
     case OpKind::Conv2D: return conv2d(l, *in[0], q0);
     case OpKind::DepthwiseConv2D: return depthwise_conv2d(l, *in[0], q0);
     case OpKind::FullyConnected: return fully_connected(l, *in[0], q0);
-    case OpKind::AveragePool2D: return average_pool2d(l, *in[0]);
+    case OpKind::AveragePool2D: return average_pool2d(l, *in[0], q0);
     case OpKind::MaxPool2D: return max_pool2d(l, *in[0]);
     case OpKind::Mean: return mean(l, *in[0]);
     case OpKind::Add: return add(l, *in[0], q0, *in[1], net.quant_of(l.inputs[1]));

@@ -57,6 +57,10 @@ class Planner {
         add(l);
         continue;
       }
+      if (l.requant_mode == RequantMode::OnnxRuntimeFloat)
+        fail(l, "ONNX Runtime's float requantization (requantization: onnxruntime) has no RTL "
+                "template yet: the golden model reproduces it, the hardware would not be "
+                "bit-exact, so generate refuses it");
       const StreamInfo src = stream_of(l);
       switch (l.op) {
         case OpKind::Pad: pad(l, src); break;

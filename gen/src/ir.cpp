@@ -68,6 +68,14 @@ const char* to_string(Activation a) {
 }
 
 const char* to_string(Padding p) { return p == Padding::Same ? "same" : "valid"; }
+const char* to_string(RequantMode m) {
+  switch (m) {
+    case RequantMode::FromScales: return "tflite";
+    case RequantMode::ScaleShift: return "scale_shift";
+    case RequantMode::OnnxRuntimeFloat: return "onnxruntime";
+  }
+  return "?";
+}
 
 int qmin(DType t) { return t == DType::UInt8 ? 0 : t == DType::Int8 ? -128 : INT32_MIN; }
 int qmax(DType t) { return t == DType::UInt8 ? 255 : t == DType::Int8 ? 127 : INT32_MAX; }

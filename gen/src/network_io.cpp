@@ -11,6 +11,7 @@
 #include "rtlgen/error.hpp"
 #include "rtlgen/folding.hpp"
 #include "rtlgen/npy.hpp"
+#include "rtlgen/onnx_import.hpp"
 #include "rtlgen/passes.hpp"
 #include "rtlgen/tflite_import.hpp"
 #include "rtlgen/yaml_loader.hpp"
@@ -22,15 +23,15 @@ namespace fs = std::filesystem;
 Network load_network(const std::string& path) {
   const std::string ext = fs::path(path).extension().string();
   Network net;
-  if (ext == ".tflite") {
-    net = import_tflite(path);
+  if (ext == ".tflite" || ext == ".onnx") {
+    net = ext == ".onnx" ? import_onnx(path) : import_tflite(path);
     prepare_network(net);
     // A .tflite carries no folding: use the same default as `rtlgen import`.
     net.fold.max_multipliers = kDefaultMaxMultipliers;
   } else if (ext == ".yaml" || ext == ".yml") {
     net = load_network_yaml(path);
   } else {
-    throw Error(fmt::format("{}: unknown network file type '{}' (expected .yaml or .tflite)", path,
+    throw Error(fmt::format("{}: unknown network file type '{}' (expected .yaml, .tflite or .onnx)", path,
                             ext));
   }
   if (net.fold.active()) {

@@ -56,7 +56,9 @@ void validate_graph(Network& net) {
     const TensorQuant in_q = net.quant_of(l.inputs[0]);
     const bool same_quant_op = l.op == OpKind::AveragePool2D || l.op == OpKind::MaxPool2D ||
                                l.op == OpKind::Pad || l.op == OpKind::Reshape;
-    if (same_quant_op && (l.out_quant.dtype != in_q.dtype || l.out_quant.scale != in_q.scale ||
+    const bool rescaling_pool =
+        l.op == OpKind::AveragePool2D && l.requant_mode == RequantMode::OnnxRuntimeFloat;
+    if (same_quant_op && !rescaling_pool && (l.out_quant.dtype != in_q.dtype || l.out_quant.scale != in_q.scale ||
                           l.out_quant.zero_point != in_q.zero_point))
       fail(l, "output quantization must equal the input's (TFLite requires it for this op)");
     const bool scale_shift = l.requant_mode == RequantMode::ScaleShift;
@@ -207,6 +209,11 @@ void derive_quantization(Network& net) {
                                : double(in_q.scale) * double(ws) / double(l.out_quant.scale);
           l.requant.push_back(quantize_multiplier(m));
         }
+        l.float_scale.clear();
+        if (l.requant_mode == RequantMode::OnnxRuntimeFloat)
+          for (int c = 0; c < oc; ++c)  // ONNX Runtime: (x_scale * w_scale) / y_scale in float32
+            l.float_scale.push_back((in_q.scale * l.weight_scales[per_channel ? c : 0]) /
+                                    l.out_quant.scale);
         break;
       }
       case OpKind::Mean: {
@@ -223,6 +230,10 @@ void derive_quantization(Network& net) {
         qm.shift -= shift;
         l.requant.push_back(qm);
         l.mean_bias = static_cast<int32_t>(-int64_t(in_q.zero_point) * n);
+        // ONNX Runtime (MLAS QLinearGlobalAveragePool): x_scale / float(N) / y_scale in float32.
+        l.float_scale.clear();
+        if (l.requant_mode == RequantMode::OnnxRuntimeFloat)
+          l.float_scale.push_back(in_q.scale / static_cast<float>(n) / l.out_quant.scale);
         break;
       }
       case OpKind::Add: {
@@ -283,7 +294,8 @@ void analyze_accumulators(Network& net) {
           fail(l, fmt::format("output channel {}: worst-case accumulator {} overflows int32 "
                               "(vector length {}); split the layer or reduce weight magnitudes",
                               c, dot + std::abs(int64_t(l.bias[c])), mw));
-        const int left = std::max(0, l.requant[c].shift);
+        const bool no_shift = l.requant_mode == RequantMode::OnnxRuntimeFloat;  // float scale
+        const int left = no_shift ? 0 : std::max(0, l.requant[c].shift);
         if ((dot + std::abs(int64_t(l.bias[c]))) * (int64_t(1) << left) > INT32_MAX)
           fail(l, fmt::format("output channel {}: accumulator + bias (up to {}) times the "
                               "requantization left shift 2^{} could overflow int32; reduce the "
@@ -300,7 +312,8 @@ void analyze_accumulators(Network& net) {
       const Shape in = net.shape_of(l.inputs[0]);
       worst = int64_t(in.h) * in.w * std::max(std::abs(qmin(in_q.dtype)), qmax(in_q.dtype));
       const int64_t centred = int64_t(in.h) * in.w * max_x;
-      const int left = std::max(0, l.requant[0].shift);
+      const bool no_shift = l.requant_mode == RequantMode::OnnxRuntimeFloat;  // float scale
+      const int left = no_shift ? 0 : std::max(0, l.requant[0].shift);
       if (worst > INT32_MAX || (centred << left) > INT32_MAX)
         fail(l, "the sum over H x W could overflow int32");
     }

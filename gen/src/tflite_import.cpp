@@ -26,10 +26,8 @@
 
 namespace rtlgen {
 
-namespace {
-
-// Prefix of an imported layer's name: conv1, dw1, fc1, pool1, add1, ...
-std::string short_name_prefix(OpKind op) {
+// Prefix of an imported layer's name: conv1, dw1, fc1, pool1, add1, ... (also the ONNX importer's)
+std::string imported_layer_prefix(OpKind op) {
   switch (op) {
     case OpKind::Conv2D: return "conv";
     case OpKind::DepthwiseConv2D: return "dw";
@@ -44,6 +42,8 @@ std::string short_name_prefix(OpKind op) {
   }
   return "layer";
 }
+
+namespace {
 
 // BuiltinOperator names, indexed by code (TFLite schema order).
 // clang-format off
@@ -1273,7 +1273,7 @@ Network Importer::run() {
   std::set<std::string> taken{net.input.name};
   std::map<std::string, int> count;
   for (Pending& P : pending_) {
-    const std::string prefix = short_name_prefix(P.layer.op);
+    const std::string prefix = imported_layer_prefix(P.layer.op);
     std::string name;
     do name = fmt::format("{}{}", prefix, ++count[prefix]);
     while (taken.count(name));

@@ -132,7 +132,8 @@ struct OpInfo {
 };
 
 const std::map<std::string, OpInfo>& op_table() {
-  static const std::set<std::string> common = {"name", "op", "inputs", "output", "hw", "source"};
+  static const std::set<std::string> common = {"name",   "op",     "inputs",        "output",
+                                                "hw",     "source", "requantization"};
   auto with = [&](std::initializer_list<const char*> extra) {
     std::set<std::string> s = common;
     for (auto e : extra) s.insert(e);
@@ -553,6 +554,27 @@ class NetworkParser {
 
     const TensorQuant in_q = net.quant_of(l.inputs[0]);
     if (ln["activation"]) l.activation = parse_activation(ln["activation"], ctx);
+    if (ln["requantization"]) {
+      // docs/network-format.md: tflite (default), onnxruntime, onnxruntime_u8 (average pool of
+      // an int8 QDQ graph that ONNX Runtime ran as uint8).
+      const auto s = r_.as<std::string>(ln["requantization"], "a requantization", ctx);
+      const bool rescales =
+          has_weights(l.op) || l.op == OpKind::AveragePool2D || l.op == OpKind::Mean;
+      if (s == "onnxruntime" || (s == "onnxruntime_u8" && l.op == OpKind::AveragePool2D))
+        l.requant_mode = RequantMode::OnnxRuntimeFloat;
+      else if (s != "tflite")
+        r_.fail(ln["requantization"],
+                fmt::format("{}requantization must be tflite or onnxruntime (onnxruntime_u8: "
+                            "average_pool2d only), got '{}'",
+                            ctx, s));
+      if (!rescales && s != "tflite")
+        r_.fail(ln["requantization"],
+                ctx + "requantization applies to conv2d, depthwise_conv2d, fully_connected, "
+                      "average_pool2d and mean only");
+      if (ln["requant"] && s != "tflite")
+        r_.fail(ln["requantization"], ctx + "requantization: and requant: exclude each other");
+      if (s == "onnxruntime_u8") l.onnx_zero_point_offset = 128;
+    }
     if (ln["kernel"]) std::tie(l.kernel_h, l.kernel_w) = r_.pair(ln["kernel"], "kernel", ctx);
     if (ln["pool"]) std::tie(l.kernel_h, l.kernel_w) = r_.pair(ln["pool"], "pool", ctx);
     if (ln["stride"]) std::tie(l.stride_h, l.stride_w) = r_.pair(ln["stride"], "stride", ctx);

@@ -134,6 +134,9 @@ std::string network_yaml_text(const Network& net, const std::string& params_dir_
       default:
         break;
     }
+    if (l.requant_mode == RequantMode::OnnxRuntimeFloat)
+      out << YAML::Key << "requantization" << YAML::Value
+          << (l.onnx_zero_point_offset == 128 ? "onnxruntime_u8" : "onnxruntime");
     if (has_weights(l.op)) {
       check_params(l);
       out << YAML::Key << "weights" << YAML::Value << weights_file(l);

@@ -15,6 +15,11 @@
 #include <fstream>
 #include <string>
 
+#include "rtlgen/error.hpp"
+#include "rtlgen/network_io.hpp"
+#include "rtlgen/passes.hpp"
+#include "rtlgen/yaml_writer.hpp"
+
 namespace rtlgen_fuzz {
 
 namespace fs = std::filesystem;
@@ -55,5 +60,28 @@ inline void write_bytes(const fs::path& p, const char* data, size_t size) {
       std::abort();                                                               \
     }                                                                             \
   } while (0)
+
+// What every command does with an imported network, after checking that it agrees with itself:
+// one weight per element of its shape, one bias and one scale (or a single per-tensor scale)
+// per output channel; then the YAML text (`rtlgen import`), the passes and the info table
+// (`rtlgen info/run/generate`), where refusals are fine.
+inline void check_and_use_imported(rtlgen::Network& net) {
+  RTLGEN_FUZZ_CHECK(!net.layers.empty());
+  for (const rtlgen::Layer& l : net.layers) {
+    if (!rtlgen::has_weights(l.op)) continue;
+    int64_t n = 1;
+    for (int32_t d : l.weight_shape) n *= d;
+    RTLGEN_FUZZ_CHECK(l.weight_shape.size() >= 2 && n == int64_t(l.weights.size()));
+    const int oc = rtlgen::output_channels(l);
+    RTLGEN_FUZZ_CHECK(int64_t(l.bias.size()) == oc);  // an absent bias is zeros
+    RTLGEN_FUZZ_CHECK(l.weight_scales.size() == 1 || int64_t(l.weight_scales.size()) == oc);
+  }
+  try {
+    (void)rtlgen::network_yaml_text(net, "fuzz_params");
+    rtlgen::prepare_network(net);
+    (void)rtlgen::info_table(net);
+  } catch (const rtlgen::Error&) {
+  }
+}
 
 }  // namespace rtlgen_fuzz

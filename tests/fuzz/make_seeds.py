@@ -44,6 +44,11 @@ clean("tflite")
 for n in ("lenet.tflite", "testnet_int8.tflite"):
     out("tflite", n, read(CONFIGS, n))
 
+# ---- .onnx: the QDQ LeNet and the QOperator CNN (tools/make_onnx_models.py) ----
+clean("onnx")
+for n in ("lenet_qdq.onnx", "onnx_qop_cnn.onnx"):
+    out("onnx", n, read(CONFIGS, n))
+
 # ---- .npy: every parameter file but the two largest, and the tiny input ----
 clean("npy")
 for sub in ("tiny_params", "lenet_params"):

@@ -13,10 +13,15 @@ namespace rtlgen::golden {
 int32_t requantize(int32_t acc, int32_t bias, QuantizedMultiplier qm, int32_t out_zp,
                    int32_t act_min, int32_t act_max, bool single_rounding = false);
 
+// ONNX Runtime's requantization (RequantMode::OnnxRuntimeFloat, docs/onnx-runtime-arithmetic.md):
+// clamp(round_half_even(float32(acc + bias) * scale) + zero point).
+int32_t requantize_onnxruntime(int32_t acc, int32_t bias, float scale, int32_t out_zp,
+                               int32_t act_min, int32_t act_max);
+
 Tensor conv2d(const Layer& l, const Tensor& in, const TensorQuant& in_q);
 Tensor depthwise_conv2d(const Layer& l, const Tensor& in, const TensorQuant& in_q);
 Tensor fully_connected(const Layer& l, const Tensor& in, const TensorQuant& in_q);
-Tensor average_pool2d(const Layer& l, const Tensor& in);
+Tensor average_pool2d(const Layer& l, const Tensor& in, const TensorQuant& in_q);
 Tensor max_pool2d(const Layer& l, const Tensor& in);
 Tensor mean(const Layer& l, const Tensor& in);
 Tensor add(const Layer& l, const Tensor& a, const TensorQuant& a_q, const Tensor& b,

@@ -60,6 +60,10 @@ struct TensorQuant {
 enum class RequantMode {
   FromScales,  // TFLite: multiplier and shift derived from float scales (derive_quantization)
   ScaleShift,  // explicit integers: y = round(acc * multiplier / 2^shift) + zero point, clamp
+  // ONNX Runtime's CPU kernels (docs/onnx-runtime-arithmetic.md; set by the ONNX importer, also
+  // on average_pool2d and mean): int32 -> float32, times a float32 scale, round half to even,
+  // plus zero point, saturate; the average pool sums dequantized floats.
+  OnnxRuntimeFloat,
 };
 // Rounding of the scale-shift requantizer's division by 2^shift (and of half-even pools).
 enum class Rounding { Floor, HalfUp, HalfEven };
@@ -140,6 +144,13 @@ struct Layer {
 
   // Derived by passes (derive_quantization, infer_shapes, analyze_accumulators).
   std::vector<QuantizedMultiplier> requant;  // one per output channel (conv/dw/fc/mean)
+  // OnnxRuntimeFloat only: the float32 scale per output channel, formed in float32 in ONNX
+  // Runtime's order (conv/fc: (in_scale * w_scale) / out_scale; mean: in_scale / N / out_scale).
+  std::vector<float> float_scale;
+  // OnnxRuntimeFloat average pool only: ONNX Runtime (x86 CPU) runs an int8 QDQ graph as uint8
+  // (every zero point + 128) and its pool adds the output zero point in float before rounding,
+  // which can round differently; the offset it used (128 for QDQ int8, 0 otherwise).
+  int32_t onnx_zero_point_offset = 0;
   bool single_rounding = false;  // epilogue rounds once (int8 FULLY_CONNECTED), else twice
   int32_t mean_bias = 0;         // MEAN: added to the raw sum before requantization
   AddParams add;
@@ -201,6 +212,7 @@ const char* to_string(OpKind op);
 const char* to_string(DType t);
 const char* to_string(Activation a);
 const char* to_string(Padding p);
+const char* to_string(RequantMode m);
 int qmin(DType t);
 int qmax(DType t);
 // Range of a tensor's values, wide tensors included.

@@ -56,4 +56,8 @@ Network import_tflite_bytes(const std::string& bytes, const std::string& name,
 // components are collapsed). Returns `fallback` if nothing is left.
 std::string sanitize_identifier(const std::string& s, const std::string& fallback);
 
+// Prefix of an imported layer's name (conv, dw, fc, pool, mean, add, pad, reshape, softmax):
+// importers name layers conv1, dw1, pool2, ... by op and position.
+std::string imported_layer_prefix(OpKind op);
+
 }  // namespace rtlgen

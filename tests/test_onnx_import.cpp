@@ -1,0 +1,222 @@
+// The ONNX importer and its protobuf wire reader: tiny models written here with a few protobuf
+// helpers (mapping, weight layout, refusals naming the node), truncated and corrupted copies of
+// the committed models (an rtlgen::Error, never a crash), ONNX Runtime's requantization rule.
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "rtlgen/error.hpp"
+#include "rtlgen/golden.hpp"
+#include "rtlgen/onnx_import.hpp"
+#include "rtlgen/passes.hpp"
+#include "rtlgen/protobuf_wire.hpp"
+
+using namespace rtlgen;
+
+namespace {
+
+// ---- a minimal protobuf writer for ONNX messages ----
+std::string varint(uint64_t v) {
+  std::string s;
+  do {
+    uint8_t b = v & 0x7f;
+    v >>= 7;
+    if (v) b |= 0x80;
+    s.push_back(char(b));
+  } while (v);
+  return s;
+}
+std::string key(int field, int type) { return varint(uint64_t(field) << 3 | unsigned(type)); }
+std::string bytes_f(int field, const std::string& v) {
+  return key(field, 2) + varint(v.size()) + v;
+}
+std::string int_f(int field, int64_t v) { return key(field, 0) + varint(uint64_t(v)); }
+std::string float_f(int field, float v) {
+  std::string s = key(field, 5);
+  s.append(reinterpret_cast<const char*>(&v), 4);
+  return s;
+}
+
+template <typename T>
+std::string tensor(const std::string& name, int dtype, std::vector<int64_t> dims,
+                   const std::vector<T>& values) {
+  std::string s;
+  for (int64_t d : dims) s += int_f(1, d);
+  s += int_f(2, dtype) + bytes_f(8, name);
+  s += bytes_f(
+      9, std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T)));
+  return s;
+}
+std::string node(const std::string& op, std::vector<std::string> ins, std::vector<std::string> outs,
+                 const std::string& name, const std::string& domain = "",
+                 const std::string& attrs = "") {
+  std::string s;
+  for (auto& i : ins) s += bytes_f(1, i);
+  for (auto& o : outs) s += bytes_f(2, o);
+  s += bytes_f(3, name) + bytes_f(4, op) + attrs;
+  if (!domain.empty()) s += bytes_f(7, domain);
+  return s;
+}
+std::string ints_attr(const std::string& name, std::vector<int64_t> v) {
+  std::string a = bytes_f(1, name);
+  for (int64_t x : v) a += int_f(8, x);
+  return bytes_f(5, a + int_f(20, 7));
+}
+std::string value_info(const std::string& name, int elem, std::vector<int64_t> dims) {
+  std::string shape;
+  for (int64_t d : dims) shape += bytes_f(1, int_f(1, d));
+  return bytes_f(1, name) + bytes_f(2, bytes_f(1, int_f(1, elem) + bytes_f(2, shape)));
+}
+std::string model(const std::vector<std::string>& nodes, const std::vector<std::string>& inits,
+                  const std::string& in, const std::string& out) {
+  std::string g;
+  for (auto& n : nodes) g += bytes_f(1, n);
+  g += bytes_f(2, "g");
+  for (auto& t : inits) g += bytes_f(5, t);
+  g += bytes_f(11, in) + bytes_f(12, out);
+  return int_f(1, 8) + bytes_f(7, g);
+}
+
+// QuantizeLinear -> QLinearConv (2 output channels, 3x3, pad 1) [-> extra node] -> output.
+std::string qlinear_conv_model(const std::string& extra_node = "", const std::string& out = "y") {
+  std::vector<int8_t> w(2 * 1 * 3 * 3);
+  for (size_t i = 0; i < w.size(); ++i) w[i] = int8_t(int(i) - 9);
+  const std::vector<std::string> inits = {
+      tensor<float>("xs", 1, {}, {1.0f / 255}), tensor<int8_t>("xz", 3, {}, {-128}),
+      tensor<int8_t>("w", 3, {2, 1, 3, 3}, w),  tensor<float>("ws", 1, {2}, {0.01f, 0.02f}),
+      tensor<int8_t>("wz", 3, {2}, {0, 0}),     tensor<float>("ys", 1, {}, {0.05f}),
+      tensor<int8_t>("yz", 3, {}, {-3}),        tensor<int32_t>("b", 6, {2}, {100, -200})};
+  std::vector<std::string> nodes = {
+      node("QuantizeLinear", {"x", "xs", "xz"}, {"xq"}, "quant"),
+      node("QLinearConv", {"xq", "xs", "xz", "w", "ws", "wz", "ys", "yz", "b"}, {"y"}, "conv_node",
+           "", ints_attr("pads", {1, 1, 1, 1}))};
+  if (!extra_node.empty()) nodes.push_back(extra_node);
+  return model(nodes, inits, value_info("x", 1, {1, 1, 5, 5}), value_info(out, 3, {}));
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+TEST_CASE("onnx: QLinearConv maps to a conv2d with ONNX Runtime requantization, OIHW -> OHWI") {
+  Network net = import_onnx_bytes(qlinear_conv_model(), "tiny.onnx");
+  prepare_network(net);
+  REQUIRE(net.layers.size() == 1);
+  const Layer& l = net.layers[0];
+  CHECK(l.op == OpKind::Conv2D);
+  CHECK(l.requant_mode == RequantMode::OnnxRuntimeFloat);
+  CHECK(l.padding == Padding::Same);
+  CHECK(l.out_shape == Shape{5, 5, 2});
+  CHECK(l.weight_shape == std::vector<int32_t>{2, 3, 3, 1});
+  CHECK(l.weights[9] == 0);  // OHWI [1][0][0][0] = OIHW [1][0][0][0] = index 9 - 9
+  CHECK(l.bias == std::vector<int32_t>{100, -200});
+  CHECK(net.input.quant.zero_point == -128);
+  // float32 scale in ONNX Runtime's order: (x_scale * w_scale) / y_scale.
+  CHECK(l.float_scale[1] == (1.0f / 255 * 0.02f) / 0.05f);
+  CHECK(l.source == "y");
+}
+
+TEST_CASE("onnx: unsupported operators are refused naming the node and the reason") {
+  const std::string add = node("QLinearAdd", {"y", "ys", "yz", "y", "ys", "yz", "ys", "yz"}, {"z"},
+                               "residual_add", "com.microsoft");
+  try {
+    import_onnx_bytes(qlinear_conv_model(add, "z"), "add.onnx");
+    FAIL("QLinearAdd accepted");
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    CHECK(m.find("add.onnx: node 2 'residual_add' (com.microsoft.QLinearAdd)") !=
+          std::string::npos);
+    CHECK(m.find("float arithmetic") != std::string::npos);
+  }
+  const std::string sig = node("Sigmoid", {"y"}, {"z"}, "act");
+  CHECK_THROWS_WITH(import_onnx_bytes(qlinear_conv_model(sig, "z"), "sig.onnx"),
+                    Catch::Contains("node 2 'act' (Sigmoid): this operator is not supported"));
+  const std::string dil = node("MaxPool", {"y"}, {"z"}, "mp", "",
+                               ints_attr("kernel_shape", {2, 2}) + ints_attr("dilations", {2, 2}));
+  CHECK_THROWS_WITH(import_onnx_bytes(qlinear_conv_model(dil, "z"), "mp.onnx"),
+                    Catch::Contains("'mp' (MaxPool): dilation other than 1"));
+}
+
+TEST_CASE("onnx: malformed protobuf is an rtlgen::Error naming what was being read") {
+  const std::string good = qlinear_conv_model();
+  CHECK_THROWS_WITH(import_onnx_bytes(good.substr(0, good.size() - 7), "cut.onnx"),
+                    Catch::Contains("cut.onnx: not a valid ONNX protobuf"));
+  CHECK_THROWS_WITH(
+      import_onnx_bytes(std::string("\x08\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", 11), "v.onnx"),
+      Catch::Contains("varint longer than 10 bytes"));
+  CHECK_THROWS_WITH(import_onnx_bytes("", "empty.onnx"), Catch::Contains("no graph"));
+  // Every truncation and single-byte corruption of the committed models: Error, never a crash.
+  for (const char* path : {"configs/lenet_qdq.onnx", "configs/onnx_qop_cnn.onnx"}) {
+    const std::string bytes = read_file(path);
+    REQUIRE(bytes.size() > 1000);
+    int refused = 0;
+    for (size_t cut = 0; cut < bytes.size(); cut += bytes.size() / 97 + 1) {
+      try {
+        import_onnx_bytes(bytes.substr(0, cut), path);
+      } catch (const Error&) {
+        ++refused;
+      }
+      std::string flipped = bytes;
+      flipped[cut] = char(flipped[cut] ^ 0x5a);
+      try {
+        Network n = import_onnx_bytes(flipped, path);
+        prepare_network(n);
+      } catch (const Error&) {
+      }
+    }
+    CHECK(refused > 90);
+  }
+}
+
+TEST_CASE("onnx: the committed models import; LeNet QDQ groups become 8 layers") {
+  Network net = import_onnx("configs/lenet_qdq.onnx");
+  prepare_network(net);
+  REQUIRE(net.layers.size() == 8);
+  CHECK(net.layers[0].activation == Activation::None);  // quantize_static removed the ReLUs
+  CHECK(net.layers[0].out_quant.zero_point == -128);    // ... leaving the clamp at zp -128
+  CHECK(net.layers[1].op == OpKind::AveragePool2D);
+  CHECK(net.layers[1].onnx_zero_point_offset == 128);  // ORT ran the int8 QDQ graph as uint8
+  CHECK(net.layers[4].out_shape == Shape{1, 1, 120});
+  CHECK(net.layers[7].out_shape == Shape{1, 1, 10});
+  Network qop = import_onnx("configs/onnx_qop_cnn.onnx");
+  prepare_network(qop);
+  CHECK(qop.layers.size() == 8);
+  CHECK(qop.layers[4].op == OpKind::Mean);
+  CHECK(qop.layers[3].onnx_zero_point_offset == 0);
+}
+
+TEST_CASE("onnx: ONNX Runtime's requantization rounds float32 products half to even") {
+  // 5 * 0.5 = 2.5 -> 2; 7 * 0.5 = 3.5 -> 4; -5 * 0.5 = -2.5 -> -2.
+  CHECK(golden::requantize_onnxruntime(5, 0, 0.5f, 0, -128, 127) == 2);
+  CHECK(golden::requantize_onnxruntime(7, 0, 0.5f, 0, -128, 127) == 4);
+  CHECK(golden::requantize_onnxruntime(-5, 0, 0.5f, 0, -128, 127) == -2);
+  // The int32 -> float32 conversion rounds above 2^24: 2^24 + 1 becomes 2^24, so with scale
+  // 2^-25 the product is exactly 0.5 (-> 0), where exact arithmetic would give 0.50000003 (-> 1).
+  CHECK(golden::requantize_onnxruntime((1 << 24) + 1, 0, 1.0f / (1 << 25), 0, -128, 127) == 0);
+  // Bias is added in int32 before the conversion; the clamp applies after the zero point.
+  CHECK(golden::requantize_onnxruntime(10, 20, 0.1f, 5, -128, 127) == 8);
+  CHECK(golden::requantize_onnxruntime(100000, 0, 1.0f, -128, -128, 127) == 127);
+  CHECK(golden::requantize_onnxruntime(-100000, 0, 1.0f, -128, -128, 127) == -128);
+}
+
+TEST_CASE("protobuf wire reader: packed and unpacked repeated fields, bounds") {
+  using namespace rtlgen::wire;
+  std::vector<int64_t> v;
+  Field f;
+  const std::string packed = bytes_f(1, varint(3) + varint(300) + varint(uint64_t(-1)));
+  Reader r(packed);
+  REQUIRE(r.next(&f));
+  append_int64s(f, &v);
+  CHECK(v == std::vector<int64_t>{3, 300, -1});
+  const std::string bad_len = key(1, 2) + varint(50) + "abc";
+  Reader r2(bad_len);
+  CHECK_THROWS_AS(r2.next(&f), WireError);
+  const std::string group = key(1, 3);
+  Reader r3(group);
+  CHECK_THROWS_AS(r3.next(&f), WireError);
+}

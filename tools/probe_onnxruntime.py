@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Probe ONNX Runtime's (CPU provider) integer kernels and confirm the arithmetic rtlgen's golden
+model reproduces (docs/onnx-runtime-arithmetic.md). Each op is run on single-node models built
+with onnx.helper; every output element is compared with candidate formulas evaluated in numpy
+float32 (IEEE, like the kernels). Inputs are aimed at rounding ties: biases chosen so that
+acc * scale lands within a few float32 ulps of k + 0.5, accumulators above 2^24, scale ratios
+near 1 for the pools. Prints, per op, the mismatch count of every candidate; the chosen one must
+have 0. Exit 0 and "ALL RULES CONFIRMED" when they do.
+
+    python3 tools/probe_onnxruntime.py [--trials 30]      # ~1 min
+"""
+import argparse
+import sys
+
+import numpy as np
+import onnxruntime as ort
+from onnx import TensorProto as T
+from onnx import helper as h
+from onnx import numpy_helper as nh
+
+f32 = np.float32
+
+
+def session(nodes, inputs, inits, out_type=T.INT8):
+    g = h.make_graph(nodes, "probe", inputs, [h.make_tensor_value_info("y", out_type, None)], inits)
+    m = h.make_model(g, opset_imports=[h.make_opsetid("", 13), h.make_opsetid("com.microsoft", 1)])
+    m.ir_version = 8
+    return ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
+
+
+def requant_candidates(acc, xs, ws, ys, yz):
+    """acc: [C, N] int64 accumulators incl. bias; ws: [C] float32."""
+    S_mul_div = ((f32(xs) * ws).astype(f32) / f32(ys)).astype(f32)
+    S_div_first = (f32(xs) * (ws / f32(ys)).astype(f32)).astype(f32)
+    S_double = np.float64(xs) * ws.astype(np.float64) / np.float64(ys)
+    clip = lambda v: np.clip(v + yz, -128, 127)
+    return {
+        "CHOSEN round_half_even(f32(acc+bias) * f32((xs*ws)/ys)) + zp": clip(np.rint((acc.astype(f32) * S_mul_div[:, None]).astype(f32))),
+        "scale formed xs*(ws/ys)": clip(np.rint((acc.astype(f32) * S_div_first[:, None]).astype(f32))),
+        "exact product acc*scale (no float32 rounding of the product)": clip(np.rint(acc.astype(np.float64) * S_mul_div[:, None].astype(np.float64))),
+        "scale in double": clip(np.rint(acc * S_double[:, None])),
+        "round half away from zero": clip(np.trunc((acc.astype(f32) * S_mul_div[:, None]).astype(f32) + np.copysign(f32(0.5), acc).astype(f32))),
+    }
+
+
+def probe_qlinearconv_and_gemm(rng, trials, results):
+    for trial in range(trials):
+        cout, npix = 1024, 256
+        xs, ys = f32(rng.uniform(0.001, 0.1)), f32(rng.uniform(0.001, 0.5))
+        ws = rng.uniform(0.0001, 0.01, size=cout).astype(f32)
+        S = (xs * ws).astype(f32) / ys
+        k = rng.integers(-200, 200, size=cout)
+        B = np.round((k + 0.5) / S.astype(np.float64)).astype(np.int64)  # aim at ties
+        if trial % 3 == 0:  # accumulators beyond 2^24 (float32 conversion rounds)
+            B = rng.integers(2**24, 2**27, size=cout) * rng.choice([-1, 1], size=cout)
+            ws = (ws * 1e-5).astype(f32)
+        B = np.clip(B, -2**31 + 300, 2**31 - 300).astype(np.int32)
+        yz = int(rng.integers(-10, 10))
+        X = np.arange(-128, 128, dtype=np.int8)
+        common = [nh.from_array(np.array(xs, f32), "xs"), nh.from_array(np.array(0, np.int8), "xz"),
+                  nh.from_array(ws, "ws"), nh.from_array(np.zeros(cout, np.int8), "wz"),
+                  nh.from_array(np.array(ys, f32), "ys"), nh.from_array(np.array(yz, np.int8), "yz"),
+                  nh.from_array(B, "B")]
+        acc = X.astype(np.int64)[None, :] + B[:, None].astype(np.int64)  # weights 1, x zp 0
+        if trial % 2 == 0:
+            W = np.ones((cout, 1, 1, 1), np.int8)
+            s = session([h.make_node("QLinearConv", ["x", "xs", "xz", "W", "ws", "wz", "ys", "yz", "B"], ["y"])],
+                        [h.make_tensor_value_info("x", T.INT8, [1, 1, 16, 16])], common + [nh.from_array(W, "W")])
+            y = s.run(None, {"x": X.reshape(1, 1, 16, 16)})[0][0].reshape(cout, npix)
+            op = "QLinearConv"
+        else:  # QGemm: rows = the 256 x values (one input element each), columns = channels
+            W = np.ones((cout, 1), np.int8)
+            s = session([h.make_node("QGemm", ["x", "xs", "xz", "W", "ws", "wz", "B", "ys", "yz"], ["y"],
+                                     domain="com.microsoft", transB=1)],
+                        [h.make_tensor_value_info("x", T.INT8, [npix, 1])], common + [nh.from_array(W, "W")])
+            y = s.run(None, {"x": X.reshape(npix, 1)})[0].T
+            op = "QGemm"
+        for name, v in requant_candidates(acc, xs, ws, ys, yz).items():
+            key = (op, name)
+            results[key] = results.get(key, 0) + int((v != y).sum())
+        results[(op, "elements")] = results.get((op, "elements"), 0) + y.size
+
+
+def probe_pools(rng, trials, results):
+    for trial in range(trials):
+        C, H = 64, 16
+        xs = f32(rng.uniform(0.001, 0.2))
+        ys = f32(xs * rng.choice([1.0, 1.0, rng.uniform(0.5, 2)]))
+        xz, yz = int(rng.integers(-128, 128)), int(rng.integers(-128, 128))
+        X = rng.integers(-128, 128, size=(1, C, H, H)).astype(np.int8)
+        inits = [nh.from_array(np.array(xs, f32), "xs"), nh.from_array(np.array(xz, np.int8), "xz"),
+                 nh.from_array(np.array(ys, f32), "ys"), nh.from_array(np.array(yz, np.int8), "yz")]
+        inp = [h.make_tensor_value_info("x", T.INT8, [1, C, H, H])]
+        # QLinearAveragePool 2x2 / 2
+        s = session([h.make_node("QLinearAveragePool", ["x", "xs", "xz", "ys", "yz"], ["y"],
+                                 domain="com.microsoft", kernel_shape=[2, 2], strides=[2, 2])], inp, inits)
+        y = s.run(None, {"x": X})[0].reshape(-1).astype(np.int64)
+        win = X[0].reshape(C, H // 2, 2, H // 2, 2).transpose(0, 1, 3, 2, 4).reshape(-1, 4).astype(np.int64)
+        d = (xs * (win - xz).astype(f32)).astype(f32)
+        acc = np.zeros(win.shape[0], f32)
+        for i in range(4):
+            acc = (acc + d[:, i]).astype(f32)
+        avg = (acc / f32(4)).astype(f32)
+        isum = (win - xz).sum(1)
+        cands = {
+            "CHOSEN float: sum(xs*f32(x-zp)) in window order, /N, round_half_even(avg/ys + f32(zp))":
+                np.clip(np.rint(((avg / ys).astype(f32) + f32(yz)).astype(f32)), -128, 127),
+            "integer sum * f32(xs/ys/N), round_half_even": np.clip(np.rint((isum.astype(f32) * f32(f32(xs / ys) / f32(4))).astype(f32)) + yz, -128, 127),
+            "float avg, zero point added after rounding": np.clip(np.rint((avg / ys).astype(f32)) + yz, -128, 127),
+            "float avg, zero point + 128 (uint8 domain) in the float add": np.clip(np.rint(((avg / ys).astype(f32) + f32(yz + 128)).astype(f32)) - 128, -128, 127),
+        }
+        for name, v in cands.items():
+            results[("QLinearAveragePool int8", name)] = results.get(("QLinearAveragePool int8", name), 0) + int((v != y).sum())
+        results[("QLinearAveragePool int8", "elements")] = results.get(("QLinearAveragePool int8", "elements"), 0) + y.size
+        # QLinearGlobalAveragePool
+        s = session([h.make_node("QLinearGlobalAveragePool", ["x", "xs", "xz", "ys", "yz"], ["y"],
+                                 domain="com.microsoft", channels_last=0)], inp, inits)
+        y = s.run(None, {"x": X})[0].reshape(-1).astype(np.int64)
+        N = H * H
+        isum = X[0].reshape(C, N).astype(np.int64).sum(1) - xz * N
+        cands = {
+            "CHOSEN round_half_even(f32(sum - zp*N) * f32(xs / f32(N) / ys)) + zp":
+                np.clip(np.rint((isum.astype(f32) * f32(f32(xs / f32(N)) / ys)).astype(f32)) + yz, -128, 127),
+            "float mean of dequantized values": np.clip(np.rint(((xs * (X[0].reshape(C, N).astype(f32) - f32(xz))).astype(f32).mean(1, dtype=f32) / ys).astype(f32)) + yz, -128, 127),
+        }
+        for name, v in cands.items():
+            results[("QLinearGlobalAveragePool", name)] = results.get(("QLinearGlobalAveragePool", name), 0) + int((v != y).sum())
+        results[("QLinearGlobalAveragePool", "elements")] = results.get(("QLinearGlobalAveragePool", "elements"), 0) + y.size
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--trials", type=int, default=30)
+    a = ap.parse_args()
+    rng = np.random.default_rng(21)
+    results = {}
+    probe_qlinearconv_and_gemm(rng, a.trials, results)
+    probe_pools(rng, a.trials, results)
+    ok = True
+    print("onnxruntime", ort.__version__)
+    for (op, name), n in sorted(results.items()):
+        if name == "elements":
+            continue
+        print(f"{op:26s} {n:9d} of {results[(op, 'elements')]:9d} differ  {name}")
+        if name.startswith("CHOSEN") and n != 0:
+            ok = False
+    print("ALL RULES CONFIRMED" if ok else "A CHOSEN RULE FAILED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
