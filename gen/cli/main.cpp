@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -77,15 +78,24 @@ int cmd_eval(const std::string& net_path, const std::string& mnist_dir, int skip
   std::string images_path, labels_path;
   find_mnist_files(mnist_dir, &images_path, &labels_path);
   const IdxArray images = read_idx(images_path), labels = read_idx(labels_path);
-  if (images.dims.size() != 3 || labels.dims.size() != 1 || images.dims[0] != labels.dims[0])
+  if (images.dims.size() != 3)
+    throw Error(
+        fmt::format("{}: IDX images must have 3 dimensions (count, rows, columns), this "
+                    "file has {}",
+                    images_path, images.dims.size()));
+  if (labels.dims.size() != 1)
+    throw Error(fmt::format("{}: IDX labels must have 1 dimension (count), this file has {}",
+                            labels_path, labels.dims.size()));
+  if (images.dims[0] != labels.dims[0])
     throw Error(fmt::format("{}: images and labels do not match ({} vs {} items)", mnist_dir,
                             images.dims[0], labels.dims[0]));
   const int total = images.dims[0], h = images.dims[1], w = images.dims[2];
   if (h != net.input.shape.h || w != net.input.shape.w || net.input.shape.c != 1)
     throw Error(fmt::format("{}: digits are {}x{} but the network input is {}", images_path, h, w,
                             net.input.shape.str()));
-  const int begin = std::min(skip, total);
-  const int end = limit > 0 ? std::min(total, begin + limit) : total;
+  // --skip and --limit are >= 0 (checked by the parser); int64 keeps skip + limit exact.
+  const int64_t begin = std::min<int64_t>(skip, total);
+  const int64_t end = limit > 0 ? std::min<int64_t>(total, begin + int64_t(limit)) : total;
   const bool tty = isatty(fileno(stderr));
   const int offset = net.input.quant.dtype == DType::Int8 ? -128 : 0;
   int correct = 0;
@@ -93,7 +103,7 @@ int cmd_eval(const std::string& net_path, const std::string& mnist_dir, int skip
   // with other implementations over many digits, e.g. tools/seed1_reference.py).
   std::vector<std::vector<int64_t>> stacked(dump.empty() ? 0 : net.layers.size());
   std::vector<int64_t> dumped_labels;
-  for (int i = begin; i < end; ++i) {
+  for (int64_t i = begin; i < end; ++i) {
     Tensor in(net.input.shape, net.input.quant.dtype);
     for (int p = 0; p < h * w; ++p) in.data[p] = images.data[size_t(i) * h * w + p] + offset;
     const auto outs = golden::run_network(net, in);
@@ -102,14 +112,14 @@ int cmd_eval(const std::string& net_path, const std::string& mnist_dir, int skip
     if (!dump.empty()) dumped_labels.push_back(labels.data[i]);
     correct += argmax(outs.back()) == labels.data[i];
     if (tty && ((i - begin) % 20 == 0 || i + 1 == end)) {
-      const int done = i + 1 - begin, n = end - begin;
-      const int bar = 40 * done / n;
+      const int64_t done = i + 1 - begin, n = end - begin;
+      const int bar = int(40 * done / n);
       fmt::print(stderr, "\r[{}{}] {}/{}  {:.2f}%", std::string(bar, '#'),
                  std::string(40 - bar, '.'), done, n, 100.0 * correct / done);
     }
   }
   if (tty) fmt::print(stderr, "\n");
-  const int n = end - begin;
+  const int64_t n = end - begin;
   fmt::print("accuracy: {:.2f}% ({} images)\n", n ? 100.0 * correct / n : 0.0, n);
   if (!dump.empty()) {
     std::map<std::string, std::string> files;
@@ -235,6 +245,24 @@ int cmd_sim(const std::string& net_path, const std::string& out_dir, const std::
   return run_simulation(o);
 }
 
+// CLI11 validator: a number in (lo, hi] (lo_open) or [lo, hi], finite; the message says so in
+// the units of the option (CLI11's own ranges print 300-digit bounds).
+CLI::Validator number_in(double lo, double hi, bool lo_open, const std::string& what) {
+  return CLI::Validator(
+      [=](const std::string& text) {
+        double v = 0;
+        const bool ok = CLI::detail::lexical_cast(text, v) && std::isfinite(v) &&
+                        (lo_open ? v > lo : v >= lo) && v <= hi;
+        return ok ? std::string()
+                  : fmt::format("{} must be {}, got {}", what,
+                                lo_open ? fmt::format("in ({}, {}]", lo, hi)
+                                        : fmt::format("in [{}, {}]", lo, hi),
+                                text);
+      },
+      "");
+}
+const CLI::Validator kCount = number_in(0, 2147483647, false, "a count");
+
 std::string command_line(int argc, char** argv) {
   std::string s = "rtlgen";
   for (int i = 1; i < argc; ++i) s += std::string(" ") + argv[i];
@@ -243,7 +271,9 @@ std::string command_line(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// The whole command line; main() below, and the libFuzzer target over the argument handling
+// (tests/fuzz/fuzz_cli.cpp, built with RTLGEN_CLI_NO_MAIN).
+int rtlgen_main(int argc, char** argv) {
   const std::string command = command_line(argc, argv);
   // `rtlgen NET.yaml -o OUT` is short for `rtlgen generate NET.yaml -o OUT`.
   std::vector<std::string> args(argv, argv + argc);
@@ -288,8 +318,9 @@ int main(int argc, char** argv) {
   auto* eval = app.add_subcommand("eval", "golden-model accuracy on MNIST IDX files");
   eval->add_option("network", net_path, "NET.yaml, MODEL.tflite or MODEL.onnx")->required();
   eval->add_option("--mnist", mnist_dir, "directory with IDX images + labels")->required();
-  eval->add_option("--skip", skip, "skip the first N digits (e.g. 8000: the held-out 2,000)");
-  eval->add_option("--limit", limit, "evaluate at most N digits");
+  eval->add_option("--skip", skip, "skip the first N digits (e.g. 8000: the held-out 2,000)")
+      ->check(kCount);
+  eval->add_option("--limit", limit, "evaluate at most N digits (0: all)")->check(kCount);
   eval->add_option("--dump", dump, "write every layer's outputs of all digits as DIR/<layer>.npy "
                                    "([N, H, W, C] int32) + labels.npy");
 
@@ -319,9 +350,11 @@ int main(int argc, char** argv) {
   fold->add_option("--max-multipliers", fold_opt.max_multipliers, "multiplier budget")
       ->check(CLI::PositiveNumber);
   fold->add_option("--target-fps", fold_opt.target_fps, "frames per second to reach")
-      ->check(CLI::PositiveNumber);
-  fold->add_option("--clock-mhz", fold_opt.clock_mhz, "clock for --target-fps (default 200)")
-      ->check(CLI::PositiveNumber);
+      ->check(number_in(0, 1e12, true, "frames per second"));
+  // The same range as the YAML's target_clock_mhz.
+  fold->add_option("--clock-mhz", fold_opt.clock_mhz,
+                   "clock for --target-fps in MHz, (0, 2000] (default 200)")
+      ->check(number_in(0, 2000, true, "the clock in MHz"));
   fold->add_option("--min-utilisation", fold_opt.min_utilisation,
                    "with a budget: take a slower folding when the fastest uses its multipliers "
                    "less than this (default 0.85, 0 = always the fastest)")
@@ -406,9 +439,10 @@ int main(int argc, char** argv) {
   sim->add_option("--inputs", inputs, "input .npy/.pgm/.bmp file or directory, or IDX images");
   sim->add_option("--labels", labels, "IDX labels for --inputs IDX images (accuracy)");
   sim->add_option("--random", random_frames,
-                  "N random input frames (after the --inputs frames, if any)");
-  sim->add_option("--frames", frames, "at most N frames");
-  sim->add_option("--skip", skip, "skip the first N IDX images");
+                  "N random input frames (after the --inputs frames, if any)")
+      ->check(kCount);
+  sim->add_option("--frames", frames, "at most N frames")->check(kCount);
+  sim->add_option("--skip", skip, "skip the first N IDX images")->check(kCount);
   sim->add_option("--perf-frames", perf_frames,
                   "frames in the stall-free cycle measurement (at least 3; inputs repeated)");
   sim->add_option("--jobs", sim_jobs,
@@ -424,7 +458,20 @@ int main(int argc, char** argv) {
                   "testing: add N to every skip-FIFO depth (-1 with --skip-fifo-bound-only "
                   "must deadlock)");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {  // --help, --version
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // One line like every other error (exit status 1); --help has the details.
+    std::string what = e.what();
+    for (char& c : what)
+      if (c == '\n') c = ' ';
+    fmt::print(
+        stderr, "rtlgen: error: {} (rtlgen{} --help lists the options)\n", what,
+        app.get_subcommands().empty() ? "" : " " + app.get_subcommands().front()->get_name());
+    return 1;
+  }
   try {
     if (*info) return cmd_info(net_path);
     if (*run) return cmd_run(net_path, input, dump, top);
@@ -469,3 +516,7 @@ int main(int argc, char** argv) {
   }
   return 0;
 }
+
+#ifndef RTLGEN_CLI_NO_MAIN
+int main(int argc, char** argv) { return rtlgen_main(argc, argv); }
+#endif

@@ -7,8 +7,8 @@
 
 #include <algorithm>
 #include <cerrno>
-
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -17,6 +17,7 @@
 #include "rtlgen/emit.hpp"
 #include "rtlgen/emit_vendor.hpp"
 #include "rtlgen/error.hpp"
+#include "rtlgen/file_util.hpp"
 #include "rtlgen/install_paths.hpp"
 #include "rtlgen/resource_model.hpp"
 
@@ -200,6 +201,12 @@ std::map<std::string, std::string> generate_files(const Network& net, const HwPl
       for (const auto& line : m.lines) text += line + "\n";
       files["mem/" + m.name] = text;
     }
+  // mem/ always exists: the testbench and `rtlgen sim` run in it ($readmemh by file name).
+  if (std::none_of(plan.layers.begin(), plan.layers.end(),
+                   [](const HwLayer& hw) { return !hw.mems.empty(); }))
+    files["mem/README.txt"] =
+        "This network has no weights or requantizer constants: no .mem files. The directory\n"
+        "exists because the testbench (tb/run_icarus.sh) and rtlgen sim run in it.\n";
   files["report.json"] = emit_report_json(net, plan, command);
   files["report.txt"] = emit_report_text(net, plan);
   files["diagram.dot"] = emit_diagram_dot(net, plan, command);
@@ -210,29 +217,6 @@ std::map<std::string, std::string> generate_files(const Network& net, const HwPl
 }
 
 namespace {
-
-// Temporary siblings of OUT are ".OUT.tmp-<pid>" (being written) and ".OUT.old-<pid>" (the
-// previous OUT while it is swapped out). A process killed mid-write (SIGKILL, power loss)
-// leaves its sibling behind: the next run removes those whose process is gone. They are hidden
-// (leading dot); a partial one never holds the `.rtlgen` marker (written last).
-bool is_stale_sibling(const std::string& name, const std::string& stem) {
-  for (const char* kind : {".tmp-", ".old-"}) {
-    const std::string prefix = "." + stem + kind;
-    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
-    const std::string pid_text = name.substr(prefix.size());
-    if (pid_text.find_first_not_of("0123456789") != std::string::npos || pid_text.size() > 9)
-      continue;
-    const pid_t pid = pid_t(std::stol(pid_text));
-    return pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH;
-  }
-  return false;
-}
-
-void remove_stale_siblings(const fs::path& parent, const std::string& stem) {
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(parent, ec))
-    if (is_stale_sibling(e.path().filename().string(), stem)) fs::remove_all(e.path(), ec);
-}
 
 // Test hook: RTLGEN_DEBUG_SLOW_WRITE_MS=N sleeps N ms after each file written, so a test can
 // kill the process while the output is being written (tests/e2e/atomic_output_kill.sh).
@@ -246,32 +230,107 @@ void debug_slow_write() {
 
 }  // namespace
 
+namespace {
+
+// What the user can do about a file-system error while writing OUT (errno-based, so the message
+// names the real cause instead of "filesystem error").
+std::string write_hint(int err) {
+  switch (err) {
+    case ENAMETOOLONG:
+      return " (a file name is limited to 255 bytes: shorten the output directory or the "
+             "network/layer names)";
+    case ENOSPC:
+      return " (the disk is full)";
+    case EACCES:
+    case EPERM:
+    case EROFS:
+      return " (choose a directory you can write to)";
+    case ENOTDIR:
+      return " (a component of the path is a file, not a directory)";
+    default:
+      return "";
+  }
+}
+
+[[noreturn]] void fail_write(const std::string& out, const fs::path& what, int err) {
+  throw Error(fmt::format("{}: cannot write {}: {}{}", out, what.string(), std::strerror(err),
+                          write_hint(err)));
+}
+
+// Checks OUT before anything is written: a clear error for every path that cannot become an
+// rtlgen output directory.
+fs::path checked_output_path(const std::string& out) {
+  if (out.empty())
+    throw Error("output directory: the name is empty (-o \"\"); give a directory path");
+  std::error_code ec;
+  fs::path target = fs::absolute(out, ec).lexically_normal();
+  if (ec) throw Error(fmt::format("{}: bad output path: {}", out, ec.message()));
+  if (target.filename().empty()) target = target.parent_path();  // "OUT/" names OUT
+  if (target == target.root_path())
+    throw Error(fmt::format("{}: cannot use the root directory as an output directory", out));
+  // Every file of OUT is named OUT/...; the temporary siblings add ".tmp-<pid>" to OUT's name.
+  if (target.filename().string().size() > 200)
+    throw Error(
+        fmt::format("{}: the output directory name is {} bytes long; at most 200 (a file "
+                    "name is limited to 255 bytes and rtlgen adds a suffix to it)",
+                    out, target.filename().string().size()));
+  const fs::file_status st = fs::symlink_status(target, ec);
+  if (fs::is_symlink(st) && !fs::exists(target, ec))
+    throw Error(
+        fmt::format("{}: is a dangling symbolic link (to '{}'); remove it or choose "
+                    "another directory",
+                    out, fs::read_symlink(target, ec).string()));
+  // The nearest existing ancestor must be a directory (-o afile/sub).
+  for (fs::path p = target.parent_path(); !p.empty(); p = p.parent_path()) {
+    if (fs::exists(p, ec)) {
+      if (!fs::is_directory(p, ec))
+        throw Error(fmt::format("{}: '{}' is not a directory, so nothing can be written under it",
+                                out, p.string()));
+      break;
+    }
+    if (p == p.root_path()) break;
+  }
+  return target;
+}
+
+}  // namespace
+
 void write_output_dir(const std::string& out, const std::map<std::string, std::string>& files,
                       const std::string& command) {
-  fs::path target = fs::absolute(out).lexically_normal();
-  if (target.filename().empty()) target = target.parent_path();  // "OUT/" names OUT
-  const bool exists = fs::exists(target);
-  if (exists && !fs::is_directory(target))
+  const fs::path target = checked_output_path(out);
+  std::error_code ec;
+  const bool exists = fs::exists(target, ec);
+  if (ec) fail_write(out, target, ec.value());
+  if (exists && !fs::is_directory(target, ec))
     throw Error(fmt::format("{}: exists and is not a directory", out));
-  if (exists && !fs::is_empty(target) && !fs::exists(target / kMarker))
+  const bool empty = exists && fs::is_empty(target, ec);
+  if (ec) fail_write(out, target, ec.value());
+  if (exists && !empty && !fs::exists(target / kMarker, ec))
     throw Error(fmt::format("{}: exists, is not empty and was not written by rtlgen (no {} "
                             "marker); refusing to overwrite it. Choose another directory.",
                             out, kMarker));
   const std::string stem = target.filename().string();
   const fs::path parent = target.parent_path();
-  fs::create_directories(parent);
+  fs::create_directories(parent, ec);
+  if (ec) fail_write(out, parent, ec.value());
   remove_stale_siblings(parent, stem);
   const fs::path tmp = parent / fmt::format(".{}.tmp-{}", stem, ::getpid());
   const fs::path old = parent / fmt::format(".{}.old-{}", stem, ::getpid());
-  fs::remove_all(tmp);
+  fs::remove_all(tmp, ec);
   try {
+    fs::create_directory(tmp, ec);
+    if (ec) fail_write(out, tmp, ec.value());
     for (const auto& [rel, text] : files) {
       const fs::path p = tmp / rel;
-      fs::create_directories(p.parent_path());
+      fs::create_directories(p.parent_path(), ec);
+      if (ec) fail_write(out, target / fs::path(rel).parent_path(), ec.value());
       {
+        errno = 0;
         std::ofstream f(p, std::ios::binary);
+        if (!f) fail_write(out, target / rel, errno ? errno : EIO);
         f << text;
-        if (!f) throw Error(fmt::format("{}: write failed", p.string()));
+        f.close();
+        if (!f) fail_write(out, target / rel, errno ? errno : EIO);
       }
       if (p.extension() == ".sh")  // generated scripts are meant to be run directly
         fs::permissions(p, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
@@ -279,25 +338,45 @@ void write_output_dir(const std::string& out, const std::map<std::string, std::s
       debug_slow_write();
     }
     {
+      errno = 0;
       std::ofstream marker(tmp / kMarker);
       marker << command << "\n";
-      if (!marker) throw Error(fmt::format("{}: write failed", (tmp / kMarker).string()));
+      marker.close();
+      if (!marker) fail_write(out, target / kMarker, errno ? errno : EIO);
     }
-    if (!exists) {
-      fs::rename(tmp, target);  // atomic: OUT appears complete or not at all
-    } else if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) == 0) {
-      // Atomic swap: at every instant OUT is the complete old or the complete new directory.
-      std::error_code ec;
-      fs::remove_all(tmp, ec);  // now holds the old contents
-    } else {
-      // File systems without RENAME_EXCHANGE: OUT is briefly absent (the old one is in `old`).
-      fs::rename(target, old);
-      fs::rename(tmp, target);
-      std::error_code ec;
-      fs::remove_all(old, ec);
+    // OUT appears complete or not at all. RENAME_NOREPLACE: another rtlgen may have created OUT
+    // since we looked (two runs into the same new directory); then swap with its result.
+    bool placed = !exists && ::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, target.c_str(),
+                                         RENAME_NOREPLACE) == 0;
+    if (!placed && !exists && errno != EEXIST && errno != ENOTEMPTY && errno != EINVAL &&
+        errno != ENOSYS)
+      fail_write(out, target, errno);
+    if (!placed && !exists && (errno == EINVAL || errno == ENOSYS)) {
+      // File systems without renameat2 flags: plain rename (fails if OUT appeared meanwhile).
+      placed = ::rename(tmp.c_str(), target.c_str()) == 0;
+      if (!placed && errno != EEXIST && errno != ENOTEMPTY) fail_write(out, target, errno);
+    }
+    if (!placed) {
+      // OUT exists (from before, or written meanwhile by a concurrent rtlgen): it must still be
+      // an rtlgen output before it is replaced.
+      if (!exists && !fs::exists(target / kMarker, ec))
+        throw Error(
+            fmt::format("{}: appeared while rtlgen was writing and was not written by "
+                        "rtlgen (no {} marker); refusing to overwrite it",
+                        out, kMarker));
+      if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) == 0) {
+        // Atomic swap: at every instant OUT is the complete old or the complete new directory.
+        fs::remove_all(tmp, ec);  // now holds the old contents
+      } else {
+        // File systems without RENAME_EXCHANGE: OUT is briefly absent (the old one is in `old`).
+        fs::rename(target, old, ec);
+        if (ec) fail_write(out, target, ec.value());
+        fs::rename(tmp, target, ec);
+        if (ec) fail_write(out, target, ec.value());
+        fs::remove_all(old, ec);
+      }
     }
   } catch (...) {
-    std::error_code ec;
     fs::remove_all(tmp, ec);
     throw;
   }

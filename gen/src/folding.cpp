@@ -374,9 +374,15 @@ FoldReport choose_folding(Network& net, const FoldTarget& target) {
 
 static FoldReport choose_folding_for_width(Network& net, const FoldTarget& target) {
   if (target.target_fps > 0) {
-    if (!(target.clock_mhz > 0))
-      throw Error(fmt::format("fold: clock {} MHz must be positive", target.clock_mhz));
-    const auto t = int64_t(std::floor(target.clock_mhz * 1e6 / target.target_fps));
+    if (!(target.clock_mhz > 0) || !std::isfinite(target.clock_mhz))
+      throw Error(fmt::format("fold: clock {} MHz must be a positive number", target.clock_mhz));
+    if (!(target.target_fps > 0) || !std::isfinite(target.target_fps))
+      throw Error(
+          fmt::format("fold: target {} frames/s must be a positive number", target.target_fps));
+    // Cycles per frame allowed; a very slow target (1e-12 frames/s) allows any folding. The
+    // bound keeps the float-to-int conversion defined.
+    const double allowed = std::floor(target.clock_mhz * 1e6 / target.target_fps);
+    const int64_t t = allowed >= 9.0e18 ? std::numeric_limits<int64_t>::max() : int64_t(allowed);
     const Attempt a = attempt(net, t, target.share_depthwise);
     if (!a.ok)
       throw Error(fmt::format(

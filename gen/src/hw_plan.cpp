@@ -8,6 +8,7 @@
 
 #include "rtlgen/error.hpp"
 #include "rtlgen/folding.hpp"
+#include "rtlgen/names.hpp"
 #include "rtlgen/passes.hpp"
 #include "rtlgen/resource_model.hpp"
 #include "rtlgen/weight_packing.hpp"
@@ -89,6 +90,12 @@ class Planner {
                   "next convolution), reshape, trailing softmax)");
       }
     }
+    if (plan_.software.size() == net_.layers.size())  // e.g. a network of one softmax
+      throw Error(
+          net_.layers.back().loc,
+          fmt::format("network '{}': no layer runs in hardware ('{}' ({}) stays in "
+                      "software); add a hardware layer before it",
+                      net_.name, net_.layers.back().name, to_string(net_.layers.back().op)));
     const std::string last = plan_.software.empty() ? net_.layers.back().name
                                                     : net_.layers[net_.layers.size() - 2].name;
     plan_.output = streams_.at(last);
@@ -933,7 +940,9 @@ HwPlan plan_hardware(const Network& net, const PlanOptions& opt) {
                                      "activations) runs in the golden model (rtlgen run / eval); "
                                      "its hardware is not generated yet",
                                      l.name));
-  return Planner(net, opt).run();
+  HwPlan plan = Planner(net, opt).run();
+  check_netlist_identifiers(net, plan);  // a user name equal to a generated one is refused
+  return plan;
 }
 
 }  // namespace rtlgen

@@ -7,13 +7,12 @@
 #include <filesystem>
 
 #include "rtlgen/error.hpp"
+#include "rtlgen/file_util.hpp"
 
 namespace rtlgen {
 
 IdxArray read_idx(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw Error(fmt::format("{}: is a directory, expected an IDX file", path));
+  require_regular_file(path, "an IDX file");
   // gzopen reads plain files transparently, so one path handles .gz and raw IDX.
   gzFile f = gzopen(path.c_str(), "rb");
   if (!f) throw Error(fmt::format("{}: cannot open IDX file", path));
@@ -25,12 +24,15 @@ IdxArray read_idx(const std::string& path) {
   constexpr size_t kMaxBytes = size_t(1) << 31;
   IdxArray a;
   char buf[1 << 16];
-  bool failed = false;
+  bool failed = false, gz_truncated = false;
   for (;;) {
     while (bytes.size() < want) {
       const int n = gzread(f, buf, unsigned(std::min(sizeof buf, want - bytes.size())));
       if (n <= 0) {
         failed = n < 0;
+        int err = Z_OK;
+        gzerror(f, &err);
+        gz_truncated = n == 0 && err == Z_BUF_ERROR;  // zlib: "unexpected end of file"
         break;
       }
       bytes.append(buf, size_t(n));
@@ -65,6 +67,11 @@ IdxArray read_idx(const std::string& path) {
   }
   gzclose(f);
   if (failed) throw Error(fmt::format("{}: corrupt gzip stream", path));
+  if (gz_truncated)
+    throw Error(
+        fmt::format("{}: truncated gzip stream ({} bytes decompressed before the end of "
+                    "the file)",
+                    path, bytes.size()));
   if (bytes.size() < 4 || bytes[0] != 0 || bytes[1] != 0 || bytes[2] != 0x08)
     throw Error(fmt::format("{}: not an unsigned-byte IDX file (bad magic)", path));
   const int rank = static_cast<unsigned char>(bytes[3]);

@@ -9,15 +9,14 @@
 #include <sstream>
 
 #include "rtlgen/error.hpp"
+#include "rtlgen/file_util.hpp"
 #include "rtlgen/npy.hpp"
 
 namespace rtlgen {
 namespace {
 
 std::string slurp(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw Error(fmt::format("{}: is a directory, expected an image file", path));
+  require_regular_file(path, "an image file");
   std::ifstream f(path, std::ios::binary);
   if (!f) throw Error(fmt::format("{}: cannot open file", path));
   std::stringstream ss;
@@ -53,8 +52,10 @@ Image parse_pgm(const std::string& b, const std::string& name) {
       in >> std::ws;
     }
     long v = -1;
-    if (!(in >> v) || v <= 0 || v > 65535)
-      throw Error(fmt::format("{}: bad PGM header ({})", name, what));
+    if (!(in >> v))
+      throw Error(fmt::format("{}: bad PGM header: the {} is not a number", name, what));
+    if (v <= 0 || v > 65535)
+      throw Error(fmt::format("{}: bad PGM header: {} {} (1 to 65535)", name, what, v));
     return int(v);
   };
   Image img;

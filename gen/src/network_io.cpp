@@ -43,7 +43,13 @@ Network load_network(const std::string& path) {
     t.clock_mhz = net.target_clock_mhz;
     t.device = net.fold.device;
     t.fill = net.fold.fill;
-    choose_folding(net, t);
+    try {
+      choose_folding(net, t);
+    } catch (const Error& e) {
+      // Say where the folding was asked for (the YAML's fold: key, or the .tflite default).
+      if (net.fold.loc.file.empty()) throw Error(fmt::format("{}: {}", path, e.what()));
+      throw Error(net.fold.loc, e.what());
+    }
   }
   return net;
 }

@@ -5,11 +5,12 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
-#include <limits>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "rtlgen/error.hpp"
+#include "rtlgen/file_util.hpp"
 
 namespace rtlgen {
 
@@ -56,7 +57,9 @@ std::string header_value(const std::string& header, const std::string& key,
 // Python 2 files is accepted). Anything else is an error naming the text.
 std::vector<int64_t> parse_shape(const std::string& text, const std::string& name) {
   const auto bad = [&](const char* why) {
-    return Error(fmt::format("{}: bad .npy shape '{}' ({})", name, text, why));
+    // A corrupted header can hold kilobytes here: show its start only.
+    const std::string shown = text.size() > 60 ? text.substr(0, 60) + "..." : text;
+    return Error(fmt::format("{}: bad .npy shape '{}' ({})", name, shown, why));
   };
   if (text.size() < 2 || text.front() != '(' || text.back() != ')')
     throw bad("expected a tuple such as (3, 4)");
@@ -179,9 +182,7 @@ NpyArray parse_npy(const std::string& bytes, const std::string& name) {
 }
 
 NpyArray read_npy(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw Error(fmt::format("{}: is a directory, expected a .npy file", path));
+  require_regular_file(path, "a .npy file");
   std::ifstream f(path, std::ios::binary);
   if (!f) throw Error(fmt::format("{}: cannot open .npy file", path));
   std::stringstream ss;

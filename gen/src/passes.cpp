@@ -86,6 +86,12 @@ void validate_graph(Network& net) {
 }
 
 void infer_shapes(Network& net) {
+  if (net.input.shape.elements() > kMaxTensorElements)
+    throw Error(net.input.loc,
+                fmt::format("input '{}' {} has {} elements; every tensor is limited to 2^26 = {} "
+                            "elements",
+                            net.input.name, net.input.shape.str(), net.input.shape.elements(),
+                            kMaxTensorElements));
   for (Layer& l : net.layers) {
     const Shape in = net.shape_of(l.inputs[0]);
     Shape out = in;
@@ -156,6 +162,10 @@ void infer_shapes(Network& net) {
       case OpKind::Softmax: break;
     }
     if (out.h <= 0 || out.w <= 0) fail(l, "output would be empty");
+    if (out.elements() > kMaxTensorElements)
+      fail(l, fmt::format("output {} has {} elements; every tensor is limited to 2^26 = {} "
+                          "elements (the golden model holds each in memory)",
+                          out.str(), out.elements(), kMaxTensorElements));
     l.out_shape = out;
   }
 }
@@ -328,6 +338,10 @@ void check_folding(Network& net) {
     const int mw = vector_length(net, l);
     if (l.folding.pe == 0) l.folding.pe = 1;
     if (l.folding.simd == 0) l.folding.simd = 1;
+    if (l.op == OpKind::DepthwiseConv2D && l.folding.simd != 1)  // the unit's only SIMD
+      fail(l, fmt::format("hw.simd = {}: a depthwise layer takes hw.simd = 1 (one kernel tap per "
+                          "cycle); use hw.pe (channels in parallel, a divisor of {}) instead",
+                          l.folding.simd, mh));
     if (mh % l.folding.pe != 0)
       fail(l, fmt::format("hw.pe = {} must divide the {} output channels (try one of the divisors "
                           "of {})",

@@ -24,6 +24,17 @@ std::string pack_beat_hex(const std::vector<int32_t>& data, size_t first, int el
 TestbenchVectors testbench_vectors(const Network& net, const HwPlan& plan,
                                    const TestbenchOptions& opt) {
   if (opt.frames <= 0) throw Error("testbench: --tb-frames must be positive");
+  // The vectors are hex text in OUT/tb/ and in memory: bounded (2 hex digits per element and a
+  // newline per beat, input and expected output).
+  const int64_t frame_bytes = plan.input.shape.elements() * 2 + plan.input.beats_per_frame() +
+                              plan.output.shape.elements() * 2 + plan.output.beats_per_frame();
+  constexpr int64_t kMaxVectorBytes = int64_t(256) << 20;
+  if (int64_t(opt.frames) * frame_bytes > kMaxVectorBytes)
+    throw Error(fmt::format(
+        "--tb-frames {}: the testbench vectors would take {} MiB ({} bytes per frame); at most "
+        "256 MiB: use --tb-frames {} or fewer",
+        opt.frames, int64_t(opt.frames) * frame_bytes >> 20, frame_bytes,
+        std::max<int64_t>(1, kMaxVectorBytes / frame_bytes)));
   TestbenchVectors v;
   FrameSource src;
   src.inputs = opt.inputs;

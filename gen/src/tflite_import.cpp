@@ -15,12 +15,14 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <memory>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 
 #include "rtlgen/error.hpp"
+#include "rtlgen/file_util.hpp"
+#include "rtlgen/names.hpp"
 #include "rtlgen/quant_checks.hpp"
 #include "rtlgen/tflite_schema.hpp"
 
@@ -155,6 +157,10 @@ int type_size(int t) {
 }
 
 std::string shape_str(const std::vector<int32_t>& s) {
+  // A corrupted model can hold a shape of hundreds of dimensions: show the first few.
+  if (s.size() > 8)
+    return fmt::format("[{}, ... ({} dimensions)]", fmt::join(s.begin(), s.begin() + 6, ", "),
+                       s.size());
   return fmt::format("[{}]", fmt::join(s, ", "));
 }
 
@@ -1290,18 +1296,6 @@ Network Importer::run() {
   return net;
 }
 
-std::string read_file_bytes(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw Error(fmt::format("{}: is a directory, expected a .tflite file", path));
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw Error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  if (f.bad()) throw Error(fmt::format("{}: read error", path));
-  return ss.str();
-}
-
 }  // namespace
 
 std::string sanitize_identifier(const std::string& s, const std::string& fallback) {
@@ -1336,7 +1330,9 @@ std::string sanitize_identifier(const std::string& s, const std::string& fallbac
   while (b < r.size() && (r[b] == '_' || (r[b] >= '0' && r[b] <= '9'))) ++b;
   r = r.substr(b);
   while (!r.empty() && r.back() == '_') r.pop_back();
-  return r.empty() ? fallback : r;
+  // Names become file names and identifiers (at most kMaxNameLength): a long one is cut and
+  // given a hash of the whole, so it stays unique and the same for the same model.
+  return r.empty() ? fallback : shorten_name(r);
 }
 
 Network import_tflite_bytes(const std::string& bytes, const std::string& name, ImportNotes* notes) {
@@ -1348,7 +1344,7 @@ Network import_tflite_bytes(const std::string& bytes, const std::string& name, I
 }
 
 Network import_tflite(const std::string& path, ImportNotes* notes) {
-  return import_tflite_bytes(read_file_bytes(path), path, notes);
+  return import_tflite_bytes(read_file_bytes(path, "a .tflite file"), path, notes);
 }
 
 }  // namespace rtlgen

@@ -10,10 +10,12 @@
 
 #include "rtlgen/device.hpp"
 #include "rtlgen/error.hpp"
+#include "rtlgen/names.hpp"
 #include "rtlgen/npy.hpp"
 #include "rtlgen/passes.hpp"
 #include "rtlgen/quant_checks.hpp"
 #include "rtlgen/scale_shift.hpp"
+#include "rtlgen/yaml_writer.hpp"
 
 namespace rtlgen {
 namespace {
@@ -193,6 +195,8 @@ class NetworkParser {
     params_dir_ = dir_;
     if (root["params"])
       params_dir_ = dir_ / r_.as<std::string>(root["params"], "a directory path", "");
+    const std::string pairing = params_pairing_problem(r_.file(), params_dir_.string());
+    if (!pairing.empty()) r_.fail(root["params"] ? root["params"] : root, pairing);
     parse_input(r_.require(root, "input", "the input tensor: shape, dtype, scale, zero_point", ""),
                 net.input);
     if (root["target_clock_mhz"]) {
@@ -220,6 +224,7 @@ class NetworkParser {
     if (root["fold"]) {
       const YAML::Node f = root["fold"];
       const std::string ctx = "fold: ";
+      net.fold.loc = r_.at(f);
       if (!f.IsMap()) r_.fail(f, "fold: expected a mapping with max_multipliers and/or target_fps");
       r_.check_keys(
           f,
@@ -280,6 +285,10 @@ class NetworkParser {
   void check_identifier(const YAML::Node& n, const std::string& s, const std::string& what) {
     bool ok = !s.empty() && (std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_');
     for (char c : s) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+    if (s.size() > kMaxNameLength)  // before the pattern: the message must not print all of it
+      r_.fail(n, fmt::format("{} '{}...' is {} characters long; at most {} (it names files such "
+                             "as rtl/<network>_top.v and mem/<layer>_w.mem); shorten it",
+                             what, s.substr(0, 24), s.size(), kMaxNameLength));
     if (!ok)
       r_.fail(n, fmt::format("{} '{}' must match [A-Za-z_][A-Za-z0-9_]* (it names Verilog "
                              "instances and files)",
@@ -321,12 +330,15 @@ class NetworkParser {
     const auto file = r_.as<std::string>(n, "a .npy file name", ctx);
     const fs::path p = params_dir_ / file;
     std::error_code ec;
+    if (fs::exists(p, ec) && !fs::is_regular_file(p, ec))
+      r_.fail(n, fmt::format("{}parameter file '{}' ({}) is not a regular file (a directory, "
+                             "device, FIFO or socket); it must be a .npy file",
+                             ctx, file, p.string()));
     if (!fs::is_regular_file(p, ec))
-      r_.fail(n, fmt::format("{}parameter file '{}' not found (looked in {}){}", ctx, file,
-                             params_dir_.string(),
-                             ec && ec != std::errc::no_such_file_or_directory ? ": " + ec.message()
-                             : fs::exists(p, ec) ? ": not a regular file"
-                                                 : ""));
+      r_.fail(n, fmt::format(
+                     "{}parameter file '{}' not found (looked in {}){}", ctx, file,
+                     params_dir_.string(),
+                     ec && ec != std::errc::no_such_file_or_directory ? ": " + ec.message() : ""));
     try {
       return read_npy(p.string());
     } catch (const Error& e) {
@@ -354,6 +366,18 @@ class NetworkParser {
     if (w.size() == 0)
       r_.fail(wn, fmt::format("{}weights are empty (shape ({}))", ctx, fmt::join(w.shape, ", ")));
     for (auto d : w.shape) l.weight_shape.push_back(static_cast<int32_t>(d));  // < 2^31
+    // The layout before the bias check: HWIO weights (Keras/TF) would otherwise be reported as
+    // a bias of the wrong length.
+    const auto& ws = l.weight_shape;
+    if (l.op == OpKind::Conv2D && (ws[1] != l.kernel_h || ws[2] != l.kernel_w))
+      r_.fail(wn,
+              fmt::format("{}weights have shape ({}) but a {}x{} convolution needs [O, {}, {}, "
+                          "I] (OHWI, TFLite's layout){}",
+                          ctx, fmt::join(ws, ", "), l.kernel_h, l.kernel_w, l.kernel_h, l.kernel_w,
+                          ws[0] == l.kernel_h && ws[1] == l.kernel_w
+                              ? "; these look like HWIO [KH, KW, I, O] (Keras): transpose "
+                                "them with np.transpose(w, (3, 0, 1, 2))"
+                              : ""));
     l.weights.assign(w.ints.begin(), w.ints.end());
     const int out_channels =
         l.op == OpKind::DepthwiseConv2D ? l.weight_shape[3] : l.weight_shape[0];

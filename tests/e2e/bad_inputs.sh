@@ -85,6 +85,36 @@ w("mnist_wrap/t10k-labels-idx1-ubyte", bytes([0, 0, 8, 1]) + struct.pack(">I", 1
 os.makedirs("mnist_gz", exist_ok=True)
 w("mnist_gz/t10k-images-idx3-ubyte.gz", b"\x1f\x8b\x08\x00" + bytes(30))
 w("mnist_gz/t10k-labels-idx1-ubyte.gz", b"\x1f\x8b\x08\x00" + bytes(30))
+# issue 18: the rest of the pipeline and the CLI
+w("softmax_only.yaml", b"""network: t
+input: {shape: [1, 1, 10], dtype: int8, scale: 0.1, zero_point: 0}
+layers:
+  - {name: s, op: softmax, output: {dtype: int8, scale: 0.00390625, zero_point: -128}}
+""")
+rt = open(os.path.join(src, "configs/residual_tiny.yaml")).read().replace(
+    "params: residual_tiny_params", "params: " + os.path.join(src, "configs/residual_tiny_params"))
+w("collide_rq.yaml", rt.replace("- name: conv_b", "- name: conv_a_rq").replace("conv_b]", "conv_a_rq]").encode())
+w("collide_fork.yaml", rt.replace("- name: conv_b", "- name: input_b1").replace("conv_b]", "input_b1]").encode())
+w("collide_port.yaml", rt.replace("- name: conv_b", "- name: m_axis").replace("conv_b]", "m_axis]").encode())
+w("pad_65536.yaml", b"""network: t
+input: {shape: [4, 4, 1], dtype: int8, scale: 1.0, zero_point: 0}
+layers:
+  - {name: p, op: pad, pads: [65536, 65536, 65536, 65536]}
+""")
+lenet_abs = yaml.replace("params: lenet_params", "params: " + os.path.join(src, "configs/lenet_params"))
+w("long_network_name.yaml", lenet_abs.replace("network: lenet", "network: " + "n" * 300, 1).encode())
+w("long_layer_name.yaml", lenet_abs.replace("- name: conv1", "- name: " + "c" * 5000, 1).replace("inputs: conv1", "inputs: " + "c" * 5000).encode())
+os.makedirs("pz", exist_ok=True)
+os.symlink("/dev/zero", "pz/w_zero.npy")
+w("npy_dev_zero.yaml", (net % ("8, 8, 1", "int8", "conv2d\n    kernel: 5", "w_zero.npy")).replace("params: p", "params: pz").encode())
+os.symlink("/dev/zero", "zero.tflite")
+os.makedirs("mnist_small", exist_ok=True)
+for kind in ("images-idx3", "labels-idx1"):
+    w("mnist_small/t10k-%s-ubyte" % kind, open(os.path.join(src, "tests/data/mnist100-%s-ubyte" % kind), "rb").read())
+os.makedirs("mnist_rank", exist_ok=True)
+w("mnist_rank/t10k-images-idx3-ubyte", bytes([0, 0, 8, 2]) + struct.pack(">II", 10, 784) + bytes(7840))
+w("mnist_rank/t10k-labels-idx1-ubyte", bytes([0, 0, 8, 1]) + struct.pack(">I", 10) + bytes(10))
+os.symlink("/nonexistent/rtlgen", "dangling")
 os.makedirs("foreign", exist_ok=True)
 w("foreign/notes.txt", b"mine\n")
 w("a_file", b"x")
@@ -127,6 +157,27 @@ cases=(
   "-o a directory rtlgen did not write|was not written by rtlgen|generate $small -o foreign"
   "-o an existing file|exists and is not a directory|generate $small -o a_file"
   "--dump into a directory rtlgen did not write|was not written by rtlgen|run $tiny --input $src/configs/tiny_input.npy --dump foreign"
+  # issue 18 (D1-D12): the planner, the emitters, the output paths and the CLI arguments
+  "D1 eval --skip negative|--skip: a count must be in [0, 2147483647], got -5|eval $lenet --mnist mnist_small --skip -5 --limit 10"
+  "D1 eval --limit negative|--limit: a count must be in [0, 2147483647], got -1|eval $lenet --mnist mnist_small --limit -1"
+  "eval images of rank 2|IDX images must have 3 dimensions|eval $lenet --mnist mnist_rank"
+  "D3 network of one softmax|no layer runs in hardware|generate softmax_only.yaml -o out_sm"
+  "D4 layer named like a requantizer (conv_a_rq)|the netlist would declare 'conv_a_rq_tdata' twice|generate collide_rq.yaml -o out_c1"
+  "D4 layer named like a fork branch (input_b1)|would declare 'input_b1_tdata' twice|generate collide_fork.yaml -o out_c2"
+  "D4 layer named like a port (m_axis)|would declare 'm_axis_tdata' twice|generate collide_port.yaml -o out_c3"
+  "D6 pad layer making a 2^34-element tensor|every tensor is limited to 2^26|info pad_65536.yaml"
+  "D7 --input /dev/zero|/dev/zero: is not a regular file|run $tiny --input /dev/zero"
+  "D7 --tb-inputs /dev/zero|/dev/zero: is not a regular file|generate $small -o out_tb --tb-inputs /dev/zero"
+  "D7 .npy parameter symlinked to /dev/zero|parameter file 'w_zero.npy' (pz/w_zero.npy) is not a regular file|info npy_dev_zero.yaml"
+  "D7 .tflite symlinked to /dev/zero|zero.tflite: is not a regular file|info zero.tflite"
+  "D8 -o under a file|a_file' is not a directory|generate $small -o a_file/sub"
+  "D8 -o a dangling symlink|is a dangling symbolic link|generate $small -o dangling"
+  "D8 -o in /proc/self|cannot write /proc/self/|generate $small -o /proc/self/out"
+  "D10 fold --clock-mhz 1e308|--clock-mhz: the clock in MHz must be in (0, 2000], got 1e308|fold $small --target-fps 100 --clock-mhz 1e308"
+  "D10 fold --target-fps inf|--target-fps: frames per second must be in (0, 1000000000000], got inf|fold $small --target-fps inf"
+  "D11 300-character network name|is 300 characters long; at most 64|generate long_network_name.yaml -o out_long"
+  "D11 5000-character layer name|is 5000 characters long; at most 64|info long_layer_name.yaml"
+  "--tb-frames beyond 256 MiB of vectors|the testbench vectors would take|generate $small -o out_tbf --tb-frames 100000000"
 )
 echo "| bad input kind | what the user sees |"
 echo "| --- | --- |"

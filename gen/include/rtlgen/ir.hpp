@@ -182,6 +182,7 @@ struct FoldSpec {
   bool share_depthwise = true;    // light depthwise layers may share a unit (rtlgen/folding.hpp)
   std::string device;             // fastest folding that fits this device (rtlgen/device.hpp)
   double fill = 0.8;              // device: fraction of each resource the design may use
+  SourceLoc loc;                  // the YAML's fold: key (errors of the folding point at it)
   bool active() const { return max_multipliers > 0 || target_fps > 0 || !device.empty(); }
 };
 

@@ -5,6 +5,10 @@
 
 namespace rtlgen {
 
+// Every tensor (the input and each layer's output) has at most this many elements (2^26,
+// 256 MiB as the golden model's int32): checked by infer_shapes, naming the layer.
+constexpr int64_t kMaxTensorElements = int64_t(1) << 26;
+
 // Input names resolve to earlier tensors, dtypes agree, op-specific quantization rules hold.
 void validate_graph(Network& net);
 // Output shapes, SAME/VALID padding amounts, parameter shapes against input shapes, MACs.

@@ -28,4 +28,8 @@ std::string network_yaml_text(const Network& net, const std::string& params_dir_
 void write_network_yaml(const Network& net, const std::string& yaml_path,
                         const std::string& params_dir_name, const YamlWriteOptions& opts = {});
 
+// "" when the YAML at YAML_PATH and the parameter directory PARAMS_DIR were written together
+// (or the YAML records no digest, e.g. hand-written); else why they do not belong together.
+std::string params_pairing_problem(const std::string& yaml_path, const std::string& params_dir);
+
 }  // namespace rtlgen
