@@ -31,10 +31,15 @@ CACHE = os.path.join(ROOT, "bench", "results", "pnr")
 TABLE = os.path.join(ROOT, "bench", "results", "pnr.md")
 DEVICE = "LFE5U-85F"  # speed 6, CABGA381 (the ULX3S part)
 
-# Designs: (case name, network YAML, fold budget or None for the YAML's own folding).
+# Designs: (case name, network YAML, folding): None = the YAML's own folding, a number = a
+# multiplier budget, "device" = the fastest folding that fits DEVICE (rtlgen fold --device).
 DESIGNS = [
     ("lenet_small", "configs/lenet_small.yaml", None),
     ("residual_tiny", "configs/residual_tiny.yaml", None),
+    ("zoo_fc_autoencoder", "configs/zoo/fc_autoencoder/fc_autoencoder.yaml", "device"),
+    ("zoo_dscnn_kws", "configs/zoo/dscnn_kws/dscnn_kws.yaml", "device"),
+    ("zoo_resnet8", "configs/zoo/resnet8/resnet8.yaml", "device"),
+    ("zoo_mobilenet96", "configs/zoo/mobilenet96/mobilenet96.yaml", "device"),
 ]
 # Templates alone: (case name, network YAML, fold budget, instance in its generated top).
 TEMPLATES = [
@@ -53,6 +58,11 @@ TEMPLATES = [
     ("fifo_conv1", "configs/lenet_small.yaml", None, "conv1_fifo"),
     ("width_converter_fc1", "configs/lenet_small.yaml", None, "fc1_wc"),
     ("tlast_gen", "configs/lenet_small.yaml", None, "output_framer"),
+    ("dwu_mobilenet96_b1", "configs/zoo/mobilenet96/mobilenet96.yaml", "device",
+     "mobilenet96_1_b1_dw_relu6_1_Relu6_dwu"),
+    ("dwu_shared_mobilenet96", "configs/zoo/mobilenet96/mobilenet96.yaml", "device", "shared_dw0_dwu"),
+    ("global_pool_mobilenet96", "configs/zoo/mobilenet96/mobilenet96.yaml", "device",
+     "mobilenet96_1_gap_1_Mean_gp"),
 ]
 
 
@@ -69,7 +79,8 @@ def generate(yaml, budget, out):
     net = yaml
     if budget:
         net = out + ".yaml"
-        run([RTLGEN, "fold", os.path.join(ROOT, yaml), "--max-multipliers", str(budget), "-o", net])
+        target = ["--device", DEVICE] if budget == "device" else ["--max-multipliers", str(budget)]
+        run([RTLGEN, "fold", os.path.join(ROOT, yaml)] + target + ["-o", net])
     run([RTLGEN, "generate", os.path.join(ROOT, net), "-o", out])
 
 

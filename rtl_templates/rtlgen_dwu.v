@@ -29,12 +29,13 @@ rtlgen: depthwise convolution unit
  *   [p*8 +: 8] (docs/rtl-architecture.md, gen/include/rtlgen/weight_packing.hpp
  *   pack_depthwise_weights). Read synchronously at a registered address (block RAM).
  *
- * Pipeline: ROM read + input register, operands (x - IN_ZP, w - W_ZP, 9 bits), 9x9 products,
+ * Pipeline: ROM read + input register, ROM output register, operands (x - IN_ZP, w - W_ZP,
+ *   9 bits), 9x9 products,
  *   accumulators (which double as the output register). All stages share one clock enable
  *   ce = !m_axis_tvalid || m_axis_tready, which is also s_axis_tready (a stall-able pipeline
  *   with a combinational ready path, as allowed by docs/rtl-architecture.md).
  *
- * Latency: 4 cycles from the handshake of a chunk's last tap to its output handshake.
+ * Latency: 5 cycles from the handshake of a chunk's last tap to its output handshake.
  * Throughput: one input beat per cycle, TAPS cycles per chunk, no bubbles between chunks,
  *   windows or frames while the output is ready.
  */
@@ -86,7 +87,7 @@ localparam WORDS = CHUNKS * TAPS;
 localparam TW = TAPS > 1 ? $clog2(TAPS) : 1;
 localparam AW = WORDS > 1 ? $clog2(WORDS) : 1;
 // control pipeline depth before the accumulators: ROM/input, operands, products
-localparam DEPTH = 3;
+localparam DEPTH = 4;
 
 localparam [31:0] TAPS_M1 = TAPS - 1;
 localparam [31:0] WORDS_M1 = WORDS - 1;
@@ -175,16 +176,21 @@ always @(posedge clk) begin
 end
 
 /*
- * Stage 1: input register (x - IN_ZP, 9 bits per lane) and ROM output
+ * Stage 1: input register (x - IN_ZP, 9 bits per lane) and ROM read; stage 1b: ROM output
+ * register (no carry chain behind the block RAM's clock-to-output)
  */
+reg [PE*9-1:0] x_1a;
+reg [PE*8-1:0] w_1a;
 reg [PE*9-1:0] x_1;
 reg [PE*8-1:0] w_1;
 wire [PE*9-1:0] x_diff;
 
 always @(posedge clk) begin
     if (ce) begin
-        x_1 <= x_diff;
-        w_1 <= wrom[addr_reg];
+        x_1a <= x_diff;
+        w_1a <= wrom[addr_reg];
+        x_1 <= x_1a;
+        w_1 <= w_1a;
     end
 end
 

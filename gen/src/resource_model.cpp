@@ -315,7 +315,7 @@ int64_t template_latency(const Instance& inst) {
   if (m == "rtlgen_mvu") return 5 + clog2(std::max<int64_t>(param(inst, "SIMD", 1), 1));
   if (m == "rtlgen_requant") return 12;
   if (m == "rtlgen_fifo") return 2;
-  if (m == "rtlgen_dwu") return 4;
+  if (m == "rtlgen_dwu") return 5;
   if (m == "rtlgen_pool") return 6;
   if (m == "rtlgen_dwu_shared") return 5;
   if (m == "rtlgen_width_converter") return 2;
