@@ -10,6 +10,7 @@
 #include "rtlgen/onnx_import.hpp"
 #include "rtlgen/passes.hpp"
 #include "rtlgen/protobuf_wire.hpp"
+#include "rtlgen/weight_packing.hpp"
 
 using namespace rtlgen;
 
@@ -202,6 +203,18 @@ TEST_CASE("onnx: ONNX Runtime's requantization rounds float32 products half to e
   CHECK(golden::requantize_onnxruntime(10, 20, 0.1f, 5, -128, 127) == 8);
   CHECK(golden::requantize_onnxruntime(100000, 0, 1.0f, -128, -128, 127) == 127);
   CHECK(golden::requantize_onnxruntime(-100000, 0, 1.0f, -128, -128, 127) == -128);
+}
+
+TEST_CASE("onnx: rtlgen_requant_float's parameter word encodes the float32 scale exactly") {
+  std::string w;
+  REQUIRE(pack_float_requant(-2, 0.5f, &w));  // 0.5 = 2^23 / 2^24
+  CHECK(w == "fffffffe80000018");
+  REQUIRE(pack_float_requant(7, 1e-40f, &w));  // subnormal: significand without hidden bit, 149
+  CHECK(w.substr(8) == "0116c295");
+  CHECK(!pack_float_requant(0, -0.5f, &w));
+  CHECK(!pack_float_requant(0, 3e7f, &w));  // 2^24 or more: no encoding
+  REQUIRE(pack_float_requant(0, 0.0f, &w));
+  CHECK(w == "0000000000000095");
 }
 
 TEST_CASE("protobuf wire reader: packed and unpacked repeated fields, bounds") {

@@ -12,6 +12,8 @@
                            QLinearConv (per-channel int8), MaxPool, QLinearConv, com.microsoft
                            QLinearAveragePool, QLinearGlobalAveragePool, Flatten, QGemm,
                            QLinearMatMul, DequantizeLinear; random weights, fixed seed.
+  configs/onnx_qop_cnn_hw.onnx  the same without the QLinearAveragePool (an Identity instead):
+                           every layer has RTL, for the Verilator regression.
 
 Pixels: the network input is the float pixel / 255 quantized by the model's first
 QuantizeLinear; rtlgen takes the quantized int8 values (pixel - 128 for scale 1/255, zp -128).
@@ -102,7 +104,7 @@ def quantize_lenet(float_path, out_path, images):
                     per_channel=True)
 
 
-def build_qop_cnn(seed=21):
+def build_qop_cnn(seed=21, avgpool=True):
     """Small QOperator CNN on a 12x12x3 uint8... int8 input, with the com.microsoft ops."""
     rng = np.random.default_rng(seed)
     inits, nodes = [], []
@@ -136,9 +138,14 @@ def build_qop_cnn(seed=21):
                                              scal("y2_s", 0.05), zp("y2_z", 3),
                                              c("b2", rng.integers(-2000, 2000, size=12).astype(np.int32))],
                              ["y2"], name="conv_b", pads=[1, 1, 1, 1]))
-    nodes.append(h.make_node("QLinearAveragePool", ["y2", "y2_s", "y2_z", scal("y3_s", 0.037),
-                                                    zp("y3_z", -7)], ["y3"], name="avgpool",
-                             domain="com.microsoft", kernel_shape=[2, 2], strides=[2, 2]))
+    if avgpool:
+        nodes.append(h.make_node("QLinearAveragePool", ["y2", "y2_s", "y2_z", scal("y3_s", 0.037),
+                                                        zp("y3_z", -7)], ["y3"], name="avgpool",
+                                 domain="com.microsoft", kernel_shape=[2, 2], strides=[2, 2]))
+    else:  # no float average pool: every layer has RTL (rtlgen_requant_float)
+        nodes.append(h.make_node("Identity", ["y2"], ["y3"], name="no_avgpool"))
+        inits.append(nh.from_array(np.array(0.05, dtype=np.float32), "y3_s"))
+        inits.append(nh.from_array(np.array(3, dtype=np.int8), "y3_z"))
     nodes.append(h.make_node("QLinearGlobalAveragePool", ["y3", "y3_s", "y3_z", scal("y4_s", 0.021),
                                                           zp("y4_z", 2)], ["y4"], name="gap",
                              domain="com.microsoft", channels_last=0))
@@ -185,7 +192,9 @@ def main():
     else:
         os.remove(fpath)
     onnx.save(build_qop_cnn(), os.path.join(a.out, "onnx_qop_cnn.onnx"))
-    print("wrote", os.path.join(a.out, "lenet_qdq.onnx"), os.path.join(a.out, "onnx_qop_cnn.onnx"))
+    onnx.save(build_qop_cnn(avgpool=False), os.path.join(a.out, "onnx_qop_cnn_hw.onnx"))
+    print("wrote", os.path.join(a.out, "lenet_qdq.onnx"), os.path.join(a.out, "onnx_qop_cnn.onnx"),
+          os.path.join(a.out, "onnx_qop_cnn_hw.onnx"))
 
 
 if __name__ == "__main__":

@@ -58,10 +58,10 @@ class Planner {
         add(l);
         continue;
       }
-      if (l.requant_mode == RequantMode::OnnxRuntimeFloat)
-        fail(l, "ONNX Runtime's float requantization (requantization: onnxruntime) has no RTL "
-                "template yet: the golden model reproduces it, the hardware would not be "
-                "bit-exact, so generate refuses it");
+      if (l.requant_mode == RequantMode::OnnxRuntimeFloat && l.op == OpKind::AveragePool2D)
+        fail(l, "ONNX Runtime's float average pool (requantization: onnxruntime) has no RTL "
+                "template yet: it sums dequantized float32 values, which rtlgen_pool's integer "
+                "average does not reproduce, so generate refuses it");
       const StreamInfo src = stream_of(l);
       switch (l.op) {
         case OpKind::Pad: pad(l, src); break;
@@ -220,6 +220,8 @@ class Planner {
   void requant(HwLayer& hw, const Layer& l, const std::string& from, int lanes, int channels,
                int acc_bits, const std::vector<int32_t>& bias,
                const std::vector<QuantizedMultiplier>& qm) {
+    if (l.requant_mode == RequantMode::OnnxRuntimeFloat)
+      return requant_float(hw, l, from, lanes, channels, acc_bits, bias);
     Instance r{"rtlgen_requant", l.name + "_rq", {}, {{"clk", "clk"}, {"rst", "rst"}}};
     const std::string pfile = l.name + "_requant.mem";
     r.params = {{"PE", lit(lanes)},
@@ -247,6 +249,58 @@ class Planner {
     }
     hw.mems.push_back(mem);
     hw.rom_bits += int64_t(channels) * 72;
+    output_fifo(hw, l, l.name + "_rq", lanes);
+  }
+
+  // ONNX Runtime's float32 requantization (rtlgen_requant_float): exact in integer logic when
+  // float32(acc + bias) is acc + bias, i.e. |acc + bias| < 2^24, which is checked here from the
+  // worst case (acc_bits includes the bias for weighted layers; a mean adds its bias to a sum
+  // of acc_bits); otherwise the layer is refused.
+  void requant_float(HwLayer& hw, const Layer& l, const std::string& from, int lanes,
+                     int channels, int acc_bits, const std::vector<int32_t>& bias) {
+    int64_t worst = (int64_t(1) << (acc_bits - 1));
+    if (!has_weights(l.op)) {
+      int64_t max_bias = 0;
+      for (int32_t b : bias) max_bias = std::max<int64_t>(max_bias, std::abs(int64_t(b)));
+      worst += max_bias;
+    }
+    if (worst >= (int64_t(1) << 24))
+      fail(l, fmt::format("accumulator + bias up to {} is 2^24 or more: ONNX Runtime's float32 "
+                          "conversion would round it, which rtlgen_requant_float does not "
+                          "reproduce; reduce the layer's weight range or vector length",
+                          worst));
+    Instance r{"rtlgen_requant_float", l.name + "_rq", {}, {{"clk", "clk"}, {"rst", "rst"}}};
+    const std::string pfile = l.name + "_requant.mem";
+    r.params = {{"PE", lit(lanes)},
+                {"CHANNELS", lit(channels)},
+                {"ACC_BITS", lit(acc_bits)},
+                {"PARAM_FILE", str_lit(pfile)},
+                {"OUT_ZP", lit(l.out_quant.zero_point)},
+                {"ACT_MIN", lit(l.act_min)},
+                {"ACT_MAX", lit(l.act_max)},
+                {"OUT_SIGNED", lit(signed_flag(l.out_quant.dtype))}};
+    connect_in(r, from);
+    connect_out(r, l.name + "_rq");
+    stream_wires(l.name + "_rq", lanes * 8);
+    hw.instances.push_back(r);
+    // One word per group of `lanes` channels, lane p in bits [p*64 +: 64].
+    MemFile mem{pfile, {}, lanes * 64};
+    for (int g = 0; g < channels / lanes; ++g) {
+      std::string word;
+      for (int p = lanes - 1; p >= 0; --p) {
+        const int c = g * lanes + p;
+        const float s = l.float_scale[l.float_scale.size() == 1 ? 0 : size_t(c)];
+        std::string w;
+        if (!pack_float_requant(bias[size_t(c)], s, &w))
+          fail(l, fmt::format("float32 scale {:.9g} of channel {} is 2^24 or more, negative or "
+                              "not finite: no rtlgen_requant_float encoding",
+                              s, c));
+        word += w;
+      }
+      mem.lines.push_back(word);
+    }
+    hw.mems.push_back(mem);
+    hw.rom_bits += int64_t(channels) * 64;
     output_fifo(hw, l, l.name + "_rq", lanes);
   }
 

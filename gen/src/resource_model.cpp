@@ -200,6 +200,16 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     auto [words, bits] = rom_shape(mems, pf);
     if (words == 0) words = ceil_div(ch, pe), bits = 72 * pe;
     if (words > 1 && bits > 0) c.add(block_ram(words, bits, 1));
+  } else if (m == "rtlgen_requant_float") {
+    // four <= 17x17 partial products per lane; priority encoder, two variable shifters and
+    // comparators for the two roundings (estimate, not yet fitted to Yosys)
+    const int64_t pe = param(inst, "PE", 1), ch = param(inst, "CHANNELS", 1);
+    c.dsp = 4 * pe;
+    c.lut = 450 * pe;
+    c.ff = 420 * pe;
+    auto [words, bits] = rom_shape(mems, param_str(inst, "PARAM_FILE"));
+    if (words == 0) words = ceil_div(ch, pe), bits = 64 * pe;
+    if (words > 1 && bits > 0) c.add(block_ram(words, bits, 1));
   } else if (m == "rtlgen_swg") {
     const int64_t ih = param(inst, "IFM_H"), iw = param(inst, "IFM_W"), ic = param(inst, "IFM_C"),
                   kh = param(inst, "K_H"), sh = param(inst, "STRIDE_H", 1),
@@ -314,6 +324,7 @@ int64_t template_latency(const Instance& inst) {
   if (m == "rtlgen_swg") return 4;  // row/need check, RAM read, RAM output register, tap select
   if (m == "rtlgen_mvu") return 5 + clog2(std::max<int64_t>(param(inst, "SIMD", 1), 1));
   if (m == "rtlgen_requant") return 12;
+  if (m == "rtlgen_requant_float") return 16;
   if (m == "rtlgen_fifo") return 2;
   if (m == "rtlgen_dwu") return 5;
   if (m == "rtlgen_pool") return 6;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
+
 #include "rtlgen/error.hpp"
 
 namespace rtlgen {
@@ -64,6 +66,20 @@ std::vector<std::string> pack_depthwise_weights(const std::vector<int32_t>& w_ct
 std::vector<int32_t> unpack_depthwise_weights(const std::vector<std::string>& lines, int channels,
                                               int taps, int pe, bool is_signed) {
   return unpack_weights(lines, channels, taps, pe, 1, is_signed).w;
+}
+
+bool pack_float_requant(int32_t bias, float scale, std::string* word) {
+  // rtlgen_requant_float: {bias[31:0], MANT[23:0], SHIFT[7:0]}, scale = MANT / 2^SHIFT with MANT
+  // the significand including the hidden bit and SHIFT = 150 - biased exponent (149 for
+  // subnormals); a zero scale is MANT 0.
+  uint32_t bits = 0;
+  std::memcpy(&bits, &scale, 4);
+  const uint32_t exponent = (bits >> 23) & 0xff, fraction = bits & 0x7fffff;
+  if ((bits >> 31) != 0 || exponent == 0xff || exponent > 150) return false;
+  const uint32_t mant = exponent == 0 ? fraction : (fraction | 0x800000);
+  const uint32_t shift = exponent == 0 ? 149 : 150 - exponent;
+  *word = fmt::format("{:08x}{:06x}{:02x}", uint32_t(bias), mant, shift);
+  return true;
 }
 
 std::string pack_requant(int32_t bias, QuantizedMultiplier qm) {

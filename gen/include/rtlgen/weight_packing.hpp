@@ -39,5 +39,8 @@ std::vector<int32_t> unpack_depthwise_weights(const std::vector<std::string>& li
 // rtlgen_requant's PARAM_FILE line g concatenates the words of channels g*PE + PE-1 .. g*PE
 // (lane PE-1 first in the text, lane p at bits [p*72 +: 72]).
 std::string pack_requant(int32_t bias, QuantizedMultiplier qm);
+// rtlgen_requant_float's 64-bit lane word {bias, 24-bit significand, shift} for a float32 scale;
+// false if the scale has no encoding (negative, not finite, 2^24 or more).
+bool pack_float_requant(int32_t bias, float scale, std::string* word);
 
 }  // namespace rtlgen
