@@ -40,7 +40,9 @@ module rtlgen_argmax #
     // Element type: 1 = int8, 0 = uint8
     parameter SIGNED = 1,
     // Width of m_axis_tuser in bits (1..32, 2^IDX_BITS >= N*BEATS)
-    parameter IDX_BITS = 4
+    parameter IDX_BITS = 4,
+    // Element width in bits (8; wider for the scale-shift scheme's logits, up to 32)
+    parameter ELEM_BITS = 8
 )
 (
     input  wire                   clk,
@@ -49,7 +51,7 @@ module rtlgen_argmax #
     /*
      * Input stream (e.g. the network's logits), frame ends marked by tlast
      */
-    input  wire [N*8-1:0]         s_axis_tdata,
+    input  wire [N*ELEM_BITS-1:0] s_axis_tdata,
     input  wire                   s_axis_tvalid,
     output wire                   s_axis_tready,
     input  wire                   s_axis_tlast,
@@ -57,7 +59,7 @@ module rtlgen_argmax #
     /*
      * The same stream, tuser = running argmax of the frame
      */
-    output wire [N*8-1:0]         m_axis_tdata,
+    output wire [N*ELEM_BITS-1:0] m_axis_tdata,
     output wire                   m_axis_tvalid,
     input  wire                   m_axis_tready,
     output wire                   m_axis_tlast,
@@ -66,6 +68,8 @@ module rtlgen_argmax #
 
 // index width inside a beat
 localparam LW = N > 1 ? $clog2(N) : 1;
+// compared values: the element widened by one bit (signed or unsigned elements alike)
+localparam VW = ELEM_BITS + 1;
 // comparison tree levels
 localparam LEVELS = N > 1 ? $clog2(N) : 0;
 
@@ -102,42 +106,42 @@ reg m_valid_reg = 1'b0;
 wire en = !m_valid_reg || m_axis_tready;
 
 /*
- * Comparison tree over the input beat (9-bit signed values, local indices), one register stage
+ * Comparison tree over the input beat (VW-bit signed values, local indices), one register stage
  * per level; level l has tree_nodes(l) nodes, level 0 = the N elements of the input beat,
  * level LEVELS = the beat's maximum. The beat's data, tlast and valid travel alongside.
  */
 genvar l, i;
 generate
     for (l = 0; l <= LEVELS; l = l + 1) begin : level
-        wire [tree_nodes(l)*9-1:0] val;
+        wire [tree_nodes(l)*VW-1:0] val;
         wire [tree_nodes(l)*LW-1:0] idx;
-        wire [N*8-1:0] data;
+        wire [N*ELEM_BITS-1:0] data;
         wire valid;
         wire last;
         if (l == 0) begin : leaves
             for (i = 0; i < N; i = i + 1) begin : leaf
                 localparam [31:0] I_32 = i;
-                wire [7:0] x = s_axis_tdata[i*8 +: 8];
-                assign val[i*9 +: 9] = {(SIGNED != 0) & x[7], x};
+                wire [ELEM_BITS-1:0] x = s_axis_tdata[i*ELEM_BITS +: ELEM_BITS];
+                assign val[i*VW +: VW] = {(SIGNED != 0) & x[ELEM_BITS-1], x};
                 assign idx[i*LW +: LW] = I_32[LW-1:0];
             end
             assign data = s_axis_tdata;
             assign valid = s_axis_tvalid;
             assign last = s_axis_tlast;
         end else begin : nodes
-            reg [tree_nodes(l)*9-1:0] val_reg;
+            reg [tree_nodes(l)*VW-1:0] val_reg;
             reg [tree_nodes(l)*LW-1:0] idx_reg;
-            reg [N*8-1:0] data_reg;
+            reg [N*ELEM_BITS-1:0] data_reg;
             reg valid_reg = 1'b0;
             reg last_reg = 1'b0;
             for (i = 0; i < tree_nodes(l); i = i + 1) begin : node
                 if (2*i + 1 < tree_nodes(l-1)) begin : cmp
-                    wire signed [8:0] va = level[l-1].val[(2*i)*9 +: 9];
-                    wire signed [8:0] vb = level[l-1].val[(2*i+1)*9 +: 9];
+                    wire signed [VW-1:0] va = level[l-1].val[(2*i)*VW +: VW];
+                    wire signed [VW-1:0] vb = level[l-1].val[(2*i+1)*VW +: VW];
                     wire take_b = vb > va;
                     always @(posedge clk) begin
                         if (en) begin
-                            val_reg[i*9 +: 9] <= take_b ? vb : va;
+                            val_reg[i*VW +: VW] <= take_b ? vb : va;
                             idx_reg[i*LW +: LW] <= take_b ? level[l-1].idx[(2*i+1)*LW +: LW]
                                                           : level[l-1].idx[(2*i)*LW +: LW];
                         end
@@ -145,7 +149,7 @@ generate
                 end else begin : pass
                     always @(posedge clk) begin
                         if (en) begin
-                            val_reg[i*9 +: 9] <= level[l-1].val[(2*i)*9 +: 9];
+                            val_reg[i*VW +: VW] <= level[l-1].val[(2*i)*VW +: VW];
                             idx_reg[i*LW +: LW] <= level[l-1].idx[(2*i)*LW +: LW];
                         end
                     end
@@ -170,7 +174,7 @@ generate
     end
 endgenerate
 
-wire signed [8:0] beat_val = level[LEVELS].val;
+wire signed [VW-1:0] beat_val = level[LEVELS].val;
 wire [LW-1:0] beat_lidx = level[LEVELS].idx;
 wire beat_valid = level[LEVELS].valid;
 wire beat_last = level[LEVELS].last;
@@ -179,12 +183,12 @@ wire beat_last = level[LEVELS].last;
  * Running maximum of the frame and output register
  */
 reg m_last_reg = 1'b0;
-reg [N*8-1:0] m_data_reg;
+reg [N*ELEM_BITS-1:0] m_data_reg;
 reg [IDX_BITS-1:0] m_user_reg;
 
 reg frame_start_reg = 1'b1;              // the next beat starts a frame
 reg [IDX_BITS-1:0] base_reg = {IDX_BITS{1'b0}};   // index of element 0 of the next beat
-reg signed [8:0] best_val_reg;
+reg signed [VW-1:0] best_val_reg;
 reg [IDX_BITS-1:0] best_idx_reg;
 
 wire beat_fire = beat_valid && en;
@@ -203,7 +207,7 @@ generate
 endgenerate
 
 wire take_beat = frame_start_reg || beat_val > best_val_reg;
-wire signed [8:0] best_val_next = take_beat ? beat_val : best_val_reg;
+wire signed [VW-1:0] best_val_next = take_beat ? beat_val : best_val_reg;
 wire [IDX_BITS-1:0] best_idx_next = take_beat ? beat_idx : best_idx_reg;
 
 always @(posedge clk) begin

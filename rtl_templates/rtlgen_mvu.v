@@ -17,14 +17,15 @@ rtlgen: PE x SIMD matrix-vector unit
  * The weight ROM holds NF*SF words of PE*SIMD weights; word nf*SF + sf holds
  * w[nf*PE + p][sf*SIMD + s] at bits [(p*SIMD + s)*8 +: 8] (docs/rtl-architecture.md).
  *
- * Input:  SF beats of SIMD elements per vector (element s at s_axis_tdata[s*8 +: 8]).
+ * Input:  SF beats of SIMD elements per vector (element s at s_axis_tdata[s*IN_BITS +: IN_BITS];
+ *         IN_BITS = 8 except for the wide activations of the scale-shift scheme).
  * Output: NF beats per vector; lane p of beat nf (m_axis_tdata[p*ACC_BITS +: ACC_BITS], signed)
  *         is output channel nf*PE + p.
  *
- * Structure: the input vector is stored (as x - IN_ZP, 9 bits) in a ping-pong buffer of two
+ * Structure: the input vector is stored (as x - IN_ZP, IN_BITS+1 bits) in a ping-pong buffer of two
  * SF-deep banks, so the next vector is written while the current one is re-read NF times.
  * A sequencer issues one (nf, sf) fold per cycle: buffer read and ROM read (both synchronous,
- * block-RAM style, addresses from counters), memory output registers, operand register, PE*SIMD 9x9 signed multipliers (registered), a registered
+ * block-RAM style, addresses from counters), memory output registers, operand register, PE*SIMD (IN_BITS+1) x 9 signed multipliers (registered), a registered
  * binary adder tree of ceil(log2(SIMD)) levels per PE, then the accumulators, which double as
  * the output register.
  *
@@ -58,7 +59,9 @@ module rtlgen_mvu #
     // Accumulator width in bits (signed, 2..64); sums wrap modulo 2^ACC_BITS
     parameter ACC_BITS = 32,
     // $readmemh weight file, NF*SF lines of PE*SIMD*8 bits ("" = uninitialised ROM)
-    parameter WEIGHT_FILE = ""
+    parameter WEIGHT_FILE = "",
+    // Input element width in bits (2..30; 8 = int8/uint8)
+    parameter IN_BITS = 8
 )
 (
     input  wire                       clk,
@@ -67,7 +70,7 @@ module rtlgen_mvu #
     /*
      * Input vector stream: SIMD elements per beat
      */
-    input  wire [SIMD*8-1:0]          s_axis_tdata,
+    input  wire [SIMD*IN_BITS-1:0]    s_axis_tdata,
     input  wire                       s_axis_tvalid,
     output wire                       s_axis_tready,
 
@@ -85,9 +88,11 @@ localparam SF_W = SF > 1 ? $clog2(SF) : 1;
 localparam NF_W = NF > 1 ? $clog2(NF) : 1;
 localparam WA_W = NF*SF > 1 ? $clog2(NF*SF) : 1;
 localparam IA_W = $clog2(2*SF);
-// adder tree levels and widths: 9x9 signed products are 18 bits, each level adds one bit
+// adder tree levels and widths: XD x 9 signed products are XD+9 bits, each level adds one bit
 localparam LEVELS = SIMD > 1 ? $clog2(SIMD) : 0;
-localparam SB = 18 + LEVELS;
+// (x - IN_ZP) is XD = IN_BITS+1 bits, (w - W_ZP) 9 bits
+localparam XD = IN_BITS + 1;
+localparam SB = XD + 9 + LEVELS;
 // control pipeline: RAM read, RAM output register, operands, products, LEVELS tree levels
 localparam DEPTH = 4 + LEVELS;
 
@@ -123,7 +128,7 @@ localparam [31:0] IA_M1 = 2*SF - 1;
 localparam [IA_W-1:0] IA_LAST = IA_M1[IA_W-1:0];
 localparam [31:0] IN_ZP_32 = IN_ZP;
 localparam [31:0] W_ZP_32 = W_ZP;
-localparam [8:0] IN_ZP_9 = IN_ZP_32[8:0];
+localparam [XD-1:0] IN_ZP_X = IN_ZP_32[XD-1:0];
 localparam [8:0] W_ZP_9 = W_ZP_32[8:0];
 
 // bad parameters
@@ -141,7 +146,9 @@ initial begin
         $error("%m: PE (%0d) must divide MH (%0d)", PE, MH);
         $finish;
     end
-    if ((IN_SIGNED != 0) ? (IN_ZP < -128 || IN_ZP > 127) : (IN_ZP < 0 || IN_ZP > 255)) begin
+    if (IN_BITS < 2 || IN_BITS > 30 ||
+        ((IN_SIGNED != 0) ? (IN_ZP < -(1 << (IN_BITS - 1)) || IN_ZP >= (1 << (IN_BITS - 1)))
+                          : (IN_ZP < 0 || IN_ZP >= (1 << IN_BITS)))) begin
         $error("%m: IN_ZP (%0d) outside the range of the input type", IN_ZP);
         $finish;
     end
@@ -161,7 +168,7 @@ end
  */
 // no_rw_check: the read side uses only a bank the write side has completed and left
 (* no_rw_check *)
-reg [SIMD*9-1:0] ibuf [0:2*SF-1];
+reg [SIMD*XD-1:0] ibuf [0:2*SF-1];
 
 reg [1:0] full_reg = 2'b00;  // bank holds a complete vector not yet fully used
 reg wr_bank_reg = 1'b0;
@@ -190,14 +197,14 @@ wire rd_done = issue && issue_sf_last && rd_nf_reg == NF_LAST;
 wire [IA_W-1:0] rd_bank_base = (rd_bank_reg ^ rd_done) ? SF_BASE : {IA_W{1'b0}};
 
 // (x - IN_ZP) for every input element, 9-bit two's complement (exact for valid zero points)
-wire [SIMD*9-1:0] x_diff;
+wire [SIMD*XD-1:0] x_diff;
 
 genvar g;
 generate
     for (g = 0; g < SIMD; g = g + 1) begin : in_diff
-        wire [7:0] x = s_axis_tdata[g*8 +: 8];
-        wire [8:0] x_ext = {(IN_SIGNED != 0) & x[7], x};
-        assign x_diff[g*9 +: 9] = x_ext - IN_ZP_9;
+        wire [IN_BITS-1:0] x = s_axis_tdata[g*IN_BITS +: IN_BITS];
+        wire [XD-1:0] x_ext = {(IN_SIGNED != 0) & x[IN_BITS-1], x};
+        assign x_diff[g*XD +: XD] = x_ext - IN_ZP_X;
     end
 endgenerate
 
@@ -260,9 +267,9 @@ end
 /*
  * Stage 1: memory reads; stage 2: memory output registers
  */
-reg [SIMD*9-1:0] x_rd1_reg;
+reg [SIMD*XD-1:0] x_rd1_reg;
 reg [PE*SIMD*8-1:0] w_rd1_reg;
-reg [SIMD*9-1:0] x_rd_reg;
+reg [SIMD*XD-1:0] x_rd_reg;
 reg [PE*SIMD*8-1:0] w_rd_reg;
 
 always @(posedge clk) begin
@@ -293,7 +300,7 @@ end
 /*
  * Stage 3: operands (x - IN_ZP already stored; w - W_ZP here)
  */
-reg [SIMD*9-1:0] x_op_reg;
+reg [SIMD*XD-1:0] x_op_reg;
 reg [PE*SIMD*9-1:0] w_op_reg;
 wire [PE*SIMD*9-1:0] w_diff;
 
@@ -327,10 +334,10 @@ generate
 
         genvar l, i;
         for (i = 0; i < SIMD; i = i + 1) begin : mul
-            wire signed [8:0] a = x_op_reg[i*9 +: 9];
+            wire signed [XD-1:0] a = x_op_reg[i*XD +: XD];
             wire signed [8:0] b = w_op_reg[(g*SIMD + i)*9 +: 9];
-            wire signed [17:0] prod = a * b;
-            assign tree_next[i*SB +: SB] = {{SB-18{prod[17]}}, prod};
+            wire signed [XD+8:0] prod = a * b;
+            assign tree_next[i*SB +: SB] = {{SB-XD-9{prod[XD+8]}}, prod};
         end
 
         for (l = 1; l <= LEVELS; l = l + 1) begin : level

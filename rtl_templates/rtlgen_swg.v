@@ -77,14 +77,16 @@ module rtlgen_swg #
     parameter PAD_L = 2,
     // padding columns right of the image (0 .. K_W-1)
     parameter PAD_R = 2,
-    // value of out-of-image taps (the input zero point, 32-bit signed, low 8 bits used)
+    // value of out-of-image taps (the input zero point, 32-bit signed, low ELEM_BITS bits used)
     parameter PAD_VALUE = 0,
     // elements per input beat (divides IFM_C, or IFM_C * PPB, PPB pixels per beat dividing IFM_W)
     parameter IN_N = 1,
     // elements per output beat (divides IFM_C, or ORDER 0 only: IFM_C * t dividing K_H*K_W*IFM_C)
     parameter SIMD = 25,
     // 0 = tap-major (convolution), 1 = channel-major (pooling / depthwise)
-    parameter ORDER = 0
+    parameter ORDER = 0,
+    // element width in bits (8; wider for the scale-shift scheme's activations)
+    parameter ELEM_BITS = 8
 )
 (
     input  wire                 clk,
@@ -93,14 +95,14 @@ module rtlgen_swg #
     /*
      * Image input (NHWC, IN_N elements per beat)
      */
-    input  wire [IN_N*8-1:0]    s_axis_tdata,
+    input  wire [IN_N*ELEM_BITS-1:0] s_axis_tdata,
     input  wire                 s_axis_tvalid,
     output wire                 s_axis_tready,
 
     /*
      * Window output (SIMD elements per beat)
      */
-    output wire [SIMD*8-1:0]    m_axis_tdata,
+    output wire [SIMD*ELEM_BITS-1:0] m_axis_tdata,
     output wire                 m_axis_tvalid,
     input  wire                 m_axis_tready,
     output wire                 m_axis_tlast,
@@ -133,7 +135,7 @@ localparam NROWS = (NROWS_A > NROWS_B) ? NROWS_A : NROWS_B;
 localparam WPR = IFM_W / PPB;
 localparam CB = (WPR > 1) ? $clog2(WPR) : 0;
 localparam DEPTH = NROWS << CB;
-localparam PIX_W = IFM_C * 8;
+localparam PIX_W = IFM_C * ELEM_BITS;
 localparam WORD_W = PPB * PIX_W;
 // advance of a tap counter pair per beat (TPB taps in (ky, kx) order)
 localparam TQ = TPB / K_W;
@@ -192,7 +194,8 @@ localparam signed [XW-1:0] TR_X = TR;
 localparam signed [XW-1:0] K_W_X = K_W;
 localparam [KXW-1:0] K_W_K = K_W;
 localparam [KXW-1:0] TR_K = TR;
-localparam [7:0] PAD_BYTE = PAD_VALUE[7:0];
+localparam [31:0] PAD_VALUE_32 = PAD_VALUE;
+localparam [ELEM_BITS-1:0] PAD_BYTE = PAD_VALUE_32[ELEM_BITS-1:0];
 // word-form constants: word parts modulo 2^XCW (only in-image columns, 0 .. WPR-1, are used)
 localparam [OW:0] PPB_O = PPB;
 localparam [OW-1:0] PPB_OW = PPB;
@@ -272,10 +275,10 @@ assign s_axis_tready = wr_ok;
 generate
     if (BPP > 1) begin : g_assemble
         // first BPP-1 beats of a pixel wait here, the last beat completes the word (PPB = 1)
-        reg [PIX_W-IN_N*8-1:0] part_reg = {(PIX_W-IN_N*8){1'b0}};
+        reg [PIX_W-IN_N*ELEM_BITS-1:0] part_reg = {(PIX_W-IN_N*ELEM_BITS){1'b0}};
         always @(posedge clk) begin
             if (s_fire && wr_beat_reg != BPP_LAST) begin
-                part_reg[wr_beat_reg*IN_N*8 +: IN_N*8] <= s_axis_tdata;
+                part_reg[wr_beat_reg*IN_N*ELEM_BITS +: IN_N*ELEM_BITS] <= s_axis_tdata;
             end
         end
         assign wr_word = {s_axis_tdata, part_reg};
@@ -326,7 +329,7 @@ reg  s2_last_reg = 1'b0;
 reg  m_valid_reg = 1'b0;
 reg  m_last_reg = 1'b0;
 reg  m_user_reg = 1'b0;
-reg  [SIMD*8-1:0] m_data_reg = {SIMD*8{1'b0}};
+reg  [SIMD*ELEM_BITS-1:0] m_data_reg = {SIMD*ELEM_BITS{1'b0}};
 
 wire [TPB-1:0] s2_in;
 wire [TPB*PIX_W-1:0] s2_word;
@@ -602,7 +605,7 @@ generate
             if (en) begin
                 s1_ch_reg <= ch_reg;
                 s2_ch_reg <= s1_ch_reg;
-                m_data_reg <= s2_word[s2_ch_reg*SIMD*8 +: SIMD*8];
+                m_data_reg <= s2_word[s2_ch_reg*SIMD*ELEM_BITS +: SIMD*ELEM_BITS];
             end
         end
     end

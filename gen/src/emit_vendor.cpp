@@ -49,8 +49,8 @@ VendorInfo vendor_info(const Network& net, const HwPlan& plan) {
   v.sources.push_back("rtl/" + plan.top + ".v");
   for (const auto& hw : plan.layers)
     for (const auto& m : hw.mems) v.mems.push_back("mem/" + m.name);
-  v.in_bits = plan.input.elems * 8;
-  v.out_bits = plan.output.elems * 8;
+  v.in_bits = plan.input.width();
+  v.out_bits = plan.output.width();
   v.cycles_per_frame = plan.est_cycles_per_frame;
   v.frames_per_second =
       v.cycles_per_frame > 0 ? net.target_clock_mhz * 1e6 / double(v.cycles_per_frame) : 0.0;

@@ -37,7 +37,7 @@ std::vector<Tap> tap_layout(const HwPlan& plan) {  // one tap per hardware layer
   std::vector<Tap> taps;
   int offset = 0;
   for (const auto& hw : plan.layers) {
-    const int width = hw.out.elems * 8;
+    const int width = hw.out.width();
     taps.push_back({hw.layer, offset, width});
     offset += width;
   }
@@ -46,7 +46,7 @@ std::vector<Tap> tap_layout(const HwPlan& plan) {  // one tap per hardware layer
 
 std::string emit_top(const HwPlan& plan, const std::string& command) {
   std::string s = banner(command, fmt::format("Top-level streaming dataflow netlist of {}.", plan.top));
-  const int in_w = plan.input.elems * 8, out_w = plan.output.elems * 8;
+  const int in_w = plan.input.width(), out_w = plan.output.width();
   s += fmt::format(
       "// Input:  {} ({}), {} element(s) per beat, {} beats per frame; s_axis_tlast is ignored\n"
       "//         (frames are counted).\n"
@@ -100,7 +100,7 @@ std::string emit_sim_wrapper(const HwPlan& plan, const std::string& command) {
       "Simulation-only wrapper of {}: exposes every layer's output stream as tap<i>_* ports.",
       plan.top));
   const auto taps = tap_layout(plan);
-  const int in_w = plan.input.elems * 8, out_w = plan.output.elems * 8;
+  const int in_w = plan.input.width(), out_w = plan.output.width();
   s += fmt::format("module {}_sim (\n", plan.top);
   s += "    input  wire clk,\n    input  wire rst,\n";
   s += fmt::format("    input  wire {}s_axis_tdata,\n", range(in_w));

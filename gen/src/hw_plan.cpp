@@ -43,6 +43,7 @@ class Planner {
     in.elems = net_.input.shape.c * net_.input.pixels_per_beat;
     in.shape = net_.input.shape;
     in.dtype = net_.input.quant.dtype;
+    in.bits = net_.input.quant.bits;
     plan_.input = in;
     streams_[in.tensor] = in;
 
@@ -123,13 +124,13 @@ class Planner {
   void make_fork(const std::string& t, const StreamInfo& src) {
     const size_t n = consumers_[t].size();
     Instance f{"rtlgen_fork", t + "_fork", {}, {{"clk", "clk"}, {"rst", "rst"}}};
-    f.params = {{"WIDTH", lit(src.elems * 8)}, {"N_OUT", lit(int64_t(n))}};
+    f.params = {{"WIDTH", lit(src.width())}, {"N_OUT", lit(int64_t(n))}};
     connect_in(f, src.prefix);
     std::vector<std::string> outputs;
     for (size_t i = 0; i < n; ++i) {
       StreamInfo b = src;
       b.prefix = fmt::format("{}_b{}", t, i);
-      stream_wires(b.prefix, src.elems * 8);
+      stream_wires(b.prefix, src.width());
       forks_[t].push_back(b);
       outputs.push_back(b.prefix);
     }
@@ -177,7 +178,8 @@ class Planner {
   // Output FIFO of a stage: `from` -> layer output stream `l.name`.
   void output_fifo(HwLayer& hw, const Layer& l, const std::string& from, int elems) {
     Instance f{"rtlgen_fifo", l.name + "_fifo", {}, {{"clk", "clk"}, {"rst", "rst"}}};
-    f.params = {{"WIDTH", lit(elems * 8)}, {"DEPTH", lit(kFifoDepth)}, {"LAST_ENABLE", "0"},
+    const int bits = l.out_quant.bits;
+    f.params = {{"WIDTH", lit(elems * bits)}, {"DEPTH", lit(kFifoDepth)}, {"LAST_ENABLE", "0"},
                 {"USER_WIDTH", "0"}};
     connect_in(f, from);
     f.ports.push_back({"s_axis_tlast", "1'b0"});
@@ -185,9 +187,9 @@ class Planner {
     connect_out(f, l.name);
     f.ports.push_back({"m_axis_tlast", ""});
     f.ports.push_back({"m_axis_tuser", ""});
-    stream_wires(l.name, elems * 8);
+    stream_wires(l.name, elems * bits);
     hw.instances.push_back(f);
-    StreamInfo out{l.name, l.name, elems, l.out_shape, l.out_quant.dtype};
+    StreamInfo out{l.name, l.name, elems, l.out_shape, l.out_quant.dtype, bits};
     hw.out = out;
     streams_[l.name] = out;
   }
@@ -208,12 +210,16 @@ class Planner {
                 {"W_ZP", lit(l.weight_zero_point)},
                 {"ACC_BITS", lit(acc_bits)},
                 {"WEIGHT_FILE", str_lit(wfile)}};
+    if (in_q.bits != 8) m.params.push_back({"IN_BITS", lit(in_q.bits)});
     connect_in(m, from);
     connect_out(m, l.name + "_acc");
     stream_wires(l.name + "_acc", hw.pe * acc_bits);
     hw.instances.push_back(m);
     hw.mems.push_back({wfile, pack_weights({mh, mw, l.weights}, hw.pe, hw.simd), hw.pe * hw.simd * 8});
-    requant(hw, l, l.name + "_acc", hw.pe, mh, acc_bits, l.bias, l.requant);
+    if (l.requant_mode == RequantMode::ScaleShift)
+      requant_shift(hw, l, l.name + "_acc", hw.pe, mh, acc_bits);
+    else
+      requant(hw, l, l.name + "_acc", hw.pe, mh, acc_bits, l.bias, l.requant);
     hw.rom_bits += int64_t(mh) * mw * 8;
   }
 
@@ -304,6 +310,45 @@ class Planner {
     output_fifo(hw, l, l.name + "_rq", lanes);
   }
 
+  // rtlgen_requant_shift: the scale-shift scheme's epilogue (bias ROM, acc*S >> k, rounding,
+  // zero point, clamp), widths from the interval analysis (analyze_scale_shift).
+  void requant_shift(HwLayer& hw, const Layer& l, const std::string& from, int lanes,
+                     int channels, int acc_bits) {
+    const ScaleShift& ss = l.scale_shift;
+    Instance r{"rtlgen_requant_shift", l.name + "_rq", {}, {{"clk", "clk"}, {"rst", "rst"}}};
+    const std::string pfile = l.name + "_bias.mem";
+    // The product of the worst case, and one bit of room for the template's own check.
+    const int prod_bits = std::max(l.product_bits, acc_bits + 1);
+    r.params = {{"PE", lit(lanes)},
+                {"CHANNELS", lit(channels)},
+                {"ACC_BITS", lit(acc_bits)},
+                {"PROD_BITS", lit(prod_bits)},
+                {"PARAM_FILE", str_lit(pfile)},
+                {"MULT", lit(ss.multiplier)},
+                {"SHIFT", lit(ss.shift)},
+                {"ROUNDING", lit(int(ss.rounding))},
+                {"OUT_ZP", lit(l.out_quant.zero_point)},
+                {"ACT_MIN", lit(l.act_min)},
+                {"ACT_MAX", lit(l.act_max)},
+                {"OUT_BITS", lit(l.out_quant.bits)},
+                {"OUT_SIGNED", lit(signed_flag(l.out_quant.dtype))}};
+    connect_in(r, from);
+    connect_out(r, l.name + "_rq");
+    stream_wires(l.name + "_rq", lanes * l.out_quant.bits);
+    hw.instances.push_back(r);
+    // One word per group of `lanes` channels, lane p (channel g*lanes + p) in bits [p*32 +: 32].
+    MemFile mem{pfile, {}, lanes * 32};
+    for (int g = 0; g < channels / lanes; ++g) {
+      std::string word;
+      for (int p = lanes - 1; p >= 0; --p)
+        word += fmt::format("{:08x}", static_cast<uint32_t>(l.bias[size_t(g * lanes + p)]));
+      mem.lines.push_back(word);
+    }
+    hw.mems.push_back(mem);
+    hw.rom_bits += int64_t(channels) * 32;
+    output_fifo(hw, l, l.name + "_rq", lanes);
+  }
+
   HwLayer start(const Layer& l, const StreamInfo& src) {
     HwLayer hw;
     hw.layer = l.name;
@@ -314,7 +359,7 @@ class Planner {
   }
 
   Instance swg(const Layer& l, const StreamInfo& src, int simd, int order,
-               const std::string& out_prefix, bool side_outputs = true) {
+               const std::string& out_prefix, bool side_outputs = true, bool user_output = true) {
     const Shape in = src.shape;
     const Pads pads = total_pads(l);
     Instance s{"rtlgen_swg", l.name + "_swg", {}, {{"clk", "clk"}, {"rst", "rst"}}};
@@ -326,13 +371,14 @@ class Planner {
                 {"PAD_R", lit(pads.right)}, {"PAD_VALUE", lit(net_.quant_of(l.inputs[0]).zero_point)},
                 {"IN_N", lit(src.elems)},    {"SIMD", lit(simd)},
                 {"ORDER", lit(order)}};
+    if (src.bits != 8) s.params.push_back({"ELEM_BITS", lit(src.bits)});
     connect_in(s, src.prefix);
     connect_out(s, out_prefix);
     // Pooling needs the window boundary (tlast) and the in-image flag (tuser); the MVU does not.
     const bool side = order == 1 && side_outputs;
     s.ports.push_back({"m_axis_tlast", side ? out_prefix + "_tlast" : ""});
-    s.ports.push_back({"m_axis_tuser", side ? out_prefix + "_tuser" : ""});
-    stream_wires(out_prefix, simd * 8, side, side);
+    s.ports.push_back({"m_axis_tuser", side && user_output ? out_prefix + "_tuser" : ""});
+    stream_wires(out_prefix, simd * src.bits, side, side && user_output);
     return s;
   }
 
@@ -368,12 +414,12 @@ class Planner {
                           "another (a width converter joins them)",
                           simd, src.elems, src.tensor));
     Instance w{"rtlgen_width_converter", l.name + tag, {}, {{"clk", "clk"}, {"rst", "rst"}}};
-    w.params = {{"IN_N", lit(src.elems)}, {"OUT_N", lit(simd)}, {"ELEM_BITS", "8"}};
+    w.params = {{"IN_N", lit(src.elems)}, {"OUT_N", lit(simd)}, {"ELEM_BITS", lit(src.bits)}};
     connect_in(w, src.prefix);
     w.ports.push_back({"s_axis_tlast", "1'b0"});
     connect_out(w, l.name + tag + "v");
     w.ports.push_back({"m_axis_tlast", ""});
-    stream_wires(l.name + tag + "v", simd * 8);
+    stream_wires(l.name + tag + "v", simd * src.bits);
     hw.instances.push_back(w);
     return l.name + tag + "v";
   }
@@ -598,6 +644,11 @@ class Planner {
     const int64_t out_px = int64_t(l.out_shape.h) * l.out_shape.w;
     hw.est_cycles = std::max(out_px * (c / hw.simd) * l.kernel_h * l.kernel_w,
                              src.beats_per_frame());
+    if (l.pool_half_even || src.bits != 8) {  // every tap is in the image: no tuser
+      hw.instances.push_back(swg(l, src, hw.simd, 1, l.name + "_win", true, false));
+      avgpool_shift(hw, l, src);
+      return;
+    }
     hw.instances.push_back(swg(l, src, hw.simd, 1, l.name + "_win"));
     Instance p{"rtlgen_pool", l.name + "_pool", {}, {{"clk", "clk"}, {"rst", "rst"}}};
     p.params = {{"MODE", l.op == OpKind::MaxPool2D ? "1" : "0"},
@@ -619,6 +670,38 @@ class Planner {
     record_window_need(l, src, hw.out.elems);
     push_layer(hw);
   }
+
+  // Half-even average pooling, or pooling of wide elements: rtlgen_avgpool_shift (a sum and a
+  // rounding shift) for windows of 2^m taps without padding.
+  void avgpool_shift(HwLayer& hw, const Layer& l, const StreamInfo& src) {
+    const int taps = l.kernel_h * l.kernel_w;
+    if (l.op != OpKind::AveragePool2D || !l.pool_half_even)
+      fail(l, fmt::format("pooling of {}-bit elements is implemented as average_pool2d with "
+                          "rounding: half_even only",
+                          src.bits));
+    if ((taps & (taps - 1)) != 0 || l.pads.top + l.pads.bottom + l.pads.left + l.pads.right > 0)
+      fail(l, fmt::format("a half-even average pool needs a window of 2^m taps without padding "
+                          "in hardware (got {}x{}, padding {})",
+                          l.kernel_h, l.kernel_w, to_string(l.padding)));
+    if (l.act_min > qmin(src_quant(l)) || l.act_max < qmax(src_quant(l)))
+      fail(l, "a clamp (activation) on a half-even average pool is not implemented in hardware");
+    Instance p{"rtlgen_avgpool_shift", l.name + "_pool", {}, {{"clk", "clk"}, {"rst", "rst"}}};
+    p.params = {{"CHANNELS", lit(src.shape.c)},     {"SIMD", lit(hw.simd)},
+                {"K_H", lit(l.kernel_h)},            {"K_W", lit(l.kernel_w)},
+                {"ELEM_BITS", lit(src.bits)},        {"IN_SIGNED", lit(signed_flag(src.dtype))},
+                {"ROUNDING", lit(int(Rounding::HalfEven))}};
+    connect_in(p, l.name + "_win");
+    p.ports.push_back({"s_axis_tlast", l.name + "_win_tlast"});
+    connect_out(p, l.name + "_pl");
+    p.ports.push_back({"m_axis_tlast", ""});
+    stream_wires(l.name + "_pl", hw.simd * src.bits);
+    hw.instances.push_back(p);
+    output_fifo(hw, l, l.name + "_pl", hw.simd);
+    record_window_need(l, src, hw.out.elems);
+    push_layer(hw);
+  }
+
+  TensorQuant src_quant(const Layer& l) const { return net_.quant_of(l.inputs[0]); }
 
   void mean(const Layer& l, const StreamInfo& src) {
     HwLayer hw = start(l, src);
@@ -881,10 +964,10 @@ class Planner {
     std::vector<std::string>& outputs = fork_outputs_.at(root);
     outputs[size_t(branch)] = b.prefix + "_sk";  // fork -> FIFO -> the branch's stream
     connect_fork_outputs(plan_.glue[fork_glue_.at(root)], outputs);
-    stream_wires(b.prefix + "_sk", b.elems * 8);
+    stream_wires(b.prefix + "_sk", b.width());
     Instance f{"rtlgen_fifo", fmt::format("{}_skip{}_fifo", root, branch), {},
                {{"clk", "clk"}, {"rst", "rst"}}};
-    f.params = {{"WIDTH", lit(b.elems * 8)}, {"DEPTH", lit(depth)}, {"LAST_ENABLE", "0"},
+    f.params = {{"WIDTH", lit(b.width())}, {"DEPTH", lit(depth)}, {"LAST_ENABLE", "0"},
                 {"USER_WIDTH", "0"}};
     connect_in(f, b.prefix + "_sk");
     f.ports.push_back({"s_axis_tlast", "1'b0"});
@@ -918,7 +1001,7 @@ class Planner {
   void finish() {
     const StreamInfo& out = plan_.output;
     Instance t{"rtlgen_tlast_gen", "output_framer", {}, {{"clk", "clk"}, {"rst", "rst"}}};
-    t.params = {{"WIDTH", lit(out.elems * 8)}, {"BEATS", lit(out.beats_per_frame())}};
+    t.params = {{"WIDTH", lit(out.width())}, {"BEATS", lit(out.beats_per_frame())}};
     connect_in(t, out.prefix);
     plan_.classify = wants_argmax(out);
     const std::string framed = plan_.classify ? "framed" : "m_axis";
@@ -926,7 +1009,7 @@ class Planner {
     t.ports.push_back({"m_axis_tlast", framed + "_tlast"});
     plan_.tlast = t;
     if (plan_.classify) {
-      stream_wires(framed, out.elems * 8, true);
+      stream_wires(framed, out.width(), true);
       int bits = 1;
       while ((int64_t(1) << bits) < out.shape.c) ++bits;
       plan_.class_bits = bits;
@@ -935,6 +1018,7 @@ class Planner {
                   {"BEATS", lit(out.beats_per_frame())},
                   {"SIGNED", lit(signed_flag(out.dtype))},
                   {"IDX_BITS", lit(bits)}};
+      if (out.bits != 8) a.params.push_back({"ELEM_BITS", lit(out.bits)});
       connect_in(a, framed);
       a.ports.push_back({"s_axis_tlast", framed + "_tlast"});
       connect_out(a, "m_axis");
@@ -988,12 +1072,6 @@ class Planner {
 }  // namespace
 
 HwPlan plan_hardware(const Network& net, const PlanOptions& opt) {
-  for (const Layer& l : net.layers)
-    if (l.requant_mode == RequantMode::ScaleShift || l.out_quant.wide())
-      throw Error(l.loc, fmt::format("layer '{}': the integer scale-shift scheme (requant:, wide "
-                                     "activations) runs in the golden model (rtlgen run / eval); "
-                                     "its hardware is not generated yet",
-                                     l.name));
   HwPlan plan = Planner(net, opt).run();
   check_netlist_identifiers(net, plan);  // a user name equal to a generated one is refused
   return plan;

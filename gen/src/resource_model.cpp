@@ -221,9 +221,9 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     const int64_t y0_last = (ofm_h - 1) * sh - pt, lo_last = std::max<int64_t>(y0_last, 0);
     const int64_t need0 = std::min(kh - pt, ih);
     const int64_t nrows = std::max(kh + sh + 1, ih - lo_last + need0);
-    const int64_t pix_w = ic * 8;
-    c.lut = r(224 + 25.4 * double(tpb) + (chunks ? 2.0 * double(pix_w) : 0.0) + 0.75 * double(simd * 8));
-    c.ff = r(109 + (chunks ? 0.63 * double(pix_w) : 0.0) + 0.97 * double(simd * 8));
+    const int64_t eb = param(inst, "ELEM_BITS", 8), pix_w = ic * eb;
+    c.lut = r(224 + 25.4 * double(tpb) + (chunks ? 2.0 * double(pix_w) : 0.0) + 0.75 * double(simd * eb));
+    c.ff = r(109 + (chunks ? 0.63 * double(pix_w) : 0.0) + 0.97 * double(simd * eb));
     // a row slot holds 2^ceil(log2(words per row)) words ({slot, column} addressing)
     const int64_t in_n = param(inst, "IN_N", 1);
     const int64_t ppb = in_n > ic && ic > 0 ? in_n / ic : 1;
@@ -297,6 +297,19 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     const int64_t n = param(inst, "N", 1), idx = param(inst, "IDX_BITS", 8);
     c.lut = 10 + n * (12 + idx) + idx * 2;
     c.ff = 10 + n * 8 + 2 * idx;
+  } else if (m == "rtlgen_requant_shift") {
+    // Not calibrated against Yosys yet: one multiplier by a constant and about 3 adders of
+    // ACC_BITS..PROD_BITS bits per lane, a bias ROM of CHANNELS x 32 bits.
+    const int64_t pe = param(inst, "PE", 1), ch = param(inst, "CHANNELS", 1),
+                  prod = param(inst, "PROD_BITS", 40);
+    c.dsp = pe * ceil_div(prod, 36);
+    c.lut = pe * 3 * prod;
+    c.ff = pe * 5 * prod;
+    if (ceil_div(ch, pe) > 1) c.add(block_ram(ceil_div(ch, pe), 32 * pe, 1));
+  } else if (m == "rtlgen_avgpool_shift") {
+    const int64_t simd = param(inst, "SIMD", 1), eb = param(inst, "ELEM_BITS", 8);
+    c.lut = 10 + simd * 2 * (eb + 3);
+    c.ff = 10 + simd * 3 * (eb + 3);
   } else if (m == "rtlgen_tlast_gen") {
     c.lut = 2 + clog2(std::max<int64_t>(param(inst, "BEATS", 2), 2));
     c.ff = 1 + clog2(std::max<int64_t>(param(inst, "BEATS", 2), 2));
@@ -325,6 +338,8 @@ int64_t template_latency(const Instance& inst) {
   if (m == "rtlgen_mvu") return 5 + clog2(std::max<int64_t>(param(inst, "SIMD", 1), 1));
   if (m == "rtlgen_requant") return 12;
   if (m == "rtlgen_requant_float") return 16;
+  if (m == "rtlgen_requant_shift") return 7;
+  if (m == "rtlgen_avgpool_shift") return 2;
   if (m == "rtlgen_fifo") return 2;
   if (m == "rtlgen_dwu") return 5;
   if (m == "rtlgen_pool") return 6;

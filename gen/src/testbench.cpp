@@ -13,11 +13,20 @@
 
 namespace rtlgen {
 
-
-std::string pack_beat_hex(const std::vector<int32_t>& data, size_t first, int elems) {
+std::string pack_beat_hex(const std::vector<int32_t>& data, size_t first, int elems, int bits) {
+  // Element i at bits [i*bits +: bits], most significant hex digit first.
+  const int total = elems * bits, digits = (total + 3) / 4;
+  std::vector<uint8_t> bitv(size_t(digits) * 4, 0);
+  for (int i = 0; i < elems; ++i)
+    for (int b = 0; b < bits; ++b)
+      bitv[size_t(i * bits + b)] = (uint32_t(data[first + size_t(i)]) >> b) & 1u;
   std::string s;
-  s.reserve(size_t(elems) * 2);
-  for (int i = elems - 1; i >= 0; --i) s += fmt::format("{:02x}", uint32_t(data[first + i]) & 0xffu);
+  s.reserve(size_t(digits));
+  for (int d = digits - 1; d >= 0; --d) {
+    const int v = bitv[size_t(4 * d)] | bitv[size_t(4 * d + 1)] << 1 |
+                  bitv[size_t(4 * d + 2)] << 2 | bitv[size_t(4 * d + 3)] << 3;
+    s += "0123456789abcdef"[v];
+  }
   return s;
 }
 
@@ -51,14 +60,14 @@ TestbenchVectors testbench_vectors(const Network& net, const HwPlan& plan,
     if (net.layers[i].name == plan.output.tensor) out_index = int(i);
   for (const Tensor& in : v.inputs) {
     for (size_t k = 0; k < in.data.size(); k += size_t(plan.input.elems))
-      v.input_lines.push_back(pack_beat_hex(in.data, k, plan.input.elems));
+      v.input_lines.push_back(pack_beat_hex(in.data, k, plan.input.elems, plan.input.bits));
     const std::vector<Tensor> outs = golden::run_network(net, in);
     const Tensor& out = out_index < 0 ? in : outs[size_t(out_index)];
     if (int64_t(out.data.size()) != plan.output.shape.elements())
       throw Error(fmt::format("testbench: golden output '{}' has {} elements, the stream {}",
                               plan.output.tensor, out.data.size(), plan.output.shape.elements()));
     for (size_t k = 0; k < out.data.size(); k += size_t(plan.output.elems))
-      v.expected_lines.push_back(pack_beat_hex(out.data, k, plan.output.elems));
+      v.expected_lines.push_back(pack_beat_hex(out.data, k, plan.output.elems, plan.output.bits));
     if (plan.classify)  // ARG_MAX: the first maximum
       v.class_lines.push_back(fmt::format(
           "{:x}", std::max_element(out.data.begin(), out.data.end()) - out.data.begin()));

@@ -201,10 +201,10 @@ PhaseResult run_phase(const HwPlan& plan, const std::vector<Frame>& frames, size
   rtlgen_sim::Simulation<Vnet> sim(*dut, dut->clk, dut->rst);
   sim.stall_timeout(std::max<uint64_t>(20000, 4 * budget_per_frame));
   AxisDriver src("s_axis", dut->s_axis_tdata, dut->s_axis_tvalid, dut->s_axis_tready,
-                 plan.input.elems, 8, seed);
+                 plan.input.elems, plan.input.bits, seed);
   src.idle_probability(idle);
   AxisMonitor sink("m_axis", dut->m_axis_tdata, dut->m_axis_tvalid, &dut->m_axis_tready,
-                   plan.output.elems, 8, plan.output.dtype == DType::Int8, seed + 1);
+                   plan.output.elems, plan.output.bits, plan.output.dtype == DType::Int8, seed + 1);
   sink.with_last(dut->m_axis_tlast).ready_probability(ready).keep_beats(false);
   PhaseResult r;
   const size_t out_elems = size_t(plan.output.shape.elements());
@@ -233,8 +233,8 @@ PhaseResult run_phase(const HwPlan& plan, const std::vector<Frame>& frames, size
   for (size_t i = 0; i < ports.size(); ++i) {
     const auto& hw = plan.layers[i];
     auto m = std::make_unique<AxisMonitor>(std::string("tap ") + ports[i].layer, ports[i].tdata,
-                                           *ports[i].tvalid, ports[i].tready, hw.out.elems, 8,
-                                           hw.out.dtype == DType::Int8, seed + 2 + i);
+                                           *ports[i].tvalid, ports[i].tready, hw.out.elems,
+                                           hw.out.bits, hw.out.dtype == DType::Int8, seed + 2 + i);
     TapCheck* c = &checks[i];
     c->cursor = 0;
     c->frame_end.clear();

@@ -56,7 +56,7 @@ struct TestbenchVectors {
 TestbenchVectors testbench_vectors(const Network& net, const HwPlan& plan,
                                    const TestbenchOptions& opt);
 // One beat of `elems` elements starting at data[first] as hex, element i at bits [i*8 +: 8].
-std::string pack_beat_hex(const std::vector<int32_t>& data, size_t first, int elems);
+std::string pack_beat_hex(const std::vector<int32_t>& data, size_t first, int elems, int bits = 8);
 
 std::string emit_testbench(const HwPlan& plan, const VendorInfo& info, const TestbenchVectors& v,
                            const std::string& command);

@@ -36,7 +36,9 @@ struct StreamInfo {
   std::string prefix;  // wire prefix in the top
   int elems = 1;       // elements per beat
   Shape shape;
-  DType dtype = DType::Int8;
+  DType dtype = DType::Int8;  // Int8 = signed elements, UInt8 = unsigned
+  int bits = 8;               // element width (wider: the scale-shift scheme's activations)
+  int width() const { return elems * bits; }  // tdata bits
   int64_t beats_per_frame() const { return shape.elements() / elems; }
 };
 
