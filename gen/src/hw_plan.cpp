@@ -780,6 +780,7 @@ class Planner {
   void add(const Layer& l) {
     const StreamInfo a = stream_of(l, 0), b = stream_of(l, 1);
     HwLayer hw = start(l, a);
+    hw.join_inputs = {l.inputs[1]};
     const int n = a.elems;
     const std::string pb = width_convert(hw, l, b, n, "_wcb");
     const TensorQuant qa = net_.quant_of(l.inputs[0]), qb = net_.quant_of(l.inputs[1]);

@@ -375,7 +375,14 @@ ResourceEstimate estimate_resources(const HwPlan& plan) {
     for (const auto& inst : hw.instances) le.res.add(estimate_instance(inst, hw.mems));
 
     auto it = when.find(hw.in.tensor);
-    const auto [a_in, f_in] = it != when.end() ? it->second : prev;
+    auto [a_in, f_in] = it != when.end() ? it->second : prev;
+    // a join starts when its latest input does
+    for (const auto& t : hw.join_inputs) {
+      auto jt = when.find(t);
+      if (jt == when.end()) continue;
+      a_in = std::max(a_in, jt->second.first);
+      f_in = std::max(f_in, jt->second.second);
+    }
     const int64_t span = std::max<int64_t>(f_in - a_in, 0);
     // own cycles per frame; a shared depthwise unit's member streams frame 0 at its own rate
     // (est_cycles is the whole unit's, the steady-state limit when every member is busy)

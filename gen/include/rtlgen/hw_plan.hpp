@@ -46,6 +46,7 @@ struct HwLayer {
   std::string layer;
   OpKind op = OpKind::Conv2D;
   StreamInfo in, out;
+  std::vector<std::string> join_inputs;  // further input tensors of a join (ADD's B), for timing
   int pe = 0, simd = 0, sf = 0, nf = 0;
   int multipliers = 0;
   int64_t macs = 0;
