@@ -217,6 +217,20 @@ TEST_CASE("onnx: rtlgen_requant_float's parameter word encodes the float32 scale
   CHECK(w == "0000000000000095");
 }
 
+TEST_CASE("onnx: an empty packed float attribute (fuzz_onnx crash: memcpy of null) is read") {
+  // tests/fuzz/corpus/onnx/crash_empty_packed_floats.onnx had a zero-length packed `floats`;
+  // append_floats passed the empty vector's null data to memcpy (UBSan). Now it is a no-op.
+  std::vector<float> v;
+  wire::Field f;
+  f.type = wire::WireType::Bytes;
+  wire::append_floats(f, &v);
+  CHECK(v.empty());
+  const std::string attr = bytes_f(5, bytes_f(1, "scales") + bytes_f(7, ""));
+  const std::string n = node("Sigmoid", {"y"}, {"z"}, "s", "", attr);
+  CHECK_THROWS_WITH(import_onnx_bytes(qlinear_conv_model(n, "z"), "e.onnx"),
+                    Catch::Contains("'s' (Sigmoid): this operator is not supported"));
+}
+
 TEST_CASE("protobuf wire reader: packed and unpacked repeated fields, bounds") {
   using namespace rtlgen::wire;
   std::vector<int64_t> v;

@@ -20,6 +20,7 @@
 #include "rtlgen/network_io.hpp"
 #include "rtlgen/npy.hpp"
 #include "rtlgen/passes.hpp"
+#include "rtlgen/onnx_import.hpp"
 #include "rtlgen/tflite_import.hpp"
 #include "rtlgen/yaml_loader.hpp"
 
@@ -216,7 +217,7 @@ TEST_CASE("fuzz reproducers are refused cleanly", "[fuzz]") {
   const fs::path corpus = fs::path(RTLGEN_SOURCE_DIR) / "tests/fuzz/corpus";
   Tmp t("repro");
   int replayed = 0;
-  for (const char* target : {"tflite", "yaml", "npy", "image"}) {
+  for (const char* target : {"tflite", "onnx", "yaml", "npy", "image"}) {
     for (const auto& e : fs::directory_iterator(corpus / target)) {
       const std::string name = e.path().filename().string();
       if (name.rfind("crash_", 0) != 0) continue;
@@ -225,6 +226,9 @@ TEST_CASE("fuzz reproducers are refused cleanly", "[fuzz]") {
       try {
         if (std::string(target) == "tflite") {
           Network net = import_tflite_bytes(bytes, name);
+          prepare_network(net);
+        } else if (std::string(target) == "onnx") {
+          Network net = import_onnx_bytes(bytes, name);
           prepare_network(net);
         } else if (std::string(target) == "npy") {
           parse_npy(bytes, name);

@@ -106,6 +106,7 @@ void append_floats(const Field& f, std::vector<float>* out) {
   if (f.type != WireType::Bytes || f.bytes.size() % 4 != 0)
     throw WireError("repeated float field has wrong wire type or length");
   const size_t n = f.bytes.size() / 4;
+  if (n == 0) return;  // an empty packed run: memcpy must not see the empty vector's null data
   const size_t old = out->size();
   out->resize(old + n);
   std::memcpy(out->data() + old, f.bytes.data(), n * 4);
