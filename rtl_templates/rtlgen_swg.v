@@ -255,12 +255,6 @@ end
  */
 reg  [RW-1:0] wr_cnt_reg = {RW{1'b0}};      // rows completely written
 reg  [RW-1:0] rd_hi_reg = NROWS_R;          // first row the input side may not write yet
-// comparisons of the bookkeeping kept as registers (computed from the next values, so each
-// always equals its expression of the current registers): no comparator in front of the
-// handshakes and counters
-reg  wr_ok_reg = 1'b1;                      // wr_cnt_reg < rd_hi_reg
-reg  full_reg = 1'b0;                       // wr_cnt_reg >= IFM_H
-reg  ready_reg = 1'b0;                      // !pending_reg && wr_cnt_reg >= need_reg
 
 /*
  * Input side: line buffer word address = {slot, word column}
@@ -271,7 +265,7 @@ reg  [BCW-1:0] wr_beat_reg = {BCW{1'b0}};   // beat within the pixel (IN_N < IFM
 wire [WORD_W-1:0] wr_word;
 wire [AW-1:0] wr_addr;
 
-wire wr_ok = wr_ok_reg;
+wire wr_ok = wr_cnt_reg < rd_hi_reg;
 wire s_fire = s_axis_tvalid && wr_ok;
 wire word_wr = s_fire && (wr_beat_reg == BPP_LAST);
 wire row_done = word_wr && (wr_x_reg == WPR_LAST);
@@ -319,7 +313,8 @@ end
 /*
  * Window side
  */
-reg  signed [YW-1:0] y0n_reg = Y0N_INIT;    // origin row of the next output row (may be < 0)
+reg  signed [YW-1:0] y0_reg = Y0_INIT;      // window origin row (may be negative)
+reg  signed [YW-1:0] y0n_reg = Y0N_INIT;    // origin row of the next output row
 reg  signed [YW-1:0] y0nk_reg = Y0NK_INIT;  // y0n_reg + K_H
 reg  signed [XW-1:0] x0_reg = X0_INIT;      // window origin column
 reg  [RW-1:0] need_reg = NEED0_R;           // rows that must be written for this output row
@@ -340,20 +335,18 @@ wire [TPB-1:0] s2_in;
 wire [TPB*PIX_W-1:0] s2_word;
 
 wire en = !m_valid_reg || m_axis_tready;
-wire rd_ok = ready_reg;
+wire rd_ok = !pending_reg && (wr_cnt_reg >= need_reg);
 wire issue = en && rd_ok;
 
 wire ch_last = (ch_reg == NCH_LAST);
 wire grp_last = (grp_reg == NGRP_LAST);
 wire win_last = ch_last && grp_last;
 wire tap_adv = (ORDER == 0) ? ch_last : 1'b1;
-reg  col_last_reg = (X0_INIT == X0_LAST_X);  // x0_reg == X0_LAST
-reg  row_last_reg = (Y0_INIT == Y0_LAST_Y);  // the current output row is the frame's last
-wire col_last = col_last_reg;
-wire row_last = row_last_reg;
+wire col_last = (x0_reg == X0_LAST_X);
+wire row_last = (y0_reg == Y0_LAST_Y);
 wire row_end = issue && win_last && col_last;
 wire frame_end = row_end && row_last;
-wire wrap = (frame_end || pending_reg) && full_reg;
+wire wrap = (frame_end || pending_reg) && (wr_cnt_reg >= IFM_H_R);
 // the ports load their window start: next window, or the same window's next channel chunk
 wire tap_wrap = issue && tap_adv && grp_last;
 wire tap_step = issue && tap_adv && !grp_last;
@@ -363,25 +356,18 @@ wire win_next = issue && win_last;
 wire [RW-1:0] lo_next = (y0n_reg > 0) ? y0n_reg[RW-1:0] : {RW{1'b0}};
 wire [RW-1:0] need_next = (y0nk_reg < IFM_H_Y) ? y0nk_reg[RW-1:0] : IFM_H_R;
 
-// next values of the bookkeeping
-wire [RW-1:0] wr_cnt_nx = wr_cnt_reg + {{(RW-1){1'b0}}, row_done} -
-                          (wrap ? IFM_H_R : {RW{1'b0}});
-wire [RW-1:0] rd_hi_nx = frame_end ? (wrap ? NROWS_R : IFM_H_R + NROWS_R) :
-                         row_end ? lo_next + NROWS_R :
-                         wrap ? NROWS_R : rd_hi_reg;
-wire pending_nx = frame_end ? !wrap : (!row_end && wrap) ? 1'b0 : pending_reg;
-wire [RW-1:0] need_nx = !row_end ? need_reg : row_last ? NEED0_R : need_next;
-wire signed [XW-1:0] x0_step = x0_reg + STRIDE_W_X;
-
 always @(posedge clk) begin
     // row bookkeeping
-    wr_cnt_reg <= wr_cnt_nx;
-    rd_hi_reg <= rd_hi_nx;
-    pending_reg <= pending_nx;
-    need_reg <= need_nx;
-    wr_ok_reg <= wr_cnt_nx < rd_hi_nx;
-    full_reg <= wr_cnt_nx >= IFM_H_R;
-    ready_reg <= !pending_nx && (wr_cnt_nx >= need_nx);
+    wr_cnt_reg <= wr_cnt_reg + {{(RW-1){1'b0}}, row_done} - (wrap ? IFM_H_R : {RW{1'b0}});
+    if (frame_end) begin
+        rd_hi_reg <= wrap ? NROWS_R : IFM_H_R + NROWS_R;
+        pending_reg <= !wrap;
+    end else if (row_end) begin
+        rd_hi_reg <= lo_next + NROWS_R;
+    end else if (wrap) begin
+        rd_hi_reg <= NROWS_R;
+        pending_reg <= 1'b0;
+    end
 
     // window position
     if (issue) begin
@@ -394,19 +380,20 @@ always @(posedge clk) begin
             grp_reg <= grp_last ? {GW{1'b0}} : grp_reg + 1'b1;
         end
         if (win_last) begin
-            x0_reg <= col_last ? X0_INIT : x0_step;
-            col_last_reg <= col_last ? (X0_INIT == X0_LAST_X) : (x0_step == X0_LAST_X);
+            x0_reg <= col_last ? X0_INIT : x0_reg + STRIDE_W_X;
         end
     end
     if (row_end) begin
         if (row_last) begin
+            y0_reg <= Y0_INIT;
             y0n_reg <= Y0N_INIT;
             y0nk_reg <= Y0NK_INIT;
-            row_last_reg <= (Y0_INIT == Y0_LAST_Y);
+            need_reg <= NEED0_R;
         end else begin
+            y0_reg <= y0n_reg;
             y0n_reg <= y0n_reg + STRIDE_H_Y;
             y0nk_reg <= y0nk_reg + STRIDE_H_Y;
-            row_last_reg <= (y0n_reg == Y0_LAST_Y);
+            need_reg <= need_next;
         end
     end
 
@@ -426,11 +413,7 @@ always @(posedge clk) begin
         wr_cnt_reg <= {RW{1'b0}};
         rd_hi_reg <= NROWS_R;
         pending_reg <= 1'b0;
-        wr_ok_reg <= 1'b1;
-        full_reg <= 1'b0;
-        ready_reg <= 1'b0;
-        col_last_reg <= (X0_INIT == X0_LAST_X);
-        row_last_reg <= (Y0_INIT == Y0_LAST_Y);
+        y0_reg <= Y0_INIT;
         y0n_reg <= Y0N_INIT;
         y0nk_reg <= Y0NK_INIT;
         x0_reg <= X0_INIT;
