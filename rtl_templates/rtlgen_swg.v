@@ -567,6 +567,7 @@ generate
             assign rd_addr = {slot_reg, ixw};
         end else begin : g_rd_addr_rows
             assign rd_addr = slot_reg;
+            wire unused_ixw = ^ixw;  // one column per row: no column address
         end
 
         always @(posedge clk) begin

@@ -3,7 +3,9 @@
 #   1. builds build-asan/ (or $RTLGEN_ASAN_DIR) with clang: -fsanitize=address,undefined
 #      -fno-sanitize-recover=all and libFuzzer coverage (-DRTLGEN_FUZZ=ON): the rtlgen CLI, the
 #      Catch2 unit tests and the fuzz targets (not the Verilator tests);
-#   2. runs every unit test and the CLI bad-input cases (tests/e2e/bad_inputs.sh) under them;
+#   2. runs every unit test, the CLI bad-input cases (tests/e2e/bad_inputs.sh,
+#      hostile_pipeline.sh) and RTLGEN_RANDOM_NETWORKS (default 5) random valid networks through
+#      generate + Verilator lint + Icarus (tests/fuzz/random_networks.py) under them;
 #   3. runs each fuzz target for RTLGEN_FUZZ_SECONDS (default 30) on its committed seed corpus
 #      (tests/fuzz/corpus/<target>/, crash reproducers included), two targets at a time.
 # Any sanitizer report, crash, leak, timeout or escaped exception fails the run.
@@ -16,14 +18,18 @@ t0=$SECONDS
 CXX=${RTLGEN_FUZZ_CXX:-clang++} cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" -DRTLGEN_FUZZ=ON \
   -DRTLGEN_RTL_TESTS=OFF -DRTLGEN_FUZZ_SECONDS="$secs" >/dev/null
-cmake --build "$dir" -j "$jobs" --target rtlgen rtlgen_tests fuzz_tflite fuzz_onnx fuzz_yaml fuzz_npy fuzz_image
+cmake --build "$dir" -j "$jobs" --target rtlgen rtlgen_tests fuzz_tflite fuzz_onnx fuzz_yaml fuzz_npy \
+  fuzz_image fuzz_cli
 t1=$SECONDS
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 "$dir"/tests/rtlgen_tests
 echo "== CLI bad inputs under AddressSanitizer + UndefinedBehaviorSanitizer"
-ctest --test-dir "$dir" --output-on-failure -R '^cli_bad_inputs$'
+ctest --test-dir "$dir" --output-on-failure -R '^cli_bad_inputs$|^cli_hostile_pipeline$'
+echo "== random valid networks through generate, Verilator lint and Icarus under the sanitizers"
+python3 tests/fuzz/random_networks.py --rtlgen "$dir/gen/rtlgen" --work "$dir/random_networks" \
+  --count "${RTLGEN_RANDOM_NETWORKS:-5}" --seed 7
 t2=$SECONDS
 echo "== fuzz targets, ${secs} s each, 2 at a time"
 ctest --test-dir "$dir" --output-on-failure -j 2 -L fuzz

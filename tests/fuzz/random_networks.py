@@ -204,7 +204,42 @@ def random_network(seed, small):
         doc["fold"] = {"max_multipliers": rng.choice([4, 16, 64, 256])}
         for l in doc["layers"]:
             l.pop("hw", None)
+    if rng.random() < 0.15:
+        break_one_thing(rng, doc)
     return doc, net.params
+
+
+def break_one_thing(rng, doc):
+    """A valid-looking change rtlgen must refuse cleanly (never crash or emit bad RTL)."""
+    layers = doc["layers"]
+    weighted_layers = [l for l in layers if "weights" in l]
+    kind = rng.choice(["pe", "dw_simd", "add_scale", "softmax_middle", "relu6_scale", "name"])
+    if kind == "pe" and weighted_layers:
+        weighted_layers[0]["hw"] = {"pe": 7 * 11 * 13}  # divides no channel count here
+    elif kind == "dw_simd":
+        for l in layers:
+            if l["op"] == "depthwise_conv2d":
+                l["hw"] = {"simd": 2}
+    elif kind == "add_scale":
+        for l in layers:
+            if l["op"] == "add":
+                l["output"]["scale"] = 1e-6
+    elif kind == "softmax_middle" and len(layers) > 1:
+        layers.insert(0, {"name": "early_softmax", "op": "softmax", "inputs": "input",
+                          "output": {"dtype": doc["input"]["dtype"], "scale": 1.0 / 256,
+                                     "zero_point": -128 if doc["input"]["dtype"] == "int8" else 0}})
+    elif kind == "relu6_scale" and weighted_layers:
+        weighted_layers[-1]["activation"] = "relu6"
+        weighted_layers[-1]["output"]["scale"] = 1e-9
+    elif kind == "name" and len(layers) > 1:
+        # a second layer named like a stream wire of the first
+        old = layers[1]["name"]
+        layers[1]["name"] = layers[0]["name"] + "_win"
+        for l in layers[2:]:
+            if l.get("inputs") == old:
+                l["inputs"] = layers[1]["name"]
+            elif isinstance(l.get("inputs"), list):
+                l["inputs"] = [layers[1]["name"] if i == old else i for i in l["inputs"]]
 
 
 def write_network(d, doc, params):

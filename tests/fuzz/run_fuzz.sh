@@ -8,6 +8,8 @@
 set -euo pipefail
 fuzzer=$1 seeds=$2 work=$3 secs=$4
 shift 4
+# Absolute: fuzz_cli runs rtlgen in its own scratch directory (it changes the working directory).
+fuzzer=$(realpath "$fuzzer") seeds=$(realpath "$seeds") work=$(realpath -m "$work")
 here=$(cd "$(dirname "$0")" && pwd)
 name=$(basename "$fuzzer")
 mkdir -p "$work/corpus" "$work/artifacts"
