@@ -9,6 +9,7 @@
 #include <functional>
 
 #include "net_builder.hpp"
+#include "rtlgen/emit.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/hw_plan.hpp"
 #include "rtlgen/idx.hpp"
@@ -197,4 +198,13 @@ TEST_CASE("readers: PGM header errors say which field and value", "[readers][ima
              Catch::Contains("width 0 (1 to 65535)"));
   CHECK_THAT(error_of([] { parse_pgm("P5\n4 70000\n255\n", "h.pgm"); }),
              Catch::Contains("height 70000 (1 to 65535)"));
+}
+
+TEST_CASE("generate: a command line that is not UTF-8 still gives a report.json", "[generate]") {
+  // fuzz_cli found it: `rtlgen generate NET -o $'b\xff'` ended in "internal error:
+  // [json.exception.type_error.316] invalid UTF-8 byte" (tests/fuzz/corpus/cli/crash_*).
+  const Network net = load_network(std::string(RTLGEN_SOURCE_DIR) + "/configs/residual_tiny.yaml");
+  const HwPlan plan = plan_hardware(net);
+  const auto files = generate_files(net, plan, "rtlgen generate x -o b\xff\xfe");
+  CHECK_THAT(files.at("report.json"), Catch::Contains("\xef\xbf\xbd"));  // U+FFFD
 }

@@ -130,7 +130,9 @@ std::string emit_report_json(const Network& net, const HwPlan& plan, const std::
                  plan.est_cycles_per_frame
                      ? net.target_clock_mhz * 1e6 / double(plan.est_cycles_per_frame)
                      : 0.0}};
-  return j.dump(2) + "\n";
+  // The command line and paths may hold bytes that are not UTF-8 (a Latin-1 file name): they
+  // become U+FFFD instead of an exception.
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string emit_report_text(const Network& net, const HwPlan& plan) {

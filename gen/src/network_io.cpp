@@ -85,7 +85,8 @@ void dump_tensors(const Network& net, const Tensor& input, const std::vector<Ten
                                   {"scale", l.out_quant.scale},
                                   {"zero_point", l.out_quant.zero_point}});
   }
-  files["manifest.json"] = manifest.dump(1) + "\n";
+  files["manifest.json"] =  // non-UTF-8 bytes of names and paths become U+FFFD
+      manifest.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   write_output_dir(dir, files, "rtlgen run --dump " + dir);
 }
 
