@@ -58,7 +58,10 @@ module rtlgen_dwu #
     // Accumulator width in bits (signed, 2..64); sums wrap modulo 2^ACC_BITS
     parameter ACC_BITS = 32,
     // $readmemh weight file, CHANNELS/PE*TAPS lines of PE*8 bits ("" = uninitialised ROM)
-    parameter WEIGHT_FILE = ""
+    parameter WEIGHT_FILE = "",
+    // weight ROM: 0 = block RAM, 1 = LUTs (distributed); chosen by the generator's resource
+    // model (distributed_memory() in gen/src/resource_model.cpp)
+    parameter MEM_STYLE = 0
 )
 (
     input  wire                       clk,
@@ -125,18 +128,6 @@ initial begin
 end
 
 /*
- * Weight ROM, synchronous read at a registered address
- */
-(* rom_style = "block" *) (* ramstyle = "M10K" *)
-reg [PE*8-1:0] wrom [0:WORDS-1];
-
-initial begin
-    if (WEIGHT_FILE != "") begin
-        $readmemh(WEIGHT_FILE, wrom);
-    end
-end
-
-/*
  * Control: tap and ROM address counters, valid/first/last pipeline
  */
 reg m_valid_reg = 1'b0;
@@ -185,10 +176,43 @@ reg [PE*9-1:0] x_1;
 reg [PE*8-1:0] w_1;
 wire [PE*9-1:0] x_diff;
 
+// weight ROM, synchronous read at a registered address into w_1a (nothing between the ROM and it)
+generate
+    if (MEM_STYLE == 1) begin : g_rom_lut
+        // LUT ROM. Vivado: rom_style "distributed"; Quartus: MLAB. Yosys reads rom_block before
+        // rom_style and builds the ROM from LUTs ("logic": its Xilinx / ECP5 LUT RAM maps take no
+        // ROMs, rom_style "distributed" alone stops synth_xilinx with "no valid mapping").
+        (* rom_block = "logic" *) (* rom_style = "distributed" *) (* ramstyle = "MLAB" *)
+        reg [PE*8-1:0] wrom [0:WORDS-1];
+        initial begin
+            if (WEIGHT_FILE != "") begin
+                $readmemh(WEIGHT_FILE, wrom);
+            end
+        end
+        always @(posedge clk) begin
+            if (ce) begin
+                w_1a <= wrom[addr_reg];
+            end
+        end
+    end else begin : g_rom_block
+        (* rom_style = "block" *) (* ramstyle = "M10K" *)
+        reg [PE*8-1:0] wrom [0:WORDS-1];
+        initial begin
+            if (WEIGHT_FILE != "") begin
+                $readmemh(WEIGHT_FILE, wrom);
+            end
+        end
+        always @(posedge clk) begin
+            if (ce) begin
+                w_1a <= wrom[addr_reg];
+            end
+        end
+    end
+endgenerate
+
 always @(posedge clk) begin
     if (ce) begin
         x_1a <= x_diff;
-        w_1a <= wrom[addr_reg];
         x_1 <= x_1a;
         w_1 <= w_1a;
     end

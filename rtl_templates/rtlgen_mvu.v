@@ -61,7 +61,10 @@ module rtlgen_mvu #
     // $readmemh weight file, NF*SF lines of PE*SIMD*8 bits ("" = uninitialised ROM)
     parameter WEIGHT_FILE = "",
     // Input element width in bits (2..30; 8 = int8/uint8)
-    parameter IN_BITS = 8
+    parameter IN_BITS = 8,
+    // weight ROM: 0 = block RAM, 1 = LUTs (distributed); chosen by the generator's resource
+    // model (distributed_memory() in gen/src/resource_model.cpp)
+    parameter MEM_STYLE = 0
 )
 (
     input  wire                       clk,
@@ -253,29 +256,50 @@ always @(posedge clk) begin
 end
 
 /*
- * Weight ROM, synchronous read
- */
-(* rom_style = "block" *) (* ramstyle = "M10K" *)
-reg [PE*SIMD*8-1:0] wrom [0:NF*SF-1];
-
-initial begin
-    if (WEIGHT_FILE != "") begin
-        $readmemh(WEIGHT_FILE, wrom);
-    end
-end
-
-/*
- * Stage 1: memory reads; stage 2: memory output registers
+ * Stage 1: memory reads (the weight ROM's read register w_rd1_reg is written in its generate
+ * branch, nothing between the ROM and it); stage 2: memory output registers
  */
 reg [SIMD*XD-1:0] x_rd1_reg;
 reg [PE*SIMD*8-1:0] w_rd1_reg;
 reg [SIMD*XD-1:0] x_rd_reg;
 reg [PE*SIMD*8-1:0] w_rd_reg;
 
+generate
+    if (MEM_STYLE == 1) begin : g_rom_lut
+        // LUT ROM. Vivado: rom_style "distributed"; Quartus: MLAB. Yosys reads rom_block before
+        // rom_style and builds the ROM from LUTs ("logic": its Xilinx / ECP5 LUT RAM maps take no
+        // ROMs, rom_style "distributed" alone stops synth_xilinx with "no valid mapping").
+        (* rom_block = "logic" *) (* rom_style = "distributed" *) (* ramstyle = "MLAB" *)
+        reg [PE*SIMD*8-1:0] wrom [0:NF*SF-1];
+        initial begin
+            if (WEIGHT_FILE != "") begin
+                $readmemh(WEIGHT_FILE, wrom);
+            end
+        end
+        always @(posedge clk) begin
+            if (ce) begin
+                w_rd1_reg <= wrom[w_addr_reg];
+            end
+        end
+    end else begin : g_rom_block
+        (* rom_style = "block" *) (* ramstyle = "M10K" *)
+        reg [PE*SIMD*8-1:0] wrom [0:NF*SF-1];
+        initial begin
+            if (WEIGHT_FILE != "") begin
+                $readmemh(WEIGHT_FILE, wrom);
+            end
+        end
+        always @(posedge clk) begin
+            if (ce) begin
+                w_rd1_reg <= wrom[w_addr_reg];
+            end
+        end
+    end
+endgenerate
+
 always @(posedge clk) begin
     if (ce) begin
         x_rd1_reg <= ibuf[rd_addr_reg];
-        w_rd1_reg <= wrom[w_addr_reg];
         x_rd_reg <= x_rd1_reg;
         w_rd_reg <= w_rd1_reg;
     end

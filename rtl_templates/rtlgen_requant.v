@@ -53,6 +53,9 @@ module rtlgen_requant #
     parameter ACC_BITS = 32,
     // $readmemh file of CHANNELS/PE words of PE x 72 bits {bias, multiplier, shift} ("" = none)
     parameter PARAM_FILE = "",
+    // parameter ROM: 0 = block RAM, 1 = LUTs (distributed); chosen by the generator's resource
+    // model (distributed_memory() in gen/src/resource_model.cpp)
+    parameter MEM_STYLE = 0,
     // Output zero point (int8: -128..127, uint8: 0..255)
     parameter OUT_ZP = 0,
     // Lower clamp bound (activation range, inside the output type)
@@ -131,14 +134,6 @@ initial begin
 end
 
 // parameter ROM: one word of PE x 72 bits per channel group, one synchronous read port
-(* rom_style = "block" *) (* ramstyle = "M10K" *)
-reg [PE*72-1:0] prm_rom [0:GROUPS-1];
-
-initial begin
-    if (PARAM_FILE != "") begin
-        $readmemh(PARAM_FILE, prm_rom);
-    end
-end
 
 // common clock enable: the output register is empty or being emptied
 reg [STAGES-1:0] valid_pipe = {STAGES{1'b0}};
@@ -149,12 +144,43 @@ wire accept = ce && s_axis_tvalid;
 reg [GA_W-1:0] group_reg = {GA_W{1'b0}};
 reg [PE*72-1:0] prm_word_1;
 
+// parameter ROM, read into prm_word_1 (nothing between the ROM and it)
+generate
+    if (MEM_STYLE == 1) begin : g_rom_lut
+        // LUT ROM. Vivado: rom_style "distributed"; Quartus: MLAB. Yosys reads rom_block before
+        // rom_style and builds the ROM from LUTs ("logic": its Xilinx / ECP5 LUT RAM maps take no
+        // ROMs, rom_style "distributed" alone stops synth_xilinx with "no valid mapping").
+        (* rom_block = "logic" *) (* rom_style = "distributed" *) (* ramstyle = "MLAB" *)
+        reg [PE*72-1:0] prm_rom [0:GROUPS-1];
+        initial begin
+            if (PARAM_FILE != "") begin
+                $readmemh(PARAM_FILE, prm_rom);
+            end
+        end
+        always @(posedge clk) begin
+            if (ce) begin
+                prm_word_1 <= prm_rom[group_reg];
+            end
+        end
+    end else begin : g_rom_block
+        (* rom_style = "block" *) (* ramstyle = "M10K" *)
+        reg [PE*72-1:0] prm_rom [0:GROUPS-1];
+        initial begin
+            if (PARAM_FILE != "") begin
+                $readmemh(PARAM_FILE, prm_rom);
+            end
+        end
+        always @(posedge clk) begin
+            if (ce) begin
+                prm_word_1 <= prm_rom[group_reg];
+            end
+        end
+    end
+endgenerate
+
 always @(posedge clk) begin
     if (ce) begin
         valid_pipe <= {valid_pipe[STAGES-2:0], s_axis_tvalid};
-    end
-    if (ce) begin
-        prm_word_1 <= prm_rom[group_reg];
     end
     if (accept) begin
         group_reg <= (GROUPS == 1 || group_reg == LAST_GROUP) ? {GA_W{1'b0}} : group_reg + 1'b1;

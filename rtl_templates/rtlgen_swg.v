@@ -24,8 +24,8 @@
  * image (one tap per beat except ORDER 0 with SIMD > IFM_C). m_axis_tlast = last beat of a
  * window (for ORDER 1: last beat of the last channel chunk of the window).
  *
- * Structure: a line buffer of NROWS image rows (block RAM / LUT RAM: one write port, one
- * registered read port whose output is registered again), written by the input side, read by
+ * Structure: a line buffer of NROWS image rows (block RAM, or LUT RAM with MEM_STYLE = 1: one
+ * write port, one registered read port whose output is registered again), written by the input side, read by
  * the window side. A memory word holds PPB pixels (PPB*IFM_C elements, PPB = 1 unless
  * IN_N > IFM_C), IFM_W/PPB words per row, each row in a slot of 2^ceil(log2(IFM_W/PPB)) words so
  * that a word address is {slot, word column}: no multiply or adder in front of the address;
@@ -86,7 +86,10 @@ module rtlgen_swg #
     // 0 = tap-major (convolution), 1 = channel-major (pooling / depthwise)
     parameter ORDER = 0,
     // element width in bits (8; wider for the scale-shift scheme's activations)
-    parameter ELEM_BITS = 8
+    parameter ELEM_BITS = 8,
+    // line buffer memory: 0 = block RAM, 1 = distributed RAM (LUT RAM); chosen by the
+    // generator's resource model (distributed_memory() in gen/src/resource_model.cpp)
+    parameter MEM_STYLE = 0
 )
 (
     input  wire                 clk,
@@ -446,12 +449,7 @@ generate
         localparam [OW-1:0] IXO_INIT = IXP % PPB;
         /* verilator lint_on WIDTH */
 
-        // no_rw_check: a read never needs the word written in the same cycle (rows are read only
-        // once complete and written only once free; a padding tap's read data is discarded), so
-        // the synthesiser needs no collision bypass between the RAM and its output register
-        (* ram_style = "block" *) (* ramstyle = "M10K" *) (* no_rw_check *)
-        reg [WORD_W-1:0] mem [0:DEPTH-1];
-        reg [WORD_W-1:0] rd_q;  // no initial value: it would keep the read port out of the RAM block
+        wire [WORD_W-1:0] rd_q;  // the RAM's registered read data (see g_mem_*)
         reg [WORD_W-1:0] rd_q2 = {WORD_W{1'b0}};
         reg [OW-1:0] off_q = {OW{1'b0}};
         reg [OW-1:0] off_q2 = {OW{1'b0}};
@@ -570,12 +568,44 @@ generate
             wire unused_ixw = ^ixw;  // one column per row: no column address
         end
 
-        always @(posedge clk) begin
-            if (word_wr) begin
-                mem[wr_addr] <= wr_word;
+        // The line buffer copy: one write port, one read port registered at the RAM (rd_q, no
+        // logic between the RAM and it), registered again (rd_q2). The two branches differ only
+        // in the synthesis attributes. no_rw_check: a read never needs the word written in the
+        // same cycle (rows are read only once complete and written only once free; a padding
+        // tap's read data is discarded), so the synthesiser needs no collision bypass between
+        // the RAM and its output register.
+        if (MEM_STYLE == 1) begin : g_mem_lut
+            // distributed RAM (Xilinx RAM64M/RAM32M, Intel MLAB, ECP5 DPR16X4): asynchronous
+            // read from the registered address, rd_q in flip-flops
+            (* ram_style = "distributed" *) (* ramstyle = "MLAB" *) (* no_rw_check *)
+            reg [WORD_W-1:0] mem [0:DEPTH-1];
+            reg [WORD_W-1:0] rd_reg = {WORD_W{1'b0}};
+            always @(posedge clk) begin
+                if (word_wr) begin
+                    mem[wr_addr] <= wr_word;
+                end
+                if (en) begin
+                    rd_reg <= mem[rd_addr];
+                end
             end
+            assign rd_q = rd_reg;
+        end else begin : g_mem_block
+            (* ram_style = "block" *) (* ramstyle = "M10K" *) (* no_rw_check *)
+            reg [WORD_W-1:0] mem [0:DEPTH-1];
+            reg [WORD_W-1:0] rd_reg;  // no initial value: it would keep the read port out of the RAM block
+            always @(posedge clk) begin
+                if (word_wr) begin
+                    mem[wr_addr] <= wr_word;
+                end
+                if (en) begin
+                    rd_reg <= mem[rd_addr];
+                end
+            end
+            assign rd_q = rd_reg;
+        end
+
+        always @(posedge clk) begin
             if (en) begin
-                rd_q <= mem[rd_addr];
                 off_q <= ixo;
                 in_q <= in_img;
                 rd_q2 <= rd_q;

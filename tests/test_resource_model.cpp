@@ -1,6 +1,5 @@
 // The analytic resource / latency model against the Yosys synth_xilinx calibration points.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -22,9 +21,19 @@ std::string config(const std::string& name) {
 // Relative error of an estimate against a measured figure.
 double rel(double estimate, double measured) { return std::fabs(estimate - measured) / measured; }
 
+// Every memory back in block RAM (MEM_STYLE 0), as the designs were before the generator chose
+// distributed memories: the reference figures measured then still check the block-RAM model.
+void all_block_ram(HwPlan& plan) {
+  for (auto& hw : plan.layers)
+    for (auto& inst : hw.instances)
+      for (auto& [k, v] : inst.params)
+        if (k == "MEM_STYLE") v = "0";
+}
+
 }  // namespace
 
-// Yosys 0.23 `rtlgen synth --xilinx-only` (synth_xilinx -family xc7):
+// Yosys 0.23 `rtlgen synth --xilinx-only` (synth_xilinx -family xc7), every memory in block RAM
+// (before MEM_STYLE):
 //   lenet_small (30 multipliers): LUT 5,896, FF 3,941, DSP 57, RAMB36 25 + RAMB18 14 (32 BRAM36)
 //   lenet (712 multipliers):      LUT 23,290, FF 27,430, DSP 854, RAMB36 22 + RAMB18 154 (99.0)
 // (re-synthesised after the requantizer ROM became one wide word per channel group: lenet was
@@ -40,7 +49,8 @@ TEST_CASE("resource model matches the calibrated LeNet synthesis results", "[res
                          Point{"lenet.yaml", 23290, 27430, 854, 99.0, 2936}}) {
     INFO(p.yaml);
     const Network net = load_network_yaml(config(p.yaml));
-    const HwPlan plan = plan_hardware(net);
+    HwPlan plan = plan_hardware(net);
+    all_block_ram(plan);  // (measured with every memory in block RAM)
     const ResourceEstimate e = estimate_resources(plan);
     REQUIRE(e.layers.size() == plan.layers.size());
     INFO("LUT " << e.total.lut << " FF " << e.total.ff << " DSP " << e.total.dsp << " BRAM36 "
@@ -60,7 +70,8 @@ TEST_CASE("resource model matches the calibrated LeNet synthesis results", "[res
 }
 
 // Yosys 0.23 synth_xilinx on the seed MobileNet v1 0.25/128 at its default folding (512 budget,
-// 406 multipliers; `rtlgen synth OUT --xilinx-only`, 830 s CPU): LUT 50,516, FF 49,477,
+// 406 multipliers; `rtlgen synth OUT --xilinx-only`, 830 s CPU), every memory in block RAM
+// (before MEM_STYLE; not re-synthesised with distributed memories yet): LUT 50,516, FF 49,477,
 // DSP48E1 679, RAMB36 110 + RAMB18 417 = 318.5 BRAM36. Out of the LeNet calibration set except
 // the per-tensor requantizer and the wide-pixel chunk select terms. Skips without ../shared.
 TEST_CASE("resource model matches the MobileNet synthesis results", "[resource]") {
@@ -73,7 +84,8 @@ TEST_CASE("resource model matches the MobileNet synthesis results", "[resource]"
     return;
   }
   const Network net = load_network(model.string());
-  const HwPlan plan = plan_hardware(net);
+  HwPlan plan = plan_hardware(net);
+  all_block_ram(plan);  // (measured with every memory in block RAM)
   REQUIRE(plan.multipliers == 406);
   const ResourceEstimate e = estimate_resources(plan);
   INFO("LUT " << e.total.lut << " FF " << e.total.ff << " DSP " << e.total.dsp << " BRAM36 "
@@ -122,4 +134,59 @@ TEST_CASE("block RAM shapes follow the 7-series cost rules", "[resource]") {
   // Two read ports share one true-dual-port copy.
   auto d = block_ram(84, 66, 2);
   CHECK(d.bram36() == Approx(2.0));
+}
+
+TEST_CASE("memories under the distributed threshold go to LUTs, the others to block RAM",
+          "[resource]") {
+  // block RAM would hold fewer than 4,096 bits per RAMB18: LUTs (and at most 32,768 bits)
+  CHECK(distributed_memory(64, 8));           // 512 bits in one RAMB18
+  CHECK(distributed_memory(455, 9));          // 4,095 bits in one RAMB18
+  CHECK_FALSE(distributed_memory(512, 8));    // 4,096 bits in one RAMB18: the threshold
+  CHECK_FALSE(distributed_memory(1024, 18));  // a full RAMB18
+  CHECK(distributed_memory(2, 1000));         // 2,000 bits spread over 28 RAMB18 (36 bits each)
+  CHECK_FALSE(distributed_memory(64, 600));   // 38,400 bits: over kDistributedMaxBits
+  CHECK_FALSE(distributed_memory(0, 8));
+
+  // The generator sets MEM_STYLE by that rule, and the model counts the memory by it: LeNet's
+  // conv2 weights (16 x 150 x 8 bits) and conv1's 224 x 8 line buffers in LUTs, fc1's 384,000
+  // weight bits in block RAM.
+  const Network net = load_network_yaml(config("lenet.yaml"));
+  HwPlan plan = plan_hardware(net);
+  auto style = [](const Instance& inst) {
+    for (const auto& [k, v] : inst.params)
+      if (k == "MEM_STYLE") return v;
+    return std::string("none");
+  };
+  int lut_mems = 0, block_mems = 0;
+  for (auto& hw : plan.layers)
+    for (auto& inst : hw.instances) {
+      const bool memory = inst.module == "rtlgen_swg" || inst.module == "rtlgen_mvu" ||
+                          inst.module == "rtlgen_dwu" || inst.module == "rtlgen_requant";
+      INFO(inst.name << " MEM_STYLE " << style(inst));
+      if (!memory) {
+        CHECK(style(inst) == "none");
+        continue;
+      }
+      REQUIRE((style(inst) == "0" || style(inst) == "1"));
+      if (inst.name == "conv1_swg" || inst.name == "conv2_mvu") CHECK(style(inst) == "1");
+      if (inst.name == "fc1_mvu") CHECK(style(inst) == "0");
+      const ResourceCounts c = estimate_instance(inst, hw.mems);
+      // the other style, counted by the same model
+      Instance flipped = inst;
+      for (auto& [k, v] : flipped.params)
+        if (k == "MEM_STYLE") v = v == "1" ? "0" : "1";
+      const ResourceCounts f = estimate_instance(flipped, hw.mems);
+      if (style(inst) == "1") {
+        ++lut_mems;
+        CHECK(c.bram36() == 0);
+        CHECK(f.bram36() > 0);
+        CHECK(c.lut + c.lutram > f.lut + f.lutram);
+      } else {
+        // (a one-word or all-constant ROM is logic in either style: no block RAM)
+        if (c.bram36() > 0) ++block_mems;
+        CHECK(f.bram36() == 0);
+      }
+    }
+  CHECK(lut_mems > 0);
+  CHECK(block_mems > 0);
 }

@@ -1074,6 +1074,7 @@ class Planner {
 
 HwPlan plan_hardware(const Network& net, const PlanOptions& opt) {
   HwPlan plan = Planner(net, opt).run();
+  choose_memory_styles(plan);  // block or distributed memories, by the resource model's rule
   check_netlist_identifiers(net, plan);  // a user name equal to a generated one is refused
   return plan;
 }

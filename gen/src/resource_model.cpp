@@ -30,6 +30,13 @@
 //                   multiplexer LUTs / N, 12 LUT + (address + 8) FF of control, OUT_DEPTH x
 //                   PE*ACC_BITS LUT RAM of results (structural, not yet fitted to Yosys)
 //   others          small structural estimates (width converter, framer, argmax, fork, add)
+//
+// Memory style (MEM_STYLE of rtlgen_swg / rtlgen_mvu / rtlgen_dwu / rtlgen_requant, set by
+// choose_memory_styles() from distributed_memory()): a memory goes to LUTs when block RAM would
+// hold fewer than 4,096 of its bits per RAMB18 (< 22% of 18 Kb) and it has at most 32,768 bits;
+// block RAM otherwise. A LUT ROM costs ~1 LUT6 per varying bit column per 64 words (Yosys builds
+// it as logic: its LUT RAM maps refuse ROMs), a LUT RAM line buffer RAM64M/RAM32M cells; both
+// move the read register from the block RAM into flip-flops.
 #include "rtlgen/resource_model.hpp"
 
 #include <fmt/format.h>
@@ -139,7 +146,93 @@ ResourceCounts ram_auto(int64_t words, int64_t width) {
   return c;
 }
 
+// A ROM built from LUTs (MEM_STYLE 1; Yosys "logic"): per varying bit column one LUT6 per 64
+// words (two 5-input columns share a LUT6 up to 32 words; MUXF7/F8 join up to 256 words, LUTs
+// beyond), plus the read register in flip-flops (block RAM absorbs it).
+ResourceCounts lut_rom(int64_t words, int64_t bits) {
+  ResourceCounts c;
+  if (words <= 1 || bits <= 0) return c;
+  c.lut = words <= 32 ? ceil_div(bits, 2) : bits * ceil_div(words, 64);
+  if (words > 256) c.lut += bits * ceil_div(words, 256) / 2;
+  c.ff = bits;
+  return c;
+}
+
+// A written RAM in LUT RAM (MEM_STYLE 1): RAM64M / RAM32M cells, read multiplexers beyond 64
+// words, and the read register in flip-flops.
+ResourceCounts lut_ram(int64_t words, int64_t width) {
+  ResourceCounts c;
+  if (words <= 0 || width <= 0) return c;
+  c.lutram = lutram_units(words, width);
+  if (words > 64) c.lut += ceil_div(words, 64) * width / 2;
+  c.ff = width;
+  return c;
+}
+
+// A ROM by its MEM_STYLE: LUTs or block RAM (a one-word ROM is a constant either way).
+ResourceCounts rom(const Instance& inst, int64_t words, int64_t bits) {
+  if (words <= 1 || bits <= 0) return {};
+  return param(inst, "MEM_STYLE") == 1 ? lut_rom(words, bits) : block_ram(words, bits, 1);
+}
+
+// rtlgen_swg's line buffer (one copy of TPB): {words, bits}. A row slot holds
+// 2^ceil(log2(words per row)) words ({slot, column} addressing).
+std::pair<int64_t, int64_t> swg_line_shape(const Instance& inst) {
+  const int64_t ih = param(inst, "IFM_H"), iw = param(inst, "IFM_W"), ic = param(inst, "IFM_C"),
+                kh = param(inst, "K_H"), sh = param(inst, "STRIDE_H", 1), pt = param(inst, "PAD_T"),
+                pb = param(inst, "PAD_B"), in_n = param(inst, "IN_N", 1);
+  const int64_t ofm_h = (ih + pt + pb - kh) / sh + 1;
+  const int64_t y0_last = (ofm_h - 1) * sh - pt, lo_last = std::max<int64_t>(y0_last, 0);
+  const int64_t need0 = std::min(kh - pt, ih);
+  const int64_t nrows = std::max(kh + sh + 1, ih - lo_last + need0);
+  const int64_t ppb = in_n > ic && ic > 0 ? in_n / ic : 1;
+  const int64_t wpr = std::max<int64_t>(iw / ppb, 1);
+  return {nrows << clog2(wpr), ic * param(inst, "ELEM_BITS", 8) * ppb};
+}
+
+// Words and varying bits of an instance's ROM or line buffer (one copy), as estimate_instance
+// counts it (ROM contents from `mems`, else the full width); {0, 0} for templates without one.
+std::pair<int64_t, int64_t> memory_shape(const Instance& inst, const std::vector<MemFile>& mems) {
+  const std::string& m = inst.module;
+  const int64_t pe = param(inst, "PE", 1);
+  std::pair<int64_t, int64_t> shape{0, 0};
+  if (m == "rtlgen_swg") return swg_line_shape(inst);
+  if (m == "rtlgen_mvu") {
+    shape = rom_shape(mems, param_str(inst, "WEIGHT_FILE"));
+    if (shape.first == 0) {
+      const int64_t simd = param(inst, "SIMD", 1);
+      shape = {ceil_div(param(inst, "MH"), pe) * ceil_div(param(inst, "MW"), simd), pe * simd * 8};
+    }
+  } else if (m == "rtlgen_requant") {
+    shape = rom_shape(mems, param_str(inst, "PARAM_FILE"));
+    if (shape.first == 0) shape = {ceil_div(param(inst, "CHANNELS", 1), pe), 72 * pe};
+  } else if (m == "rtlgen_dwu") {
+    shape = rom_shape(mems, param_str(inst, "WEIGHT_FILE"));
+    if (shape.first == 0)
+      shape = {ceil_div(param(inst, "CHANNELS", 1), pe) * param(inst, "TAPS", 9), pe * 8};
+  }
+  return shape;
+}
+
 }  // namespace
+
+bool distributed_memory(int64_t words, int64_t width) {
+  if (words <= 0 || width <= 0) return false;
+  const int64_t bits = words * width;
+  const ResourceCounts b = block_ram(words, width, 1);
+  const int64_t ramb18 = 2 * b.ramb36 + b.ramb18;
+  return bits <= kDistributedMaxBits && bits < kDistributedBitsPerRamb18 * ramb18;
+}
+
+void choose_memory_styles(HwPlan& plan) {
+  for (auto& hw : plan.layers)
+    for (auto& inst : hw.instances) {
+      const auto [words, width] = memory_shape(inst, hw.mems);
+      if (words == 0) continue;
+      const std::string style = distributed_memory(words, width) ? "1" : "0";
+      inst.params.emplace_back("MEM_STYLE", style);
+    }
+}
 
 ResourceCounts block_ram(int64_t words, int64_t width, int read_ports) {
   ResourceCounts best;
@@ -147,9 +240,12 @@ ResourceCounts block_ram(int64_t words, int64_t width, int read_ports) {
   read_ports = std::max(read_ports, 1);
   // (depth, width) shapes: RAMB18 (cost 129) and RAMB36 (cost 257); SDP up to 36 / 72 bits with
   // one read port per copy, TDP up to 18 / 36 bits with two read ports per copy.
-  struct Shape { int64_t depth, width; bool full, tdp_ok; };
+  struct Shape {
+    int64_t depth, width;
+    bool full, tdp_ok;
+  };
   static const Shape shapes[] = {
-      {16384, 1, false, true}, {8192, 2, false, true}, {4096, 4, false, true},
+      {16384, 1, false, true}, {8192, 2, false, true},  {4096, 4, false, true},
       {2048, 9, false, true},  {1024, 18, false, true}, {512, 36, false, false},
       {32768, 1, true, true},  {16384, 2, true, true},  {8192, 4, true, true},
       {4096, 9, true, true},   {2048, 18, true, true},  {1024, 36, true, true},
@@ -174,18 +270,17 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
   ResourceCounts c;
   const std::string& m = inst.module;
   if (m == "rtlgen_mvu") {
-    const int64_t mw = param(inst, "MW"), mh = param(inst, "MH"), pe = param(inst, "PE", 1),
-                  simd = param(inst, "SIMD", 1), acc = param(inst, "ACC_BITS", 24);
-    const int64_t sf = ceil_div(mw, simd), nf = ceil_div(mh, pe), mults = pe * simd;
+    const int64_t mw = param(inst, "MW"), pe = param(inst, "PE", 1), simd = param(inst, "SIMD", 1),
+                  acc = param(inst, "ACC_BITS", 24);
+    const int64_t sf = ceil_div(mw, simd), mults = pe * simd;
     c.dsp = mults;
     c.lut = r(90 + 20.3 * double(mults) + 2.1 * double(pe * acc));
     c.ff = r(20 + 21.5 * double(mults) + 2.0 * double(pe * acc));
-    auto [words, bits] = rom_shape(mems, param_str(inst, "WEIGHT_FILE"));
-    if (words == 0) words = nf * sf, bits = mults * 8;
-    if (words > 1 && bits > 0) c.add(block_ram(words, bits, 1));
+    const auto [words, bits] = memory_shape(inst, mems);
+    c.add(rom(inst, words, bits));
     c.add(ram_auto(2 * sf, simd * 9));  // ping-pong input buffer
   } else if (m == "rtlgen_requant") {
-    const int64_t pe = param(inst, "PE", 1), ch = param(inst, "CHANNELS", 1);
+    const int64_t pe = param(inst, "PE", 1);
     c.dsp = 4 * pe;
     // A lane whose multiplier / shift (hex digits 8..17 of its {bias, multiplier, shift}) vary
     // over the ROM words needs the variable shifters; a constant one (per-tensor MobileNet
@@ -197,9 +292,8 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
       c.lut += varies ? 290 : 90;
     }
     c.ff = 290 * pe;
-    auto [words, bits] = rom_shape(mems, pf);
-    if (words == 0) words = ceil_div(ch, pe), bits = 72 * pe;
-    if (words > 1 && bits > 0) c.add(block_ram(words, bits, 1));
+    const auto [words, bits] = memory_shape(inst, mems);
+    c.add(rom(inst, words, bits));
   } else if (m == "rtlgen_requant_float") {
     // four <= 17x17 partial products per lane; priority encoder, two variable shifters and
     // comparators for the two roundings (estimate, not yet fitted to Yosys)
@@ -211,24 +305,16 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     if (words == 0) words = ceil_div(ch, pe), bits = 64 * pe;
     if (words > 1 && bits > 0) c.add(block_ram(words, bits, 1));
   } else if (m == "rtlgen_swg") {
-    const int64_t ih = param(inst, "IFM_H"), iw = param(inst, "IFM_W"), ic = param(inst, "IFM_C"),
-                  kh = param(inst, "K_H"), sh = param(inst, "STRIDE_H", 1),
-                  pt = param(inst, "PAD_T"), pb = param(inst, "PAD_B"),
-                  simd = param(inst, "SIMD", 1);
+    const int64_t ic = param(inst, "IFM_C"), simd = param(inst, "SIMD", 1);
     const int64_t tpb = simd > ic ? simd / ic : 1;
     const bool chunks = ic > simd;
-    const int64_t ofm_h = (ih + pt + pb - kh) / sh + 1;
-    const int64_t y0_last = (ofm_h - 1) * sh - pt, lo_last = std::max<int64_t>(y0_last, 0);
-    const int64_t need0 = std::min(kh - pt, ih);
-    const int64_t nrows = std::max(kh + sh + 1, ih - lo_last + need0);
     const int64_t eb = param(inst, "ELEM_BITS", 8), pix_w = ic * eb;
-    c.lut = r(224 + 25.4 * double(tpb) + (chunks ? 2.0 * double(pix_w) : 0.0) + 0.75 * double(simd * eb));
+    c.lut = r(224 + 25.4 * double(tpb) + (chunks ? 2.0 * double(pix_w) : 0.0) +
+              0.75 * double(simd * eb));
     c.ff = r(109 + (chunks ? 0.63 * double(pix_w) : 0.0) + 0.97 * double(simd * eb));
-    // a row slot holds 2^ceil(log2(words per row)) words ({slot, column} addressing)
-    const int64_t in_n = param(inst, "IN_N", 1);
-    const int64_t ppb = in_n > ic && ic > 0 ? in_n / ic : 1;
-    const int64_t wpr = std::max<int64_t>(iw / ppb, 1);
-    const ResourceCounts line = block_ram(nrows << clog2(wpr), pix_w * ppb, 1);
+    const auto [depth, width] = swg_line_shape(inst);
+    const ResourceCounts line =
+        param(inst, "MEM_STYLE") == 1 ? lut_ram(depth, width) : block_ram(depth, width, 1);
     for (int64_t i = 0; i < tpb; ++i) c.add(line);
   } else if (m == "rtlgen_pool") {
     const int64_t simd = param(inst, "SIMD", 1);
@@ -241,8 +327,8 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
       c.ff = 18 + 20 * simd;
     }
   } else if (m == "rtlgen_fifo") {
-    const int64_t w = param(inst, "WIDTH", 8) + (param(inst, "LAST_ENABLE") ? 1 : 0) +
-                      param(inst, "USER_WIDTH");
+    const int64_t w =
+        param(inst, "WIDTH", 8) + (param(inst, "LAST_ENABLE") ? 1 : 0) + param(inst, "USER_WIDTH");
     const int64_t depth = param(inst, "DEPTH", 16);
     c.lut = 10 + (depth > 64 ? ceil_div(depth, 64) * w / 2 : 0);
     c.ff = 12 + w;
@@ -252,19 +338,17 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
       c.lutram = lutram_units(depth, w);
     }
   } else if (m == "rtlgen_width_converter") {
-    const int64_t n = std::max(param(inst, "IN_N", 1), param(inst, "OUT_N", 1)) *
-                      param(inst, "ELEM_BITS", 8) / 8;
+    const int64_t n =
+        std::max(param(inst, "IN_N", 1), param(inst, "OUT_N", 1)) * param(inst, "ELEM_BITS", 8) / 8;
     c.lut = 10 + 7 * n;
     c.ff = 20 + 10 * n;
   } else if (m == "rtlgen_dwu") {
-    const int64_t pe = param(inst, "PE", 1), ch = param(inst, "CHANNELS", 1),
-                  taps = param(inst, "TAPS", 9), acc = param(inst, "ACC_BITS", 24);
+    const int64_t pe = param(inst, "PE", 1), acc = param(inst, "ACC_BITS", 24);
     c.dsp = pe;
     c.lut = 60 + pe * (acc + 20);
     c.ff = 40 + pe * (26 + acc + 18);
-    auto [words, bits] = rom_shape(mems, param_str(inst, "WEIGHT_FILE"));
-    if (words == 0) words = ceil_div(ch, pe) * taps, bits = pe * 8;
-    if (words > 1 && bits > 0) c.add(block_ram(words, bits, 1));
+    const auto [words, bits] = memory_shape(inst, mems);
+    c.add(rom(inst, words, bits));
   } else if (m == "rtlgen_dwu_shared") {
     // rtlgen_dwu's datapath, plus per input: an N:1 share of the input multiplexer (LUT6 = 4:1
     // per bit), the ROM address counter and the result buffer (OUT_DEPTH words, LUT RAM).
@@ -358,9 +442,7 @@ int64_t stage_delay(const HwLayer& hw) {
   return d;
 }
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 ResourceEstimate estimate_resources(const HwPlan& plan) {
   ResourceEstimate e;
@@ -387,10 +469,9 @@ ResourceEstimate estimate_resources(const HwPlan& plan) {
     // own cycles per frame; a shared depthwise unit's member streams frame 0 at its own rate
     // (est_cycles is the whole unit's, the steady-state limit when every member is busy)
     const int64_t t = std::max<int64_t>(
-        hw.shared_unit.empty()
-            ? hw.est_cycles
-            : std::max(int64_t(hw.out.shape.h) * hw.out.shape.w * hw.nf * hw.sf,
-                       hw.in.beats_per_frame()),
+        hw.shared_unit.empty() ? hw.est_cycles
+                               : std::max(int64_t(hw.out.shape.h) * hw.out.shape.w * hw.nf * hw.sf,
+                                          hw.in.beats_per_frame()),
         1);
     const int64_t d = stage_delay(hw);
     int64_t a = 0, f = 0;
@@ -402,7 +483,8 @@ ResourceEstimate estimate_resources(const HwPlan& plan) {
                     pb = param(*s, "PAD_B");
       const int64_t ofm_h = std::max<int64_t>((ih + pt + pb - kh) / sh + 1, 1);
       const int64_t need0 = std::clamp<int64_t>(kh - pt, 1, ih);
-      const int64_t first_row = std::max<int64_t>(ceil_div(std::max<int64_t>(ih - kh + pt, 0), sh), 0);
+      const int64_t first_row =
+          std::max<int64_t>(ceil_div(std::max<int64_t>(ih - kh + pt, 0), sh), 0);
       const int64_t rows_last = std::clamp<int64_t>(ofm_h - first_row, 1, ofm_h);
       a = a_in + span * need0 / ih + d;
       f = std::max(f_in + rows_last * t / ofm_h + d, a + t);

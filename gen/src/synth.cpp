@@ -89,7 +89,7 @@ std::string rom_kind(const SynthLayer& l, const std::string& suffix, const std::
     const std::string inst = mem.substr(0, dot);
     if (inst.size() >= suffix.size() &&
         inst.compare(inst.size() - suffix.size(), suffix.size(), suffix) == 0 &&
-        mem.substr(dot + 1) == memory)
+        mem.substr(mem.rfind('.') + 1) == memory)  // "conv1_mvu.g_rom_block.wrom"
       kinds.insert(kind);
   }
   std::string s;

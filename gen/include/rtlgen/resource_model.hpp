@@ -45,8 +45,8 @@ struct ResourceEstimate {
   std::vector<LayerEstimate> layers;  // plan.layers order
   ResourceCounts glue;                // output framer, argmax, forks / skip FIFOs between layers
   ResourceCounts total;
-  int64_t latency_cycles = 0;         // first input beat to last output beat of frame 0
-  int64_t cycles_per_frame = 0;       // = plan.est_cycles_per_frame (the bottleneck)
+  int64_t latency_cycles = 0;    // first input beat to last output beat of frame 0
+  int64_t cycles_per_frame = 0;  // = plan.est_cycles_per_frame (the bottleneck)
 };
 
 // Estimates of one template instance (exposed for tests). `mems` are the plan's memory files
@@ -56,6 +56,20 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
 // Block RAM of one memory (words x width bits, `read_ports` synchronous read ports) as Yosys
 // maps it to 7-series RAMB18E1 / RAMB18E1: the cheapest of the SDP / TDP shapes.
 ResourceCounts block_ram(int64_t words, int64_t width, int read_ports);
+
+// Memory style of one memory of words x width bits (width: the bit columns that vary, as Yosys
+// keeps them): distributed (LUT ROM / LUT RAM) when block RAM would hold fewer than
+// kDistributedBitsPerRamb18 of them per RAMB18 it takes (under 22% of its 18,432 bits: small,
+// or shallow and wide) and the memory is at most kDistributedMaxBits (a bound on its LUTs:
+// about 1 LUT per 64 ROM bits, 1 LUT per 48 LUT RAM bits). Block RAM otherwise.
+constexpr int64_t kDistributedBitsPerRamb18 = 4096;
+constexpr int64_t kDistributedMaxBits = 32768;
+bool distributed_memory(int64_t words, int64_t width);
+
+// Sets the MEM_STYLE parameter (0 = block RAM, 1 = distributed) of every instance with a
+// ROM or line buffer (rtlgen_swg, rtlgen_mvu, rtlgen_dwu, rtlgen_requant) by
+// distributed_memory(); estimate_instance() counts the memory by the same parameter.
+void choose_memory_styles(HwPlan& plan);
 
 // Register stages of one template instance (cycles from its input to its output beyond the
 // streaming time), as documented in the template's header.
