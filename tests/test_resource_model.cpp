@@ -69,6 +69,21 @@ TEST_CASE("resource model matches the calibrated LeNet synthesis results", "[res
   }
 }
 
+// Yosys 0.23 `rtlgen synth OUT --xilinx-only` on configs/lenet.yaml with the memory styles the
+// generator chooses (1,580 s): LUT 24,958, FF 33,437, LUT RAM 896, DSP 854, RAMB36 4 + RAMB18 30
+// = 19.0 BRAM36 (all block RAM: LUT 23,708, FF 36,094, LUT RAM 224, 22 + 154 = 99.0).
+TEST_CASE("resource model matches LeNet synthesised with distributed memories", "[resource]") {
+  const HwPlan plan = plan_hardware(load_network_yaml(config("lenet.yaml")));
+  const ResourceEstimate e = estimate_resources(plan);
+  INFO("LUT " << e.total.lut << " FF " << e.total.ff << " LUT RAM " << e.total.lutram << " BRAM36 "
+              << e.total.bram36());
+  CHECK(rel(double(e.total.lut), 24958) <= 0.15);
+  CHECK(rel(double(e.total.ff), 33437) <= 0.10);
+  CHECK(e.total.dsp == 854);
+  CHECK(e.total.ramb36 == 4);
+  CHECK(e.total.ramb18 == 30);
+}
+
 // Yosys 0.23 synth_xilinx on the seed MobileNet v1 0.25/128 at its default folding (512 budget,
 // 406 multipliers; `rtlgen synth OUT --xilinx-only`, 830 s CPU), every memory in block RAM
 // (before MEM_STYLE; not re-synthesised with distributed memories yet): LUT 50,516, FF 49,477,
