@@ -126,7 +126,11 @@ def cut_instance(design, instance, out):
         if re.fullmatch(r"\d+'[bdh][0-9a-fA-F_]+", sig):  # a constant stays a constant
             body.append(f"    .{port}({sig})")
             continue
-        w = widths.get(sig)
+        if sig.startswith("{") and sig.endswith("}"):  # a concatenation of wires (shared units)
+            parts = [x.strip() for x in sig[1:-1].split(",")]
+            w = sum(widths[x] for x in parts) if all(x in widths for x in parts) else None
+        else:
+            w = widths.get(sig)
         if w is None:
             raise SystemExit(f"pnr_bench: {instance}.{port} is connected to '{sig}' (not a wire)")
         rng = f"[{w - 1}:0] " if w > 1 else ""
