@@ -27,7 +27,8 @@ check(os.path.getsize(bit) > 100000, f"bitstream {bit} missing or short")
 util = {u["resource"]: u for u in r["utilisation"]}
 check(util["MULT18X18D"]["used"] == r["synthesis_cells"].get("MULT18X18D", 0) > 0,
       "MULT18X18D placed != synthesised")
-check(util["DP16KD"]["used"] > 0 and util["TRELLIS_COMB"]["used"] > 0, "utilisation empty")
+check(util["MULT18X18D"]["used"] > 0 and util["TRELLIS_COMB"]["used"] > 0 and
+      util["TRELLIS_FF"]["used"] > 0, "utilisation empty")
 paths = [p for p in r["critical_paths"] if p["from"].startswith("posedge") and p["to"].startswith("posedge")]
 check(len(paths) == 1, "no register-to-register critical path")
 if paths:
