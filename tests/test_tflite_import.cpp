@@ -2,6 +2,7 @@
 // FlatBufferBuilder, mapping rules, and the MobileNet seed model end to end through the YAML
 // writer and loader.
 #include <flatbuffers/flatbuffers.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -286,12 +287,23 @@ TEST_CASE("tflite: truncated files are refused", "[tflite]") {
   for (size_t keep : {size_t(0), size_t(5), size_t(good.size() / 2), good.size() - 1}) {
     INFO("kept " << keep << " of " << good.size() << " bytes");
     const std::string msg = import_error(good.substr(0, keep));
-    CHECK_THAT(msg, Contains("tiny.tflite: "));
+    CHECK_THAT(msg, Contains("tiny.tflite: byte "));
     if (keep >= 8)
-      CHECK_THAT(msg, Contains("truncated or corrupt .tflite file"));
+      CHECK_THAT(msg, Contains("(the .tflite file is truncated or corrupt"));
     else
-      CHECK_THAT(msg, Contains("not a TensorFlow Lite model: the file has only"));
+      CHECK_THAT(msg, Contains("byte 0: file header: not a TensorFlow Lite model: the file has "
+                               "only"));
   }
+  // The place that leads past the end: the last byte lost cuts a one-byte field of the operator
+  // code, named at its vtable slot; half lost cuts the operator code table, named at the offset
+  // to it.
+  CHECK(import_error(good.substr(0, good.size() - 1)) ==
+        "tiny.tflite: byte 732: Model.operator_codes[0].deprecated_builtin_code: the scalar field "
+        "(1 byte at byte 751) runs past the end of the file (751 bytes) (the .tflite file is "
+        "truncated or corrupt, or not a TensorFlow Lite model)");
+  CHECK_THAT(import_error(good.substr(0, good.size() / 2)),
+             Contains("tiny.tflite: byte 80: Model.operator_codes[0]: refers to a table at byte "
+                      "740, past the end of the file (376 bytes)"));
 }
 
 TEST_CASE("tflite: corrupt bytes never crash and are refused or imported", "[tflite]") {
@@ -315,8 +327,8 @@ TEST_CASE("tflite: a bad file identifier is refused", "[tflite]") {
   std::string bytes = tiny_conv().bytes();
   std::memcpy(&bytes[4], "XYZ1", 4);
   CHECK(import_error(bytes) ==
-        "tiny.tflite: not a TensorFlow Lite model: file identifier (bytes 4-7) is 'XYZ1', "
-        "expected 'TFL3'");
+        "tiny.tflite: byte 4: file header: not a TensorFlow Lite model: file identifier (bytes "
+        "4-7) is 'XYZ1', expected 'TFL3'");
 }
 
 TEST_CASE("tflite: out-of-range indices are refused", "[tflite]") {
@@ -324,20 +336,24 @@ TEST_CASE("tflite: out-of-range indices are refused", "[tflite]") {
     TModel m = tiny_conv();
     m.tensors[1].buffer = 99;
     CHECK_THAT(import_error(m.bytes()),
-               Contains("tiny.tflite: tensor #1 'conv/weights': buffer index 99 is out of range "
-                        "(the model has 3 buffers)"));
+               Contains("tiny.tflite: byte 532: Model.subgraphs[0].tensors[1].buffer: tensor #1 "
+                        "'conv/weights': buffer index 99 is out of range (the model has 3 "
+                        "buffers)"));
   }
   SECTION("operator input tensor index") {
     TModel m = tiny_conv();
     m.ops[0].inputs[1] = 42;
     CHECK_THAT(import_error(m.bytes()),
-               Contains("tiny.tflite: operator #0 CONV_2D: input 1 refers to tensor index 42, "
-                        "but the subgraph has 4 tensors (valid: 0..3)"));
+               Contains("tiny.tflite: byte 328: Model.subgraphs[0].operators[0].inputs[1]: "
+                        "operator #0 CONV_2D: input 1 refers to tensor index 42, but the "
+                        "subgraph has 4 tensors (valid: 0..3)"));
   }
   SECTION("subgraph output tensor index") {
     TModel m = tiny_conv();
     m.outputs = {-3};
-    CHECK_THAT(import_error(m.bytes()), Contains("subgraph: output 0 refers to tensor index -3"));
+    CHECK_THAT(import_error(m.bytes()),
+               Contains(": Model.subgraphs[0].outputs[0]: subgraph: output 0 refers to tensor "
+                        "index -3"));
   }
 }
 
@@ -394,7 +410,8 @@ TEST_CASE("tflite: unsupported operators are refused with their tensors", "[tfli
   m.ops[0].options.clear();
   m.tensors[3].shape = {1, 4, 4, 1};
   CHECK(import_error(m.bytes()) ==
-        "tiny.tflite: operator #0 TANH (inputs: 'input', outputs: 'model/conv/BiasAdd') is not "
+        "tiny.tflite: byte 248: operator #0 TANH (inputs: 'input', outputs: "
+        "'model/conv/BiasAdd') is not "
         "supported by rtlgen; supported: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, "
         "AVERAGE_POOL_2D, MAX_POOL_2D, MEAN (over H,W), ADD, PAD, PADV2, RESHAPE, SQUEEZE, "
         "SOFTMAX, RELU/RELU6/RELU_N1_TO_1 (fused into the producer), QUANTIZE (network input "
@@ -507,7 +524,10 @@ TEST_CASE("tflite: schema version other than 3 is refused", "[tflite]") {
   std::memcpy(&field_off, &bytes[vt + 4], 2);
   REQUIRE(field_off != 0);
   bytes[root + field_off] = 2;
-  CHECK_THAT(import_error(bytes), Contains("schema version 2 is not supported"));
+  CHECK_THAT(import_error(bytes),
+             Contains(fmt::format("tiny.tflite: byte {}: Model.version: schema version 2 is not "
+                                  "supported",
+                                  root + field_off)));
 }
 
 // int8 graph: x -> DEPTHWISE(dm 2, per-channel) -> a;  x -> CONV 1x1 (per-channel) -> b;
@@ -632,6 +652,198 @@ TEST_CASE("tflite: corrupt int8 graph bytes never crash", "[tflite]") {
   CHECK(refused > 0);
 }
 
+// ---- structure errors: byte offset + schema path ----------------------------------------------
+
+namespace {
+
+size_t byte_at(const std::string& bytes, const void* p) {
+  return size_t(static_cast<const uint8_t*>(p) - reinterpret_cast<const uint8_t*>(bytes.data()));
+}
+void put_le32(std::string& bytes, size_t at, uint32_t v) {
+  for (int i = 0; i < 4; ++i) bytes[at + size_t(i)] = char(v >> (8 * i));
+}
+const tfl::Model* model_of(const std::string& bytes) {
+  return tfl::get_model(reinterpret_cast<const uint8_t*>(bytes.data()));
+}
+const std::string kCorrupt =
+    " (the .tflite file is truncated or corrupt, or not a TensorFlow Lite model)";
+
+}  // namespace
+
+TEST_CASE("tflite: structure errors name the byte and the schema field", "[tflite]") {
+  const std::string good = tiny_conv().bytes();
+  const tfl::Model* model = model_of(good);
+  const tfl::SubGraph* sg = model->subgraphs()->Get(0);
+  const tfl::Operator* op = sg->operators()->Get(0);
+  std::string bad = good;
+
+  SECTION("a vector that runs past the end of the file") {
+    const size_t at = byte_at(good, op->inputs());
+    put_le32(bad, at, 1000);
+    CHECK(import_error(bad) ==
+          fmt::format("tiny.tflite: byte {}: Model.subgraphs[0].operators[0].inputs: vector runs "
+                      "past the end of the file (len 1000, 4 bytes each, file {} bytes){}",
+                      at, good.size(), kCorrupt));
+  }
+  SECTION("a string without its terminating NUL") {
+    const auto* name = sg->tensors()->Get(0)->name();
+    REQUIRE(name->str() == "input");
+    bad[byte_at(good, name->c_str()) + 5] = 'x';
+    CHECK(import_error(bad) ==
+          fmt::format("tiny.tflite: byte {}: Model.subgraphs[0].tensors[0].name: string of length "
+                      "5 is not NUL-terminated inside the file{}",
+                      byte_at(good, name), kCorrupt));
+  }
+  SECTION("a table whose vtable lies outside the file") {
+    const size_t at = byte_at(good, op);
+    put_le32(bad, at, 0x40000000u);
+    CHECK(import_error(bad) ==
+          fmt::format("tiny.tflite: byte {}: Model.subgraphs[0].operators[0]: vtable offset "
+                      "1073741824 points to byte {}, outside the file ({} bytes){}",
+                      at, int64_t(at) - 0x40000000, good.size(), kCorrupt));
+  }
+  SECTION("an offset of 0 and an offset past the end") {
+    const auto* weights = sg->tensors()->Get(1);
+    const size_t at = byte_at(good, weights->address(tfl::Tensor::VT_QUANTIZATION));
+    put_le32(bad, at, 0);
+    CHECK(import_error(bad) ==
+          fmt::format("tiny.tflite: byte {}: Model.subgraphs[0].tensors[1].quantization: offset 0 "
+                      "(points to itself){}",
+                      at, kCorrupt));
+    put_le32(bad, at, 5000);
+    CHECK_THAT(import_error(bad),
+               Contains(fmt::format("tiny.tflite: byte {}: Model.subgraphs[0].tensors[1]."
+                                    "quantization: offset 5000 points to byte {}, past the end of "
+                                    "the file ({} bytes)",
+                                    at, at + 5000, good.size())));
+  }
+  SECTION("a vtable of odd size") {
+    const auto* conv_options = op->builtin_options();
+    int32_t soff;
+    std::memcpy(&soff, good.data() + byte_at(good, conv_options), 4);
+    const size_t vt = size_t(int64_t(byte_at(good, conv_options)) - soff);
+    bad[vt] = char(bad[vt] | 1);
+    CHECK_THAT(import_error(bad),
+               Contains(fmt::format("tiny.tflite: byte {}: Model.subgraphs[0].operators[0]."
+                                    "builtin_options: vtable size {} is odd",
+                                    vt, uint8_t(bad[vt]))));
+  }
+  SECTION("a root table offset beyond the end") {
+    put_le32(bad, 0, 0x00ffffffu);
+    CHECK_THAT(import_error(bad), Contains("tiny.tflite: byte 0: root table offset: truncated or "
+                                           "corrupt .tflite file: the root table offset 16777215"));
+  }
+}
+
+TEST_CASE("tflite: index and count errors name the byte and the schema field", "[tflite]") {
+  SECTION("opcode index") {
+    const std::string good = int8_graph().bytes();
+    std::string bad = good;
+    const tfl::Operator* op1 = model_of(good)->subgraphs()->Get(0)->operators()->Get(1);
+    REQUIRE(op1->opcode_index() == 1);
+    const size_t at = byte_at(good, op1->address(tfl::Operator::VT_OPCODE_INDEX));
+    put_le32(bad, at, 50);
+    CHECK_THAT(import_error(bad),
+               Contains(fmt::format("tiny.tflite: byte {}: Model.subgraphs[0].operators[1]."
+                                    "opcode_index: operator #1: opcode index 50 is out of range "
+                                    "(the model has 7 operator codes)",
+                                    at)));
+  }
+  SECTION("two inputs") {
+    TModel m = tiny_conv();
+    m.inputs = {0, 0};
+    const std::string bytes = m.bytes();
+    const size_t at =
+        byte_at(bytes, model_of(bytes)->subgraphs()->Get(0)->address(tfl::SubGraph::VT_INPUTS));
+    CHECK(import_error(bytes) ==
+          fmt::format("tiny.tflite: byte {}: Model.subgraphs[0].inputs: the model has 2 inputs; "
+                      "rtlgen supports exactly one",
+                      at));
+  }
+  SECTION("no operators") {
+    TModel m = tiny_conv();
+    m.ops.clear();
+    CHECK_THAT(import_error(m.bytes()),
+               Contains(": Model.subgraphs[0].operators: the subgraph has no operators"));
+  }
+  SECTION("a non-positive scale names the scale element") {
+    TModel m = tiny_conv();
+    m.tensors[3].scale = {-0.25f};
+    const std::string bytes = m.bytes();
+    const auto* q = model_of(bytes)->subgraphs()->Get(0)->tensors()->Get(3)->quantization();
+    CHECK_THAT(import_error(bytes),
+               Contains(fmt::format("tiny.tflite: byte {}: Model.subgraphs[0].tensors[3]."
+                                    "quantization.scale[0]: tensor #3 'model/conv/BiasAdd': "
+                                    "quantization scale [0] = -0.25",
+                                    byte_at(bytes, q->scale()->data()))));
+  }
+  SECTION("a constant whose bytes disagree with its shape names the buffer") {
+    TModel m = tiny_conv();
+    m.tensors[1].shape = {2, 3, 3, 2};
+    CHECK_THAT(import_error(m.bytes()),
+               Contains(": Model.buffers[1]: tensor #1 'conv/weights': buffer 1 holds 18 bytes"));
+  }
+  SECTION("the network output is the input") {
+    TModel m = tiny_conv();
+    m.outputs = {0};
+    CHECK_THAT(import_error(m.bytes()), Contains(": Model.subgraphs[0].outputs[0]: "));
+  }
+}
+
+TEST_CASE("tflite: the structure check accepts exactly what the FlatBuffers verifier accepts",
+          "[tflite][fuzz]") {
+  // Mutants of three models: every truncation of the small ones, every byte xor 0xff and set to
+  // 0, and 3,000 random 1-4 byte mutations of configs/lenet.tflite. find_structure_error() must
+  // refuse exactly the buffers verify_model() refuses, and name a byte inside the file.
+  std::vector<std::string> mutants;
+  for (const std::string& good : {tiny_conv().bytes(), int8_graph().bytes()}) {
+    for (size_t keep = 0; keep < good.size(); ++keep) mutants.push_back(good.substr(0, keep));
+    for (size_t i = 0; i < good.size(); ++i)
+      for (char v : {char(good[i] ^ 0xff), char(0)}) {
+        std::string m = good;
+        m[i] = v;
+        mutants.push_back(m);
+      }
+  }
+  const std::string lenet = slurp(fs::path(RTLGEN_SOURCE_DIR) / "configs/lenet.tflite");
+  REQUIRE(lenet.size() > 10000);
+  uint64_t rng = 12345;
+  auto next = [&rng] {
+    rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+    return uint32_t(rng >> 33);
+  };
+  for (int n = 0; n < 3000; ++n) {
+    std::string m = lenet;
+    const int edits = 1 + int(next() % 4);
+    // Structure lives mostly outside the weight buffers: aim half of the edits at the first and
+    // last 4 KiB.
+    for (int e = 0; e < edits; ++e) {
+      size_t at = next() % m.size();
+      if (next() % 2) at = next() % 2 ? next() % 4096 : m.size() - 1 - next() % 4096;
+      m[at] = char(next() % 3 == 0 ? 0xff : next());
+    }
+    mutants.push_back(m);
+  }
+  int refused = 0, disagree = 0;
+  for (const std::string& m : mutants) {
+    std::vector<uint64_t> aligned(m.size() / 8 + 1);  // verify_model needs 8-byte alignment
+    std::memcpy(aligned.data(), m.data(), m.size());
+    const auto* p = reinterpret_cast<const uint8_t*>(aligned.data());
+    const auto e = tfl::find_structure_error(p, m.size());
+    const bool flatbuffers_ok = m.size() >= 8 && tfl::verify_model(p, m.size());
+    if (e.has_value() == flatbuffers_ok) ++disagree;
+    if (e) {
+      ++refused;
+      CHECK(e->offset <= m.size());
+      CHECK_FALSE(e->path.empty());
+    }
+  }
+  INFO(mutants.size() << " mutants, " << refused << " refused");
+  CHECK(disagree == 0);
+  CHECK(refused > int(mutants.size()) / 4);
+  CHECK(refused < int(mutants.size()));
+}
+
 TEST_CASE("tflite: padding operators", "[tflite]") {
   TModel m = tiny_conv();
   int pads = m.add_tensor({"paddings",
@@ -686,8 +898,7 @@ TEST_CASE("tflite: YAML writer refuses foreign directories and is deterministic"
   CHECK(fs::exists(tmp.path / "out" / "tiny_params" / ".rtlgen"));
   CHECK(fs::exists(tmp.path / "out" / "tiny_params" / "conv1_weights.npy"));
   const std::string first = slurp(yaml);
-  const std::string first_w =
-      slurp(tmp.path / "out" / "tiny_params" / "conv1_weights.npy");
+  const std::string first_w = slurp(tmp.path / "out" / "tiny_params" / "conv1_weights.npy");
   write_network_yaml(net, yaml, "tiny_params");  // overwriting our own output is fine
   CHECK(slurp(yaml) == first);
   CHECK(slurp(tmp.path / "out" / "tiny_params" / "conv1_weights.npy") == first_w);
@@ -861,9 +1072,10 @@ TEST_CASE("tflite: shapes and sizes the verifier cannot check", "[tflite][fuzz]"
     const std::string bytes = slurp(fs::path(RTLGEN_SOURCE_DIR) / "tests/fuzz/corpus/tflite" /
                                     "crash_misaligned_zero_point.tflite");
     REQUIRE(bytes.size() > 1000);
-    CHECK_THAT(import_error(bytes, "crash.tflite"),
-               Contains("crash.tflite: truncated or corrupt .tflite file: FlatBuffer verification "
-                        "failed"));
+    CHECK(import_error(bytes, "crash.tflite") ==
+          "crash.tflite: byte 5928: Model.subgraphs[0].tensors[7].quantization.zero_point: its "
+          "8-byte elements start at byte 5932, not 8-byte aligned (the .tflite file is truncated "
+          "or corrupt, or not a TensorFlow Lite model)");
   }
 }
 
@@ -876,7 +1088,7 @@ TEST_CASE("tflite: quantization whose integer arithmetic does not fit int32", "[
     m.buffers[2] = le32({2147483647 - 10, 7});
     // channel 0: sum |w - 120| = 20 + 19 + ... + 12 = 144, times max |x - 128| = 128
     CHECK(import_error(m.bytes()) ==
-          "tiny.tflite: " + conv +
+          "tiny.tflite: byte 252: " + conv +
               "output channel 0: worst-case accumulator 2147502069 overflows int32 (vector length "
               "9); split the layer or reduce weight magnitudes");
   }

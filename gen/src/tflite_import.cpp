@@ -31,16 +31,25 @@ namespace rtlgen {
 // Prefix of an imported layer's name: conv1, dw1, fc1, pool1, add1, ... (also the ONNX importer's)
 std::string imported_layer_prefix(OpKind op) {
   switch (op) {
-    case OpKind::Conv2D: return "conv";
-    case OpKind::DepthwiseConv2D: return "dw";
-    case OpKind::FullyConnected: return "fc";
+    case OpKind::Conv2D:
+      return "conv";
+    case OpKind::DepthwiseConv2D:
+      return "dw";
+    case OpKind::FullyConnected:
+      return "fc";
     case OpKind::AveragePool2D:
-    case OpKind::MaxPool2D: return "pool";
-    case OpKind::Mean: return "mean";
-    case OpKind::Add: return "add";
-    case OpKind::Pad: return "pad";
-    case OpKind::Reshape: return "reshape";
-    case OpKind::Softmax: return "softmax";
+    case OpKind::MaxPool2D:
+      return "pool";
+    case OpKind::Mean:
+      return "mean";
+    case OpKind::Add:
+      return "add";
+    case OpKind::Pad:
+      return "pad";
+    case OpKind::Reshape:
+      return "reshape";
+    case OpKind::Softmax:
+      return "softmax";
   }
   return "layer";
 }
@@ -222,7 +231,7 @@ struct Pending {
 
 constexpr int kNoProducer = -2;
 constexpr int64_t kMaxElements = 0x7fffffff;  // per tensor (see load_tensors)
-constexpr int kMaxSpatial = 65536;             // activation height/width, kernels, strides
+constexpr int kMaxSpatial = 65536;            // activation height/width, kernels, strides
 constexpr int kNetworkInput = -1;
 
 class Importer {
@@ -237,6 +246,16 @@ class Importer {
   [[noreturn]] void fail(const std::string& what) const {
     throw Error(fmt::format("{}: {}", file_, what));
   }
+  // A failure at a place in the file: "FILE: byte N: PATH: WHAT", PATH as in the schema
+  // (Model.subgraphs[0].tensors[3].buffer).
+  [[noreturn]] void fail_at(const void* where, const std::string& path,
+                            const std::string& what) const {
+    fail(fmt::format("byte {}: {}: {}", static_cast<const uint8_t*>(where) - base_, path, what));
+  }
+  static std::string tensor_path(size_t t) {
+    return fmt::format("Model.subgraphs[0].tensors[{}]", t);
+  }
+  const tfl::Operator* op_table(int k) const { return ops_->Get(flatbuffers::uoffset_t(k)); }
   std::string tname(int t) const {
     if (t < 0) return "-";
     const std::string& n = tensors_[size_t(t)].name;
@@ -253,11 +272,17 @@ class Importer {
                        ins.empty() ? "none" : fmt::to_string(fmt::join(ins, ", ")),
                        outs.empty() ? "none" : fmt::to_string(fmt::join(outs, ", ")));
   }
+  // Operator failures name the operator table's byte offset; the operator number is its index
+  // in Model.subgraphs[0].operators.
+  std::string op_place(int k) const {
+    return fmt::format("byte {}: {}", reinterpret_cast<const uint8_t*>(op_table(k)) - base_,
+                       describe_op(k));
+  }
   [[noreturn]] void op_fail(int k, const std::string& what) const {
-    fail(fmt::format("{}: {}", describe_op(k), what));
+    fail(fmt::format("{}: {}", op_place(k), what));
   }
   [[noreturn]] void unsupported(int k, const std::string& why = "") const {
-    fail(fmt::format("{} is not supported by rtlgen{}; supported: {}", describe_op(k),
+    fail(fmt::format("{} is not supported by rtlgen{}; supported: {}", op_place(k),
                      why.empty() ? "" : " (" + why + ")", kSupportedOps));
   }
   void note(const std::string& s) {
@@ -346,8 +371,9 @@ class Importer {
 
 void Importer::check_header() {
   if (size_ < 8)
-    fail(
-        fmt::format("not a TensorFlow Lite model: the file has only {} bytes (truncated?)", size_));
+    fail(fmt::format(
+        "byte 0: file header: not a TensorFlow Lite model: the file has only {} bytes (truncated?)",
+        size_));
   if (std::memcmp(base_ + 4, tfl::kFileIdentifier, 4) != 0) {
     std::string id;
     for (int i = 4; i < 8; ++i) {
@@ -355,41 +381,58 @@ void Importer::check_header() {
       id += (c >= 32 && c < 127) ? std::string(1, c) : fmt::format("\\x{:02x}", base_[i]);
     }
     fail(fmt::format(
-        "not a TensorFlow Lite model: file identifier (bytes 4-7) is '{}', expected 'TFL3'", id));
+        "byte 4: file header: not a TensorFlow Lite model: file identifier (bytes 4-7) is '{}', "
+        "expected 'TFL3'",
+        id));
   }
   if (size_ >= size_t(FLATBUFFERS_MAX_BUFFER_SIZE))
-    fail(fmt::format("the file is {} bytes; models of 2 GiB or more are not supported", size_));
+    fail(
+        fmt::format("byte {}: file size: the file is {} bytes; models of 2 GiB or more are not "
+                    "supported",
+                    size_t(FLATBUFFERS_MAX_BUFFER_SIZE), size_));
   uint32_t root = uint32_t(read_le32(base_));
   if (root >= size_)
     fail(fmt::format(
-        "truncated or corrupt .tflite file: the root table offset {} lies beyond the end of the "
-        "file ({} bytes)",
+        "byte 0: root table offset: truncated or corrupt .tflite file: the root table offset {} "
+        "lies beyond the end of the file ({} bytes)",
         root, size_));
+  if (const auto e = tfl::find_structure_error(base_, size_))
+    fail(fmt::format(
+        "byte {}: {}: {} (the .tflite file is truncated or corrupt, or not a TensorFlow Lite "
+        "model)",
+        e->offset, e->path, e->what));
+  // Backstop: the FlatBuffers verifier itself (find_structure_error applies its rules).
   if (!tfl::verify_model(base_, size_))
     fail(fmt::format(
-        "truncated or corrupt .tflite file: FlatBuffer verification failed ({} bytes); the file "
-        "is damaged or was not written by the TensorFlow Lite converter",
+        "byte 0: Model: FlatBuffer verification failed ({} bytes) although rtlgen's structure "
+        "check passed; please report this file",
         size_));
   model_ = tfl::get_model(base_);
   if (model_->version() != 3)
-    fail(fmt::format("schema version {} is not supported (TensorFlow Lite files use version 3)",
-                     model_->version()));
+    fail_at(model_->address(tfl::Model::VT_VERSION), "Model.version",
+            fmt::format("schema version {} is not supported (TensorFlow Lite files use version 3)",
+                        model_->version()));
 
   const auto* sgs = model_->subgraphs();
-  if (!sgs || sgs->size() == 0) fail("the model has no subgraph");
+  const void* sgs_at = model_->address(tfl::Model::VT_SUBGRAPHS);
+  if (!sgs || sgs->size() == 0) fail_at(sgs_at, "Model.subgraphs", "the model has no subgraph");
   if (sgs->size() != 1)
-    fail(
-        fmt::format("the model has {} subgraphs; rtlgen supports exactly one (no control flow, no "
-                    "multiple signatures)",
-                    sgs->size()));
+    fail_at(sgs_at, "Model.subgraphs",
+            fmt::format("the model has {} subgraphs; rtlgen supports exactly one (no control "
+                        "flow, no multiple signatures)",
+                        sgs->size()));
   sg_ = sgs->Get(0);
   ops_ = sg_->operators();
-  if (!ops_ || ops_->size() == 0) fail("the subgraph has no operators");
+  if (!ops_ || ops_->size() == 0)
+    fail_at(sg_->address(tfl::SubGraph::VT_OPERATORS), "Model.subgraphs[0].operators",
+            "the subgraph has no operators");
 }
 
 void Importer::load_tensors() {
   const auto* tv = sg_->tensors();
-  if (!tv || tv->size() == 0) fail("the subgraph has no tensors");
+  if (!tv || tv->size() == 0)
+    fail_at(sg_->address(tfl::SubGraph::VT_TENSORS), "Model.subgraphs[0].tensors",
+            "the subgraph has no tensors");
   const auto* bufs = model_->buffers();
   const size_t nbuf = bufs ? bufs->size() : 0;
   tensors_.resize(tv->size());
@@ -402,27 +445,35 @@ void Importer::load_tensors() {
     T.buffer = t->buffer();
     T.sparse = t->has_sparsity();
     const std::string who = fmt::format("tensor #{} {}", i, tname(int(i)));
+    const std::string path = tensor_path(i);
+    auto fail_field = [&](tfl::voffset_t f, const char* field, const std::string& what) {
+      fail_at(t->address(f), path + field, what);
+    };
+    auto fail_shape = [&](const std::string& what) {
+      fail_field(tfl::Tensor::VT_SHAPE, ".shape", what);
+    };
     for (int32_t d : T.shape)
       if (d < 0)
-        fail(
+        fail_shape(
             fmt::format("{} has shape {} with a negative (dynamic) dimension; rtlgen needs "
                         "static shapes",
                         who, shape_str(T.shape)));
-    if (T.shape.size() > 8) fail(fmt::format("{} has rank {}", who, T.shape.size()));
+    if (T.shape.size() > 8) fail_shape(fmt::format("{} has rank {}", who, T.shape.size()));
     // Every tensor's element count must fit an int32 (activations are indexed with it, and
     // products of shapes are formed with it); checked before any product can overflow.
     if (std::find(T.shape.begin(), T.shape.end(), 0) == T.shape.end()) {
       int64_t n = 1;
       for (int32_t d : T.shape) {
         if (n > kMaxElements / d)
-          fail(fmt::format("{} has shape {}: more than 2^31 - 1 elements are not supported", who,
-                           shape_str(T.shape)));
+          fail_shape(fmt::format("{} has shape {}: more than 2^31 - 1 elements are not supported",
+                                 who, shape_str(T.shape)));
         n *= d;
       }
     }
     if (T.buffer >= nbuf)
-      fail(fmt::format("{}: buffer index {} is out of range (the model has {} buffers)", who,
-                       T.buffer, nbuf));
+      fail_field(tfl::Tensor::VT_BUFFER, ".buffer",
+                 fmt::format("{}: buffer index {} is out of range (the model has {} buffers)", who,
+                             T.buffer, nbuf));
 
     // Locate constant data: inline vector, or (large models) offset/size into the file.
     const tfl::Buffer* b = bufs->Get(T.buffer);
@@ -432,10 +483,11 @@ void Importer::load_tensors() {
     } else if (b->offset() > 1) {
       uint64_t off = b->offset(), sz = b->size();
       if (off > size_ || sz > size_ - off)
-        fail(
-            fmt::format("{}: buffer {} refers to bytes [{}, {}) beyond the end of the file "
-                        "({} bytes; truncated?)",
-                        who, T.buffer, off, off + sz, size_));
+        fail_at(b->address(tfl::Buffer::VT_OFFSET),
+                fmt::format("Model.buffers[{}].offset", T.buffer),
+                fmt::format("{}: buffer {} refers to bytes [{}, {}) beyond the end of the file "
+                            "({} bytes; truncated?)",
+                            who, T.buffer, off, off + sz, size_));
       if (sz > 0) {
         T.data = base_ + off;
         T.data_size = size_t(sz);
@@ -444,35 +496,46 @@ void Importer::load_tensors() {
     if (T.data) {
       int es = type_size(T.type);
       if (es == 0)
-        fail(fmt::format("{}: constant of type {} is not supported", who, type_name(T.type)));
+        fail_field(tfl::Tensor::VT_TYPE, ".type",
+                   fmt::format("{}: constant of type {} is not supported", who, type_name(T.type)));
       const int64_t n = T.elements();  // <= kMaxElements (checked above)
       if (uint64_t(n) * uint64_t(es) != T.data_size)
-        fail(fmt::format("{}: buffer {} holds {} bytes, but shape {} of {} needs {} bytes", who,
-                         T.buffer, T.data_size, shape_str(T.shape), type_name(T.type), n * es));
+        fail_at(T.data, fmt::format("Model.buffers[{}]", T.buffer),
+                fmt::format("{}: buffer {} holds {} bytes, but shape {} of {} needs {} bytes", who,
+                            T.buffer, T.data_size, shape_str(T.shape), type_name(T.type), n * es));
     }
 
     if (const tfl::QuantizationParameters* q = t->quantization()) {
+      using QP = tfl::QuantizationParameters;
+      auto fail_quant = [&](tfl::voffset_t f, const char* field, const std::string& what) {
+        fail_at(q->address(f), path + ".quantization" + field, what);
+      };
       if (q->scale()) T.scales.assign(q->scale()->begin(), q->scale()->end());
       if (q->zero_point()) T.zero_points.assign(q->zero_point()->begin(), q->zero_point()->end());
       T.qdim = q->quantized_dimension();
       T.quant_details = q->details_type();
       T.has_quant = !T.scales.empty();
       if (!T.scales.empty() && !T.zero_points.empty() && T.zero_points.size() != T.scales.size())
-        fail(fmt::format("{}: quantization has {} scales but {} zero points", who, T.scales.size(),
-                         T.zero_points.size()));
+        fail_quant(QP::VT_ZERO_POINT, ".zero_point",
+                   fmt::format("{}: quantization has {} scales but {} zero points", who,
+                               T.scales.size(), T.zero_points.size()));
       for (size_t j = 0; j < T.scales.size(); ++j)
         if (!std::isfinite(T.scales[j]) || !(T.scales[j] > 0.0f))
-          fail(fmt::format("{}: quantization scale [{}] = {} must be positive and finite", who, j,
-                           T.scales[j]));
+          fail_at(q->scale()->data() + j, fmt::format("{}.quantization.scale[{}]", path, j),
+                  fmt::format("{}: quantization scale [{}] = {} must be positive and finite", who,
+                              j, T.scales[j]));
       if (T.scales.size() > 1) {
         if (T.qdim < 0 || size_t(T.qdim) >= T.shape.size())
-          fail(fmt::format("{}: quantized_dimension {} is out of range for shape {}", who, T.qdim,
-                           shape_str(T.shape)));
+          fail_quant(QP::VT_QUANTIZED_DIMENSION, ".quantized_dimension",
+                     fmt::format("{}: quantized_dimension {} is out of range for shape {}", who,
+                                 T.qdim, shape_str(T.shape)));
         if (int64_t(T.scales.size()) != T.shape[size_t(T.qdim)])
-          fail(fmt::format(
-              "{}: {} per-channel scales along dimension {}, but shape {} has {} "
-              "there",
-              who, T.scales.size(), T.qdim, shape_str(T.shape), T.shape[size_t(T.qdim)]));
+          fail_quant(
+              QP::VT_SCALE, ".scale",
+              fmt::format("{}: {} per-channel scales along dimension {}, but shape {} has {} "
+                          "there",
+                          who, T.scales.size(), T.qdim, shape_str(T.shape),
+                          T.shape[size_t(T.qdim)]));
       }
     }
   }
@@ -482,41 +545,45 @@ void Importer::check_operators() {
   const int nt = int(tensors_.size());
   const auto* codes = model_->operator_codes();
   const size_t ncodes = codes ? codes->size() : 0;
-  auto check_list = [&](const flatbuffers::Vector<int32_t>* v, const std::string& who,
-                        const char* what, bool allow_absent) {
+  auto check_list = [&](const flatbuffers::Vector<int32_t>* v, const std::string& path,
+                        const std::string& who, const char* what, bool allow_absent) {
     if (!v) return;
     for (flatbuffers::uoffset_t j = 0; j < v->size(); ++j) {
       int t = v->Get(j);
       if (t == -1 && allow_absent) continue;
       if (t < 0 || t >= nt)
-        fail(
-            fmt::format("{}: {} {} refers to tensor index {}, but the subgraph has {} tensors "
-                        "(valid: 0..{})",
-                        who, what, j, t, nt, nt - 1));
+        fail_at(v->data() + 4 * j, fmt::format("{}[{}]", path, j),
+                fmt::format("{}: {} {} refers to tensor index {}, but the subgraph has {} "
+                            "tensors (valid: 0..{})",
+                            who, what, j, t, nt, nt - 1));
     }
   };
-  check_list(sg_->inputs(), "subgraph", "input", false);
-  check_list(sg_->outputs(), "subgraph", "output", false);
+  check_list(sg_->inputs(), "Model.subgraphs[0].inputs", "subgraph", "input", false);
+  check_list(sg_->outputs(), "Model.subgraphs[0].outputs", "subgraph", "output", false);
   for (flatbuffers::uoffset_t k = 0; k < ops_->size(); ++k) {
     const tfl::Operator* op = ops_->Get(k);
+    const std::string path = fmt::format("Model.subgraphs[0].operators[{}]", k);
     if (op->opcode_index() >= ncodes)
-      fail(
-          fmt::format("operator #{}: opcode index {} is out of range (the model has {} "
-                      "operator codes)",
-                      k, op->opcode_index(), ncodes));
+      fail_at(op->address(tfl::Operator::VT_OPCODE_INDEX), path + ".opcode_index",
+              fmt::format("operator #{}: opcode index {} is out of range (the model has {} "
+                          "operator codes)",
+                          k, op->opcode_index(), ncodes));
     codes_.push_back(codes->Get(op->opcode_index())->op());
     const std::string who = fmt::format("operator #{} {}", k, builtin_name(codes_.back()));
-    check_list(op->inputs(), who, "input", true);
-    check_list(op->outputs(), who, "output", false);
+    check_list(op->inputs(), path + ".inputs", who, "input", true);
+    check_list(op->outputs(), path + ".outputs", who, "output", false);
   }
 
   const auto* in = sg_->inputs();
   const auto* out = sg_->outputs();
   if (!in || in->size() != 1)
-    fail(fmt::format("the model has {} inputs; rtlgen supports exactly one", in ? in->size() : 0));
+    fail_at(
+        sg_->address(tfl::SubGraph::VT_INPUTS), "Model.subgraphs[0].inputs",
+        fmt::format("the model has {} inputs; rtlgen supports exactly one", in ? in->size() : 0));
   if (!out || out->size() != 1)
-    fail(fmt::format("the model has {} outputs; rtlgen supports exactly one",
-                     out ? out->size() : 0));
+    fail_at(sg_->address(tfl::SubGraph::VT_OUTPUTS), "Model.subgraphs[0].outputs",
+            fmt::format("the model has {} outputs; rtlgen supports exactly one",
+                        out ? out->size() : 0));
   graph_input_ = input_tensor_ = in->Get(0);
   output_tensor_ = out->Get(0);
 
@@ -682,8 +749,9 @@ void Importer::check_out_size(int k, const char* dim, int in, int kernel, int st
   if (kernel < 1 || stride < 1 || kernel > kMaxSpatial || stride > kMaxSpatial)
     op_fail(k, fmt::format("{}: kernel {} / stride {} must be in 1..{}", dim, kernel, stride,
                            kMaxSpatial));
-  const int64_t expect = p == Padding::Same ? (int64_t(in) + stride - 1) / stride
-                                            : (in >= kernel ? (int64_t(in) - kernel) / stride + 1 : 0);
+  const int64_t expect = p == Padding::Same
+                             ? (int64_t(in) + stride - 1) / stride
+                             : (in >= kernel ? (int64_t(in) - kernel) / stride + 1 : 0);
   if (expect < 1)
     op_fail(k, fmt::format("{}: kernel {} is larger than the input ({}) with VALID padding", dim,
                            kernel, in));
@@ -1225,17 +1293,21 @@ Network Importer::run() {
 
   // Output: must be the last layer; no dangling layers.
   const int po = producer_[size_t(output_tensor_)];
+  const void* out_at = sg_->outputs()->data();
   if (po == kNoProducer)
-    fail(fmt::format("the network output {} is not produced by any operator",
-                     tname(output_tensor_)));
+    fail_at(out_at, "Model.subgraphs[0].outputs[0]",
+            fmt::format("the network output {} is not produced by any operator",
+                        tname(output_tensor_)));
   if (po == kNetworkInput || pending_.empty())
-    fail("the model has no layers (its output is its input)");
+    fail_at(out_at, "Model.subgraphs[0].outputs[0]",
+            "the model has no layers (its output is its input)");
   if (po != int(pending_.size()) - 1)
-    fail(fmt::format(
-        "the network output {} is produced by operator #{}, but operator #{} runs "
-        "after it; rtlgen needs a single-output network whose output is computed "
-        "last",
-        tname(output_tensor_), pending_[size_t(po)].op_index, pending_.back().op_index));
+    fail_at(out_at, "Model.subgraphs[0].outputs[0]",
+            fmt::format("the network output {} is produced by operator #{}, but operator #{} runs "
+                        "after it; rtlgen needs a single-output network whose output is computed "
+                        "last",
+                        tname(output_tensor_), pending_[size_t(po)].op_index,
+                        pending_.back().op_index));
   std::vector<int> used(pending_.size(), 0);
   for (const auto& P : pending_)
     for (int p : P.in_producers)
@@ -1245,7 +1317,7 @@ Network Importer::run() {
       fail(
           fmt::format("{}: its output {} is never used (models with several outputs are not "
                       "supported)",
-                      describe_op(pending_[i].op_index), tname(pending_[i].out_tensor)));
+                      op_place(pending_[i].op_index), tname(pending_[i].out_tensor)));
 
   // Network input.
   Network net;
@@ -1254,16 +1326,17 @@ Network Importer::run() {
   {
     const int t = input_tensor_;
     const TensorInfo& T = tensors_[size_t(t)];
+    const void* in_at = sg_->inputs()->data();
     if (T.type != tfl::tensor_type::UINT8 && T.type != tfl::tensor_type::INT8)
-      fail(
-          fmt::format("the network input {} is {}; rtlgen needs a uint8 or int8 input (or a "
-                      "float32 input followed by QUANTIZE)",
-                      tname(t), type_name(T.type)));
+      fail_at(in_at, "Model.subgraphs[0].inputs[0]",
+              fmt::format("the network input {} is {}; rtlgen needs a uint8 or int8 input (or a "
+                          "float32 input followed by QUANTIZE)",
+                          tname(t), type_name(T.type)));
     if (T.shape.empty() || T.shape.size() > 4 || (T.shape.size() >= 2 && T.shape[0] != 1))
-      fail(
-          fmt::format("the network input {} has shape {}; rtlgen needs [1, H, W, C] or [1, N] "
-                      "(batch 1)",
-                      tname(t), shape_str(T.shape)));
+      fail_at(in_at, "Model.subgraphs[0].inputs[0]",
+              fmt::format("the network input {} has shape {}; rtlgen needs [1, H, W, C] or [1, N] "
+                          "(batch 1)",
+                          tname(t), shape_str(T.shape)));
     // Reuse the operator-level helpers with the first consumer for context.
     int k0 = pending_.front().op_index;
     net.input.quant = act_quant(k0, t, "network input");

@@ -28,6 +28,17 @@ tfl = open(os.path.join(src, "configs/lenet.tflite"), "rb").read()
 w("truncated.tflite", tfl[:1000])
 w("not_tflite.tflite", b"PK\x03\x04" + bytes(60))
 bad_id = bytearray(tfl); bad_id[4:8] = b"XYZ1"; w("bad_identifier.tflite", bytes(bad_id))
+# operator 3's inputs vector made 100,000 long (located through the FlatBuffer tables)
+u32 = lambda o: struct.unpack_from("<I", tfl, o)[0]
+u16 = lambda o: struct.unpack_from("<H", tfl, o)[0]
+def field(t, fid):
+    vt = t - struct.unpack_from("<i", tfl, t)[0]
+    return t + u16(vt + 4 + 2 * fid) if 4 + 2 * fid < u16(vt) else None
+deref = lambda p: p + u32(p)
+sg0 = deref(deref(field(deref(0), 2)) + 4)
+op3 = deref(deref(field(sg0, 3)) + 4 + 4 * 3)
+long_inputs = bytearray(tfl); struct.pack_into("<I", long_inputs, deref(field(op3, 1)), 100000)
+w("long_inputs.tflite", bytes(long_inputs))
 w("misaligned.tflite", open(os.path.join(src, "tests/fuzz/corpus/tflite/crash_misaligned_zero_point.tflite"), "rb").read())
 yaml = open(os.path.join(src, "configs/lenet.yaml")).read()
 w("syntax.yaml", b"network: x\nlayers: [\n  - name: a\n")
@@ -126,10 +137,11 @@ cases=(
   "network file missing|no such file|info no_such.yaml"
   "network path is a directory|is a directory|info dir.yaml"
   "unknown network file type|unknown network file type|info $src/README.md"
-  ".tflite truncated to 1000 bytes|truncated or corrupt .tflite file|info truncated.tflite"
+  ".tflite truncated to 1000 bytes|truncated.tflite: byte 52: Model.operator_codes: offset 71712 points to byte 71764, past the end of the file (1000 bytes) (the .tflite file is truncated or corrupt|info truncated.tflite"
+  ".tflite with a vector past the end|: Model.subgraphs[0].operators[3].inputs: vector runs past the end of the file (len 100000, 4 bytes each, file 71840 bytes)|info long_inputs.tflite"
   "not a .tflite file|not a TensorFlow Lite model|info not_tflite.tflite"
-  ".tflite with a wrong file identifier|file identifier (bytes 4-7) is 'XYZ1'|info bad_identifier.tflite"
-  ".tflite with misaligned int64 zero points (fuzz crash)|FlatBuffer verification failed|info misaligned.tflite"
+  ".tflite with a wrong file identifier|bad_identifier.tflite: byte 4: file header: not a TensorFlow Lite model: file identifier (bytes 4-7) is 'XYZ1'|info bad_identifier.tflite"
+  ".tflite with misaligned int64 zero points (fuzz crash)|misaligned.tflite: byte 5928: Model.subgraphs[0].tensors[7].quantization.zero_point: its 8-byte elements start at byte 5932, not 8-byte aligned|info misaligned.tflite"
   "YAML syntax error|YAML syntax error|info syntax.yaml"
   "YAML unknown key|unknown key 'kernal'|info unknown_key.yaml"
   "YAML parameter file missing|parameter file 'nowhere.npy' not found|info missing_param.yaml"

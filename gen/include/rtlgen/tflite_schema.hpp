@@ -15,6 +15,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
 
 namespace rtlgen {
 namespace tfl {
@@ -54,11 +56,20 @@ namespace activation {
 constexpr int NONE = 0, RELU = 1, RELU_N1_TO_1 = 2, RELU6 = 3, TANH = 4, SIGN_BIT = 5;
 }
 
+// Every table view: field addresses for messages that name a byte offset.
+struct View : protected flatbuffers::Table {
+  // The field's address, or the table's own when the field is absent.
+  const uint8_t* address(voffset_t f) const {
+    const uint8_t* p = GetAddressOf(f);
+    return p ? p : reinterpret_cast<const uint8_t*>(this);
+  }
+};
+
 // --- builtin option tables ------------------------------------------------------------------
 // All option tables are read through this one view: every field the importer reads is a 4-byte
 // or 1-byte scalar (or, for ReshapeOptions/SqueezeOptions, an int vector at field 0), so the
 // verifier is told which ids hold which kind.
-struct Options : private flatbuffers::Table {
+struct Options : View {
   int32_t i32(int id, int32_t def) const { return GetField<int32_t>(field(id), def); }
   int8_t i8(int id, int8_t def) const { return GetField<int8_t>(field(id), def); }
   uint8_t u8(int id, uint8_t def) const { return GetField<uint8_t>(field(id), def); }
@@ -108,7 +119,7 @@ struct Options : private flatbuffers::Table {
 };
 
 // --- core tables ----------------------------------------------------------------------------
-struct QuantizationParameters : private flatbuffers::Table {
+struct QuantizationParameters : View {
   enum : voffset_t {
     VT_SCALE = field(2),
     VT_ZERO_POINT = field(3),
@@ -134,7 +145,7 @@ struct QuantizationParameters : private flatbuffers::Table {
   }
 };
 
-struct Tensor : private flatbuffers::Table {
+struct Tensor : View {
   enum : voffset_t {
     VT_SHAPE = field(0),
     VT_TYPE = field(1),
@@ -159,7 +170,7 @@ struct Tensor : private flatbuffers::Table {
   }
 };
 
-struct Operator : private flatbuffers::Table {
+struct Operator : View {
   enum : voffset_t {
     VT_OPCODE_INDEX = field(0),
     VT_INPUTS = field(1),
@@ -184,7 +195,7 @@ struct Operator : private flatbuffers::Table {
   }
 };
 
-struct SubGraph : private flatbuffers::Table {
+struct SubGraph : View {
   enum : voffset_t {
     VT_TENSORS = field(0),
     VT_INPUTS = field(1),
@@ -209,7 +220,7 @@ struct SubGraph : private flatbuffers::Table {
   }
 };
 
-struct Buffer : private flatbuffers::Table {
+struct Buffer : View {
   enum : voffset_t { VT_DATA = field(0), VT_OFFSET = field(1), VT_SIZE = field(2) };
   const Vector<uint8_t>* data() const { return GetPointer<const Vector<uint8_t>*>(VT_DATA); }
   uint64_t offset() const { return GetField<uint64_t>(VT_OFFSET, 0); }
@@ -221,7 +232,7 @@ struct Buffer : private flatbuffers::Table {
   }
 };
 
-struct OperatorCode : private flatbuffers::Table {
+struct OperatorCode : View {
   enum : voffset_t {
     VT_DEPRECATED_BUILTIN_CODE = field(0),
     VT_CUSTOM_CODE = field(1),
@@ -244,7 +255,7 @@ struct OperatorCode : private flatbuffers::Table {
   }
 };
 
-struct Model : private flatbuffers::Table {
+struct Model : View {
   enum : voffset_t {
     VT_VERSION = field(0),
     VT_OPERATOR_CODES = field(1),
@@ -273,6 +284,18 @@ struct Model : private flatbuffers::Table {
            v.VerifyVectorOfTables(buffers()) && v.EndTable();
   }
 };
+
+// Where a buffer fails the structure check: byte offset in the file, schema path of the table or
+// field ("Model.subgraphs[0].operators[3].inputs") and what is wrong there.
+struct StructureError {
+  size_t offset = 0;
+  std::string path;
+  std::string what;
+};
+
+// The first structure error of the buffer in schema order, or none when every field the importer
+// reads can be read (same rules as verify_model(); gen/src/tflite_verify.cpp).
+std::optional<StructureError> find_structure_error(const uint8_t* data, size_t size);
 
 // Verifies the whole buffer (identifier "TFL3" included). `data` must be 8-byte aligned.
 inline bool verify_model(const uint8_t* data, size_t size) {
