@@ -2,11 +2,14 @@
 // helpers (mapping, weight layout, refusals naming the node), truncated and corrupted copies of
 // the committed models (an rtlgen::Error, never a crash), ONNX Runtime's requantization rule.
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "rtlgen/error.hpp"
 #include "rtlgen/golden.hpp"
+#include "rtlgen/hw_plan.hpp"
 #include "rtlgen/onnx_import.hpp"
 #include "rtlgen/passes.hpp"
 #include "rtlgen/protobuf_wire.hpp"
@@ -246,4 +249,73 @@ TEST_CASE("protobuf wire reader: packed and unpacked repeated fields, bounds") {
   const std::string group = key(1, 3);
   Reader r3(group);
   CHECK_THROWS_AS(r3.next(&f), WireError);
+}
+
+// rtlgen_avgpool_float's arithmetic in C++: the float32 window sum as integers in units of the
+// input scale's 2^e (every float32 rounding a round_to_float24), then the threshold search; it
+// must equal the golden float kernel on every window, including ties and windows whose float32
+// sum differs from the exact sum.
+TEST_CASE("onnx: the integer-sum + threshold pool equals ONNX Runtime's float32 average pool") {
+  std::mt19937 rng(21);
+  int64_t windows = 0, sum_rounded = 0;
+  for (int trial = 0; trial < 60; ++trial) {
+    const int count = (trial % 3 == 0) ? 9 : (trial % 3 == 1 ? 4 : 2);
+    const bool sgn = trial % 2 == 0;
+    const int32_t lo = sgn ? -128 : 0, hi = sgn ? 127 : 255;
+    const int32_t in_zp = std::uniform_int_distribution<int32_t>(lo, hi)(rng);
+    const float in_scale =
+        std::ldexp(float(std::uniform_int_distribution<int32_t>(1 << 23, (1 << 24) - 1)(rng)),
+                   std::uniform_int_distribution<int>(-60, -10)(rng));
+    const float out_scale = trial % 4 == 0
+                                ? in_scale
+                                : in_scale * std::uniform_real_distribution<float>(0.2f, 3.0f)(rng);
+    const int32_t offset = sgn && trial % 4 < 2 ? 128 : 0;
+    const int32_t out_zp = std::uniform_int_distribution<int32_t>(lo, lo + 60)(rng);
+    const int32_t act_max = trial % 5 == 0 ? lo + 150 : hi;
+    const golden::OnnxPoolThresholds t = golden::onnxruntime_pool_thresholds(
+        in_scale, count, out_scale, out_zp, offset, lo, act_max);
+    REQUIRE(std::ldexp(double(t.in_mant), t.exponent) == double(in_scale));
+    for (int w = 0; w < 20000; ++w) {
+      float fsum = 0.0f;
+      int64_t s = 0, exact = 0;
+      for (int k = 0; k < count; ++k) {
+        const int32_t x = w % 3 == 0 ? (rng() % 2 ? lo : hi)
+                                     : std::uniform_int_distribution<int32_t>(lo, hi)(rng);
+        volatile float product = in_scale * static_cast<float>(x - in_zp);  // no FMA
+        fsum = fsum + product;
+        const int64_t term = golden::round_to_float24(int64_t(x - in_zp) * t.in_mant);
+        s = golden::round_to_float24(s + term);
+        exact += int64_t(x - in_zp) * t.in_mant;
+      }
+      REQUIRE(std::ldexp(double(s), t.exponent) == double(fsum));
+      int32_t searched = lo;
+      for (int k = 1; k < 256; ++k) searched += s >= t.thresholds[size_t(k)] ? 1 : 0;
+      const int32_t want =
+          golden::onnxruntime_pool_quantize(fsum, count, out_scale, out_zp, offset, lo, act_max);
+      REQUIRE(searched == want);
+      ++windows;
+      sum_rounded += s != exact;
+    }
+  }
+  INFO(windows << " windows, " << sum_rounded << " float32 sums != exact");
+  CHECK(sum_rounded > 1000);
+}
+
+TEST_CASE(
+    "onnx: LeNet's float average pools map to rtlgen_avgpool_float; padded ones are refused") {
+  Network net = import_onnx("configs/lenet_qdq.onnx");
+  prepare_network(net);
+  const HwPlan plan = plan_hardware(net);
+  int float_pools = 0;
+  for (const auto& hw : plan.layers)
+    for (const auto& inst : hw.instances) float_pools += inst.module == "rtlgen_avgpool_float";
+  CHECK(float_pools == 2);
+
+  Network padded = import_onnx("configs/lenet_qdq.onnx");
+  padded.layers[1].kernel_h = padded.layers[1].kernel_w = 3;
+  padded.layers[1].padding = Padding::Same;  // 28x28 -> 14x14 with clipped edge windows
+  prepare_network(padded);
+  CHECK_THROWS_WITH(plan_hardware(padded), Catch::Contains("pool1") &&
+                                               Catch::Contains("lie in the image") &&
+                                               Catch::Contains("remove the padding"));
 }

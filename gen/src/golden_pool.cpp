@@ -50,7 +50,6 @@ Tensor average_pool2d_onnxruntime(const Layer& l, const Tensor& in, const Tensor
   Tensor out(l.out_shape, l.out_quant.dtype);
   const float in_scale = in_q.scale, out_scale = l.out_quant.scale;
   const int32_t offset = l.onnx_zero_point_offset;
-  const float out_zp = static_cast<float>(l.out_quant.zero_point + offset);
   for (int oy = 0; oy < out.shape.h; ++oy)
     for (int ox = 0; ox < out.shape.w; ++ox) {
       const int y0 = oy * l.stride_h - l.pads.top, x0 = ox * l.stride_w - l.pads.left;
@@ -65,14 +64,71 @@ Tensor average_pool2d_onnxruntime(const Layer& l, const Tensor& in, const Tensor
             sum = sum + in_scale * static_cast<float>(centred);
             ++count;
           }
-        if (count > 0) sum = sum / static_cast<float>(count);
-        const float q = sum / out_scale + out_zp;
-        const float r = std::nearbyint(std::min(std::max(q, -1e9f), 1e9f));
-        out.at(oy, ox, c) =
-            std::min(std::max(static_cast<int32_t>(r) - offset, l.act_min), l.act_max);
+        out.at(oy, ox, c) = onnxruntime_pool_quantize(sum, count, out_scale, l.out_quant.zero_point,
+                                                      offset, l.act_min, l.act_max);
       }
     }
   return out;
+}
+
+int32_t onnxruntime_pool_quantize(float sum, int count, float out_scale, int32_t out_zp,
+                                  int32_t offset, int32_t act_min, int32_t act_max) {
+  if (count > 0) sum = sum / static_cast<float>(count);
+  const float q = sum / out_scale + static_cast<float>(out_zp + offset);
+  const float r = std::nearbyint(std::min(std::max(q, -1e9f), 1e9f));
+  return std::min(std::max(static_cast<int32_t>(r) - offset, act_min), act_max);
+}
+
+int64_t round_to_float24(int64_t v) {
+  const uint64_t mag = v < 0 ? uint64_t(-v) : uint64_t(v);
+  int msb = 0;
+  while (msb < 63 && (mag >> (msb + 1)) != 0) ++msb;
+  const int d = std::max(0, msb - 23);
+  if (d == 0) return v;
+  // half to even on the magnitude (symmetric), as float32 rounds
+  const uint64_t unit = uint64_t(1) << d, low = mag & (unit - 1), half = unit >> 1;
+  uint64_t r = mag - low;
+  if (low > half || (low == half && (mag & unit) != 0)) r += unit;
+  return v < 0 ? -int64_t(r) : int64_t(r);
+}
+
+// The output is a non-decreasing function of the float sum (float division by a positive
+// constant, addition, rounding and clamps all are), hence of S: each threshold is found by
+// bisection over S, evaluating the very function the golden kernel uses on f32(S * 2^e) (a
+// monotone rounding that is exact for every sum the pool can produce).
+OnnxPoolThresholds onnxruntime_pool_thresholds(float in_scale, int count, float out_scale,
+                                               int32_t out_zp, int32_t offset, int32_t act_min,
+                                               int32_t act_max) {
+  OnnxPoolThresholds t;
+  int e = 0;
+  const double f = std::frexp(double(in_scale), &e);  // in_scale = f * 2^e, f in [0.5, 1)
+  t.in_mant = uint32_t(std::ldexp(f, 24));
+  t.exponent = e - 24;
+  int log2_count = 0;
+  while ((1 << log2_count) < count + 1) ++log2_count;
+  t.sum_bits = 33 + log2_count;
+  const int64_t lo = -(int64_t(1) << (t.sum_bits - 1)), never = int64_t(1) << (t.sum_bits - 1);
+  auto level = [&](int64_t s) {
+    const float sum = static_cast<float>(std::ldexp(double(s), t.exponent));
+    return onnxruntime_pool_quantize(sum, count, out_scale, out_zp, offset, act_min, act_max);
+  };
+  t.thresholds.assign(256, never);
+  t.thresholds[0] = lo;
+  for (int k = 1; k <= 255 && act_min + k <= act_max; ++k) {
+    const int32_t want = act_min + k;
+    if (level(never - 1) < want) break;  // this level and the ones above are never reached
+    int64_t a = lo, b = never - 1;       // level(b) >= want; find the smallest such b
+    if (level(a) >= want) {
+      t.thresholds[size_t(k)] = a;
+      continue;
+    }
+    while (b - a > 1) {
+      const int64_t m = a + (b - a) / 2;
+      (level(m) >= want ? b : a) = m;
+    }
+    t.thresholds[size_t(k)] = b;
+  }
+  return t;
 }
 
 Tensor average_pool2d(const Layer& l, const Tensor& in, const TensorQuant& in_q) {

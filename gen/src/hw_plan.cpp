@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
 #include "rtlgen/error.hpp"
 #include "rtlgen/folding.hpp"
+#include "rtlgen/golden.hpp"
 #include "rtlgen/names.hpp"
 #include "rtlgen/passes.hpp"
 #include "rtlgen/resource_model.hpp"
@@ -59,10 +61,6 @@ class Planner {
         add(l);
         continue;
       }
-      if (l.requant_mode == RequantMode::OnnxRuntimeFloat && l.op == OpKind::AveragePool2D)
-        fail(l, "ONNX Runtime's float average pool (requantization: onnxruntime) has no RTL "
-                "template yet: it sums dequantized float32 values, which rtlgen_pool's integer "
-                "average does not reproduce, so generate refuses it");
       const StreamInfo src = stream_of(l);
       switch (l.op) {
         case OpKind::Pad: pad(l, src); break;
@@ -644,6 +642,11 @@ class Planner {
     const int64_t out_px = int64_t(l.out_shape.h) * l.out_shape.w;
     hw.est_cycles = std::max(out_px * (c / hw.simd) * l.kernel_h * l.kernel_w,
                              src.beats_per_frame());
+    if (l.op == OpKind::AveragePool2D && l.requant_mode == RequantMode::OnnxRuntimeFloat) {
+      hw.instances.push_back(swg(l, src, hw.simd, 1, l.name + "_win", true, false));
+      avgpool_float(hw, l, src);
+      return;
+    }
     if (l.pool_half_even || src.bits != 8) {  // every tap is in the image: no tuser
       hw.instances.push_back(swg(l, src, hw.simd, 1, l.name + "_win", true, false));
       avgpool_shift(hw, l, src);
@@ -696,6 +699,63 @@ class Planner {
     p.ports.push_back({"m_axis_tlast", ""});
     stream_wires(l.name + "_pl", hw.simd * src.bits);
     hw.instances.push_back(p);
+    output_fifo(hw, l, l.name + "_pl", hw.simd);
+    record_window_need(l, src, hw.out.elems);
+    push_layer(hw);
+  }
+
+  // ONNX Runtime's float32 average pool (QLinearAveragePool): rtlgen_avgpool_float, the float
+  // sum in integers and a threshold search that the golden model's own code computes here.
+  // Its count is K_H*K_W, so every window must lie in the image (no padding).
+  void avgpool_float(HwLayer& hw, const Layer& l, const StreamInfo& src) {
+    const TensorQuant in_q = src_quant(l);
+    const int taps = l.kernel_h * l.kernel_w;
+    const bool inside = l.pads.top + l.pads.bottom + l.pads.left + l.pads.right == 0 &&
+                        (l.out_shape.h - 1) * l.stride_h + l.kernel_h <= src.shape.h &&
+                        (l.out_shape.w - 1) * l.stride_w + l.kernel_w <= src.shape.w;
+    if (!inside || taps > 64)
+      fail(l, fmt::format("ONNX Runtime's float average pool is implemented in hardware for "
+                          "windows of at most 64 taps that all lie in the image (got {}x{}, "
+                          "padding {}): ONNX Runtime divides by the count of in-image taps, "
+                          "which rtlgen_avgpool_float takes as K_H*K_W; remove the padding "
+                          "(pads 0, ceil_mode 0)",
+                          l.kernel_h, l.kernel_w, to_string(l.padding)));
+    if (src.bits != 8)
+      fail(l, fmt::format("ONNX Runtime's float average pool needs 8-bit input elements (got {})",
+                          src.bits));
+    if (!(in_q.scale >= std::ldexp(1.0f, -100) && in_q.scale <= std::ldexp(1.0f, 100)))
+      fail(l, fmt::format("input scale {} lies outside [2^-100, 2^100]: rtlgen_avgpool_float's "
+                          "integer sum assumes no subnormal or infinite float32 sums; rescale "
+                          "the input tensor's quantization",
+                          in_q.scale));
+    const golden::OnnxPoolThresholds t = golden::onnxruntime_pool_thresholds(
+        in_q.scale, taps, l.out_quant.scale, l.out_quant.zero_point, l.onnx_zero_point_offset,
+        l.act_min, l.act_max);
+    const std::string tfile = l.name + "_pool_thresholds.mem";
+    Instance p{"rtlgen_avgpool_float", l.name + "_pool", {}, {{"clk", "clk"}, {"rst", "rst"}}};
+    p.params = {{"CHANNELS", lit(src.shape.c)},
+                {"SIMD", lit(hw.simd)},
+                {"K_H", lit(l.kernel_h)},
+                {"K_W", lit(l.kernel_w)},
+                {"IN_SIGNED", lit(signed_flag(src.dtype))},
+                {"IN_ZP", lit(in_q.zero_point)},
+                {"IN_MANT", fmt::format("24'h{:06x}", t.in_mant)},
+                {"ACT_MIN", lit(l.act_min)},
+                {"THRESH_FILE", str_lit(tfile)}};
+    connect_in(p, l.name + "_win");
+    p.ports.push_back({"s_axis_tlast", l.name + "_win_tlast"});
+    connect_out(p, l.name + "_pl");
+    p.ports.push_back({"m_axis_tlast", ""});
+    stream_wires(l.name + "_pl", hw.simd * 8);
+    hw.instances.push_back(p);
+    // 256 thresholds of sum_bits + 1 bits, two's complement
+    const int word_bits = t.sum_bits + 1;
+    MemFile mem{tfile, {}, word_bits};
+    for (int64_t v : t.thresholds)
+      mem.lines.push_back(fmt::format("{:0{}x}", uint64_t(v) & ((uint64_t(1) << word_bits) - 1),
+                                      (word_bits + 3) / 4));
+    hw.mems.push_back(mem);
+    hw.rom_bits += 256 * int64_t(word_bits);
     output_fifo(hw, l, l.name + "_pl", hw.simd);
     record_window_need(l, src, hw.out.elems);
     push_layer(hw);

@@ -394,6 +394,15 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     const int64_t simd = param(inst, "SIMD", 1), eb = param(inst, "ELEM_BITS", 8);
     c.lut = 10 + simd * 2 * (eb + 3);
     c.ff = 10 + simd * 3 * (eb + 3);
+  } else if (m == "rtlgen_avgpool_float") {
+    // Not calibrated against Yosys yet. Per lane: a 10 x 25-bit product (2 hard multipliers),
+    // two float32 roundings of ~36 bits (leading-sign detect, compare, add), 8 search stages
+    // (a 37-bit compare and a lookup in 2^(k-1) constant thresholds each: about 256 words of
+    // 37 bits as LUT logic in all) and the 36-bit sum carried through them.
+    const int64_t simd = param(inst, "SIMD", 1);
+    c.dsp = simd * 2;
+    c.lut = 10 + simd * (2 * 3 * 36 + 8 * 37 + 256 * 37 / 6);
+    c.ff = 10 + simd * (10 + 3 * 36 + 8 * (36 + 8) + 8);
   } else if (m == "rtlgen_tlast_gen") {
     c.lut = 2 + clog2(std::max<int64_t>(param(inst, "BEATS", 2), 2));
     c.ff = 1 + clog2(std::max<int64_t>(param(inst, "BEATS", 2), 2));
@@ -424,6 +433,7 @@ int64_t template_latency(const Instance& inst) {
   if (m == "rtlgen_requant_float") return 16;
   if (m == "rtlgen_requant_shift") return 7;
   if (m == "rtlgen_avgpool_shift") return 2;
+  if (m == "rtlgen_avgpool_float") return 12;
   if (m == "rtlgen_fifo") return 2;
   if (m == "rtlgen_dwu") return 5;
   if (m == "rtlgen_pool") return 6;

@@ -18,6 +18,28 @@ int32_t requantize(int32_t acc, int32_t bias, QuantizedMultiplier qm, int32_t ou
 int32_t requantize_onnxruntime(int32_t acc, int32_t bias, float scale, int32_t out_zp,
                                int32_t act_min, int32_t act_max);
 
+// ONNX Runtime's QLinearAveragePool after the window's float32 sum of dequantized taps
+// (docs/onnx-runtime-arithmetic.md): clamp(rne(f32(f32(f32(sum / count) / out_scale) +
+// f32(out_zp + offset))) - offset, act_min, act_max).
+int32_t onnxruntime_pool_quantize(float sum, int count, float out_scale, int32_t out_zp,
+                                  int32_t offset, int32_t act_min, int32_t act_max);
+
+// The same pool as rtlgen_avgpool_float computes it: the sum in integers S (units of 2^exponent,
+// in_scale = in_mant * 2^exponent, every float32 rounding of the sum done on S) and the
+// quantization as a threshold search: result = act_min + #{k : S >= thresholds[k]}.
+struct OnnxPoolThresholds {
+  uint32_t in_mant = 0;  // float32 significand of the input scale with its hidden bit
+  int exponent = 0;
+  int sum_bits = 0;                 // signed width of S: 33 + ceil(log2(count + 1))
+  std::vector<int64_t> thresholds;  // 256; [0] unused; 2^(sum_bits-1) = never reached
+};
+// in_scale must lie in [2^-100, 2^100] (no subnormal or infinite sums), count in 1..64.
+OnnxPoolThresholds onnxruntime_pool_thresholds(float in_scale, int count, float out_scale,
+                                               int32_t out_zp, int32_t offset, int32_t act_min,
+                                               int32_t act_max);
+// Float32 rounding of an integer (24 leading bits, half to even), as rtlgen_avgpool_float's r24.
+int64_t round_to_float24(int64_t v);
+
 Tensor conv2d(const Layer& l, const Tensor& in, const TensorQuant& in_q);
 Tensor depthwise_conv2d(const Layer& l, const Tensor& in, const TensorQuant& in_q);
 Tensor fully_connected(const Layer& l, const Tensor& in, const TensorQuant& in_q);
