@@ -94,6 +94,45 @@ TEST_CASE("names: a layer named like a generated identifier is refused, naming i
       Catch::Contains("would declare 'm_axis_tdata' twice") && Catch::Contains("rename 'm_axis'"));
 }
 
+TEST_CASE("names: colliding names are refused at load, naming the file, the layer and the fix",
+          "[names]") {
+  TempDir t;
+  const auto yaml = [&](const std::string& second) {
+    return t.write(second + ".yaml",
+                   "network: t\n"
+                   "input: {name: input, shape: [4, 4, 2], dtype: int8, scale: 0.5, "
+                   "zero_point: 0}\n"
+                   "layers:\n"
+                   "  - {name: p, op: max_pool2d, pool: 2}\n"
+                   "  - {name: " +
+                       second + ", op: max_pool2d, pool: 1}\n");
+  };
+  CHECK_NOTHROW(load_network_yaml(yaml("q")));
+  // The loader refuses what generate would (the planner's own identifiers), at the layer's line.
+  for (const std::string& name : {"p_win", "p_pl", "s_axis", "m_axis"}) {
+    INFO(name);
+    const std::string path = yaml(name);
+    const std::string e = error_of([&] { load_network_yaml(path); });
+    CHECK_THAT(
+        e, Catch::StartsWith(path + ":5:5: the netlist would declare '" + name + "_tdata' twice") &&
+               Catch::Contains("rename '" + name + "'"));
+    CHECK(error_of([&] { load_network(path); }) == e);
+  }
+  // A name that only looks generated but declares nothing twice loads (the rule is the
+  // planner's, not a pattern): p_mvu (no MVU for a pool), clk (its wires are clk_tdata, ...).
+  CHECK_NOTHROW(load_network_yaml(yaml("p_mvu")));
+  CHECK_NOTHROW(load_network_yaml(yaml("clk")));
+  // A network the planner refuses for another reason still loads (generate says why).
+  const std::string sm = t.write("softmax.yaml",
+                                 "network: t\n"
+                                 "input: {shape: [1, 1, 10], dtype: int8, scale: 0.1, "
+                                 "zero_point: 0}\n"
+                                 "layers:\n"
+                                 "  - {name: s, op: softmax, output: {dtype: int8, scale: "
+                                 "0.00390625, zero_point: -128}}\n");
+  CHECK_NOTHROW(load_network_yaml(sm));
+}
+
 TEST_CASE("passes: every tensor is bounded, naming the layer", "[passes]") {
   using namespace test;
   Network n = network({4, 4, 1}, q(DType::Int8, 1.0f, 0));

@@ -192,6 +192,7 @@ int cmd_import(const std::string& model, const std::string& out_dir, const FoldT
   const bool onnx = model.size() > 5 && model.compare(model.size() - 5, 5, ".onnx") == 0;
   Network net = onnx ? import_onnx(model, &notes) : import_tflite(model, &notes);
   prepare_network(net);  // shapes and MACs drive the folding
+  check_names_at_load(net);
   const FoldReport r = choose_folding(net, fold);
   const std::string yaml = (std::filesystem::path(out_dir) / (net.name + ".yaml")).string();
   write_network_yaml(net, yaml, net.name + "_params");

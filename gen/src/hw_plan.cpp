@@ -1139,4 +1139,15 @@ HwPlan plan_hardware(const Network& net, const PlanOptions& opt) {
   return plan;
 }
 
+void check_names_at_load(const Network& net) {
+  // The planner's own naming, not a copy of its suffixes: plan, then look for duplicates.
+  HwPlan plan;
+  try {
+    plan = Planner(net, {}).run();
+  } catch (const Error&) {
+    return;  // not plannable as it stands: generate says why (and checks the names then)
+  }
+  check_netlist_identifiers(net, plan);
+}
+
 }  // namespace rtlgen

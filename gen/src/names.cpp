@@ -51,13 +51,17 @@ void check_netlist_identifiers(const Network& net, const HwPlan& plan) {
     const std::string msg = fmt::format(
         "the netlist would declare '{}' twice: rtlgen derives identifiers from names as "
         "<name>_<suffix> (wires <layer>_tdata, instances <layer>_mvu, <layer>_rq, ..., fork "
-        "branches <tensor>_b<i>) and the names {} give the same one{}; rename {} (reserved: "
-        "names ending in a generated suffix of another name, s_axis_*, m_axis_*, clk, rst)",
-        id, owners.empty() ? "'" + id + "'" : fmt::format("{}", fmt::join(owners, " and ")),
-        owners.size() < 2 ? " as a port or fixed instance" : "",
+        "branches <tensor>_b<i>) and {} {}{}; rename {} (reserved: names ending in a generated "
+        "suffix of another name, s_axis_*, m_axis_*, clk, rst)",
+        id, owners.size() < 2 ? "the name" : "the names",
+        owners.empty() ? "'" + id + "'" : fmt::format("{}", fmt::join(owners, " and ")),
+        owners.size() < 2 ? " gives the same one as a port or fixed instance"
+                          : " give the same one",
         owners.empty() ? "the layer" : owners.back());
     if (where && !where->file.empty()) throw Error(*where, msg);
-    throw Error(fmt::format("network '{}': {}", net.name, msg));
+    // An imported network: its model file.
+    throw Error(
+        fmt::format("{}: {}", net.source.empty() ? "network '" + net.name + "'" : net.source, msg));
   }
 }
 

@@ -10,6 +10,7 @@
 #include "rtlgen/emit.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/folding.hpp"
+#include "rtlgen/hw_plan.hpp"
 #include "rtlgen/npy.hpp"
 #include "rtlgen/onnx_import.hpp"
 #include "rtlgen/passes.hpp"
@@ -26,6 +27,7 @@ Network load_network(const std::string& path) {
   if (ext == ".tflite" || ext == ".onnx") {
     net = ext == ".onnx" ? import_onnx(path) : import_tflite(path);
     prepare_network(net);
+    check_names_at_load(net);
     // A .tflite carries no folding: use the same default as `rtlgen import`.
     net.fold.max_multipliers = kDefaultMaxMultipliers;
   } else if (ext == ".yaml" || ext == ".yml") {

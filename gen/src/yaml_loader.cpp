@@ -10,6 +10,7 @@
 
 #include "rtlgen/device.hpp"
 #include "rtlgen/error.hpp"
+#include "rtlgen/hw_plan.hpp"
 #include "rtlgen/names.hpp"
 #include "rtlgen/npy.hpp"
 #include "rtlgen/passes.hpp"
@@ -713,6 +714,7 @@ Network parse_network_yaml(const std::string& path) {
 Network load_network_yaml(const std::string& path) {
   Network net = parse_network_yaml(path);
   prepare_network(net);
+  check_names_at_load(net);
   return net;
 }
 

@@ -107,6 +107,9 @@ rt = open(os.path.join(src, "configs/residual_tiny.yaml")).read().replace(
 w("collide_rq.yaml", rt.replace("- name: conv_b", "- name: conv_a_rq").replace("conv_b]", "conv_a_rq]").encode())
 w("collide_fork.yaml", rt.replace("- name: conv_b", "- name: input_b1").replace("conv_b]", "input_b1]").encode())
 w("collide_port.yaml", rt.replace("- name: conv_b", "- name: m_axis").replace("conv_b]", "m_axis]").encode())
+w("collide_win.yaml", rt.replace("- name: conv_b", "- name: conv_a_win").replace("conv_b]", "conv_a_win]").encode())
+w("collide_skip.yaml", rt.replace("- name: conv_b", "- name: input_b1_sk").replace("conv_b]", "input_b1_sk]").encode())
+w("collide_s_axis.yaml", rt.replace("- name: conv_b", "- name: s_axis").replace("conv_b]", "s_axis]").encode())
 w("pad_65536.yaml", b"""network: t
 input: {shape: [4, 4, 1], dtype: int8, scale: 1.0, zero_point: 0}
 layers:
@@ -177,6 +180,10 @@ cases=(
   "D4 layer named like a requantizer (conv_a_rq)|the netlist would declare 'conv_a_rq_tdata' twice|generate collide_rq.yaml -o out_c1"
   "D4 layer named like a fork branch (input_b1)|would declare 'input_b1_tdata' twice|generate collide_fork.yaml -o out_c2"
   "D4 layer named like a port (m_axis)|would declare 'm_axis_tdata' twice|generate collide_port.yaml -o out_c3"
+  "D4 at load: layer named like a window generator (conv_a_win)|collide_win.yaml:22:5: the netlist would declare 'conv_a_win_tdata' twice|info collide_win.yaml"
+  "D4 at load: layer named like a skip FIFO stream (input_b1_sk)|collide_skip.yaml:22:5: the netlist would declare 'input_b1_sk_tdata' twice|info collide_skip.yaml"
+  "D4 at load: layer named like the input port (s_axis)|rename 's_axis'|fold collide_s_axis.yaml --target-fps 100"
+  "D4 at load: layer named like a requantizer (conv_a_rq)|collide_rq.yaml:22:5: the netlist would declare 'conv_a_rq_tdata' twice|info collide_rq.yaml"
   "D6 pad layer making a 2^34-element tensor|every tensor is limited to 2^26|info pad_65536.yaml"
   "D7 --input /dev/zero|/dev/zero: is not a regular file|run $tiny --input /dev/zero"
   "D7 --tb-inputs /dev/zero|/dev/zero: is not a regular file|generate $small -o out_tb --tb-inputs /dev/zero"

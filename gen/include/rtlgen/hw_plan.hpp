@@ -103,4 +103,11 @@ struct HwPlan {
 // the hardware cannot implement yet, or folding the templates cannot take.
 HwPlan plan_hardware(const Network& net, const PlanOptions& opt = {});
 
+// At load (YAML loader, importers): refuses a user name equal to an identifier the planner
+// derives from another name (layer 'conv_a_rq' next to 'conv_a', 'input_b1_sk', 's_axis', ...),
+// naming the file, the layer and the rename, by planning the network and checking the
+// netlist's identifiers (the rule generate applies; the list of generated suffixes lives only in
+// the planner). A network the planner refuses for another reason passes: generate reports that.
+void check_names_at_load(const Network& net);
+
 }  // namespace rtlgen
