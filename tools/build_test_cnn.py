@@ -30,6 +30,9 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tflite_int8  # noqa: E402
+
 H, W, C = 17, 15, 3
 
 
@@ -108,17 +111,7 @@ def main():
     export.set_weights(model.get_weights())
     rep_x = rng.uniform(-1, 1, size=(64, H, W, C)).astype(np.float32)
 
-    def rep():
-        for i in range(len(rep_x)):
-            yield [rep_x[i:i + 1]]
-
-    conv = tf.lite.TFLiteConverter.from_keras_model(export)
-    conv.optimizations = [tf.lite.Optimize.DEFAULT]
-    conv.representative_dataset = rep
-    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    conv.inference_input_type = tf.int8
-    conv.inference_output_type = tf.int8
-    tfl = conv.convert()
+    tfl = tflite_int8.convert_int8(tf, export, tflite_int8.one_at_a_time(rep_x))
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "wb") as f:
         f.write(tfl)
@@ -126,7 +119,6 @@ def main():
     for line in describe(tfl):
         print(line)
 
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import tflite_oracle as oracle
     spec = oracle.model_input_spec(args.out)
     print(f"input {spec['shape']} {spec['dtype']} scale {spec['scale']!r} zp {spec['zero_point']}")

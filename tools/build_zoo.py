@@ -49,6 +49,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, ".."))
 sys.path.insert(0, HERE)
+import tflite_int8  # noqa: E402
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,18 +215,8 @@ def train_and_convert(tf, name):
     else:
         rep_x = x[:64]
 
-    def rep():
-        for i in range(len(rep_x)):
-            yield [rep_x[i:i + 1]]
-
-    conv = tf.lite.TFLiteConverter.from_keras_model(export)
-    conv.optimizations = [tf.lite.Optimize.DEFAULT]
-    conv.representative_dataset = rep
-    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    conv.inference_input_type = tf.int8
-    conv.inference_output_type = tf.int8
     with contextlib.redirect_stdout(io.StringIO()):  # the export's signature listing
-        tfl = conv.convert()
+        tfl = tflite_int8.convert_int8(tf, export, tflite_int8.one_at_a_time(rep_x))
     return tfl, loss, rep_x
 
 

@@ -29,6 +29,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tflite_int8  # noqa: E402
+
 INT32_MIN = -(1 << 31)
 INT32_MAX = (1 << 31) - 1
 
@@ -455,13 +458,7 @@ def convert_keras(build_fn, input_shapes, rep_range=(-2.0, 3.0), seed=0):
         for _ in range(16):
             yield [rng.uniform(*rep_range, size=s).astype(np.float32) for s in input_shapes]
 
-    c = tf.lite.TFLiteConverter.from_keras_model(model)
-    c.optimizations = [tf.lite.Optimize.DEFAULT]
-    c.representative_dataset = rep
-    c.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    c.inference_input_type = tf.int8
-    c.inference_output_type = tf.int8
-    return c.convert()
+    return tflite_int8.convert_int8(tf, model, rep)
 
 
 def load_modelT(buf):

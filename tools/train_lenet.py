@@ -34,6 +34,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mnist_idx import load_mnist, write_idx  # noqa: E402
+import tflite_int8  # noqa: E402
 
 N_TRAIN = 8000
 N_EVAL = 2000
@@ -157,19 +158,9 @@ def main():
     rep[0, 0, 0, 0] = 0.0
     rep[0, 14, 14, 0] = 1.0
 
-    def rep_data():
-        for i in range(len(rep)):
-            yield [rep[i:i + 1]]
-
     export = build_model(tf, batch_size=1)
     export.set_weights(model.get_weights())
-    conv = tf.lite.TFLiteConverter.from_keras_model(export)
-    conv.optimizations = [tf.lite.Optimize.DEFAULT]
-    conv.representative_dataset = rep_data
-    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    conv.inference_input_type = tf.int8
-    conv.inference_output_type = tf.int8
-    tfl = conv.convert()
+    tfl = tflite_int8.convert_int8(tf, export, tflite_int8.one_at_a_time(rep))
 
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "wb") as f:
