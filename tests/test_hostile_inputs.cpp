@@ -1,4 +1,4 @@
-// Issue 18: messages that misled, names that collided with generated identifiers, tensors
+// Hostile inputs, second pass: messages that misled, names that collided with generated identifiers, tensors
 // without a size bound. Each case failed (or said the wrong thing) before the fix.
 #include <unistd.h>
 #include <zlib.h>

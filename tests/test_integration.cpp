@@ -1,4 +1,4 @@
-// What engineers integrating rtlgen meet (issue 20): imported layer names, the argmax side
+// What engineers integrating rtlgen meet: imported layer names, the argmax side
 // channel only where it means something, and the project files for FuseSoC and IP-XACT.
 #include <unistd.h>
 

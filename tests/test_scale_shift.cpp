@@ -1,4 +1,4 @@
-// The integer scale-shift scheme (issue 19): rounding shifts, half-even pools, the seed's bias
+// The integer scale-shift scheme: rounding shifts, half-even pools, the seed's bias
 // formula, the interval analysis that sizes wide activations, and the YAML that describes it.
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-// Vendor drop-in files (issue 7): project scripts, constraints, integration guide, testbench
+// Vendor drop-in files: project scripts, constraints, integration guide, testbench
 // vectors, and the Yosys log parsers of `rtlgen synth`.
 #include <catch2/catch.hpp>
 #include <fmt/format.h>

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent numpy reference of the first seed document's integer LeNet (issue 19).
+"""Independent numpy reference of the first seed document's integer LeNet.
 
 Written from the scheme (tools/seed1_export.py's docstring, docs/network-format.md), not from
 rtlgen's C++: it re-quantizes the .pth itself, derives the biases itself and runs the integer

@@ -96,7 +96,7 @@ w("mnist_wrap/t10k-labels-idx1-ubyte", bytes([0, 0, 8, 1]) + struct.pack(">I", 1
 os.makedirs("mnist_gz", exist_ok=True)
 w("mnist_gz/t10k-images-idx3-ubyte.gz", b"\x1f\x8b\x08\x00" + bytes(30))
 w("mnist_gz/t10k-labels-idx1-ubyte.gz", b"\x1f\x8b\x08\x00" + bytes(30))
-# issue 18: the rest of the pipeline and the CLI
+# the rest of the pipeline and the CLI
 w("softmax_only.yaml", b"""network: t
 input: {shape: [1, 1, 10], dtype: int8, scale: 0.1, zero_point: 0}
 layers:
@@ -172,7 +172,7 @@ cases=(
   "-o a directory rtlgen did not write|was not written by rtlgen|generate $small -o foreign"
   "-o an existing file|exists and is not a directory|generate $small -o a_file"
   "--dump into a directory rtlgen did not write|was not written by rtlgen|run $tiny --input $src/configs/tiny_input.npy --dump foreign"
-  # issue 18 (D1-D12): the planner, the emitters, the output paths and the CLI arguments
+  # D1-D12 of the second adversarial probe: the planner, the emitters, the output paths and the CLI arguments
   "D1 eval --skip negative|--skip: a count must be in [0, 2147483647], got -5|eval $lenet --mnist mnist_small --skip -5 --limit 10"
   "D1 eval --limit negative|--limit: a count must be in [0, 2147483647], got -1|eval $lenet --mnist mnist_small --limit -1"
   "eval images of rank 2|IDX images must have 3 dimensions|eval $lenet --mnist mnist_rank"

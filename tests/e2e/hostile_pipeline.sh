@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 18: the defects of the adversarial probe that are not a one-line refusal (those are rows
+# The defects of the second adversarial probe that are not a one-line refusal (those are rows
 # of bad_inputs.sh). Each check prints PASS/FAIL and fails on the unfixed rtlgen:
 #   D2  eval --skip 2 --limit 2147483647 evaluates the 98 remaining digits (no int overflow)
 #   D5  an import/fold -o killed between its renames (strace fault injection) leaves a YAML and

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The first seed document's integer scheme (issue 19): golden model (rtlgen eval --dump) against
+# The first seed document's integer scheme: golden model (rtlgen eval --dump) against
 # the independent numpy reference (tools/seed1_reference.py), every layer, N digits.
 # usage: seed1_check.sh RTLGEN SRC MNIST_DIR WORKDIR MODE [N]
 #   config:    configs/lenet_seed1.yaml as committed; also re-exports configs/lenet_seed1.pth

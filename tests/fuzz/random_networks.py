@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Random valid networks through the whole of rtlgen (issue 18).
+"""Random valid networks through the whole of rtlgen.
 
 Each network is a random YAML + .npy description: conv2d / depthwise_conv2d / pools / pad /
 mean / reshape / fully_connected / softmax, residual joins (add after a forked tensor), random

@@ -1,4 +1,4 @@
-// The integer scale-shift scheme (the first seed document's own quantization, issue 19):
+// The integer scale-shift scheme (the first seed document's own quantization):
 // acc = B + sum((x - x_zp) * (code - w_zp)), y = round(acc * S / 2^k) + out_zp, optional clamp,
 // activations of any width up to 32 bits chosen by an interval analysis of the worst case, and
 // average pools rounding half to even. Layers opt in with YAML `requant:`
