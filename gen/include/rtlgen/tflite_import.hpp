@@ -1,12 +1,14 @@
 // Importer for integer-quantized TensorFlow Lite models (.tflite FlatBuffers).
 //
-// The file is verified with the FlatBuffers verifier before any field is read, then checked
-// semantically (indices in range, constant buffer sizes, quantization vectors, one subgraph,
-// batch 1) and mapped operator by operator onto rtlgen::Network. Every operator is either
-// mapped, folded (a standalone RELU/RELU6/RELU_N1_TO_1 into its producer) or dropped at an
-// edge (QUANTIZE at the input, DEQUANTIZE at the output); anything else is refused with an
-// rtlgen::Error naming the operator index, its type and its tensors. Nothing is skipped
-// silently.
+// The file's structure is checked before any field is read (tfl::find_structure_error, then
+// the FlatBuffers verifier), then semantically (indices in range, constant buffer sizes,
+// quantization vectors, one subgraph, batch 1) and mapped operator by operator onto
+// rtlgen::Network. Every operator is either mapped, folded (a standalone RELU/RELU6/RELU_N1_TO_1
+// into its producer) or dropped at an edge (QUANTIZE at the input, DEQUANTIZE at the output);
+// anything else is refused with an rtlgen::Error naming the operator index, its type and its
+// tensors. Nothing is skipped silently. Every error names the byte offset in the file and the
+// table or field ("FILE: byte 1234: Model.subgraphs[0].operators[3].inputs: ...", or the
+// operator's table for operator errors).
 //
 // Supported operators: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D,
 // MAX_POOL_2D, MEAN (axes 1,2), ADD (equal shapes), PAD / PADV2 (H and W only), RESHAPE,
