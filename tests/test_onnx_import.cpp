@@ -128,14 +128,19 @@ TEST_CASE("onnx: QLinearConv maps to a conv2d with ONNX Runtime requantization, 
 TEST_CASE("onnx: unsupported operators are refused naming the node and the reason") {
   const std::string add = node("QLinearAdd", {"y", "ys", "yz", "y", "ys", "yz", "ys", "yz"}, {"z"},
                                "residual_add", "com.microsoft");
+  Network added = import_onnx_bytes(qlinear_conv_model(add, "z"), "add.onnx");
+  REQUIRE(added.layers.size() == 2);
+  CHECK(added.layers[1].op == OpKind::Add);
+  CHECK(added.layers[1].inputs.size() == 2);
+  const std::string cat = node("QLinearConcat", {"ys", "yz", "y", "ys", "yz"}, {"z"}, "cat",
+                               "com.microsoft", ints_attr("axis", {1}));
   try {
-    import_onnx_bytes(qlinear_conv_model(add, "z"), "add.onnx");
-    FAIL("QLinearAdd accepted");
+    import_onnx_bytes(qlinear_conv_model(cat, "z"), "cat.onnx");
+    FAIL("QLinearConcat accepted");
   } catch (const Error& e) {
     const std::string m = e.what();
-    CHECK(m.find("add.onnx: node 2 'residual_add' (com.microsoft.QLinearAdd)") !=
-          std::string::npos);
-    CHECK(m.find("float arithmetic") != std::string::npos);
+    CHECK(m.find("cat.onnx: node 2 'cat' (com.microsoft.QLinearConcat)") != std::string::npos);
+    CHECK(m.find("no concatenation op") != std::string::npos);
   }
   const std::string sig = node("Sigmoid", {"y"}, {"z"}, "act");
   CHECK_THROWS_WITH(import_onnx_bytes(qlinear_conv_model(sig, "z"), "sig.onnx"),
@@ -189,9 +194,12 @@ TEST_CASE("onnx: the committed models import; LeNet QDQ groups become 8 layers")
   CHECK(net.layers[7].out_shape == Shape{1, 1, 10});
   Network qop = import_onnx("configs/onnx_qop_cnn.onnx");
   prepare_network(qop);
-  CHECK(qop.layers.size() == 8);
-  CHECK(qop.layers[4].op == OpKind::Mean);
-  CHECK(qop.layers[3].onnx_zero_point_offset == 0);
+  CHECK(qop.layers.size() == 10);
+  CHECK(qop.layers[4].op == OpKind::Add);  // the residual com.microsoft QLinearAdd
+  CHECK(qop.layers[4].inputs == std::vector<std::string>{"conv3", "conv2"});
+  CHECK(qop.layers[4].requant_mode == RequantMode::OnnxRuntimeFloat);
+  CHECK(qop.layers[6].op == OpKind::Mean);
+  CHECK(qop.layers[5].onnx_zero_point_offset == 0);
 }
 
 TEST_CASE("onnx: ONNX Runtime's requantization rounds float32 products half to even") {
@@ -318,4 +326,39 @@ TEST_CASE(
   CHECK_THROWS_WITH(plan_hardware(padded), Catch::Contains("pool1") &&
                                                Catch::Contains("lie in the image") &&
                                                Catch::Contains("remove the padding"));
+}
+
+// ONNX Runtime's QLinearAdd rule (established by tools/probe_onnxruntime.py) against its exact
+// integer form (rtlgen_add_float's arithmetic), on every (a, b) pair for random scale sets.
+TEST_CASE("onnx: QLinearAdd's float32 rule equals its integer form on every input pair") {
+  std::mt19937 rng(7);
+  int64_t pairs = 0, configs = 0;
+  for (int trial = 0; trial < 40; ++trial) {
+    const bool sgn = trial % 3 != 0;
+    const int32_t offset = sgn && trial % 2 == 0 ? 128 : 0;
+    const int32_t lo = sgn ? -128 : 0, hi = sgn ? 127 : 255;
+    auto scale = [&](float lo_s, float hi_s) {
+      return std::exp(std::uniform_real_distribution<float>(std::log(lo_s), std::log(hi_s))(rng));
+    };
+    TensorQuant qa, qb, qc;
+    qa.dtype = qb.dtype = qc.dtype = sgn ? DType::Int8 : DType::UInt8;
+    qc.scale = scale(1e-3f, 1.0f);
+    qa.scale = qc.scale * scale(1.0f / 256, 64.0f);
+    qb.scale = trial % 5 == 0 ? qa.scale : qc.scale * scale(1.0f / 256, 64.0f);
+    qa.zero_point = std::uniform_int_distribution<int32_t>(lo, hi)(rng);
+    qb.zero_point = std::uniform_int_distribution<int32_t>(lo, hi)(rng);
+    qc.zero_point = std::uniform_int_distribution<int32_t>(lo, hi)(rng);
+    const golden::OnnxAddRule r = golden::onnxruntime_add_rule(qa, qb, qc, offset);
+    const golden::OnnxAddHw hw = golden::onnxruntime_add_hw(r);
+    REQUIRE(hw.ok);
+    if (hw.width > 62) continue;  // the C++ integer form is int64
+    ++configs;
+    for (int32_t a = lo; a <= hi; ++a)
+      for (int32_t b = lo; b <= hi; ++b) {
+        REQUIRE(golden::onnxruntime_add_integer(r, hw, a, b) == golden::onnxruntime_add(r, a, b));
+        ++pairs;
+      }
+  }
+  CHECK(configs >= 30);
+  INFO(pairs << " pairs");
 }

@@ -9,7 +9,8 @@
                            Runtime's quantize_static: QDQ, int8 activations, per-channel int8
                            weights, calibrated on 500 of the first 8,000 digits.
   configs/onnx_qop_cnn.onnx  a small QOperator CNN made with onnx.helper: QuantizeLinear,
-                           QLinearConv (per-channel int8), MaxPool, QLinearConv, com.microsoft
+                           QLinearConv (per-channel int8), MaxPool, QLinearConv, a residual
+                           block (QLinearConv + com.microsoft QLinearAdd), com.microsoft
                            QLinearAveragePool, QLinearGlobalAveragePool, Flatten, QGemm,
                            QLinearMatMul, DequantizeLinear; random weights, fixed seed.
   configs/onnx_qop_cnn_hw.onnx  the same without the QLinearAveragePool (an Identity instead):
@@ -138,14 +139,24 @@ def build_qop_cnn(seed=21, avgpool=True):
                                              scal("y2_s", 0.05), zp("y2_z", 3),
                                              c("b2", rng.integers(-2000, 2000, size=12).astype(np.int32))],
                              ["y2"], name="conv_b", pads=[1, 1, 1, 1]))
+    # residual block: conv_c 12->12 3x3, then com.microsoft QLinearAdd(conv_c, conv_b)
+    w2c = rng.integers(-127, 128, size=(12, 12, 3, 3)).astype(np.int8)
+    nodes.append(h.make_node("QLinearConv", ["y2", "y2_s", "y2_z", c("w2c", w2c),
+                                             scal("w2c_s", 0.003), zp("w2c_z", 0),
+                                             scal("y2c_s", 0.06), zp("y2c_z", -9),
+                                             c("b2c", rng.integers(-2000, 2000, size=12).astype(np.int32))],
+                             ["y2c"], name="conv_c", pads=[1, 1, 1, 1]))
+    nodes.append(h.make_node("QLinearAdd", ["y2c", "y2c_s", "y2c_z", "y2", "y2_s", "y2_z",
+                                            scal("y2r_s", 0.07), zp("y2r_z", 1)], ["y2r"],
+                             name="residual_add", domain="com.microsoft"))
     if avgpool:
-        nodes.append(h.make_node("QLinearAveragePool", ["y2", "y2_s", "y2_z", scal("y3_s", 0.037),
+        nodes.append(h.make_node("QLinearAveragePool", ["y2r", "y2r_s", "y2r_z", scal("y3_s", 0.037),
                                                         zp("y3_z", -7)], ["y3"], name="avgpool",
                                  domain="com.microsoft", kernel_shape=[2, 2], strides=[2, 2]))
     else:  # no float average pool: every layer has RTL (rtlgen_requant_float)
-        nodes.append(h.make_node("Identity", ["y2"], ["y3"], name="no_avgpool"))
-        inits.append(nh.from_array(np.array(0.05, dtype=np.float32), "y3_s"))
-        inits.append(nh.from_array(np.array(3, dtype=np.int8), "y3_z"))
+        nodes.append(h.make_node("Identity", ["y2r"], ["y3"], name="no_avgpool"))
+        inits.append(nh.from_array(np.array(0.07, dtype=np.float32), "y3_s"))
+        inits.append(nh.from_array(np.array(1, dtype=np.int8), "y3_z"))
     nodes.append(h.make_node("QLinearGlobalAveragePool", ["y3", "y3_s", "y3_z", scal("y4_s", 0.021),
                                                           zp("y4_z", 2)], ["y4"], name="gap",
                              domain="com.microsoft", channels_last=0))

@@ -7,7 +7,9 @@ acc * scale lands within a few float32 ulps of k + 0.5, accumulators above 2^24,
 near 1 for the pools. Prints, per op, the mismatch count of every candidate; the chosen one must
 have 0. Exit 0 and "ALL RULES CONFIRMED" when they do.
 
-    python3 tools/probe_onnxruntime.py [--trials 30]      # ~1 min
+QLinearAdd: every (a, b) pair for random scales (ratios 2^-9..2^7) and zero points.
+
+    python3 tools/probe_onnxruntime.py [--trials 30]      # a few minutes
 """
 import argparse
 import sys
@@ -128,6 +130,64 @@ def probe_pools(rng, trials, results):
         results[("QLinearGlobalAveragePool", "elements")] = results.get(("QLinearGlobalAveragePool", "elements"), 0) + y.size
 
 
+def fma32(x, y, z):
+    """float32 fused multiply-add: the double product of two float32 values is exact, and the
+    double sum here is too (operands within 2^29 of each other), so one rounding to float32."""
+    return (np.float64(x) * np.float64(y) + np.float64(z)).astype(f32)
+
+
+def qladd_candidates(a, b, sa, za, sb, zb, sc, zc, lo, hi):
+    """a, b: int64 arrays of every input pair."""
+    ra, rb = f32(f32(sa) / f32(sc)), f32(f32(sb) / f32(sc))
+    fixed_fma = f32(f32(zc) - fma32(ra, f32(za), f32(rb * f32(zb))))
+    fixed_plain = f32(f32(zc) - f32(f32(ra * f32(za)) + f32(rb * f32(zb))))
+    va = (f32(sa) * (a - za).astype(f32)).astype(f32)
+    vb = (f32(sb) * (b - zb).astype(f32)).astype(f32)
+    # MLAS AVX2 integer kernel: 22-bit multipliers of the larger ratio's exponent, >> Shift
+    ge = int(np.array([max(ra, rb)], f32).view(np.uint32)[0] >> 23) - 127
+    shift = 21 - ge
+    ma, mb = int(np.rint(f32(ra * f32(2.0 ** shift)))), int(np.rint(f32(rb * f32(2.0 ** shift))))
+    acc = ma * (a - za) + mb * (b - zb)
+    mask = (1 << shift) - 1
+    integer = (acc >> shift) + (((acc & mask) - (acc < 0)) > (mask >> 1)) + zc
+    clip = lambda v: np.clip(v, lo, hi)
+    return {
+        "CHOSEN rne(fma(a, ra, fma(b, rb, F))), F = f32(zc - fma(ra, za, f32(rb*zb)))":
+            clip(np.rint(fma32(a.astype(f32), ra, fma32(b.astype(f32), rb, fixed_fma)))),
+        "fma(b, rb, fma(a, ra, F)) (other operand order)":
+            clip(np.rint(fma32(b.astype(f32), rb, fma32(a.astype(f32), ra, fixed_fma)))),
+        "SSE2 kernel (F + a*ra) + b*rb, no fma":
+            clip(np.rint(((fixed_plain + (a.astype(f32) * ra).astype(f32)).astype(f32) + (b.astype(f32) * rb).astype(f32)).astype(f32))),
+        "dequantize, add, / sc, + zc (MLAS raw helper)":
+            clip(np.rint(((va + vb).astype(f32) / f32(sc)).astype(f32) + f32(zc))),
+        "AVX2 integer kernel (22-bit multipliers, round half away)": clip(integer),
+    }
+
+
+def probe_qlinearadd(rng, trials, results):
+    for trial in range(trials):
+        signed = trial % 2 == 0
+        lo, hi = (-128, 127) if signed else (0, 255)
+        dt, tt = (np.int8, T.INT8) if signed else (np.uint8, T.UINT8)
+        sc = float(f32(np.exp(rng.uniform(np.log(1e-3), 0.0))))
+        sa = float(f32(sc * np.exp(rng.uniform(np.log(2.0 ** -9), np.log(2.0 ** 7)))))
+        sb = sa if trial % 5 == 0 else float(f32(sc * np.exp(rng.uniform(np.log(2.0 ** -9), np.log(2.0 ** 7)))))
+        za, zb, zc = (int(v) for v in rng.integers(lo, hi + 1, size=3))
+        A, B = np.meshgrid(np.arange(lo, hi + 1), np.arange(lo, hi + 1))
+        a, b = A.reshape(-1), B.reshape(-1)
+        inits = [nh.from_array(np.array(v, f32), n) for n, v in (("sa", sa), ("sb", sb), ("sc", sc))]
+        inits += [nh.from_array(np.array(v, dt), n) for n, v in (("za", za), ("zb", zb), ("zc", zc))]
+        s = session([h.make_node("QLinearAdd", ["a", "sa", "za", "b", "sb", "zb", "sc", "zc"], ["y"],
+                                 domain="com.microsoft")],
+                    [h.make_tensor_value_info("a", tt, [a.size]), h.make_tensor_value_info("b", tt, [a.size])],
+                    inits, out_type=tt)
+        y = s.run(None, {"a": a.astype(dt), "b": b.astype(dt)})[0].astype(np.int64)
+        op = "QLinearAdd " + ("int8" if signed else "uint8")
+        for name, v in qladd_candidates(a, b, sa, za, sb, zb, sc, zc, lo, hi).items():
+            results[(op, name)] = results.get((op, name), 0) + int((v != y).sum())
+        results[(op, "elements")] = results.get((op, "elements"), 0) + y.size
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--trials", type=int, default=30)
@@ -136,6 +196,7 @@ def main():
     results = {}
     probe_qlinearconv_and_gemm(rng, a.trials, results)
     probe_pools(rng, a.trials, results)
+    probe_qlinearadd(rng, a.trials, results)
     ok = True
     print("onnxruntime", ort.__version__)
     for (op, name), n in sorted(results.items()):

@@ -845,20 +845,47 @@ class Planner {
     const std::string pb = width_convert(hw, l, b, n, "_wcb");
     const TensorQuant qa = net_.quant_of(l.inputs[0]), qb = net_.quant_of(l.inputs[1]);
     Instance u{"rtlgen_add", l.name + "_add", {}, {{"clk", "clk"}, {"rst", "rst"}}};
-    u.params = {{"N", lit(n)},
-                {"SIGNED", lit(signed_flag(l.out_quant.dtype))},
-                {"A_ZP", lit(qa.zero_point)},
-                {"B_ZP", lit(qb.zero_point)},
-                {"OUT_ZP", lit(l.out_quant.zero_point)},
-                {"LEFT_SHIFT", lit(l.add.left_shift)},
-                {"A_MULT", lit(l.add.input1.multiplier)},
-                {"A_SHIFT", lit(l.add.input1.shift)},
-                {"B_MULT", lit(l.add.input2.multiplier)},
-                {"B_SHIFT", lit(l.add.input2.shift)},
-                {"OUT_MULT", lit(l.add.output.multiplier)},
-                {"OUT_SHIFT", lit(l.add.output.shift)},
-                {"ACT_MIN", lit(l.act_min)},
-                {"ACT_MAX", lit(l.act_max)}};
+    if (l.requant_mode == RequantMode::OnnxRuntimeFloat) {
+      // ONNX Runtime's float32 QLinearAdd, exactly in integers (rtlgen_add_float)
+      const golden::OnnxAddRule r =
+          golden::onnxruntime_add_rule(qa, qb, l.out_quant, l.onnx_zero_point_offset);
+      const golden::OnnxAddHw h = golden::onnxruntime_add_hw(r);
+      if (!h.ok)
+        fail(l, "ONNX Runtime's add has no exact integer form in rtlgen_add_float: " + h.why +
+                    "; requantize the inputs or the output to closer scales");
+      u.module = "rtlgen_add_float";
+      u.params = {{"N", lit(n)},
+                  {"SIGNED", lit(signed_flag(l.out_quant.dtype))},
+                  {"OFFSET", lit(r.offset)},
+                  {"A_MANT", fmt::format("24'h{:06x}", h.a_mant)},
+                  {"B_MANT", fmt::format("24'h{:06x}", h.b_mant)},
+                  {"F_MANT", lit(h.f_mant)},
+                  {"SH_A", lit(h.sh_a)},
+                  {"SH_B", lit(h.sh_b)},
+                  {"SH_F", lit(h.sh_f)},
+                  {"SH_I", lit(h.sh_i)},
+                  {"K", lit(h.k)},
+                  {"W", lit(h.width)},
+                  {"RUN_MIN", lit(r.run_min)},
+                  {"RUN_MAX", lit(r.run_max)},
+                  {"ACT_MIN", lit(l.act_min)},
+                  {"ACT_MAX", lit(l.act_max)}};
+    } else {
+      u.params = {{"N", lit(n)},
+                  {"SIGNED", lit(signed_flag(l.out_quant.dtype))},
+                  {"A_ZP", lit(qa.zero_point)},
+                  {"B_ZP", lit(qb.zero_point)},
+                  {"OUT_ZP", lit(l.out_quant.zero_point)},
+                  {"LEFT_SHIFT", lit(l.add.left_shift)},
+                  {"A_MULT", lit(l.add.input1.multiplier)},
+                  {"A_SHIFT", lit(l.add.input1.shift)},
+                  {"B_MULT", lit(l.add.input2.multiplier)},
+                  {"B_SHIFT", lit(l.add.input2.shift)},
+                  {"OUT_MULT", lit(l.add.output.multiplier)},
+                  {"OUT_SHIFT", lit(l.add.output.shift)},
+                  {"ACT_MIN", lit(l.act_min)},
+                  {"ACT_MAX", lit(l.act_max)}};
+    }
     u.ports.push_back({"s_a_axis_tdata", a.prefix + "_tdata"});
     u.ports.push_back({"s_a_axis_tvalid", a.prefix + "_tvalid"});
     u.ports.push_back({"s_a_axis_tready", a.prefix + "_tready"});

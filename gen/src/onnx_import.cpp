@@ -317,6 +317,8 @@ class OnnxImporter {
               const std::string& out_name);
   void map_pool(const OnnxNode& n, OpKind op, const QAct& x, const TensorQuant& out_q,
                 const std::string& out_name);
+  void map_add(const OnnxNode& n, const QAct& a, const QAct& b, const TensorQuant& out_q,
+               const std::string& out_name, int32_t offset);
   void map_global_pool(const OnnxNode& n, const QAct& x, const TensorQuant& out_q,
                        const std::string& out_name);
   void map_flatten(const OnnxNode& n, const QAct& x, const std::string& out_name);
@@ -813,6 +815,22 @@ void OnnxImporter::map_pool(const OnnxNode& n, OpKind op, const QAct& x, const T
   add_layer(std::move(l), n, out_name, x, out_shape);
 }
 
+// ONNX Runtime's QLinearAdd (also what a QDQ Add is fused into): elementwise, same shapes, one
+// quantization per tensor; the float32 rule is golden::onnxruntime_add.
+void OnnxImporter::map_add(const OnnxNode& n, const QAct& a, const QAct& b,
+                           const TensorQuant& out_q, const std::string& out_name, int32_t offset) {
+  if (a.nchw != b.nchw)
+    fail(n, "the two inputs have different shapes (broadcasting is not supported)");
+  if (a.quant.dtype != b.quant.dtype) fail(n, "the two inputs have different data types");
+  Layer l;
+  l.op = OpKind::Add;
+  l.out_quant = out_q;
+  l.requant_mode = RequantMode::OnnxRuntimeFloat;
+  l.onnx_zero_point_offset = offset;
+  add_layer(std::move(l), n, out_name, a, a.nchw);
+  net_.layers.back().inputs.push_back(b.rtl);
+}
+
 void OnnxImporter::map_global_pool(const OnnxNode& n, const QAct& x, const TensorQuant& out_q,
                                    const std::string& out_name) {
   if (x.nchw.size() != 4) fail(n, "the input must be a (1, C, H, W) tensor");
@@ -904,6 +922,10 @@ void OnnxImporter::node_qdq(const OnnxNode& n) {
     if (x.quant.dtype == DType::Int8) net_.layers.back().onnx_zero_point_offset = 128;
   } else if (op == "GlobalAveragePool") {
     map_global_pool(n, dq_input(0, "input"), unknown, out_name);
+  } else if (op == "Add") {
+    const QAct a = dq_input(0, "A"), b = dq_input(1, "B");
+    // fused into QLinearAdd, run as uint8 for an int8 graph on x86 (as the average pool)
+    map_add(n, a, b, a.quant, out_name, a.quant.dtype == DType::Int8 ? 128 : 0);
   } else if (op == "MaxPool" || op == "Flatten" || op == "Reshape") {
     // Order-only ops run on the integers (ONNX Runtime drops their Q/DQ when the quantization
     // is unchanged): the float output stays a dequantized view of the new integer tensor.
@@ -1061,7 +1083,7 @@ void OnnxImporter::node(const OnnxNode& n) {
     return;
   }
   if (op == "Conv" || op == "Gemm" || op == "MatMul" || op == "AveragePool" || op == "MaxPool" ||
-      op == "GlobalAveragePool" || op == "Flatten" || op == "Reshape") {
+      op == "GlobalAveragePool" || op == "Flatten" || op == "Reshape" || op == "Add") {
     const std::string& src = in(n, 0, "input");
     if (dq_act_.count(src)) return node_qdq(n);
     // Integer tensors directly (QOperator graphs): MaxPool, Flatten, Reshape.
@@ -1126,15 +1148,25 @@ void OnnxImporter::node(const OnnxNode& n) {
     if (op == "QLinearAveragePool") return map_pool(n, OpKind::AveragePool2D, x, yq, out_name);
     return map_global_pool(n, x, yq, out_name);
   }
+  if (ms && op == "QLinearAdd") {
+    const QAct& a = act(n, in(n, 0, "A"), "A");
+    const TensorQuant aq = act_quant(n, in(n, 1, "A_scale"), in(n, 2, "A_zero_point"), "A");
+    const QAct& b = act(n, in(n, 3, "B"), "B");
+    const TensorQuant bq = act_quant(n, in(n, 4, "B_scale"), in(n, 5, "B_zero_point"), "B");
+    if (aq.scale != a.quant.scale || aq.zero_point != a.quant.zero_point ||
+        bq.scale != b.quant.scale || bq.zero_point != b.quant.zero_point)
+      fail(n, "A/B scale or zero point differ from the input tensors' quantization");
+    const TensorQuant cq = act_quant(n, in(n, 6, "C_scale"), in(n, 7, "C_zero_point"), "C");
+    return map_add(n, a, b, cq, out_name, 0);
+  }
   static const std::map<std::string, std::string> kRefused = {
-      {"Add",
-       "residual adds are not mapped from ONNX yet (ONNX Runtime's QLinearAdd is float "
-       "arithmetic that rtlgen's ADD does not reproduce)"},
-      {"QLinearAdd",
-       "ONNX Runtime's QLinearAdd is float arithmetic that rtlgen's ADD does not "
-       "reproduce yet"},
-      {"Concat", "rtlgen has no concatenation op"},
-      {"QLinearConcat", "rtlgen has no concatenation op"},
+      {"Add", "an Add of float tensors: quantize it (QDQ around it) or use QLinearAdd"},
+      {"Concat",
+       "rtlgen has no concatenation op in its IR yet (the hardware CONCATENATION is another "
+       "issue's work)"},
+      {"QLinearConcat",
+       "rtlgen has no concatenation op in its IR yet (the hardware CONCATENATION is another "
+       "issue's work)"},
       {"MatMulInteger", "MatMulInteger with explicit rescaling is not mapped yet"},
       {"ConvInteger", "ConvInteger with explicit rescaling is not mapped yet"},
       {"Pad", "a standalone Pad is not mapped yet (use the Conv's pads)"},

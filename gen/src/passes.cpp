@@ -248,6 +248,7 @@ void derive_quantization(Network& net) {
       }
       case OpKind::Add: {
         const TensorQuant b_q = net.quant_of(l.inputs[1]);
+        if (l.requant_mode == RequantMode::OnnxRuntimeFloat) break;  // float32 rule, no multipliers
         l.add.left_shift = 20;
         const double twice_max = 2.0f * std::max(in_q.scale, b_q.scale);
         const double r1 = double(in_q.scale) / twice_max;

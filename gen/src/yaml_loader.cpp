@@ -583,19 +583,20 @@ class NetworkParser {
       // docs/network-format.md: tflite (default), onnxruntime, onnxruntime_u8 (average pool of
       // an int8 QDQ graph that ONNX Runtime ran as uint8).
       const auto s = r_.as<std::string>(ln["requantization"], "a requantization", ctx);
-      const bool rescales =
-          has_weights(l.op) || l.op == OpKind::AveragePool2D || l.op == OpKind::Mean;
-      if (s == "onnxruntime" || (s == "onnxruntime_u8" && l.op == OpKind::AveragePool2D))
+      const bool rescales = has_weights(l.op) || l.op == OpKind::AveragePool2D ||
+                            l.op == OpKind::Mean || l.op == OpKind::Add;
+      const bool u8_run = l.op == OpKind::AveragePool2D || l.op == OpKind::Add;
+      if (s == "onnxruntime" || (s == "onnxruntime_u8" && u8_run))
         l.requant_mode = RequantMode::OnnxRuntimeFloat;
       else if (s != "tflite")
         r_.fail(ln["requantization"],
                 fmt::format("{}requantization must be tflite or onnxruntime (onnxruntime_u8: "
-                            "average_pool2d only), got '{}'",
+                            "average_pool2d and add only), got '{}'",
                             ctx, s));
       if (!rescales && s != "tflite")
         r_.fail(ln["requantization"],
                 ctx + "requantization applies to conv2d, depthwise_conv2d, fully_connected, "
-                      "average_pool2d and mean only");
+                      "average_pool2d, mean and add only");
       if (ln["requant"] && s != "tflite")
         r_.fail(ln["requantization"], ctx + "requantization: and requant: exclude each other");
       if (s == "onnxruntime_u8") l.onnx_zero_point_offset = 128;

@@ -2,6 +2,7 @@
 // The RTL is held to these functions bit for bit.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "rtlgen/ir.hpp"
@@ -39,6 +40,31 @@ OnnxPoolThresholds onnxruntime_pool_thresholds(float in_scale, int count, float 
                                                int32_t act_max);
 // Float32 rounding of an integer (24 leading bits, half to even), as rtlgen_avgpool_float's r24.
 int64_t round_to_float24(int64_t v);
+
+// ONNX Runtime's QLinearAdd (com.microsoft, also a fused QDQ Add) on x86
+// (docs/onnx-runtime-arithmetic.md): ra = f32(a_scale / c_scale), rb = f32(b_scale / c_scale),
+// F = f32(c_zp - fma(ra, a_zp, f32(rb * b_zp))), y = sat(rne(fma(a, ra, fma(b, rb, F)))), all
+// values (inputs, zero points, output) in the run type: + offset (128 for an int8 QDQ graph
+// that ONNX Runtime runs as uint8), the output - offset afterwards.
+struct OnnxAddRule {
+  float ra = 0, rb = 0, fixed = 0;
+  int32_t offset = 0, run_min = 0, run_max = 0;
+};
+OnnxAddRule onnxruntime_add_rule(const TensorQuant& a_q, const TensorQuant& b_q,
+                                 const TensorQuant& out_q, int32_t offset);
+int32_t onnxruntime_add(const OnnxAddRule& r, int32_t a, int32_t b);
+// The same in integers, as rtlgen_add_float computes it: ra = a_mant * 2^ea, rb = b_mant * 2^eb,
+// F = f_mant * 2^ef; inner = r24(b' * b_mant << sh_b + f_mant << sh_f), v = r24(a' * a_mant <<
+// sh_a + inner << sh_i), y = rne(v / 2^k). ok = false (with why) when it does not apply.
+struct OnnxAddHw {
+  bool ok = false;
+  std::string why;
+  uint32_t a_mant = 0, b_mant = 0;
+  int64_t f_mant = 0;
+  int sh_a = 0, sh_b = 0, sh_f = 0, sh_i = 0, k = 0, width = 0;
+};
+OnnxAddHw onnxruntime_add_hw(const OnnxAddRule& r);
+int32_t onnxruntime_add_integer(const OnnxAddRule& r, const OnnxAddHw& hw, int32_t a, int32_t b);
 
 Tensor conv2d(const Layer& l, const Tensor& in, const TensorQuant& in_q);
 Tensor depthwise_conv2d(const Layer& l, const Tensor& in, const TensorQuant& in_q);
