@@ -144,9 +144,14 @@ def cut_instance(design, instance, out):
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(os.path.join(out, "rtl"))
     shutil.copytree(os.path.join(design, "mem"), os.path.join(out, "mem"))
-    shutil.copy(os.path.join(design, "rtl", module + ".v"), os.path.join(out, "rtl"))
+    # the template and the templates it instantiates (rtlgen_mul_wide in the requantizers)
+    module_text = open(os.path.join(design, "rtl", module + ".v")).read()
+    subs = sorted(set(re.findall(r"^\s*(rtlgen_\w+)\s*#", module_text, re.M)) - {module})
+    for m in [module] + subs:
+        shutil.copy(os.path.join(design, "rtl", m + ".v"), os.path.join(out, "rtl"))
     open(os.path.join(out, "rtl", top + ".v"), "w").write(text)
-    open(os.path.join(out, "filelist.f"), "w").write(f"// bench\nrtl/{module}.v\nrtl/{top}.v\n")
+    open(os.path.join(out, "filelist.f"), "w").write(
+        "// bench\n" + "".join(f"rtl/{m}.v\n" for m in subs + [module]) + f"rtl/{top}.v\n")
     json.dump({"top": top, "layers": [], "totals": {"est_cycles_per_frame": 0}},
               open(os.path.join(out, "report.json"), "w"))
     return module

@@ -225,8 +225,7 @@ generate
         wire [31:0] a_sh = (a_diff << LEFT_SHIFT) << A_LEFT;
         wire [31:0] b_sh = (b_diff << LEFT_SHIFT) << B_LEFT;
 
-        // stage 1: shifted inputs (multiplier inputs)
-        reg [31:0] xa_1, xb_1;
+        // stage 1: shifted inputs (multiplier input registers, in rtlgen_mul_wide)
         // stages 2-4: A and B products (mul[0], mul[1]); stage 5: SRDHM results
         reg [31:0] ba_5, bb_5;
         // stage 6: RDBPOT quotients and rounding increments
@@ -234,8 +233,9 @@ generate
         reg ua_6, ub_6;
         // stage 7: rounded sa, sb
         reg [31:0] ra_7, rb_7;
-        // stage 8: sa + sb (wraps like int32), shifted by the output left shift (multiplier input)
-        reg [31:0] x_8;
+        // stage 8: sa + sb (wraps like int32), shifted by the output left shift (multiplier
+        // input register, in rtlgen_mul_wide)
+        wire [31:0] x_7 = (ra_7 + rb_7) << OUT_LEFT;
         // stages 9-11: output product (mul[2]); stage 12: SRDHM result
         reg [31:0] bo_12;
         // stage 13: RDBPOT quotient and rounding increment
@@ -250,44 +250,28 @@ generate
         reg [7:0] out_16;
 
         /*
-         * The three 32x32 multiplies by constants, each as four 17x17 partial products
-         * (registered), the middle two summed next to the outer two placed side by side
-         * (registered), then one 64-bit add (registered): 3 stages after the input register.
+         * The three 32x32 multiplies by constants (rtlgen_mul_wide: input registers, four
+         * partial products, their sum; 4 stages). SRDHM needs product bits [63:30] only (the
+         * lower bits cannot affect it).
          */
         genvar k;
         for (k = 0; k < 3; k = k + 1) begin : mul
-            wire [31:0] x = (k == 0) ? xa_1 : ((k == 1) ? xb_1 : x_8);
+            wire [31:0] x = (k == 0) ? a_sh : ((k == 1) ? b_sh : x_7);
             localparam [31:0] M = (k == 0) ? A_MULT_32 : ((k == 1) ? B_MULT_32 : OUT_MULT_32);
-            localparam signed [16:0] M_HI = {M[31], M[31:16]};
-            localparam signed [16:0] M_LO = {1'b0, M[15:0]};
-            wire signed [16:0] x_hi = {x[31], x[31:16]};
-            wire signed [16:0] x_lo = {1'b0, x[15:0]};
+            wire [31:0] m_const = M;
             /* verilator lint_off UNUSEDSIGNAL */
-            wire signed [33:0] mul_hh = x_hi * M_HI;
-            wire signed [33:0] mul_hl = x_hi * M_LO;
-            wire signed [33:0] mul_lh = x_lo * M_HI;
-            wire signed [33:0] mul_ll = x_lo * M_LO;
+            wire [63:0] prod;
             /* verilator lint_on UNUSEDSIGNAL */
-            reg [31:0] pp_hh, pp_ll;
-            reg [32:0] pp_hl, pp_lh;
-            reg sat_a, sat_b, sat;
-            reg [63:0] outer;
-            reg [33:0] mid;
-            reg [33:0] prod_hi;   // product bits [63:30] (the lower bits cannot affect SRDHM)
-            /* verilator lint_off UNUSEDSIGNAL */
-            wire [63:0] sum = outer + {{14{mid[33]}}, mid, 16'd0};
-            /* verilator lint_on UNUSEDSIGNAL */
+            wire [33:0] prod_hi = prod[63:30];
+            reg sat_x, sat_a, sat_b, sat;
+            rtlgen_mul_wide #(.A_BITS(32), .B_BITS(32)) m (
+                .clk(clk), .ce(ce), .load(1'b1), .a(x), .b(m_const), .p(prod)
+            );
             always @(posedge clk) begin
                 if (ce) begin
-                    pp_hh <= mul_hh[31:0];
-                    pp_hl <= mul_hl[32:0];
-                    pp_lh <= mul_lh[32:0];
-                    pp_ll <= mul_ll[31:0];
-                    sat_a <= x == 32'h80000000 && M == 32'h80000000;
-                    outer <= {pp_hh, pp_ll};
-                    mid <= {pp_hl[32], pp_hl} + {pp_lh[32], pp_lh};
+                    sat_x <= x == 32'h80000000 && M == 32'h80000000;
+                    sat_a <= sat_x;
                     sat_b <= sat_a;
-                    prod_hi <= sum[63:30];
                     sat <= sat_b;
                 end
             end
@@ -297,9 +281,6 @@ generate
 
         always @(posedge clk) begin
             if (ce) begin
-                // stage 1
-                xa_1 <= a_sh;
-                xb_1 <= b_sh;
                 // stage 5
                 ba_5 <= srdhm_round(mul[0].prod_hi, mul[0].sat);
                 bb_5 <= srdhm_round(mul[1].prod_hi, mul[1].sat);
@@ -311,8 +292,6 @@ generate
                 // stage 7
                 ra_7 <= qa_6 + {31'd0, ua_6};
                 rb_7 <= qb_6 + {31'd0, ub_6};
-                // stage 8
-                x_8 <= (ra_7 + rb_7) << OUT_LEFT;
                 // stage 12
                 bo_12 <= srdhm_round(mul[2].prod_hi, mul[2].sat);
                 // stage 13

@@ -36,11 +36,20 @@ rtlgen: per-channel requantizer
  *         (j mod (CHANNELS/PE))*PE + p.
  * Output: PE elements of 8 bits per beat (element p at m_axis_tdata[p*8 +: 8]).
  *
+ * Multiply width: a = x << max(shift, 0) is passed to the multiplier as MUL_BITS signed bits.
+ * The generator sets MUL_BITS to the widest value a can take for any ACC_BITS input and the
+ * ROM's bias and shift (so the 32-bit wrap never happens and the narrowing is exact); at
+ * MUL_BITS <= 25 the a*M product takes two hard multipliers (DSP48E1 25x18) instead of four.
+ * MUL_BITS = 32 is the general case (any bias and shift). MUL_CYCLES = 2 (MUL_BITS <= 25) puts
+ * both partial products on one hard multiplier: the lane then takes a beat at most every second
+ * cycle (s_axis_tready is low in the cycle after an accepted beat), for generators that serve
+ * a stream whose beats come at most that often (one requantizer lane per DSP48E1).
+ *
  * Pipeline: 12 stages (parameter read, parameter register, bias add, left shift into the
- * multiplier input registers, four 17x17 partial products into registers, middle sum, 64-bit
- * product, SRDHM rounding, shift, zero point + round-up decision, round, clamp), 1 beat per
+ * multiplier input registers, the a*M product in 3 stages (rtlgen_mul_wide: partial products,
+ * their sum), SRDHM rounding, shift, zero point + round-up decision, round, clamp), 1 beat per
  * cycle; no stage holds more than one multiplier or one wide carry chain. All stages share one clock enable
- * (!m_axis_tvalid || m_axis_tready), which is also s_axis_tready: a stall-able pipeline with
+ * (!m_axis_tvalid || m_axis_tready), which is also s_axis_tready (at MUL_CYCLES 1): a stall-able pipeline with
  * a combinational ready path, as allowed by docs/rtl-architecture.md.
  */
 module rtlgen_requant #
@@ -51,6 +60,12 @@ module rtlgen_requant #
     parameter CHANNELS = 1,
     // Input accumulator width in bits (signed, 2..32), sign-extended to 32 bits
     parameter ACC_BITS = 32,
+    // Signed width of (acc + bias) << max(shift, 0) for every input and ROM word (2..32; the
+    // generator computes it; 32 = any)
+    parameter MUL_BITS = 32,
+    // Cycles per beat of the a*M multiply: 1, or 2 (one hard multiplier per lane; MUL_BITS <= 25;
+    // one beat accepted at most every second cycle)
+    parameter MUL_CYCLES = 1,
     // $readmemh file of CHANNELS/PE words of PE x 72 bits {bias, multiplier, shift} ("" = none)
     parameter PARAM_FILE = "",
     // parameter ROM: 0 = block RAM, 1 = LUTs (distributed); chosen by the generator's resource
@@ -116,6 +131,15 @@ initial begin
         $error("%m: ACC_BITS (%0d) must be 2..32", ACC_BITS);
         $finish;
     end
+    if (MUL_BITS < 2 || MUL_BITS > 32) begin
+        $error("%m: MUL_BITS (%0d) must be 2..32", MUL_BITS);
+        $finish;
+    end
+    if (MUL_CYCLES != 1 && !(MUL_CYCLES == 2 && MUL_BITS <= 25)) begin
+        $error("%m: MUL_CYCLES (%0d) must be 1, or 2 with MUL_BITS (%0d) <= 25",
+               MUL_CYCLES, MUL_BITS);
+        $finish;
+    end
     if ((OUT_SIGNED != 0) ? (ACT_MIN < -128 || ACT_MAX > 127 || OUT_ZP < -128 || OUT_ZP > 127)
                           : (ACT_MIN < 0 || ACT_MAX > 255 || OUT_ZP < 0 || OUT_ZP > 255)) begin
         $error("%m: OUT_ZP (%0d), ACT_MIN (%0d), ACT_MAX (%0d) outside the output type",
@@ -138,7 +162,10 @@ end
 // common clock enable: the output register is empty or being emptied
 reg [STAGES-1:0] valid_pipe = {STAGES{1'b0}};
 wire ce = !valid_pipe[STAGES-1] || m_axis_tready;
-wire accept = ce && s_axis_tvalid;
+// MUL_CYCLES = 2: no beat in the enabled cycle after an accepted one
+reg took = 1'b0;
+wire gap_ok = MUL_CYCLES == 1 || !took;
+wire accept = ce && gap_ok && s_axis_tvalid;
 
 // channel group of the next input beat, and the parameters of the beat in stage 1
 reg [GA_W-1:0] group_reg = {GA_W{1'b0}};
@@ -180,13 +207,15 @@ endgenerate
 
 always @(posedge clk) begin
     if (ce) begin
-        valid_pipe <= {valid_pipe[STAGES-2:0], s_axis_tvalid};
+        valid_pipe <= {valid_pipe[STAGES-2:0], s_axis_tvalid && gap_ok};
+        took <= accept;
     end
     if (accept) begin
         group_reg <= (GROUPS == 1 || group_reg == LAST_GROUP) ? {GA_W{1'b0}} : group_reg + 1'b1;
     end
     if (rst) begin
         valid_pipe <= {STAGES{1'b0}};
+        took <= 1'b0;
         group_reg <= {GA_W{1'b0}};
     end
 end
@@ -207,28 +236,21 @@ generate
         reg [5:0] l_3;   // left shift 0..32 (32 = everything shifted out)
         reg [4:0] r_3;   // right shift 0..31
         reg [5:0] t_3;   // single rounding: total right shift 31 - shift (1..62)
-        // stage 4: multiplier inputs (left-shifted multiplicand, multiplier)
-        reg [31:0] a_4;
-        reg [31:0] m_4;
+        // stage 4: multiplier inputs (in rtlgen_mul_wide: a = MUL_BITS of the left-shifted
+        // multiplicand, M)
+        reg sat_4;
         reg [4:0] r_4;
         reg [5:0] t_4;
-        // stage 5: the four 16x16 partial products (multiplier outputs)
-        reg signed [31:0] pp_hh_5;   // a[31:16] * m[31:16], signed x signed
-        reg signed [32:0] pp_hl_5;   // a[31:16] * m[15:0], signed x unsigned
-        reg signed [32:0] pp_lh_5;   // a[15:0] * m[31:16], unsigned x signed
-        reg [31:0] pp_ll_5;          // a[15:0] * m[15:0], unsigned x unsigned
+        // stages 5-7: the product in rtlgen_mul_wide; the side values travel alongside
         reg sat_5;
         reg [4:0] r_5;
         reg [5:0] t_5;
-        // stage 6: outer products side by side (they do not overlap), middle products summed
-        reg [63:0] outer_6;
-        reg [33:0] mid_6;
         reg sat_6;
         reg [4:0] r_6;
         reg [5:0] t_6;
         reg [63:0] round64_6;  // single rounding: 2^(t-1)
-        // stage 7: the 64-bit product
-        reg [63:0] prod_7;
+        // stage 7: the product, sign-extended to 64 bits
+        wire [63:0] prod_7;
         reg sat_7;
         reg [4:0] r_7;
         reg [5:0] t_7;
@@ -253,19 +275,20 @@ generate
         wire [7:0] sh_2 = prm_2[7:0];
         wire [7:0] sh_neg_2 = -sh_2;
 
-        // partial products on 17x17 signed multipliers (one MULT18X18D / DSP each); the
-        // multiplier inputs (stage 4) and outputs (stage 5) are registers
-        wire signed [16:0] a_hi = {a_4[31], a_4[31:16]};
-        wire signed [16:0] a_lo = {1'b0, a_4[15:0]};
-        wire signed [16:0] m_hi = {m_4[31], m_4[31:16]};
-        wire signed [16:0] m_lo = {1'b0, m_4[15:0]};
+        // a * M on hard multipliers: inputs registered (stage 4), product in stage 7
         /* verilator lint_off UNUSEDSIGNAL */
-        wire signed [33:0] mul_hh = a_hi * m_hi;
-        wire signed [33:0] mul_hl = a_hi * m_lo;
-        wire signed [33:0] mul_lh = a_lo * m_hi;
-        wire signed [33:0] mul_ll = a_lo * m_lo;
+        wire [31:0] a_shifted_3 = l_3[5] ? 32'd0 : x_3 << l_3[4:0];
         /* verilator lint_on UNUSEDSIGNAL */
-        wire [63:0] mid_ext = {{14{mid_6[33]}}, mid_6, 16'd0};
+        wire [MUL_BITS+31:0] prod_mul;
+        wire [MUL_BITS-1:0] a_3 = (ROUNDING == 1) ? x_3[MUL_BITS-1:0] : a_shifted_3[MUL_BITS-1:0];
+        rtlgen_mul_wide #(.A_BITS(MUL_BITS), .B_BITS(32), .CYCLES(MUL_CYCLES)) mul (
+            .clk(clk), .ce(ce), .load(valid_pipe[2]), .a(a_3), .b(m_3), .p(prod_mul)
+        );
+        if (MUL_BITS < 32) begin : g_prod_ext
+            assign prod_7 = {{(32-MUL_BITS){prod_mul[MUL_BITS+31]}}, prod_mul};
+        end else begin : g_prod
+            assign prod_7 = prod_mul;
+        end
 
         // SRDHM: truncating (p + nudge) / 2^31 equals floor((p + 2^30) / 2^31) for both signs
         // (nudge = 2^30 for p >= 0, 1 - 2^30 for p < 0), i.e. floor((floor(p / 2^30) + 1) / 2):
@@ -295,27 +318,21 @@ generate
                 r_3 <= !sh_2[7] ? 5'd0 : (sh_neg_2[7:5] != 3'b000 ? 5'd31 : sh_neg_2[4:0]);
                 t_3 <= 6'd31 - sh_2[5:0];
                 // stage 4
-                a_4 <= (ROUNDING == 1) ? x_3 : (l_3[5] ? 32'd0 : x_3 << l_3[4:0]);
-                m_4 <= m_3;
+                // (only a 32-bit a can be INT32_MIN)
+                sat_4 <= MUL_BITS == 32 && a_3 == {1'b1, {(MUL_BITS-1){1'b0}}} &&
+                         m_3 == 32'h80000000;
                 r_4 <= r_3;
                 t_4 <= t_3;
                 // stage 5
-                pp_hh_5 <= mul_hh[31:0];
-                pp_hl_5 <= mul_hl[32:0];
-                pp_lh_5 <= mul_lh[32:0];
-                pp_ll_5 <= mul_ll[31:0];
-                sat_5 <= a_4 == 32'h80000000 && m_4 == 32'h80000000;
+                sat_5 <= sat_4;
                 r_5 <= r_4;
                 t_5 <= t_4;
                 // stage 6
-                outer_6 <= {pp_hh_5, pp_ll_5};
-                mid_6 <= {pp_hl_5[32], pp_hl_5} + {pp_lh_5[32], pp_lh_5};
                 sat_6 <= sat_5;
                 r_6 <= r_5;
                 t_6 <= t_5;
                 round64_6 <= 64'd1 << (t_5 - 6'd1);
                 // stage 7
-                prod_7 <= outer_6 + mid_ext;
                 sat_7 <= sat_6;
                 r_7 <= r_6;
                 t_7 <= t_6;
@@ -355,7 +372,7 @@ generate
     end
 endgenerate
 
-assign s_axis_tready = ce;
+assign s_axis_tready = ce && gap_ok;
 assign m_axis_tvalid = valid_pipe[STAGES-1];
 
 endmodule

@@ -37,8 +37,8 @@ rtlgen: per-channel requantizer, ONNX Runtime's float32 rule in integer logic
  * Output: PE elements of 8 bits per beat (element p at m_axis_tdata[p*8 +: 8]).
  *
  * Pipeline: 16 stages, 1 beat per cycle, one shared clock enable (!m_axis_tvalid ||
- * m_axis_tready, which is also s_axis_tready). Timing: the four partial products of
- * |x| * MANT (17x17 and smaller) have registered inputs and outputs; every other stage holds
+ * m_axis_tready, which is also s_axis_tready). Timing: |x| * MANT is rtlgen_mul_wide (two
+ * 25x18 partial products, registered inputs and outputs, 3 stages); every other stage holds
  * at most one wide carry chain (bias add, negate, partial-product sums, comparisons, round-up
  * add with the sign, zero point add, clamp) or a barrel shift / priority encoder in LUTs.
  */
@@ -188,25 +188,17 @@ generate
         /* verilator lint_on UNUSEDSIGNAL */
         reg [23:0] mant_3;
         reg [7:0] shift_3;
-        // stage 4: multiplier inputs: |x| (24 bits by the generator's bound), mantissa
-        reg [23:0] a_4;
-        reg [23:0] m_4;
+        // stage 4: multiplier inputs (in rtlgen_mul_wide): |x| (24 bits by the generator's
+        // bound), mantissa
         reg neg_4;
         reg [7:0] shift_4;
-        // stage 5: partial products (multiplier outputs)
-        reg [33:0] pp_ll_5;  // a[16:0] x m[16:0]
-        reg [23:0] pp_lh_5;  // a[16:0] x m[23:17]
-        reg [23:0] pp_hl_5;  // a[23:17] x m[16:0]
-        reg [13:0] pp_hh_5;  // a[23:17] x m[23:17]
+        // stages 5-7: the product in rtlgen_mul_wide; the side values travel alongside
         reg neg_5;
         reg [7:0] shift_5;
-        // stage 6: outer products side by side (no overlap), middle products summed
-        reg [47:0] outer_6;
-        reg [24:0] mid_6;
         reg neg_6;
         reg [7:0] shift_6;
         // stage 7: the exact product P
-        reg [47:0] prod_7;
+        wire [47:0] prod_7;
         reg neg_7;
         reg [7:0] shift_7;
         // stage 8: bits dropped by float32 (d = max(0, msb - 23))
@@ -250,15 +242,16 @@ generate
         // stage 16: clamped output
         reg [7:0] out_16;
 
-        // partial products on at most 17x17 unsigned multipliers (one MULT18X18D / DSP each);
-        // inputs (stage 4) and outputs (stage 5) are registers
-        wire [33:0] mul_ll = a_4[16:0] * m_4[16:0];
-        wire [23:0] mul_lh = a_4[16:0] * m_4[23:17];
-        wire [23:0] mul_hl = a_4[23:17] * m_4[16:0];
-        wire [13:0] mul_hh = a_4[23:17] * m_4[23:17];
+        wire [23:0] abs_3 = x_3[31] ? (~x_3[23:0] + 24'd1) : x_3[23:0];
+        // |x| * MANT, both unsigned (zero-extended to signed 25 bits); inputs registered
+        // (stage 4), product in stage 7
         /* verilator lint_off UNUSEDSIGNAL */
-        wire [47:0] mid_ext = {6'd0, mid_6, 17'd0};
+        wire [49:0] prod_mul;
         /* verilator lint_on UNUSEDSIGNAL */
+        rtlgen_mul_wide #(.A_BITS(25), .B_BITS(25)) mul (
+            .clk(clk), .ce(ce), .load(1'b1), .a({1'b0, abs_3}), .b({1'b0, mant_3}), .p(prod_mul)
+        );
+        assign prod_7 = prod_mul[47:0];
 
         wire [5:0] msb_7 = msb48(prod_7);
         wire [23:0] low_mask_8 = ~(24'hffffff << d_8);
@@ -283,24 +276,15 @@ generate
                 mant_3 <= prm_2[31:8];
                 shift_3 <= prm_2[7:0];
                 // stage 4
-                a_4 <= x_3[31] ? (~x_3[23:0] + 24'd1) : x_3[23:0];
-                m_4 <= mant_3;
                 neg_4 <= x_3[31];
                 shift_4 <= shift_3;
                 // stage 5
-                pp_ll_5 <= mul_ll;
-                pp_lh_5 <= mul_lh;
-                pp_hl_5 <= mul_hl;
-                pp_hh_5 <= mul_hh;
                 neg_5 <= neg_4;
                 shift_5 <= shift_4;
                 // stage 6
-                outer_6 <= {pp_hh_5, pp_ll_5};
-                mid_6 <= {1'b0, pp_lh_5} + {1'b0, pp_hl_5};
                 neg_6 <= neg_5;
                 shift_6 <= shift_5;
                 // stage 7
-                prod_7 <= outer_6 + mid_ext;
                 neg_7 <= neg_6;
                 shift_7 <= shift_6;
                 // stage 8

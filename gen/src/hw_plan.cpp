@@ -20,6 +20,14 @@ namespace {
 
 constexpr int kFifoDepth = 16;  // between stages: absorbs the MVU's output bursts
 
+// Templates that instantiate other templates: the file list, the FuseSoC core and the IP-XACT
+// file set (all from plan.templates) need those files too.
+std::vector<const char*> template_submodules(const std::string& module) {
+  if (module == "rtlgen_requant" || module == "rtlgen_requant_float" || module == "rtlgen_add")
+    return {"rtlgen_mul_wide"};
+  return {};
+}
+
 std::string lit(int64_t v) { return v < 0 ? fmt::format("-{}", -v) : fmt::format("{}", v); }
 std::string str_lit(const std::string& s) { return "\"" + s + "\""; }
 
@@ -217,36 +225,69 @@ class Planner {
     if (l.requant_mode == RequantMode::ScaleShift)
       requant_shift(hw, l, l.name + "_acc", hw.pe, mh, acc_bits);
     else
-      requant(hw, l, l.name + "_acc", hw.pe, mh, acc_bits, l.bias, l.requant);
+      requant(hw, l, l.name + "_acc", hw.pe, mh, acc_bits, l.bias, l.requant, hw.sf);
     hw.rom_bits += int64_t(mh) * mw * 8;
   }
 
+  // `vector_cycles`: the fewest cycles between two `lanes`-wide input vectors (an MVU's SF, a
+  // depthwise unit's taps): rtlgen_requant serves the lanes with fewer requantizer lanes, in
+  // turn, when that many cycles allow (requant_sharing), behind width converters that keep the
+  // stream `lanes` wide on both sides.
   void requant(HwLayer& hw, const Layer& l, const std::string& from, int lanes, int channels,
                int acc_bits, const std::vector<int32_t>& bias,
-               const std::vector<QuantizedMultiplier>& qm) {
+               const std::vector<QuantizedMultiplier>& qm, int64_t vector_cycles = 1) {
     if (l.requant_mode == RequantMode::OnnxRuntimeFloat)
       return requant_float(hw, l, from, lanes, channels, acc_bits, bias);
+    const int mul_bits = requant_mul_bits(acc_bits, bias, qm, l.single_rounding);
+    const RequantSharing share = requant_sharing(lanes, vector_cycles, mul_bits);
+    std::string in = from;
+    if (share.lanes != lanes) {
+      StreamInfo acc;
+      acc.prefix = from;
+      acc.elems = lanes;
+      acc.bits = acc_bits;
+      in = width_convert(hw, l, acc, share.lanes, "_rq_split");
+    }
+    const std::string out = share.lanes != lanes ? l.name + "_rqn" : l.name + "_rq";
     Instance r{"rtlgen_requant", l.name + "_rq", {}, {{"clk", "clk"}, {"rst", "rst"}}};
     const std::string pfile = l.name + "_requant.mem";
-    r.params = {{"PE", lit(lanes)},
+    r.params = {{"PE", lit(share.lanes)},
                 {"CHANNELS", lit(channels)},
                 {"ACC_BITS", lit(acc_bits)},
+                {"MUL_BITS", lit(mul_bits)},
+                {"MUL_CYCLES", lit(share.mul_cycles)},
                 {"PARAM_FILE", str_lit(pfile)},
                 {"OUT_ZP", lit(l.out_quant.zero_point)},
                 {"ACT_MIN", lit(l.act_min)},
                 {"ACT_MAX", lit(l.act_max)},
                 {"OUT_SIGNED", lit(signed_flag(l.out_quant.dtype))},
                 {"ROUNDING", l.single_rounding ? "1" : "0"}};
-    connect_in(r, from);
-    connect_out(r, l.name + "_rq");
-    stream_wires(l.name + "_rq", lanes * 8);
+    connect_in(r, in);
+    connect_out(r, out);
+    stream_wires(out, share.lanes * 8);
     hw.instances.push_back(r);
-    // One word per group of `lanes` channels, lane p (channel g*lanes + p) in bits [p*72 +: 72].
-    MemFile mem{pfile, {}, lanes * 72};
-    for (int g = 0; g < channels / lanes; ++g) {
+    if (share.lanes != lanes) {
+      StreamInfo narrow;
+      narrow.prefix = out;
+      narrow.elems = share.lanes;
+      narrow.bits = 8;
+      Instance w{
+          "rtlgen_width_converter", l.name + "_rq_merge", {}, {{"clk", "clk"}, {"rst", "rst"}}};
+      w.params = {{"IN_N", lit(share.lanes)}, {"OUT_N", lit(lanes)}, {"ELEM_BITS", "8"}};
+      connect_in(w, out);
+      w.ports.push_back({"s_axis_tlast", "1'b0"});
+      connect_out(w, l.name + "_rq");
+      w.ports.push_back({"m_axis_tlast", ""});
+      stream_wires(l.name + "_rq", lanes * 8);
+      hw.instances.push_back(w);
+    }
+    // One word per group of requantizer lanes, lane p (channel g*lanes + p) in [p*72 +: 72].
+    const int rq = share.lanes;
+    MemFile mem{pfile, {}, rq * 72};
+    for (int g = 0; g < channels / rq; ++g) {
       std::string word;
-      for (int p = lanes - 1; p >= 0; --p) {
-        const int c = g * lanes + p;
+      for (int p = rq - 1; p >= 0; --p) {
+        const int c = g * rq + p;
         word += pack_requant(bias[c], qm[qm.size() == 1 ? 0 : c]);
       }
       mem.lines.push_back(word);
@@ -254,6 +295,55 @@ class Planner {
     hw.mems.push_back(mem);
     hw.rom_bits += int64_t(channels) * 72;
     output_fifo(hw, l, l.name + "_rq", lanes);
+  }
+
+  struct RequantSharing {
+    int lanes = 1;       // requantizer lanes (divides the stream's lanes)
+    int mul_cycles = 1;  // rtlgen_requant MUL_CYCLES: 2 = one hard multiplier per lane, half rate
+  };
+
+  // The requantizer lanes and multiplier rate for `lanes` stream lanes whose vectors come at most
+  // every `vector_cycles` cycles: the fewest DSP48E1s (rtlgen_mul_wide: 2 per lane at full rate,
+  // 1 at half rate when MUL_BITS <= 25), then the fewest lanes, such that the lanes take a
+  // vector in (lanes / requantizer lanes) x MUL_CYCLES <= vector_cycles cycles: the stream's
+  // rate, and so the cycles per frame, do not change.
+  static RequantSharing requant_sharing(int lanes, int64_t vector_cycles, int mul_bits) {
+    RequantSharing best{lanes, 1};
+    int64_t best_dsp = int64_t(lanes) * mul_wide_dsp(mul_bits, 1);
+    for (int cycles : {1, 2}) {
+      if (cycles == 2 && mul_bits > 25) break;
+      for (int rq = 1; rq <= lanes; ++rq) {
+        if (lanes % rq != 0 || int64_t(lanes / rq) * cycles > vector_cycles) continue;
+        const int64_t dsp = int64_t(rq) * mul_wide_dsp(mul_bits, cycles);
+        if (dsp < best_dsp || (dsp == best_dsp && rq < best.lanes)) {
+          best = {rq, cycles};
+          best_dsp = dsp;
+        }
+        break;  // more lanes at this rate cost more
+      }
+    }
+    return best;
+  }
+
+  // rtlgen_requant's MUL_BITS: the signed width of a = (acc + bias) << max(shift, 0) over every
+  // value an ACC_BITS input can carry and every channel (single rounding multiplies x itself),
+  // so the template's narrowed multiply is exact; 32 (the template's general 32-bit wrapping
+  // arithmetic) when a bound reaches 2^31.
+  static int requant_mul_bits(int acc_bits, const std::vector<int32_t>& bias,
+                              const std::vector<QuantizedMultiplier>& qm, bool single) {
+    int bits = 2;
+    for (size_t c = 0; c < bias.size(); ++c) {
+      const int shift = qm[qm.size() == 1 ? 0 : c].shift;
+      const int left = single ? 0 : std::max(shift, 0);
+      if (left >= 32) continue;  // the template's a is 0
+      const int64_t x_max = (int64_t(1) << (acc_bits - 1)) + std::abs(int64_t(bias[c]));
+      if (x_max >= (int64_t(1) << (31 - left))) return 32;
+      const int64_t a_max = x_max << left;  // |a| <= a_max < 2^31
+      int n = 2;
+      while ((int64_t(1) << (n - 1)) <= a_max) ++n;  // -2^(n-1) <= a < 2^(n-1)
+      bits = std::max(bits, n);
+    }
+    return std::min(bits, 32);
   }
 
   // ONNX Runtime's float32 requantization (rtlgen_requant_float): exact in integer logic when
@@ -509,7 +599,7 @@ class Planner {
     hw.mems.push_back({wfile, pack_depthwise_weights(depthwise_weights_ct(l), c, taps, hw.pe),
                        hw.pe * 8});
     hw.rom_bits += int64_t(c) * taps * 8;
-    requant(hw, l, l.name + "_acc", hw.pe, c, acc_bits, l.bias, l.requant);
+    requant(hw, l, l.name + "_acc", hw.pe, c, acc_bits, l.bias, l.requant, taps);
     record_window_need(l, src, hw.out.elems);
     push_layer(hw);
   }
@@ -627,7 +717,7 @@ class Planner {
       hw.instances.push_back(d);
       hw.mems.push_back(mem);
     }
-    requant(hw, l, l.name + "_acc", hw.pe, c, acc_bits, l.bias, l.requant);
+    requant(hw, l, l.name + "_acc", hw.pe, c, acc_bits, l.bias, l.requant, taps);
     record_window_need(l, src, hw.out.elems);
     push_layer(hw);
   }
@@ -1128,13 +1218,15 @@ class Planner {
         std::max(plan_.est_cycles_per_frame, plan_.input.beats_per_frame());
     std::vector<std::string> used = {"rtlgen_fifo", "rtlgen_tlast_gen"};
     if (plan_.classify) used.push_back("rtlgen_argmax");
+    const auto use = [&](const std::string& module) {
+      if (std::find(used.begin(), used.end(), module) != used.end()) return;
+      used.push_back(module);
+      for (const char* sub : template_submodules(module))  // leaves: no deeper nesting
+        if (std::find(used.begin(), used.end(), sub) == used.end()) used.push_back(sub);
+    };
     for (const auto& hw : plan_.layers)
-      for (const auto& inst : hw.instances)
-        if (std::find(used.begin(), used.end(), inst.module) == used.end())
-          used.push_back(inst.module);
-    for (const auto& inst : plan_.glue)
-      if (std::find(used.begin(), used.end(), inst.module) == used.end())
-        used.push_back(inst.module);
+      for (const auto& inst : hw.instances) use(inst.module);
+    for (const auto& inst : plan_.glue) use(inst.module);
     std::sort(used.begin(), used.end());
     for (const auto& m : used) plan_.templates.push_back(m + ".v");
   }

@@ -10,11 +10,13 @@
 //                   LUT = 90 + 20.3 PE*SIMD + 2.1 PE*ACC_BITS   (adder trees, accumulators)
 //                   FF  = 20 + 21.5 PE*SIMD + 2 PE*ACC_BITS     (operand/product/tree registers)
 //                   ROM NF*SF x PE*SIMD*8 (block), input buffer 2*SF x SIMD*9 (LUT RAM or BRAM)
-//   rtlgen_requant  DSP = 4 per lane (32x32 product = 2x2 DSP48E1 tiles)
+//   rtlgen_requant  DSP = rtlgen_mul_wide's per lane: 2 (MUL_BITS <= 25: two 25x18 tiles; 1 at
+//                   MUL_CYCLES 2, both tiles on one multiplier) or 4 (2x2 <= 18x18 tiles)
 //                   LUT = 290 per lane whose multiplier/shift vary over the ROM words, 90 per
 //                   lane with constant ones (per-tensor MobileNet uint8, or one channel group:
 //                   Yosys folds the shifters away),
-//                   FF = 290 per lane; ROM CHANNELS/PE x PE*72 (one read port)
+//                   FF = 290 per lane (380 at MUL_CYCLES 2); ROM CHANNELS/PE x PE*72 (one read
+//                   port)
 //   rtlgen_swg      LUT = 224 + 25 TPB + 2.0 PIX_W [IFM_C > SIMD] + 0.75 SIMD*8
 //                   (the chunk select: 3.9 fitted on LeNet's 48-bit pixels, 2.0 on MobileNet's
 //                   64..2048-bit pixels; the wide ones dominate, so 2.0)
@@ -266,6 +268,11 @@ ResourceCounts block_ram(int64_t words, int64_t width, int read_ports) {
   return best;
 }
 
+int64_t mul_wide_dsp(int64_t a_bits, int64_t cycles) {
+  if (a_bits > 25) return 4;
+  return cycles == 2 ? 1 : 2;
+}
+
 ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile>& mems) {
   ResourceCounts c;
   const std::string& m = inst.module;
@@ -281,7 +288,7 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     c.add(ram_auto(2 * sf, simd * 9));  // ping-pong input buffer
   } else if (m == "rtlgen_requant") {
     const int64_t pe = param(inst, "PE", 1);
-    c.dsp = 4 * pe;
+    c.dsp = mul_wide_dsp(param(inst, "MUL_BITS", 32), param(inst, "MUL_CYCLES", 1)) * pe;
     // A lane whose multiplier / shift (hex digits 8..17 of its {bias, multiplier, shift}) vary
     // over the ROM words needs the variable shifters; a constant one (per-tensor MobileNet
     // uint8, or a single channel group) is folded away by Yosys.
@@ -291,14 +298,16 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
       const bool varies = rom_shape(mems, pf, lane_digit + 8, 10).second > 0;
       c.lut += varies ? 290 : 90;
     }
-    c.ff = 290 * pe;
+    // (Yosys, LeNet at 64 multipliers: a half-rate lane keeps its operands and the alternating
+    // multiplier input in fabric registers, ~90 FF more than a full-rate one)
+    c.ff = (param(inst, "MUL_CYCLES", 1) == 2 ? 380 : 290) * pe;
     const auto [words, bits] = memory_shape(inst, mems);
     c.add(rom(inst, words, bits));
   } else if (m == "rtlgen_requant_float") {
-    // four <= 17x17 partial products per lane; priority encoder, two variable shifters and
+    // |x| * MANT on rtlgen_mul_wide (25 x 25 bits); priority encoder, two variable shifters and
     // comparators for the two roundings (estimate, not yet fitted to Yosys)
     const int64_t pe = param(inst, "PE", 1), ch = param(inst, "CHANNELS", 1);
-    c.dsp = 4 * pe;
+    c.dsp = mul_wide_dsp(25) * pe;
     c.lut = 450 * pe;
     c.ff = 420 * pe;
     auto [words, bits] = rom_shape(mems, param_str(inst, "PARAM_FILE"));
@@ -370,7 +379,7 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     c.lutram = cb > 1 ? lutram_units(cb, n * acc) : 0;
   } else if (m == "rtlgen_add") {
     const int64_t n = param(inst, "N", 1);
-    c.dsp = 12 * n;  // three 32x32 products per element
+    c.dsp = 3 * mul_wide_dsp(32) * n;  // three 32x32 products per element
     c.lut = 30 + 450 * n;
     c.ff = 30 + 500 * n;
   } else if (m == "rtlgen_fork") {

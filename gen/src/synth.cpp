@@ -33,7 +33,8 @@ std::string strip_backslash(const std::string& s) { return !s.empty() && s[0] ==
 
 // Instance name -> layer name by the planner's suffixes.
 std::string layer_of(const std::string& inst, const std::set<std::string>& layers) {
-  static const char* suffixes[] = {"_swg", "_mvu", "_rq", "_fifo", "_pool", "_gp", "_wc"};
+  static const char* suffixes[] = {"_swg", "_mvu", "_rq",       "_fifo",    "_pool",
+                                   "_gp",  "_wc",  "_rq_split", "_rq_merge"};
   for (const char* suf : suffixes) {
     const std::string s = suf;
     if (inst.size() > s.size() && inst.compare(inst.size() - s.size(), s.size(), s) == 0) {
@@ -43,6 +44,21 @@ std::string layer_of(const std::string& inst, const std::set<std::string>& layer
   }
   if (inst == "output_framer") return "(output framer)";
   return "(top)";
+}
+
+// `stat -json` of Yosys 0.23 writes the design hierarchy's deeper levels (templates inside
+// templates: rtlgen_mul_wide in rtlgen_requant) as plain text lines ("  <module>  <count>") into
+// its "design" object. Those lines hold no quote or bracket, every JSON line does: drop them.
+std::string stat_json_text(const std::string& text) {
+  std::string out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    const bool blank = line.find_first_not_of(" \t\r") == std::string::npos;
+    if (!blank && line.find_first_of("\"{}[]") == std::string::npos) continue;
+    out += line + "\n";
+  }
+  return out;
 }
 
 // Runs `yosys -s script` in `cwd`; returns wall seconds. Throws on failure.
@@ -208,7 +224,7 @@ int run_synth(const SynthOptions& opt) {
                           << "delete t:FD* t:RAMB* t:DSP48E1 t:SRL*\n"
                           << fmt::format("tee -q -o {} ltp -noff\n", ltp.string());
     r.xilinx_seconds = run_yosys(opt.yosys, mem, script, log);
-    const auto st = nlohmann::json::parse(slurp_path(stat)).at("modules");
+    const auto st = nlohmann::json::parse(stat_json_text(slurp_path(stat))).at("modules");
     // Per-module counts, recursively through submodule instances.
     std::map<std::string, SynthCounts> direct;
     std::map<std::string, std::map<std::string, int64_t>> subs;

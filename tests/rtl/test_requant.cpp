@@ -29,6 +29,19 @@ constexpr int ACT_MIN = RTLGEN_P_ACT_MIN;
 constexpr int ACT_MAX = RTLGEN_P_ACT_MAX;
 constexpr bool OUT_SIGNED = RTLGEN_P_OUT_SIGNED != 0;
 const char* const PARAM_FILE = RTLGEN_P_PARAM_FILE;
+#ifdef RTLGEN_P_MUL_BITS
+// The generator's promise: (acc + bias) << max(shift, 0) fits MUL_BITS signed bits for every
+// input; the channels below keep it (bias bounded, shifts <= 4, no INT32_MIN / saturation).
+constexpr int MUL_BITS = RTLGEN_P_MUL_BITS;
+#else
+constexpr int MUL_BITS = 32;
+#endif
+constexpr bool NARROW = MUL_BITS < 32;
+#ifdef RTLGEN_P_MUL_CYCLES
+constexpr int MUL_CYCLES = RTLGEN_P_MUL_CYCLES;  // 2: one beat at most every second cycle
+#else
+constexpr int MUL_CYCLES = 1;
+#endif
 #ifdef RTLGEN_P_ROUNDING
 constexpr bool SINGLE = RTLGEN_P_ROUNDING == 1;  // int8 FULLY_CONNECTED epilogue
 #else
@@ -91,6 +104,16 @@ Channel random_channel(Rng& rng) {
   c.m = static_cast<int32_t>(rng.uniform(int64_t{1} << 30, (int64_t{1} << 31) - 1));
   c.bias = ACC_BITS < 32 ? static_cast<int32_t>(rng.uniform(-(1 << 20), 1 << 20))
                          : static_cast<int32_t>(rng.uniform(kMin, kMax));
+  if (NARROW) {
+    // |acc + bias| << left < 2^(MUL_BITS-1), left <= 4 (single rounding: a = x, left 0): the
+    // widest a the generator would declare
+    const int max_left = SINGLE ? 0 : 4;
+    const int64_t limit =
+        (int64_t{1} << (MUL_BITS - 1 - max_left)) - (int64_t{1} << (ACC_BITS - 1)) - 1;
+    REQUIRE(limit >= 0);
+    c.bias = static_cast<int32_t>(rng.uniform(-limit, limit));
+    if (c.kind == Kind::Int32Min || c.kind == Kind::Saturate) c.kind = Kind::Targeted;
+  }
   switch (c.kind) {
     case Kind::Random:
       c.m = static_cast<int32_t>(rng.next_u32());  // any 32-bit multiplier, also negative
@@ -120,6 +143,7 @@ Channel random_channel(Rng& rng) {
   // Keep the special x values (INT32_MIN, 2^30) reachable with narrow accumulators:
   // acc = x - bias must fit ACC_BITS.
   const int64_t small = rng.uniform(0, kAccMax / 2);
+  if (NARROW) return c;
   if (c.kind == Kind::Int32Min || (c.kind == Kind::Saturate && c.shift == 0))
     c.bias = wrap32(int64_t{kMin} + small);
   else if (c.kind == Kind::Saturate)
@@ -145,6 +169,7 @@ int32_t make_acc(Rng& rng, const Channel& c) {
   const int64_t y = rng.uniform(ACT_MIN - OUT_ZP - 4, ACT_MAX - OUT_ZP + 4);
   switch (c.kind) {
     case Kind::Random:
+      if (rng.chance(0.1)) return static_cast<int32_t>(rng.chance(0.5) ? kAccMin : kAccMax);
       return static_cast<int32_t>(rng.uniform(kAccMin, kAccMax));
     case Kind::Targeted:
       return from_x(x_for_b(std::ldexp(static_cast<long double>(y) + rng.uniform01() - 0.5L, right)));
@@ -248,8 +273,8 @@ TEST_CASE("requant is bit-exact with multiply_by_quantized_multiplier", "[requan
     INFO(diff);
     REQUIRE(diff.empty());
     if (round % 4 == 0) {
-      // no stalls: one beat per cycle plus the pipeline latency
-      CHECK(cycles <= static_cast<uint64_t>(beats) + 16);
+      // no stalls: one beat per MUL_CYCLES cycles plus the pipeline latency
+      CHECK(cycles <= static_cast<uint64_t>(beats) * MUL_CYCLES + 16);
       if (round == 0)
         std::printf("[%s] %d beats in %llu cycles without stalls\n", RTLGEN_TEST_NAME, beats,
                     static_cast<unsigned long long>(cycles));
@@ -267,9 +292,9 @@ TEST_CASE("requant is bit-exact with multiply_by_quantized_multiplier", "[requan
   if (!SINGLE) {
     CHECK(cov.srdhm_ties > 0);
     CHECK(cov.rdbpot_ties > 0);
-    CHECK(cov.saturations > 0);
+    if (!NARROW) CHECK(cov.saturations > 0);
   }
-  CHECK(cov.int32_min > 0);
+  if (!NARROW) CHECK(cov.int32_min > 0);
   CHECK(cov.in_range > 100);  // low for very narrow ACC_BITS, where targets are unreachable
   // Results of deep right shifts are near zero: observable only if OUT_ZP is in the range.
   // Left shifts (s > 0) of a narrow accumulator plus a large bias rarely land in a narrow clamp

@@ -75,6 +75,11 @@ void choose_memory_styles(HwPlan& plan);
 // streaming time), as documented in the template's header.
 int64_t template_latency(const Instance& inst);
 
+// DSP48E1s of one rtlgen_mul_wide with an `a_bits`-wide a (b up to 35 bits): two 25x18 partial
+// products up to 25 bits, four <= 18x18 ones above; `cycles` = 2 (rtlgen_requant MUL_CYCLES,
+// two-partial-product case only) computes both partial products on one multiplier.
+int64_t mul_wide_dsp(int64_t a_bits, int64_t cycles = 1);
+
 // Register stages of a layer's template chain.
 int64_t stage_delay(const HwLayer& hw);
 
