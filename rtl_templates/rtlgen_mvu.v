@@ -64,7 +64,10 @@ module rtlgen_mvu #
     parameter IN_BITS = 8,
     // weight ROM: 0 = block RAM, 1 = LUTs (distributed); chosen by the generator's resource
     // model (distributed_memory() in gen/src/resource_model.cpp)
-    parameter MEM_STYLE = 0
+    parameter MEM_STYLE = 0,
+    // multipliers: 0 = hard multipliers (DSP48 / MULT18X18D / Intel DSP), 1 = LUTs (shift-add of
+    // partial products, which no synthesiser maps to a DSP; hw: {mult: lut} in the YAML)
+    parameter MULT_STYLE = 0
 )
 (
     input  wire                       clk,
@@ -360,7 +363,20 @@ generate
         for (i = 0; i < SIMD; i = i + 1) begin : mul
             wire signed [XD-1:0] a = x_op_reg[i*XD +: XD];
             wire signed [8:0] b = w_op_reg[(g*SIMD + i)*9 +: 9];
-            wire signed [XD+8:0] prod = a * b;
+            wire signed [XD+8:0] prod;
+            if (MULT_STYLE == 1) begin : g_lut
+                // b = -b[8]*2^8 + sum b[k]*2^k: eight added partial products, one subtracted
+                (* use_dsp = "no" *) wire [XD+8:0] pp [0:8];
+                wire [XD+8:0] a_ext = {{9{a[XD-1]}}, a};
+                genvar k;
+                for (k = 0; k < 9; k = k + 1) begin : row
+                    assign pp[k] = b[k] ? (a_ext << k) : {(XD+9){1'b0}};
+                end
+                assign prod = pp[0] + pp[1] + pp[2] + pp[3] + pp[4] + pp[5] + pp[6] + pp[7] -
+                              pp[8];
+            end else begin : g_dsp
+                assign prod = a * b;
+            end
             assign tree_next[i*SB +: SB] = {{SB-XD-9{prod[XD+8]}}, prod};
         end
 

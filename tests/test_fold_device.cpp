@@ -200,3 +200,28 @@ TEST_CASE("generate draws the block diagram with the bottleneck marked", "[vendo
     CHECK(files.at("diagram.svg").find("BOTTLENECK") != std::string::npos);
   }
 }
+
+TEST_CASE("fold --device moves MAC multipliers to LUTs when the DSPs run short", "[fold][device]") {
+  // xc7z010: 80 DSP48E1 and 17,600 LUTs; LeNet's fastest foldings need hundreds of multipliers.
+  Network net = load_network_yaml(config("lenet.yaml"));
+  const FoldReport r = choose_folding(net, device_target("xc7z010", 0.8));
+  const DeviceFit fit = fit_of(net, "xc7z010");
+  INFO(fit.summary());
+  CHECK(fit.fits(0.8));
+  int lut_layers = 0;
+  for (const Layer& l : net.layers) lut_layers += l.folding.lut_mult;
+  CHECK(lut_layers > 0);
+  // The same folding with every multiplier on a DSP does not fit: the LUTs bought the speed.
+  Network all_dsp = net;
+  for (Layer& l : all_dsp.layers) l.folding.lut_mult = false;
+  CHECK_FALSE(fit_of(all_dsp, "xc7z010").fits(0.8));
+  CHECK(plan_hardware(net).est_cycles_per_frame == r.bottleneck_cycles);
+  // The choice travels in the YAML.
+  const fs::path out = lenet_with("").parent_path() / "written_lut.yaml";
+  write_network_yaml(net, out.string(), "written_lut_params");
+  const Network back = load_network(out.string());
+  REQUIRE(back.layers.size() == net.layers.size());
+  for (size_t i = 0; i < net.layers.size(); ++i)
+    CHECK(back.layers[i].folding.lut_mult == net.layers[i].folding.lut_mult);
+  fs::remove_all(out.parent_path());
+}

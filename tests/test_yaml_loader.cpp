@@ -1,5 +1,6 @@
 // The YAML + .npy frontend: a valid description loads; every malformed one gets a clear error
 // naming the file, line:column and what was expected.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -8,8 +9,11 @@
 #include <unistd.h>
 
 #include "rtlgen/error.hpp"
+#include "rtlgen/hw_plan.hpp"
 #include "rtlgen/npy.hpp"
+#include "rtlgen/resource_model.hpp"
 #include "rtlgen/yaml_loader.hpp"
+#include "rtlgen/yaml_writer.hpp"
 
 using namespace rtlgen;
 namespace fs = std::filesystem;
@@ -213,4 +217,31 @@ TEST_CASE("sizes that would overflow are refused", "[yaml][errors][fuzz]") {
   s.replace("  - name: fc\n", "  - {name: sm, op: softmax, beta: .inf, output: {dtype: int8, "
                               "scale: 0.00390625, zero_point: -128}}\n  - name: fc\n");
   CHECK_THAT(s.error(), Catch::Contains("layer 'sm': beta must be positive and finite"));
+}
+
+TEST_CASE("hw: {mult: lut} reaches the matrix unit, the model and the written YAML", "[yaml]") {
+  Scratch s;
+  s.replace("hw: {pe: 2, simd: 6}", "hw: {pe: 2, simd: 6, mult: lut}");
+  const Network net = load_network_yaml(s.yaml_path());
+  CHECK(net.layers[0].folding.lut_mult);
+  CHECK_FALSE(net.layers[1].folding.lut_mult);
+  const HwPlan plan = plan_hardware(net);
+  const ResourceEstimate e = estimate_resources(plan);
+  int lut_mvus = 0;
+  for (size_t i = 0; i < plan.layers.size(); ++i)
+    for (const auto& inst : plan.layers[i].instances)
+      if (inst.module == "rtlgen_mvu") {
+        const bool lut = std::count(inst.params.begin(), inst.params.end(),
+                                    std::pair<std::string, std::string>{"MULT_STYLE", "1"}) == 1;
+        CHECK(lut == (i == 0));
+        lut_mvus += lut;
+        if (lut) CHECK(estimate_instance(inst, plan.layers[i].mems).dsp == 0);
+      }
+  CHECK(lut_mvus == 1);
+  CHECK(network_yaml_text(net, "p").find("mult: lut") != std::string::npos);
+  s.replace("hw: {pe: 2, simd: 6}", "hw: {pe: 2, simd: 6, mult: dsp}");
+  CHECK_FALSE(load_network_yaml(s.yaml_path()).layers[0].folding.lut_mult);
+  s.replace("hw: {pe: 2, simd: 6}", "hw: {pe: 2, simd: 6, mult: lutram}");
+  CHECK_THAT(s.error(), Catch::Contains("net.yaml:") &&
+                            Catch::Contains("hw: mult: 'lutram' is not dsp or lut"));
 }

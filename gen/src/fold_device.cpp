@@ -29,12 +29,42 @@ FoldTarget budget_target(const FoldTarget& base, int64_t budget) {
   return t;
 }
 
+bool has_mvu(const Layer& l) { return l.op == OpKind::Conv2D || l.op == OpKind::FullyConnected; }
+
+// Fits the plan of `net` to the device, moving MAC multipliers of conv2d / fully_connected layers
+// from DSP blocks to LUTs (hw: {mult: lut}) while the DSPs are over the fill: each time the
+// smallest layer whose multipliers cover the excess, else the largest. A device short of DSPs
+// thus keeps the faster folding if its LUTs hold it (the fit then reports the LUTs).
+DeviceFit fit_choosing_multipliers(Network& net, const Device& dev, double fill) {
+  for (Layer& l : net.layers) l.folding.lut_mult = false;
+  for (;;) {
+    const HwPlan plan = plan_hardware(net);
+    const DeviceFit fit = fit_to_device(estimate_resources(plan), plan, dev);
+    const DeviceUse& dsp = fit.rows[2];  // rows: logic, FF, DSP, block RAM, LUT RAM
+    const double excess = dsp.used - fill * dsp.available;
+    if (excess <= 0) return fit;
+    Layer* pick = nullptr;
+    for (Layer& l : net.layers) {
+      if (!has_mvu(l) || l.folding.lut_mult) continue;
+      const int64_t m = int64_t(l.folding.pe) * l.folding.simd;
+      if (!pick) {
+        pick = &l;
+        continue;
+      }
+      const int64_t best = int64_t(pick->folding.pe) * pick->folding.simd;
+      const bool covers = double(m) >= excess, best_covers = double(best) >= excess;
+      if (covers ? (!best_covers || m < best) : (!best_covers && m > best)) pick = &l;
+    }
+    if (!pick) return fit;
+    pick->folding.lut_mult = true;
+  }
+}
+
 // Folds `net` for `budget` multipliers and fits the estimate of its hardware plan to the device.
 Trial try_budget(Network& net, const FoldTarget& base, int64_t budget, const Device& dev) {
   Trial r;
   r.report = choose_folding(net, budget_target(base, budget));
-  const HwPlan plan = plan_hardware(net);
-  r.fit = fit_to_device(estimate_resources(plan), plan, dev);
+  r.fit = fit_choosing_multipliers(net, dev, base.fill);
   return r;
 }
 

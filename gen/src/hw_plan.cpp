@@ -217,6 +217,7 @@ class Planner {
                 {"ACC_BITS", lit(acc_bits)},
                 {"WEIGHT_FILE", str_lit(wfile)}};
     if (in_q.bits != 8) m.params.push_back({"IN_BITS", lit(in_q.bits)});
+    if (l.folding.lut_mult) m.params.push_back({"MULT_STYLE", "1"});
     connect_in(m, from);
     connect_out(m, l.name + "_acc");
     stream_wires(l.name + "_acc", hw.pe * acc_bits);

@@ -6,7 +6,9 @@
 // Errors of the totals against Yosys are listed in bench/README.md (and re-measured by
 // bench/run_bench.py --synth).
 //
-//   rtlgen_mvu      DSP = PE*SIMD (one DSP48E1 per 9x9 product)
+//   rtlgen_mvu      DSP = PE*SIMD (one DSP48E1 per 9x9 product); MULT_STYLE 1 (hw: {mult: lut}):
+//                   no DSP, +202 LUT and +4 FF per product (Yosys, PE 2 x SIMD 4: 1,903 LUT
+//                   vs 283, 357 FF vs 324)
 //                   LUT = 90 + 20.3 PE*SIMD + 2.1 PE*ACC_BITS   (adder trees, accumulators)
 //                   FF  = 20 + 21.5 PE*SIMD + 2 PE*ACC_BITS     (operand/product/tree registers)
 //                   ROM NF*SF x PE*SIMD*8 (block), input buffer 2*SF x SIMD*9 (LUT RAM or BRAM)
@@ -280,9 +282,10 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     const int64_t mw = param(inst, "MW"), pe = param(inst, "PE", 1), simd = param(inst, "SIMD", 1),
                   acc = param(inst, "ACC_BITS", 24);
     const int64_t sf = ceil_div(mw, simd), mults = pe * simd;
-    c.dsp = mults;
-    c.lut = r(90 + 20.3 * double(mults) + 2.1 * double(pe * acc));
-    c.ff = r(20 + 21.5 * double(mults) + 2.0 * double(pe * acc));
+    const bool lut_mult = param(inst, "MULT_STYLE") == 1;
+    c.dsp = lut_mult ? 0 : mults;
+    c.lut = r(90 + (lut_mult ? 222.5 : 20.3) * double(mults) + 2.1 * double(pe * acc));
+    c.ff = r(20 + (lut_mult ? 25.5 : 21.5) * double(mults) + 2.0 * double(pe * acc));
     const auto [words, bits] = memory_shape(inst, mems);
     c.add(rom(inst, words, bits));
     c.add(ram_auto(2 * sf, simd * 9));  // ping-pong input buffer

@@ -666,8 +666,20 @@ class NetworkParser {
     }
     if (ln["hw"]) {
       const auto hw = ln["hw"];
-      if (!hw.IsMap()) r_.fail(hw, ctx + "hw must be a mapping {pe, simd, share}");
-      r_.check_keys(hw, {"pe", "simd", "share"}, ctx + "hw: ");
+      if (!hw.IsMap()) r_.fail(hw, ctx + "hw must be a mapping {pe, simd, share, mult}");
+      r_.check_keys(hw, {"pe", "simd", "share", "mult"}, ctx + "hw: ");
+      if (hw["mult"]) {
+        const std::string m = r_.as<std::string>(hw["mult"], "dsp or lut", ctx + "hw: mult: ");
+        if (m != "dsp" && m != "lut")
+          r_.fail(hw["mult"], ctx + fmt::format("hw: mult: '{}' is not dsp or lut (where the "
+                                                "layer's multipliers go)",
+                                                m));
+        if (m == "lut" && l.op != OpKind::Conv2D && l.op != OpKind::FullyConnected)
+          r_.fail(hw["mult"], ctx +
+                                  "hw: mult: lut is implemented for conv2d and "
+                                  "fully_connected layers only (use dsp or remove the key)");
+        l.folding.lut_mult = m == "lut";
+      }
       if (hw["pe"]) l.folding.pe = r_.as_positive_int(hw["pe"], "pe", ctx);
       if (hw["simd"]) l.folding.simd = r_.as_positive_int(hw["simd"], "simd", ctx);
       if (hw["share"]) {

@@ -89,6 +89,9 @@ struct Folding {
   // Depthwise layers only: name of a shared depthwise unit (rtlgen_dwu_shared). Layers with the
   // same name time-share one multiplier array of `pe` lanes; empty = a unit of its own.
   std::string share;
+  // hw: {mult: lut}: the layer's MAC multipliers in LUTs instead of DSP blocks (rtlgen_mvu
+  // MULT_STYLE 1; conv2d and fully_connected). Chosen by `fold --device` when DSPs run short.
+  bool lut_mult = false;
 };
 
 // Constants of TFLite's int8/uint8 ADD (left_shift 20 scheme).
