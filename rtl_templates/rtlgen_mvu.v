@@ -121,6 +121,7 @@ function integer tree_offset(input integer lvl);
 endfunction
 
 localparam TREE_NODES = tree_offset(LEVELS + 1);
+localparam TREE_ROOT = tree_offset(LEVELS);
 
 localparam [31:0] SF_M1 = SF - 1;
 localparam [31:0] NF_M1 = NF - 1;
@@ -258,6 +259,28 @@ always @(posedge clk) begin
     end
 end
 
+// control pipeline: valid, first fold (sf == 0), last fold (sf == SF-1)
+reg [DEPTH-1:0] valid_pipe = {DEPTH{1'b0}};
+reg [DEPTH-1:0] first_pipe = {DEPTH{1'b0}};
+reg [DEPTH-1:0] last_pipe = {DEPTH{1'b0}};
+
+always @(posedge clk) begin
+    if (ce) begin
+        valid_pipe <= {valid_pipe[DEPTH-2:0], issue};
+        first_pipe <= {first_pipe[DEPTH-2:0], rd_sf_reg == {SF_W{1'b0}}};
+        last_pipe <= {last_pipe[DEPTH-2:0], issue_sf_last};
+    end
+    if (rst) begin
+        valid_pipe <= {DEPTH{1'b0}};
+    end
+end
+
+// Data stage k loads only when stage k-1 holds a valid fold (valid_pipe[k-1]; stage 1 on
+// issue): registers of idle stages keep their value, which only valid folds are read from. The
+// enables cost one AND per stage; they spare toggling (power) and let Verilator skip the
+// computation of idle stages, which dominates the simulation of a network.
+wire [DEPTH-1:0] stage_en = {valid_pipe[DEPTH-2:0], issue} & {DEPTH{ce}};
+
 /*
  * Stage 1: memory reads (the weight ROM's read register w_rd1_reg is written in its generate
  * branch, nothing between the ROM and it); stage 2: memory output registers
@@ -280,7 +303,7 @@ generate
             end
         end
         always @(posedge clk) begin
-            if (ce) begin
+            if (stage_en[0]) begin
                 w_rd1_reg <= wrom[w_addr_reg];
             end
         end
@@ -293,7 +316,7 @@ generate
             end
         end
         always @(posedge clk) begin
-            if (ce) begin
+            if (stage_en[0]) begin
                 w_rd1_reg <= wrom[w_addr_reg];
             end
         end
@@ -301,48 +324,38 @@ generate
 endgenerate
 
 always @(posedge clk) begin
-    if (ce) begin
+    if (stage_en[0]) begin
         x_rd1_reg <= ibuf[rd_addr_reg];
+    end
+    if (stage_en[1]) begin
         x_rd_reg <= x_rd1_reg;
         w_rd_reg <= w_rd1_reg;
-    end
-end
-
-// control pipeline: valid, first fold (sf == 0), last fold (sf == SF-1)
-reg [DEPTH-1:0] valid_pipe = {DEPTH{1'b0}};
-reg [DEPTH-1:0] first_pipe = {DEPTH{1'b0}};
-reg [DEPTH-1:0] last_pipe = {DEPTH{1'b0}};
-
-always @(posedge clk) begin
-    if (ce) begin
-        valid_pipe <= {valid_pipe[DEPTH-2:0], issue};
-        first_pipe <= {first_pipe[DEPTH-2:0], rd_sf_reg == {SF_W{1'b0}}};
-        last_pipe <= {last_pipe[DEPTH-2:0], issue_sf_last};
-    end
-    if (rst) begin
-        valid_pipe <= {DEPTH{1'b0}};
     end
 end
 
 /*
  * Stage 3: operands (x - IN_ZP already stored; w - W_ZP here)
  */
+// split_var: Verilator keeps each operand (and each adder tree node below) in a variable of its
+// own instead of masking it in and out of one wide vector (a comment for other tools)
 reg [SIMD*XD-1:0] x_op_reg;
-reg [PE*SIMD*9-1:0] w_op_reg;
-wire [PE*SIMD*9-1:0] w_diff;
+reg [PE*SIMD*9-1:0] w_op_reg /*verilator split_var*/;
 
 generate
     for (g = 0; g < PE*SIMD; g = g + 1) begin : w_sub
         wire [7:0] w = w_rd_reg[g*8 +: 8];
-        wire [8:0] w_ext = {(W_SIGNED != 0) & w[7], w};
-        assign w_diff[g*9 +: 9] = w_ext - W_ZP_9;
+        // computed in the clocked block: Verilator evaluates it only when the stage loads
+        always @(posedge clk) begin
+            if (stage_en[2]) begin
+                w_op_reg[g*9 +: 9] <= {(W_SIGNED != 0) & w[7], w} - W_ZP_9;
+            end
+        end
     end
 endgenerate
 
 always @(posedge clk) begin
-    if (ce) begin
+    if (stage_en[2]) begin
         x_op_reg <= x_rd_reg;
-        w_op_reg <= w_diff;
     end
 end
 
@@ -356,14 +369,12 @@ wire acc_first = first_pipe[DEPTH-1];
 
 generate
     for (g = 0; g < PE; g = g + 1) begin : pe
-        wire [TREE_NODES*SB-1:0] tree_next;
-        reg [TREE_NODES*SB-1:0] tree_reg;
+        reg [TREE_NODES*SB-1:0] tree_reg /*verilator split_var*/;
 
         genvar l, i;
         for (i = 0; i < SIMD; i = i + 1) begin : mul
             wire signed [XD-1:0] a = x_op_reg[i*XD +: XD];
             wire signed [8:0] b = w_op_reg[(g*SIMD + i)*9 +: 9];
-            wire signed [XD+8:0] prod;
             if (MULT_STYLE == 1) begin : g_lut
                 // b = -b[8]*2^8 + sum b[k]*2^k: eight added partial products, one subtracted
                 (* use_dsp = "no" *) wire [XD+8:0] pp [0:8];
@@ -372,37 +383,46 @@ generate
                 for (k = 0; k < 9; k = k + 1) begin : row
                     assign pp[k] = b[k] ? (a_ext << k) : {(XD+9){1'b0}};
                 end
-                assign prod = pp[0] + pp[1] + pp[2] + pp[3] + pp[4] + pp[5] + pp[6] + pp[7] -
-                              pp[8];
+                wire [XD+8:0] prod = pp[0] + pp[1] + pp[2] + pp[3] + pp[4] + pp[5] + pp[6] +
+                                     pp[7] - pp[8];
+                always @(posedge clk) begin
+                    if (stage_en[3]) begin
+                        tree_reg[i*SB +: SB] <= {{SB-XD-9{prod[XD+8]}}, prod};
+                    end
+                end
             end else begin : g_dsp
-                assign prod = a * b;
-            end
-            assign tree_next[i*SB +: SB] = {{SB-XD-9{prod[XD+8]}}, prod};
-        end
-
-        for (l = 1; l <= LEVELS; l = l + 1) begin : level
-            for (i = 0; i < tree_nodes(l); i = i + 1) begin : node
-                if (2*i + 1 < tree_nodes(l-1)) begin : add
-                    assign tree_next[(tree_offset(l) + i)*SB +: SB] =
-                        tree_reg[(tree_offset(l-1) + 2*i)*SB +: SB] +
-                        tree_reg[(tree_offset(l-1) + 2*i + 1)*SB +: SB];
-                end else begin : pass
-                    assign tree_next[(tree_offset(l) + i)*SB +: SB] =
-                        tree_reg[(tree_offset(l-1) + 2*i)*SB +: SB];
+                // the XD x 9 product, sign-extended to SB bits (signed operands in an SB-bit
+                // context), computed in the clocked block so Verilator skips idle cycles
+                always @(posedge clk) begin
+                    if (stage_en[3]) begin
+                        tree_reg[i*SB +: SB] <= a * b;
+                    end
                 end
             end
         end
 
-        always @(posedge clk) begin
-            if (ce) begin
-                tree_reg <= tree_next;
+        for (l = 1; l <= LEVELS; l = l + 1) begin : level
+            for (i = 0; i < tree_nodes(l); i = i + 1) begin : node
+                // node positions as parameters: constant when Verilator splits tree_reg
+                localparam integer DST = tree_offset(l) + i;
+                localparam integer SRC = tree_offset(l-1) + 2*i;
+                always @(posedge clk) begin
+                    if (stage_en[3 + l]) begin
+                        if (2*i + 1 < tree_nodes(l-1)) begin
+                            tree_reg[DST*SB +: SB] <= tree_reg[SRC*SB +: SB] +
+                                                      tree_reg[(SRC + 1)*SB +: SB];
+                        end else begin
+                            tree_reg[DST*SB +: SB] <= tree_reg[SRC*SB +: SB];
+                        end
+                    end
+                end
             end
         end
 
         // tree result, sign-extended or truncated to ACC_BITS
         // with ACC_BITS < SB the high bits are dropped on purpose (sums wrap modulo 2^ACC_BITS)
         /* verilator lint_off UNUSEDSIGNAL */
-        wire [SB-1:0] sum = tree_reg[tree_offset(LEVELS)*SB +: SB];
+        wire [SB-1:0] sum = tree_reg[TREE_ROOT*SB +: SB];
         /* verilator lint_on UNUSEDSIGNAL */
         wire [ACC_BITS-1:0] sum_acc;
         if (ACC_BITS > SB) begin : sum_ext
