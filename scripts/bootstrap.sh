@@ -19,6 +19,8 @@ apt_packages=(cmake ninja-build g++ make python3 python3-pip verilator yosys ive
 # Tests: clang with libFuzzer and the sanitizer runtimes (scripts/test_sanitizers.sh); dpkg-dev
 # for the Debian package's dependencies (cpack -G DEB runs dpkg-shlibdeps).
 ((want_test)) && apt_packages+=(clang libclang-rt-14-dev dpkg-dev)
+# Profiling the simulation harness (bench/results/sim_speed*.md: perf record / perf report)
+((want_test)) && apt_packages+=(linux-perf)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
