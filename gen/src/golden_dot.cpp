@@ -1,6 +1,7 @@
 // CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED: integer dot products + requantization.
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "rtlgen/golden.hpp"
 #include "rtlgen/scale_shift.hpp"
@@ -47,25 +48,37 @@ int32_t epilogue(const Layer& l, int c, int64_t acc) {
 
 Tensor conv2d(const Layer& l, const Tensor& in, const TensorQuant& in_q) {
   Tensor out(l.out_shape, storage_dtype(l.out_quant));
-  const int ic_n = in.shape.c;
+  const int ic_n = in.shape.c, oc_n = out.shape.c;
+  const size_t taps = size_t(l.kernel_h) * size_t(l.kernel_w) * size_t(ic_n);
+  // (w - weight zero point) with the output channel innermost, so the innermost loop runs over
+  // contiguous channels (vectorised; the golden model is a tenth of a regression's time). The
+  // sums are exact int64 sums of the same products as before, in any order.
+  std::vector<int32_t> w_tap_major(taps * size_t(oc_n));
+  for (int oc = 0; oc < oc_n; ++oc)
+    for (size_t t = 0; t < taps; ++t)
+      w_tap_major[t * size_t(oc_n) + size_t(oc)] =
+          l.weights[size_t(oc) * taps + t] - l.weight_zero_point;
+  std::vector<int64_t> acc(static_cast<size_t>(oc_n));
   for (int oy = 0; oy < out.shape.h; ++oy)
-    for (int ox = 0; ox < out.shape.w; ++ox)
-      for (int oc = 0; oc < out.shape.c; ++oc) {
-        int64_t acc = 0;
-        for (int ky = 0; ky < l.kernel_h; ++ky) {
-          const int iy = oy * l.stride_h - l.pads.top + ky;
-          if (iy < 0 || iy >= in.shape.h) continue;  // padding taps contribute (zp - zp) = 0
-          for (int kx = 0; kx < l.kernel_w; ++kx) {
-            const int ix = ox * l.stride_w - l.pads.left + kx;
-            if (ix < 0 || ix >= in.shape.w) continue;
-            const int32_t* w = &l.weights[((size_t(oc) * l.kernel_h + ky) * l.kernel_w + kx) * ic_n];
-            const int32_t* x = &in.data[(size_t(iy) * in.shape.w + ix) * ic_n];
-            for (int ic = 0; ic < ic_n; ++ic)
-              acc += int64_t(w[ic] - l.weight_zero_point) * (x[ic] - in_q.zero_point);
+    for (int ox = 0; ox < out.shape.w; ++ox) {
+      std::fill(acc.begin(), acc.end(), 0);
+      for (int ky = 0; ky < l.kernel_h; ++ky) {
+        const int iy = oy * l.stride_h - l.pads.top + ky;
+        if (iy < 0 || iy >= in.shape.h) continue;  // padding taps contribute (zp - zp) = 0
+        for (int kx = 0; kx < l.kernel_w; ++kx) {
+          const int ix = ox * l.stride_w - l.pads.left + kx;
+          if (ix < 0 || ix >= in.shape.w) continue;
+          const int32_t* x = &in.data[(size_t(iy) * in.shape.w + ix) * ic_n];
+          const int32_t* w =
+              &w_tap_major[(size_t(ky) * l.kernel_w + kx) * size_t(ic_n) * size_t(oc_n)];
+          for (int ic = 0; ic < ic_n; ++ic, w += oc_n) {
+            const int64_t xv = x[ic] - in_q.zero_point;
+            for (int oc = 0; oc < oc_n; ++oc) acc[size_t(oc)] += w[oc] * xv;
           }
         }
-        out.at(oy, ox, oc) = epilogue(l, oc, acc);
       }
+      for (int oc = 0; oc < oc_n; ++oc) out.at(oy, ox, oc) = epilogue(l, oc, acc[size_t(oc)]);
+    }
   return out;
 }
 
