@@ -82,7 +82,8 @@ std::string model(const std::vector<std::string>& nodes, const std::vector<std::
 }
 
 // QuantizeLinear -> QLinearConv (2 output channels, 3x3, pad 1) [-> extra node] -> output.
-std::string qlinear_conv_model(const std::string& extra_node = "", const std::string& out = "y") {
+std::string qlinear_conv_model_nodes(const std::vector<std::string>& extra_nodes,
+                                     const std::string& out) {
   std::vector<int8_t> w(2 * 1 * 3 * 3);
   for (size_t i = 0; i < w.size(); ++i) w[i] = int8_t(int(i) - 9);
   const std::vector<std::string> inits = {
@@ -94,8 +95,12 @@ std::string qlinear_conv_model(const std::string& extra_node = "", const std::st
       node("QuantizeLinear", {"x", "xs", "xz"}, {"xq"}, "quant"),
       node("QLinearConv", {"xq", "xs", "xz", "w", "ws", "wz", "ys", "yz", "b"}, {"y"}, "conv_node",
            "", ints_attr("pads", {1, 1, 1, 1}))};
-  if (!extra_node.empty()) nodes.push_back(extra_node);
+  nodes.insert(nodes.end(), extra_nodes.begin(), extra_nodes.end());
   return model(nodes, inits, value_info("x", 1, {1, 1, 5, 5}), value_info(out, 3, {}));
+}
+std::string qlinear_conv_model(const std::string& extra_node = "", const std::string& out = "y") {
+  return qlinear_conv_model_nodes(
+      extra_node.empty() ? std::vector<std::string>{} : std::vector<std::string>{extra_node}, out);
 }
 
 std::string read_file(const std::string& path) {
@@ -361,4 +366,12 @@ TEST_CASE("onnx: QLinearAdd's float32 rule equals its integer form on every inpu
   }
   CHECK(configs >= 30);
   INFO(pairs << " pairs");
+}
+
+TEST_CASE("onnx: a QDQ Add is refused naming the node and the QOperator alternative") {
+  const std::string dq = node("DequantizeLinear", {"y", "ys", "yz"}, {"yf"}, "dq");
+  const std::string add = node("Add", {"yf", "yf"}, {"z"}, "residual");
+  CHECK_THROWS_WITH(import_onnx_bytes(qlinear_conv_model_nodes({dq, add}, "z"), "qdq_add.onnx"),
+                    Catch::Contains("node 3 'residual' (Add): a QDQ Add is refused") &&
+                        Catch::Contains("QLinearAdd"));
 }

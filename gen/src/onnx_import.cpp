@@ -923,9 +923,12 @@ void OnnxImporter::node_qdq(const OnnxNode& n) {
   } else if (op == "GlobalAveragePool") {
     map_global_pool(n, dq_input(0, "input"), unknown, out_name);
   } else if (op == "Add") {
-    const QAct a = dq_input(0, "A"), b = dq_input(1, "B");
-    // fused into QLinearAdd, run as uint8 for an int8 graph on x86 (as the average pool)
-    map_add(n, a, b, a.quant, out_name, a.quant.dtype == DType::Int8 ? 128 : 0);
+    // Measured with onnxruntime 1.31.1 on quantize_static residual models: ONNX Runtime keeps
+    // DQ -> Add -> Q unfused (dequantize, float add, quantize), which is not the QLinearAdd
+    // rule rtlgen reproduces; bit-exact or refused.
+    fail(n, "a QDQ Add is refused: ONNX Runtime runs it unfused (dequantize, float32 add, "
+            "quantize), which rtlgen does not reproduce bit-exactly; export the add as "
+            "com.microsoft QLinearAdd (QOperator format), which rtlgen maps");
   } else if (op == "MaxPool" || op == "Flatten" || op == "Reshape") {
     // Order-only ops run on the integers (ONNX Runtime drops their Q/DQ when the quantization
     // is unchanged): the float output stays a dequantized view of the new integer tensor.
