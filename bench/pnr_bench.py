@@ -144,14 +144,18 @@ def cut_instance(design, instance, out):
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(os.path.join(out, "rtl"))
     shutil.copytree(os.path.join(design, "mem"), os.path.join(out, "mem"))
-    # the template and the templates it instantiates (rtlgen_mul_wide in the requantizers)
-    module_text = open(os.path.join(design, "rtl", module + ".v")).read()
-    subs = sorted(set(re.findall(r"^\s*(rtlgen_\w+)\s*#", module_text, re.M)) - {module})
-    for m in [module] + subs:
-        shutil.copy(os.path.join(design, "rtl", m + ".v"), os.path.join(out, "rtl"))
+    # the template and the templates it instantiates (rtlgen_mul in the MVU, ...)
+    files = [module]
+    for f in files:
+        src = open(os.path.join(design, "rtl", f + ".v")).read()
+        for sub in re.findall(r"^\s*(rtlgen_\w+)\s*#", src, re.M):
+            if sub not in files and os.path.exists(os.path.join(design, "rtl", sub + ".v")):
+                files.append(sub)
+    for f in files:
+        shutil.copy(os.path.join(design, "rtl", f + ".v"), os.path.join(out, "rtl"))
     open(os.path.join(out, "rtl", top + ".v"), "w").write(text)
     open(os.path.join(out, "filelist.f"), "w").write(
-        "// bench\n" + "".join(f"rtl/{m}.v\n" for m in subs + [module]) + f"rtl/{top}.v\n")
+        "// bench\n" + "".join(f"rtl/{f}.v\n" for f in files) + f"rtl/{top}.v\n")
     json.dump({"top": top, "layers": [], "totals": {"est_cycles_per_frame": 0}},
               open(os.path.join(out, "report.json"), "w"))
     return module

@@ -235,9 +235,20 @@ generate
         wire [7:0] w = w_1[g*8 +: 8];
         wire [8:0] w_ext = {(W_SIGNED != 0) & w[7], w};
 
-        reg signed [8:0] x_2;
-        reg signed [8:0] w_2;
-        reg signed [17:0] prod_3;
+        wire [8:0] w_diff = w_ext - W_ZP_9;
+        wire [17:0] prod_3;
+
+        // stage 2 (operands) and stage 3 (product) are the multiplier's own registers
+        rtlgen_mul #(
+            .A_BITS(9),
+            .B_BITS(9)
+        ) u_mul (
+            .clk(clk),
+            .ce(ce),
+            .a(x_1[g*9 +: 9]),
+            .b(w_diff),
+            .p(prod_3)
+        );
 
         // product sign-extended or truncated to ACC_BITS (sums wrap modulo 2^ACC_BITS)
         /* verilator lint_off UNUSEDSIGNAL */
@@ -251,11 +262,6 @@ generate
         end
 
         always @(posedge clk) begin
-            if (ce) begin
-                x_2 <= x_1[g*9 +: 9];
-                w_2 <= w_ext - W_ZP_9;
-                prod_3 <= x_2 * w_2;
-            end
             if (acc_en) begin
                 acc_reg[g*ACC_BITS +: ACC_BITS] <= acc_first ? prod_acc :
                     acc_reg[g*ACC_BITS +: ACC_BITS] + prod_acc;

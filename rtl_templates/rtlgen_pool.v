@@ -177,7 +177,6 @@ generate
         reg  [NW-1:0] n_reg = {NW{1'b0}};
         reg  [NW-1:0] s1_n_reg = {NW{1'b0}};
         reg  [NW-1:0] s2_n_reg = {NW{1'b0}};
-        reg  [RCW-1:0] s3_recip_reg = {RCW{1'b0}};
         wire [NW-1:0] n_now = (first_tap ? {NW{1'b0}} : n_reg) + {{(NW-1){1'b0}}, s_axis_tuser};
 
         genvar l;
@@ -191,9 +190,7 @@ generate
             reg signed [SUMW-1:0] s1_sum_reg = {SUMW{1'b0}};
             reg [UW-1:0] s2_mag_reg = {UW{1'b0}};
             reg s2_neg_reg = 1'b0;
-            reg [UW-1:0] s3_u_reg = {UW{1'b0}};
             reg s3_neg_reg = 1'b0;
-            reg [QW-1:0] s4_q_reg = {QW{1'b0}};
             reg s4_neg_reg = 1'b0;
             reg signed [CW-1:0] s5_avg_reg = {CW{1'b0}};
             reg [7:0] m_data_reg = 8'd0;
@@ -201,12 +198,26 @@ generate
             // stage 2: |sum|; stage 3: u = |sum| + n/2 (fits UW bits by construction)
             /* verilator lint_off UNUSED */
             wire [SUMW-1:0] mag = s1_sum_reg[SUMW-1] ? -s1_sum_reg : s1_sum_reg;
-            // stage 4: floor(u / n) = (u * recip) >> SH (multiplier inputs and output registered)
-            wire [PW-1:0] prod = {{RCW{1'b0}}, s3_u_reg} * {{UW{1'b0}}, s3_recip_reg};
             /* verilator lint_on UNUSED */
             wire [UW-1:0] u = s2_mag_reg + {{(UW-NW+1){1'b0}}, s2_n_reg[NW-1:1]};
+            // stages 3 and 4: floor(u / n) = (u * recip) >> SH in rtlgen_mul (its operand
+            // registers are stage 3, its product register stage 4; operands zero-extended)
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire [PW+1:0] prod;
+            /* verilator lint_on UNUSEDSIGNAL */
+            rtlgen_mul #(
+                .A_BITS(UW + 1),
+                .B_BITS(RCW + 1)
+            ) u_mul (
+                .clk(clk),
+                .ce(en),
+                .a({1'b0, u}),
+                .b({1'b0, recip(s2_n_reg)}),
+                .p(prod)
+            );
+            wire [QW-1:0] s4_q = prod[PW-1:SH];
             // stage 5: sign; stage 6: clamp
-            wire signed [CW-1:0] qs = $signed({{(CW-QW){1'b0}}, s4_q_reg});
+            wire signed [CW-1:0] qs = $signed({{(CW-QW){1'b0}}, s4_q});
             wire [7:0] clamped = (s5_avg_reg < ACT_MIN_C) ? ACT_MIN_8 :
                                  (s5_avg_reg > ACT_MAX_C) ? ACT_MAX_8 : s5_avg_reg[7:0];
 
@@ -218,9 +229,7 @@ generate
                     s1_sum_reg <= sum_now;
                     s2_mag_reg <= mag[UW-1:0];
                     s2_neg_reg <= s1_sum_reg[SUMW-1];
-                    s3_u_reg <= u;
                     s3_neg_reg <= s2_neg_reg;
-                    s4_q_reg <= prod[PW-1:SH];
                     s4_neg_reg <= s3_neg_reg;
                     s5_avg_reg <= s4_neg_reg ? -qs : qs;
                     m_data_reg <= clamped;
@@ -237,7 +246,6 @@ generate
             if (en) begin
                 s1_n_reg <= n_now;
                 s2_n_reg <= s1_n_reg;
-                s3_recip_reg <= recip(s2_n_reg);
             end
         end
     end else begin : g_max

@@ -176,6 +176,12 @@ localparam [GW-1:0] NGRP_LAST = NGRP - 1;
 localparam [RW-1:0] IFM_H_R = IFM_H;
 localparam [RW-1:0] NROWS_R = NROWS;
 localparam [RW-1:0] NEED0_R = NEED0;
+localparam [RW-1:0] RW_ONE = 1;
+localparam [RW-1:0] MINUS_H_R = -IFM_H;
+localparam [RW-1:0] ONE_MINUS_H_R = 1 - IFM_H;
+localparam [RW-1:0] HN_R = IFM_H + NROWS;
+localparam [RW-1:0] HNEED0_R = IFM_H + NEED0;
+localparam [RW-1:0] IFM_H2_R = 2 * IFM_H;
 localparam [NW-1:0] NROWS_N = NROWS;
 localparam [NW-1:0] NROWS_LAST = NROWS - 1;
 localparam [NW:0] NROWS_N1 = NROWS;
@@ -186,6 +192,9 @@ localparam signed [YW-1:0] IFM_H_Y = IFM_H;
 localparam signed [YW-1:0] STRIDE_H_Y = STRIDE_H;
 localparam signed [YW-1:0] Y0_INIT = -PAD_T;
 localparam signed [YW-1:0] Y0N_INIT = STRIDE_H - PAD_T;
+localparam [RW-1:0] SH_NROWS_R = STRIDE_H + NROWS;
+localparam signed [YW-1:0] MINUS_SH_Y = -STRIDE_H;
+localparam [RW-1:0] HI_NEXT_INIT = ((STRIDE_H > PAD_T) ? STRIDE_H - PAD_T : 0) + NROWS;
 localparam signed [YW-1:0] Y0NK_INIT = STRIDE_H - PAD_T + K_H;
 localparam signed [YW-1:0] TQ_Y = TQ;
 localparam signed [YW-1:0] Y0_LAST_Y = Y0_LAST;
@@ -257,8 +266,22 @@ end
  * slots are numbered by the input row stream: stream row s lives in slot s mod NROWS.
  */
 reg  [RW-1:0] wr_cnt_reg = {RW{1'b0}};      // rows completely written
+reg  [RW-1:0] wr_cnt1_reg = RW_ONE;         // wr_cnt_reg + 1 (a copy, so no adder feeds a compare)
 reg  [RW-1:0] rd_hi_reg = NROWS_R;          // first row the input side may not write yet
 
+/*
+ * The three row conditions (input may write: wr_cnt < rd_hi; window side may read: wr_cnt >=
+ * need and no frame pending; the finished frame's rows are all written: wr_cnt >= IFM_H) are
+ * registers, computed a cycle ahead: a compare (a carry chain) in the cycle that uses them would
+ * sit in series with the row counter's adder and with the enables of every window counter.
+ * The next value is compared on the registers as they are, for each way this cycle's events can
+ * change them (a row completed or not; an output row or the frame ended; the frame wrapped;
+ * wr_cnt1_reg stands for wr_cnt + 1), and the events select one: exact, no cycle lost.
+ */
+// just after reset: wr_cnt = 0 < NROWS; need = NEED0 >= 1; IFM_H >= 1
+reg  wr_ok_reg = 1'b1;                      // wr_cnt < rd_hi
+reg  rd_ok_reg = 1'b0;                      // !pending && wr_cnt >= need
+reg  full_reg = 1'b0;                       // wr_cnt >= IFM_H
 /*
  * Input side: line buffer word address = {slot, word column}
  */
@@ -268,7 +291,7 @@ reg  [BCW-1:0] wr_beat_reg = {BCW{1'b0}};   // beat within the pixel (IN_N < IFM
 wire [WORD_W-1:0] wr_word;
 wire [AW-1:0] wr_addr;
 
-wire wr_ok = wr_cnt_reg < rd_hi_reg;
+wire wr_ok = wr_ok_reg;
 wire s_fire = s_axis_tvalid && wr_ok;
 wire word_wr = s_fire && (wr_beat_reg == BPP_LAST);
 wire row_done = word_wr && (wr_x_reg == WPR_LAST);
@@ -338,7 +361,7 @@ wire [TPB-1:0] s2_in;
 wire [TPB*PIX_W-1:0] s2_word;
 
 wire en = !m_valid_reg || m_axis_tready;
-wire rd_ok = !pending_reg && (wr_cnt_reg >= need_reg);
+wire rd_ok = rd_ok_reg;
 wire issue = en && rd_ok;
 
 wire ch_last = (ch_reg == NCH_LAST);
@@ -349,24 +372,66 @@ wire col_last = (x0_reg == X0_LAST_X);
 wire row_last = (y0_reg == Y0_LAST_Y);
 wire row_end = issue && win_last && col_last;
 wire frame_end = row_end && row_last;
-wire wrap = (frame_end || pending_reg) && (wr_cnt_reg >= IFM_H_R);
+wire wrap = (frame_end || pending_reg) && full_reg;
 // the ports load their window start: next window, or the same window's next channel chunk
 wire tap_wrap = issue && tap_adv && grp_last;
 wire tap_step = issue && tap_adv && !grp_last;
 wire win_next = issue && win_last;
 
-// next output row: first row it keeps, rows it needs
-wire [RW-1:0] lo_next = (y0n_reg > 0) ? y0n_reg[RW-1:0] : {RW{1'b0}};
+// next output row: first row it keeps (+ NROWS: the input side's limit then), rows it needs
+// hi_next_reg = max(y0n, 0) + NROWS, kept in a register that steps with y0n_reg: for the next
+// y0n = y0n + STRIDE_H it is y0n + STRIDE_H + NROWS when y0n > -STRIDE_H, else NROWS (an adder
+// and a compare side by side, not in series)
+reg  [RW-1:0] hi_next_reg = HI_NEXT_INIT;
+wire [RW-1:0] hi_next = hi_next_reg;
+wire [RW-1:0] y0n_step_hi = y0n_reg[RW-1:0] + SH_NROWS_R;  // modulo 2^RW: positive when used
+wire [RW-1:0] hi_next_step = (y0n_reg > MINUS_SH_Y) ? y0n_step_hi : NROWS_R;
 wire [RW-1:0] need_next = (y0nk_reg < IFM_H_Y) ? y0nk_reg[RW-1:0] : IFM_H_R;
+wire signed [YW-1:0] wr_cnt_y = {1'b0, wr_cnt_reg};
+wire signed [YW-1:0] wr_cnt1_y = {1'b0, wr_cnt1_reg};
+// row counter step: +1 for a completed row, -IFM_H for a wrap (a choice of constants, so the
+// counter's adder is the only carry chain behind the events)
+wire [RW-1:0] wr_delta = wrap ? (row_done ? ONE_MINUS_H_R : MINUS_H_R)
+                              : (row_done ? RW_ONE : {RW{1'b0}});
 
 always @(posedge clk) begin
     // row bookkeeping
-    wr_cnt_reg <= wr_cnt_reg + {{(RW-1){1'b0}}, row_done} - (wrap ? IFM_H_R : {RW{1'b0}});
+    wr_cnt_reg <= wr_cnt_reg + wr_delta;
+    wr_cnt1_reg <= wr_cnt1_reg + wr_delta;
+
+    // the conditions for the next cycle (see above); wr_cnt1_reg when a row completes now
+    if (frame_end || wrap) begin
+        // the input side's limit becomes IFM_H + NROWS in this cycle's row numbering
+        wr_ok_reg <= row_done ? wr_cnt1_reg < HN_R : wr_cnt_reg < HN_R;
+    end else if (row_end) begin
+        wr_ok_reg <= row_done ? wr_cnt1_reg < hi_next : wr_cnt_reg < hi_next;
+    end else begin
+        wr_ok_reg <= row_done ? wr_cnt1_reg < rd_hi_reg : wr_cnt_reg < rd_hi_reg;
+    end
+    if (frame_end && !wrap) begin
+        rd_ok_reg <= 1'b0;  // the frame is pending
+    end else if (wrap) begin
+        // need becomes NEED0 with rows numbered IFM_H lower
+        rd_ok_reg <= row_done ? wr_cnt1_reg >= HNEED0_R : wr_cnt_reg >= HNEED0_R;
+    end else if (row_end) begin
+        // need becomes min(y0nk, IFM_H)
+        rd_ok_reg <= row_done ? (wr_cnt1_y >= y0nk_reg || wr_cnt1_reg >= IFM_H_R)
+                              : (wr_cnt_y >= y0nk_reg || wr_cnt_reg >= IFM_H_R);
+    end else begin
+        rd_ok_reg <= !pending_reg && (row_done ? wr_cnt1_reg >= need_reg
+                                               : wr_cnt_reg >= need_reg);
+    end
+    if (wrap) begin
+        full_reg <= row_done ? wr_cnt1_reg >= IFM_H2_R : wr_cnt_reg >= IFM_H2_R;
+    end else begin
+        full_reg <= row_done ? wr_cnt1_reg >= IFM_H_R : wr_cnt_reg >= IFM_H_R;
+    end
+
     if (frame_end) begin
-        rd_hi_reg <= wrap ? NROWS_R : IFM_H_R + NROWS_R;
+        rd_hi_reg <= wrap ? NROWS_R : HN_R;
         pending_reg <= !wrap;
     end else if (row_end) begin
-        rd_hi_reg <= lo_next + NROWS_R;
+        rd_hi_reg <= hi_next;
     end else if (wrap) begin
         rd_hi_reg <= NROWS_R;
         pending_reg <= 1'b0;
@@ -390,11 +455,13 @@ always @(posedge clk) begin
         if (row_last) begin
             y0_reg <= Y0_INIT;
             y0n_reg <= Y0N_INIT;
+            hi_next_reg <= HI_NEXT_INIT;
             y0nk_reg <= Y0NK_INIT;
             need_reg <= NEED0_R;
         end else begin
             y0_reg <= y0n_reg;
             y0n_reg <= y0n_reg + STRIDE_H_Y;
+            hi_next_reg <= hi_next_step;
             y0nk_reg <= y0nk_reg + STRIDE_H_Y;
             need_reg <= need_next;
         end
@@ -414,10 +481,15 @@ always @(posedge clk) begin
 
     if (rst) begin
         wr_cnt_reg <= {RW{1'b0}};
+        wr_cnt1_reg <= RW_ONE;
+        wr_ok_reg <= 1'b1;
+        rd_ok_reg <= 1'b0;
+        full_reg <= 1'b0;
         rd_hi_reg <= NROWS_R;
         pending_reg <= 1'b0;
         y0_reg <= Y0_INIT;
         y0n_reg <= Y0N_INIT;
+        hi_next_reg <= HI_NEXT_INIT;
         y0nk_reg <= Y0NK_INIT;
         x0_reg <= X0_INIT;
         need_reg <= NEED0_R;

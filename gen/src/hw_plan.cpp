@@ -25,6 +25,9 @@ constexpr int kFifoDepth = 16;  // between stages: absorbs the MVU's output burs
 std::vector<const char*> template_submodules(const std::string& module) {
   if (module == "rtlgen_requant" || module == "rtlgen_requant_float" || module == "rtlgen_add")
     return {"rtlgen_mul_wide"};
+  // rtlgen_mul: the registered multiplier that becomes an ECP5 MULT18X18D with its own registers
+  if (module == "rtlgen_dwu" || module == "rtlgen_dwu_shared" || module == "rtlgen_pool")
+    return {"rtlgen_mul"};
   return {};
 }
 

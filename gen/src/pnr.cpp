@@ -663,9 +663,18 @@ int run_pnr(const PnrOptions& opt, const std::string& command) {
                          "FREQUENCY PORT \"clk\" {:.3f} MHZ;\n",
                          command, pnr_wrapper_pins(ports), freq));
   std::string script = "# " + banner.substr(3);
-  script += "read_verilog";
+  // RTLGEN_ECP5: templates instantiate ECP5 primitives where Yosys would not pack registers into
+  // them itself (rtlgen_mul: MULT18X18D with its input and output registers).
+  script += "read_verilog -DRTLGEN_ECP5";
   for (const auto& s : sources) script += " " + s;
-  script += fmt::format("\nsynth_ecp5 -top {} -json design.json\n", kWrapper);
+  // Elaborate, then pass the design through RTLIL once: that drops the modules' parse trees.
+  // Otherwise synth_ecp5's closing hierarchy check re-derives the flattened wrapper from its
+  // parse tree when it meets a parameterised primitive (MULT18X18D) and then misses the
+  // submodules flattening removed ("not part of the design"; Yosys 0.70).
+  script += fmt::format(
+      "\nhierarchy -top {0}\nwrite_rtlil elaborated.il\ndesign -reset\nread_rtlil elaborated.il\n"
+      "synth_ecp5 -top {0} -json design.json\n",
+      kWrapper);
   script += "tee -q -o synth_stat.json stat -json\n";
   write_text(work / "synth.ys", script);
 
