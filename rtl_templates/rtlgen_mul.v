@@ -66,10 +66,10 @@ generate
 `ifdef RTLGEN_ECP5
         // operands sign-extended to the primitive's 18 bits; its 36-bit product holds every
         // A_BITS + B_BITS result exactly
-        /* verilator lint_off WIDTHEXPAND */
+        /* verilator lint_off WIDTH */
         wire signed [17:0] a18 = a;  // signed to wider signed: sign extension
         wire signed [17:0] b18 = b;
-        /* verilator lint_on WIDTHEXPAND */
+        /* verilator lint_on WIDTH */
         wire [35:0] p36;
 
         MULT18X18D #(

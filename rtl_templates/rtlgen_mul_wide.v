@@ -86,8 +86,60 @@ wire signed [17:0] b_lo = {1'b0, b_0[16:0]};  // (the serial form selects it fro
 /* verilator lint_on UNUSEDSIGNAL */
 wire signed [BH_BITS-1:0] b_hi = b_0[B_BITS-1:17];
 
+// The open ECP5 flow (RTLGEN_ECP5): a multiplier wider than 18x18 is not one MULT18X18D but
+// several joined by adders, which Yosys puts in the same stage as the multiplies; and Yosys
+// never packs fabric registers into the block. There the product is always four <= 18x18
+// rtlgen_mul tiles, each a MULT18X18D with its own operand (stage 1) and product (stage 2)
+// registers, whatever CYCLES is (same latency, same results; one multiplier per tile).
+`ifdef RTLGEN_ECP5
+localparam ECP5_TILES = (A_BITS > 18 && B_BITS > 18) ? 1 : 0;
+`else
+localparam ECP5_TILES = 0;
+`endif
+
 generate
-    if (CYCLES == 2) begin : g_serial
+    if (ECP5_TILES != 0) begin : g_ecp5
+        localparam AH_BITS = A_BITS - 17;
+        localparam MID_BITS = (AH_BITS > BH_BITS ? AH_BITS : BH_BITS) + 18;
+        /* verilator lint_off UNUSEDSIGNAL */
+        wire unused_load = load;
+        wire [35:0] ll_1;
+        wire [AH_BITS+17:0] hl_1;
+        wire [BH_BITS+17:0] lh_1;
+        /* verilator lint_on UNUSEDSIGNAL */
+        wire [AH_BITS+BH_BITS-1:0] hh_1;
+        rtlgen_mul #(.A_BITS(18), .B_BITS(18)) u_ll (
+            .clk(clk), .ce(ce), .a({1'b0, a[16:0]}), .b({1'b0, b[16:0]}), .p(ll_1)
+        );
+        rtlgen_mul #(.A_BITS(AH_BITS), .B_BITS(18)) u_hl (
+            .clk(clk), .ce(ce), .a(a[A_BITS-1:17]), .b({1'b0, b[16:0]}), .p(hl_1)
+        );
+        rtlgen_mul #(.A_BITS(18), .B_BITS(BH_BITS)) u_lh (
+            .clk(clk), .ce(ce), .a({1'b0, a[16:0]}), .b(b[B_BITS-1:17]), .p(lh_1)
+        );
+        rtlgen_mul #(.A_BITS(AH_BITS), .B_BITS(BH_BITS)) u_hh (
+            .clk(clk), .ce(ce), .a(a[A_BITS-1:17]), .b(b[B_BITS-1:17]), .p(hh_1)
+        );
+        reg [P_BITS-1:0] outer_2;
+        reg [MID_BITS-1:0] mid_2;
+        reg [P_BITS-1:0] p_3;
+        wire [MID_BITS-1:0] hl_ext = {{(MID_BITS-AH_BITS-17){hl_1[AH_BITS+16]}},
+                                      hl_1[AH_BITS+16:0]};
+        wire [MID_BITS-1:0] lh_ext = {{(MID_BITS-BH_BITS-17){lh_1[BH_BITS+16]}},
+                                      lh_1[BH_BITS+16:0]};
+        /* verilator lint_off UNUSEDSIGNAL */
+        wire [P_BITS+MID_BITS-1:0] mid_wide = {{P_BITS{mid_2[MID_BITS-1]}}, mid_2};
+        /* verilator lint_on UNUSEDSIGNAL */
+        wire [P_BITS-1:0] mid_ext = {mid_wide[P_BITS-18:0], 17'd0};
+        always @(posedge clk) begin
+            if (ce) begin
+                outer_2 <= {hh_1, ll_1[33:0]};
+                mid_2 <= hl_ext + lh_ext;
+                p_3 <= outer_2 + mid_ext;
+            end
+        end
+        assign p = p_3;
+    end else if (CYCLES == 2) begin : g_serial
         // operands held between loads; the multiplier's b input register alternates between
         // the low part (after a load) and the high part (sign-extended to 18 bits)
         reg signed [17:0] b_sel_0;
@@ -130,7 +182,9 @@ generate
             end
         end
     end
-    if (CYCLES == 1 && A_BITS <= 25) begin : g_two
+    if (ECP5_TILES != 0) begin : g_ecp5_done
+        // the product comes from g_ecp5
+    end else if (CYCLES == 1 && A_BITS <= 25) begin : g_two
         wire signed [A_BITS-1:0] a_s = a_0;
         /* verilator lint_off UNUSEDSIGNAL */
         wire signed [A_BITS+17:0] mul_lo = a_s * b_lo;

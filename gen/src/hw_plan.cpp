@@ -24,7 +24,7 @@ constexpr int kFifoDepth = 16;  // between stages: absorbs the MVU's output burs
 // file set (all from plan.templates) need those files too.
 std::vector<const char*> template_submodules(const std::string& module) {
   if (module == "rtlgen_requant" || module == "rtlgen_requant_float" || module == "rtlgen_add")
-    return {"rtlgen_mul_wide"};
+    return {"rtlgen_mul_wide", "rtlgen_mul"};  // rtlgen_mul: the ECP5 tiles of the wide multiply
   // rtlgen_mul: the registered multiplier that becomes an ECP5 MULT18X18D with its own registers
   if (module == "rtlgen_dwu" || module == "rtlgen_dwu_shared" || module == "rtlgen_pool")
     return {"rtlgen_mul"};
