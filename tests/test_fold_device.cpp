@@ -225,3 +225,44 @@ TEST_CASE("fold --device moves MAC multipliers to LUTs when the DSPs run short",
     CHECK(back.layers[i].folding.lut_mult == net.layers[i].folding.lut_mult);
   fs::remove_all(out.parent_path());
 }
+
+// The MLPerf Tiny reference architectures at their published sizes (tools/build_zoo.py,
+// configs/zoo/mlperf_*) fold to the xc7z020 of the Pynq-Z2 / ZedBoard (Yosys's counts:
+// bench/results/mlperf_tiny_xc7z020.md).
+TEST_CASE("the MLPerf Tiny reference models fold to an xc7z020", "[fold][device]") {
+  const struct {
+    const char* name;
+    double fill;
+    int64_t max_cycles;  // at most the cycles per frame measured in the bench table
+  } models[] = {{"mlperf_resnet8", 0.8, 80000},
+                {"mlperf_dscnn", 0.8, 20000},
+                {"mlperf_ad", 0.8, 2000}};
+  for (const auto& m : models) {
+    Network net = load_network_yaml(config(fmt::format("zoo/{0}/{0}.yaml", m.name)));
+    const FoldReport r = choose_folding(net, device_target("xc7z020", m.fill));
+    const DeviceFit fit = fit_of(net, "xc7z020");
+    INFO(m.name << ": " << fit.summary() << ", " << r.bottleneck_cycles << " cycles per frame");
+    CHECK(fit.fits(m.fill));
+    CHECK(r.bottleneck_cycles <= m.max_cycles);
+  }
+}
+
+// Skip FIFOs hold the fork beats of the branches' latency difference at the rate the fork can
+// deliver them, never more than a frame: ResNet-8 folded to 10 multipliers (a branch latency of
+// ~150,000 cycles) once asked for 150,000-deep FIFOs, 232 RAMB36 in all.
+TEST_CASE("skip FIFOs of a heavily folded residual network stay within a frame", "[fold][plan]") {
+  Network net = load_network_yaml(config("zoo/mlperf_resnet8/mlperf_resnet8.yaml"));
+  FoldTarget t;
+  t.max_multipliers = 10;
+  t.min_utilisation = 0;
+  choose_folding(net, t);
+  const HwPlan plan = plan_hardware(net);
+  REQUIRE(plan.skip_fifos.size() == 3);
+  for (const SkipFifo& f : plan.skip_fifos) {
+    const int64_t beats = int64_t(net.shape_of(f.fork).elements()) / f.elems;
+    INFO(f.join << ": capacity " << f.capacity << " + slack " << f.slack << " of " << beats);
+    CHECK(f.slack <= beats);
+    CHECK(f.depth <= 2 * beats);
+  }
+  CHECK(estimate_resources(plan).total.bram36() < 60);
+}

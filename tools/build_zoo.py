@@ -20,6 +20,17 @@ that is asymmetric on one axis only):
                   depthwise behind an explicit ZeroPadding2D((1, 1), (0, 1)) (PAD + VALID,
                   asymmetric on W only), MEAN, FC 10, SOFTMAX.
 
+and the MLPerf Tiny reference architectures at their published sizes (`--models mlperf_resnet8,
+mlperf_dscnn,mlperf_vww,mlperf_ad`; not built by default):
+
+  mlperf_resnet8  32x32x3 CIFAR-10 -> 10. Stem 3x3 16, residual stages of 16, 32 (stride 2,
+                  1x1 projection), 64 (stride 2, 1x1 projection), AVERAGE_POOL_2D 8x8, FC 10.
+  mlperf_dscnn    49x10x1 -> 12 keywords. Conv 10x4 stride 2 SAME 64, four DW 3x3 + PW 64
+                  blocks, AVERAGE_POOL_2D 25x5, FC 12.
+  mlperf_vww      96x96x3 -> 2. MobileNet v1 width 0.25: conv 3x3 stride 2 8, 13 depthwise-
+                  separable blocks up to 256 channels, AVERAGE_POOL_2D 3x3, FC 2.
+  mlperf_ad       640-128-128-128-128-8-128-128-128-128-640 FULLY_CONNECTED (BN folded, RELU).
+
 Weights: seeded Glorot init, then a few epochs of training on seeded random data (a simple
 learnable target) so that BatchNorm statistics (momentum 0.9, folded by the converter) and
 activation ranges are realistic. Calibration: 64 seeded random inputs in [-1, 1] (the same
@@ -81,23 +92,26 @@ def _dw_bn(L, x, kernel, strides, padding, act, name):
     return x
 
 
+def _residual_block(L, x, filters, stride, name, proj_padding):
+    """ResNet v1 basic block: 3x3 (stride) + RELU, 3x3, shortcut (identity, or a 1x1 strided
+    projection with `proj_padding` where the shape changes), ADD, RELU (fused into the ADD)."""
+    y = _conv_bn(L, x, filters, 3, stride, "same", "relu", name + "_a")
+    y = _conv_bn(L, y, filters, 3, 1, "same", None, name + "_b")
+    if stride != 1 or x.shape[-1] != filters:
+        x = _conv_bn(L, x, filters, 1, stride, proj_padding, None, name + "_proj")
+    z = L.Add(name=name + "_add")([x, y])
+    return L.ReLU(name=name + "_out")(z)
+
+
 def build_resnet8(tf, batch_size=None):
     L = tf.keras.layers
     inp = tf.keras.Input(shape=(32, 24, 3), batch_size=batch_size, name="image")
     x = _conv_bn(L, inp, 8, 3, 1, "same", "relu", "stem")                        # 32x24x8
 
-    def block(x, filters, stride, name):
-        y = _conv_bn(L, x, filters, 3, stride, "same", "relu", name + "_a")
-        y = _conv_bn(L, y, filters, 3, 1, "same", None, name + "_b")
-        if stride != 1 or x.shape[-1] != filters:
-            # strided 1x1 projection, VALID (Keras default), as in the ResNet v1 shortcut
-            x = _conv_bn(L, x, filters, 1, stride, "valid", None, name + "_proj")
-        z = L.Add(name=name + "_add")([x, y])
-        return L.ReLU(name=name + "_out")(z)                                     # fused into ADD
-
-    x = block(x, 8, 1, "res1")                                                   # 32x24x8
-    x = block(x, 16, 2, "res2")                                                  # 16x12x16
-    x = block(x, 32, 2, "res3")                                                  # 8x6x32
+    # strided 1x1 projections VALID (Keras default), as in the ResNet v1 shortcut
+    x = _residual_block(L, x, 8, 1, "res1", "valid")                             # 32x24x8
+    x = _residual_block(L, x, 16, 2, "res2", "valid")                            # 16x12x16
+    x = _residual_block(L, x, 32, 2, "res3", "valid")                            # 8x6x32
     x = L.GlobalAveragePooling2D(name="gap")(x)                                  # MEAN
     x = L.Dense(10, name="fc")(x)
     out = L.Softmax(name="softmax")(x)
@@ -169,6 +183,78 @@ def build_mobilenet96(tf, batch_size=None):
     return tf.keras.Model(inp, out, name="mobilenet96")
 
 
+# ---------------------------------------------------------------------------------------------
+# The MLPerf Tiny reference architectures at their published sizes (mlcommons/tiny, v1.x
+# reference models): the layer shapes and activations of the reference Keras code, written here
+# from the published description. Briefly trained on random data like the small models above;
+# the weights are not the reference's trained weights.
+# ---------------------------------------------------------------------------------------------
+
+def _pool_fc_softmax(L, x, pool, classes):
+    """The classifier head of the MLPerf Tiny models: whole-map average pool, FC, softmax."""
+    x = L.AveragePooling2D(pool, name="avgpool")(x)                              # 1x1xC
+    x = L.Flatten(name="flatten")(x)
+    x = L.Dense(classes, name="fc")(x)
+    return L.Softmax(name="softmax")(x)
+
+
+def build_mlperf_resnet8(tf, batch_size=None):
+    """Image classification, CIFAR-10 32x32x3: stem 3x3 16; three residual stages of 16, 32, 64
+    filters (stages 2 and 3 stride 2 with a 1x1 stride-2 projection shortcut); 8x8 average pool;
+    FC 10."""
+    L = tf.keras.layers
+    inp = tf.keras.Input(shape=(32, 32, 3), batch_size=batch_size, name="image")
+    x = _conv_bn(L, inp, 16, 3, 1, "same", "relu", "stem")                       # 32x32x16
+    x = _residual_block(L, x, 16, 1, "s1", "same")                               # 32x32x16
+    x = _residual_block(L, x, 32, 2, "s2", "same")                               # 16x16x32
+    x = _residual_block(L, x, 64, 2, "s3", "same")                               # 8x8x64
+    out = _pool_fc_softmax(L, x, 8, 10)
+    return tf.keras.Model(inp, out, name="mlperf_resnet8")
+
+
+def build_mlperf_dscnn(tf, batch_size=None):
+    """Keyword spotting, 49x10x1 MFCC: conv 10x4 stride 2 SAME 64; four depthwise-separable
+    blocks (DW 3x3 SAME + PW 1x1 64, BN + RELU each); 25x5 average pool; FC 12."""
+    L = tf.keras.layers
+    inp = tf.keras.Input(shape=(49, 10, 1), batch_size=batch_size, name="mfcc")
+    x = _conv_bn(L, inp, 64, (10, 4), 2, "same", "relu", "conv1")                # 25x5x64
+    for i in range(1, 5):
+        x = _dw_bn(L, x, 3, 1, "same", "relu", f"ds{i}_dw")
+        x = _conv_bn(L, x, 64, 1, 1, "same", "relu", f"ds{i}_pw")                # 25x5x64
+    out = _pool_fc_softmax(L, x, (25, 5), 12)
+    return tf.keras.Model(inp, out, name="mlperf_dscnn")
+
+
+def build_mlperf_vww(tf, batch_size=None):
+    """Visual wake words, MobileNet v1 width 0.25 on 96x96x3: conv 3x3 stride 2 8; 13
+    depthwise-separable blocks 16, 32/2, 32, 64/2, 64, 128/2, 5 x 128, 256/2, 256 (BN + RELU
+    each); 3x3 average pool; FC 2."""
+    L = tf.keras.layers
+    inp = tf.keras.Input(shape=(96, 96, 3), batch_size=batch_size, name="image")
+    x = _conv_bn(L, inp, 8, 3, 2, "same", "relu", "conv1")                       # 48x48x8
+    blocks = [(16, 1), (32, 2), (32, 1), (64, 2), (64, 1), (128, 2)] + [(128, 1)] * 5 + \
+        [(256, 2), (256, 1)]
+    for i, (filters, stride) in enumerate(blocks, 1):
+        x = _dw_bn(L, x, 3, stride, "same", "relu", f"b{i}_dw")
+        x = _conv_bn(L, x, filters, 1, 1, "same", "relu", f"b{i}_pw")
+    out = _pool_fc_softmax(L, x, 3, 2)
+    return tf.keras.Model(inp, out, name="mlperf_vww")
+
+
+def build_mlperf_ad(tf, batch_size=None):
+    """Anomaly detection, FC autoencoder 640-128-128-128-128-8-128-128-128-128-640 (BN + RELU
+    after every hidden FC, linear output). Rank-4 input as in fc_autoencoder."""
+    L = tf.keras.layers
+    inp = tf.keras.Input(shape=(1, 1, 640), batch_size=batch_size, name="frames")
+    x = inp
+    for i, n in enumerate([128, 128, 128, 128, 8, 128, 128, 128, 128], 1):
+        x = L.Dense(n, name=f"fc{i}")(x)
+        x = _bn(L, f"fc{i}_bn")(x)
+        x = L.ReLU(name=f"fc{i}_relu")(x)
+    out = L.Dense(640, name="fc10")(x)
+    return tf.keras.Model(inp, out, name="mlperf_ad")
+
+
 def _class_target(x, classes):
     """A learnable-ish label: the argmax of fixed random projections of coarse features."""
     rng = np.random.default_rng(99)
@@ -183,7 +269,12 @@ MODELS = {
     "dscnn_kws": (build_dscnn_kws, (49, 10, 1), "classify", 12, 512, 3),
     "fc_autoencoder": (build_fc_autoencoder, (1, 1, 640), "autoencode", 13, 1024, 5),
     "mobilenet96": (build_mobilenet96, (96, 96, 3), "classify", 14, 256, 2),
+    "mlperf_resnet8": (build_mlperf_resnet8, (32, 32, 3), "classify", 21, 512, 2),
+    "mlperf_dscnn": (build_mlperf_dscnn, (49, 10, 1), "classify", 22, 512, 2),
+    "mlperf_vww": (build_mlperf_vww, (96, 96, 3), "classify", 23, 256, 2),
+    "mlperf_ad": (build_mlperf_ad, (1, 1, 640), "autoencode", 24, 1024, 5),
 }
+SMALL_MODELS = ["resnet8", "dscnn_kws", "fc_autoencoder", "mobilenet96"]
 
 
 def train_and_convert(tf, name):
@@ -245,7 +336,8 @@ def check_ranges(path, rep_x):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out-dir", default=os.path.join(ROOT, "configs", "zoo"))
-    ap.add_argument("--models", default=",".join(MODELS), help="comma-separated subset of " + ", ".join(MODELS))
+    ap.add_argument("--models", default=",".join(SMALL_MODELS),
+                    help="comma-separated subset of " + ", ".join(MODELS) + " (default: the four small ones)")
     ap.add_argument("--no-check", action="store_true", help="skip the calibration range report")
     args = ap.parse_args()
     names = [m for m in args.models.split(",") if m]

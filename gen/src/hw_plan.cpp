@@ -1104,11 +1104,26 @@ class Planner {
       cap_a = std::max(cap_a, nb - na);
     }
     // Throughput: while the long branch computes beat j from its last needed input, the fork
-    // must keep feeding, so the short branch also holds the latency difference of the two
-    // branches (at most one fork beat per cycle).
+    // must keep feeding, so the short branch also holds the fork beats of the latency
+    // difference of the two branches.
     const int64_t lat_a = latency(l.inputs[0], root), lat_b = latency(l.inputs[1], root);
-    if (cap_b > 0) insert_skip_fifo(l, root, 1, cap_b, std::max<int64_t>(0, lat_a - lat_b));
-    if (cap_a > 0) insert_skip_fifo(l, root, 0, cap_a, std::max<int64_t>(0, lat_b - lat_a));
+    if (cap_b > 0) insert_skip_fifo(l, root, 1, cap_b, fork_beats_within(root, lat_a - lat_b));
+    if (cap_a > 0) insert_skip_fifo(l, root, 0, cap_a, fork_beats_within(root, lat_b - lat_a));
+  }
+
+  // At most how many beats the fork `root` passes on in `cycles` cycles: no faster than its
+  // slowest producer up to the network input allows (cycles per frame over the fork's beats per
+  // frame), plus two beats for the output FIFOs on the way, and never more than one frame.
+  // A heavily folded network (a multiplier or a few per layer) thus gets skip FIFOs of a few
+  // hundred beats where one beat per cycle would ask for whole frames.
+  int64_t fork_beats_within(const std::string& root, int64_t cycles) const {
+    if (cycles <= 0) return 0;
+    const int64_t beats = streams_.at(root).beats_per_frame();
+    int64_t slowest = beats;  // one beat per cycle at best
+    for (const HwLayer& hw : plan_.layers)
+      if (depends_on(root, hw.layer)) slowest = std::max(slowest, hw.est_cycles);
+    const int64_t within = (cycles * beats + slowest - 1) / slowest + 2;
+    return std::min(within, beats);
   }
 
   // Cycles from a stage's last needed input beat to its output beat, summed along the path
