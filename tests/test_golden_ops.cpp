@@ -151,6 +151,38 @@ TEST_CASE("add uses the left-shift-20 scheme and clamps", "[golden]") {
   CHECK(net.layers[1].add.output == QuantizedMultiplier{1 << 30, -18});
 }
 
+TEST_CASE("concat joins the channels per pixel, ONNX Runtime rule requantizes", "[golden]") {
+  // concat(input, copy of input): 1x2 pixels of 2 channels {1, 2}, {3, 4}
+  auto build = [](TensorQuant out_q, RequantMode mode) {
+    Network net = test::network({1, 2, 2}, test::q(DType::Int8, 1.0f, 0));
+    Layer a;
+    a.name = "a";
+    a.op = OpKind::Reshape;
+    a.reshape_to = {1, 2, 2};
+    a.out_quant = net.input.quant;
+    test::add(net, a);
+    Layer l;
+    l.op = OpKind::Concat;
+    l.out_quant = out_q;
+    l.requant_mode = mode;
+    test::add(net, l, {"input", "a"});
+    return net;
+  };
+  const Tensor x = tensor({1, 2, 2}, DType::Int8, {1, 2, 3, 4});
+  Network same = build(test::q(DType::Int8, 1.0f, 0), RequantMode::FromScales);
+  CHECK(run_last(same, x) == std::vector<int32_t>{1, 2, 1, 2, 3, 4, 3, 4});
+  CHECK(same.layers[1].out_shape == Shape{1, 2, 4});
+  // scale 1 -> 0.4, zero point 0 -> 1: q * 2.5 rounded half to even, + 1 (by hand: 2.5 -> 2,
+  // 5, 7.5 -> 8, 10)
+  Network ort = build(test::q(DType::Int8, 0.4f, 1), RequantMode::OnnxRuntimeFloat);
+  CHECK(run_last(ort, x) == std::vector<int32_t>{3, 6, 3, 6, 9, 11, 9, 11});
+  // TFLite's int8 kernel has no rescaling: refused, naming the input and the fix
+  Network tflite = build(test::q(DType::Int8, 0.4f, 1), RequantMode::FromScales);
+  CHECK_THROWS_WITH(run_last(tflite, x),
+                    Catch::Contains("input 'input' (scale 1, zero point 0) differs from the "
+                                    "output's quantization"));
+}
+
 TEST_CASE("pad fills with the zero point; reshape keeps the bytes", "[golden]") {
   Network net = test::network({1, 2, 1}, test::q(DType::Int8, 1.0f, -3));
   Layer p;

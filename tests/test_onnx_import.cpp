@@ -66,6 +66,9 @@ std::string ints_attr(const std::string& name, std::vector<int64_t> v) {
   for (int64_t x : v) a += int_f(8, x);
   return bytes_f(5, a + int_f(20, 7));
 }
+std::string int_attr(const std::string& name, int64_t v) {
+  return bytes_f(5, bytes_f(1, name) + int_f(3, v) + int_f(20, 2));
+}
 std::string value_info(const std::string& name, int elem, std::vector<int64_t> dims) {
   std::string shape;
   for (int64_t d : dims) shape += bytes_f(1, int_f(1, d));
@@ -83,14 +86,16 @@ std::string model(const std::vector<std::string>& nodes, const std::vector<std::
 
 // QuantizeLinear -> QLinearConv (2 output channels, 3x3, pad 1) [-> extra node] -> output.
 std::string qlinear_conv_model_nodes(const std::vector<std::string>& extra_nodes,
-                                     const std::string& out) {
+                                     const std::string& out,
+                                     const std::vector<std::string>& extra_inits = {}) {
   std::vector<int8_t> w(2 * 1 * 3 * 3);
   for (size_t i = 0; i < w.size(); ++i) w[i] = int8_t(int(i) - 9);
-  const std::vector<std::string> inits = {
+  std::vector<std::string> inits = {
       tensor<float>("xs", 1, {}, {1.0f / 255}), tensor<int8_t>("xz", 3, {}, {-128}),
       tensor<int8_t>("w", 3, {2, 1, 3, 3}, w),  tensor<float>("ws", 1, {2}, {0.01f, 0.02f}),
       tensor<int8_t>("wz", 3, {2}, {0, 0}),     tensor<float>("ys", 1, {}, {0.05f}),
       tensor<int8_t>("yz", 3, {}, {-3}),        tensor<int32_t>("b", 6, {2}, {100, -200})};
+  inits.insert(inits.end(), extra_inits.begin(), extra_inits.end());
   std::vector<std::string> nodes = {
       node("QuantizeLinear", {"x", "xs", "xz"}, {"xq"}, "quant"),
       node("QLinearConv", {"xq", "xs", "xz", "w", "ws", "wz", "ys", "yz", "b"}, {"y"}, "conv_node",
@@ -137,16 +142,27 @@ TEST_CASE("onnx: unsupported operators are refused naming the node and the reaso
   REQUIRE(added.layers.size() == 2);
   CHECK(added.layers[1].op == OpKind::Add);
   CHECK(added.layers[1].inputs.size() == 2);
-  const std::string cat = node("QLinearConcat", {"ys", "yz", "y", "ys", "yz"}, {"z"}, "cat",
-                               "com.microsoft", ints_attr("axis", {1}));
+  // a concatenation along another axis than the channels: refused naming node, axis and fix
+  const std::string cat = node("QLinearConcat", {"ys", "yz", "y", "ys", "yz", "y", "ys", "yz"},
+                               {"z"}, "cat", "com.microsoft", int_attr("axis", 2));
   try {
     import_onnx_bytes(qlinear_conv_model(cat, "z"), "cat.onnx");
-    FAIL("QLinearConcat accepted");
+    FAIL("QLinearConcat along H accepted");
   } catch (const Error& e) {
     const std::string m = e.what();
     CHECK(m.find("cat.onnx: node 2 'cat' (com.microsoft.QLinearConcat)") != std::string::npos);
-    CHECK(m.find("no concatenation op") != std::string::npos);
+    CHECK(m.find("axis 2 of a rank-4 tensor is refused") != std::string::npos);
+    CHECK(m.find("along the channels only") != std::string::npos);
   }
+  const std::string qdq_cat =
+      node("Concat", {"d", "d"}, {"c"}, "qdq_cat", "", int_attr("axis", -1));
+  CHECK_THROWS_WITH(
+      import_onnx_bytes(
+          qlinear_conv_model_nodes({node("DequantizeLinear", {"y", "ys", "yz"}, {"d"}, "dq"),
+                                    qdq_cat, node("QuantizeLinear", {"c", "ys", "yz"}, {"z"}, "q")},
+                                   "z"),
+          "qdqcat.onnx"),
+      Catch::Contains("node 3 'qdq_cat' (Concat): axis -1 of a rank-4 tensor is refused"));
   const std::string sig = node("Sigmoid", {"y"}, {"z"}, "act");
   CHECK_THROWS_WITH(import_onnx_bytes(qlinear_conv_model(sig, "z"), "sig.onnx"),
                     Catch::Contains("node 2 'act' (Sigmoid): this operator is not supported"));
@@ -199,12 +215,15 @@ TEST_CASE("onnx: the committed models import; LeNet QDQ groups become 8 layers")
   CHECK(net.layers[7].out_shape == Shape{1, 1, 10});
   Network qop = import_onnx("configs/onnx_qop_cnn.onnx");
   prepare_network(qop);
-  CHECK(qop.layers.size() == 10);
+  CHECK(qop.layers.size() == 12);
   CHECK(qop.layers[4].op == OpKind::Add);  // the residual com.microsoft QLinearAdd
   CHECK(qop.layers[4].inputs == std::vector<std::string>{"conv3", "conv2"});
   CHECK(qop.layers[4].requant_mode == RequantMode::OnnxRuntimeFloat);
-  CHECK(qop.layers[6].op == OpKind::Mean);
-  CHECK(qop.layers[5].onnx_zero_point_offset == 0);
+  CHECK(qop.layers[6].op == OpKind::Concat);  // com.microsoft QLinearConcat(add, 1x1 conv)
+  CHECK(qop.layers[6].inputs == std::vector<std::string>{"add1", "conv4"});
+  CHECK(qop.layers[6].out_shape == Shape{6, 6, 20});
+  CHECK(qop.layers[8].op == OpKind::Mean);
+  CHECK(qop.layers[7].onnx_zero_point_offset == 0);
 }
 
 TEST_CASE("onnx: ONNX Runtime's requantization rounds float32 products half to even") {
@@ -366,6 +385,58 @@ TEST_CASE("onnx: QLinearAdd's float32 rule equals its integer form on every inpu
   }
   CHECK(configs >= 30);
   INFO(pairs << " pairs");
+}
+
+TEST_CASE("onnx: QLinearConcat and a QDQ Concat map to concat with ONNX Runtime's rule") {
+  // QLinearConcat(y, y') where y' is y requantized: output scale 0.02, zero point 3
+  const std::string cat = node("QLinearConcat", {"cs", "cz", "y", "ys", "yz", "y", "ys", "yz"},
+                               {"z"}, "cat", "com.microsoft", int_attr("axis", 1));
+  const std::vector<std::string> extra = {tensor<float>("cs", 1, {}, {0.02f}),
+                                          tensor<int8_t>("cz", 3, {}, {3})};
+  Network net = import_onnx_bytes(qlinear_conv_model_nodes({cat}, "z", extra), "cat.onnx");
+  prepare_network(net);
+  REQUIRE(net.layers.size() == 2);
+  const Layer& l = net.layers[1];
+  CHECK(l.op == OpKind::Concat);
+  CHECK(l.inputs == std::vector<std::string>{"conv1", "conv1"});
+  CHECK(l.out_shape == Shape{5, 5, 4});
+  CHECK(l.requant_mode == RequantMode::OnnxRuntimeFloat);
+  // y: scale 0.05, zero point -3 -> 0.02, 3: ratio 2.5, ties to even (probed; half away from
+  // zero would give 6 and 11 for the two ties below)
+  const std::vector<int32_t> t =
+      golden::onnxruntime_concat_table(net.layers[0].out_quant, l.out_quant);
+  REQUIRE(t.size() == 256);
+  CHECK(t[size_t(-3 + 128)] == 3);      // zero stays zero
+  CHECK(t[size_t(-2 + 128)] == 3 + 2);  // 2.5 -> 2
+  CHECK(t[size_t(0 + 128)] == 3 + 8);   // 7.5 -> 8
+  CHECK(t[size_t(127 + 128)] == 127);   // saturates
+  CHECK(t[size_t(-128 + 128)] == -128);
+  // the golden model: channels of input 0, then input 1, each requantized by the table
+  Tensor y(Shape{5, 5, 2}, DType::Int8);
+  for (size_t i = 0; i < y.data.size(); ++i) y.data[i] = int32_t(i % 256) - 128;
+  const Tensor out =
+      golden::concat(l, {&y, &y}, {net.layers[0].out_quant, net.layers[0].out_quant});
+  for (int py = 0; py < 5; ++py)
+    for (int px = 0; px < 5; ++px)
+      for (int c = 0; c < 4; ++c) CHECK(out.at(py, px, c) == t[size_t(y.at(py, px, c % 2) + 128)]);
+
+  // QDQ: DequantizeLinear -> Concat -> QuantizeLinear is the same layer
+  const std::string qdq = qlinear_conv_model_nodes(
+      {node("DequantizeLinear", {"y", "ys", "yz"}, {"d"}, "dq"),
+       node("Concat", {"d", "d", "d"}, {"c"}, "qdq_cat", "", int_attr("axis", 1)),
+       node("QuantizeLinear", {"c", "cs", "cz"}, {"z"}, "q")},
+      "z", extra);
+  Network qnet = import_onnx_bytes(qdq, "qdqcat.onnx");
+  prepare_network(qnet);
+  REQUIRE(qnet.layers.size() == 2);
+  CHECK(qnet.layers[1].op == OpKind::Concat);
+  CHECK(qnet.layers[1].inputs.size() == 3);
+  CHECK(qnet.layers[1].out_shape == Shape{5, 5, 6});
+  CHECK(qnet.layers[1].out_quant.scale == 0.02f);
+  CHECK(qnet.layers[1].source == "z");
+  // three inputs have no hardware: the planner says so and how to mend it
+  CHECK_THROWS_WITH(plan_hardware(qnet),
+                    Catch::Contains("has 3 inputs; the hardware concatenates two"));
 }
 
 TEST_CASE("onnx: a QDQ Add is refused naming the node and the QOperator alternative") {

@@ -413,9 +413,9 @@ TEST_CASE("tflite: unsupported operators are refused with their tensors", "[tfli
         "tiny.tflite: byte 248: operator #0 TANH (inputs: 'input', outputs: "
         "'model/conv/BiasAdd') is not "
         "supported by rtlgen; supported: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, "
-        "AVERAGE_POOL_2D, MAX_POOL_2D, MEAN (over H,W), ADD, PAD, PADV2, RESHAPE, SQUEEZE, "
-        "SOFTMAX, RELU/RELU6/RELU_N1_TO_1 (fused into the producer), QUANTIZE (network input "
-        "only), DEQUANTIZE (network output only)");
+        "AVERAGE_POOL_2D, MAX_POOL_2D, MEAN (over H,W), ADD, CONCATENATION (channels, equal "
+        "quantization), PAD, PADV2, RESHAPE, SQUEEZE, SOFTMAX, RELU/RELU6/RELU_N1_TO_1 (fused "
+        "into the producer), QUANTIZE (network input only), DEQUANTIZE (network output only)");
 
   m.ops[0].code = 200;  // unknown to this schema
   CHECK_THAT(import_error(m.bytes()), Contains("operator #0 BUILTIN_200 (inputs: 'input'"));
@@ -633,6 +633,45 @@ TEST_CASE("tflite: an int8 graph with branches maps and round-trips", "[tflite]"
     CHECK(back.layers[i].out_shape == net.layers[i].out_shape);
     CHECK(back.layers[i].out_quant.zero_point == net.layers[i].out_quant.zero_point);
   }
+}
+
+// int8 [1,2,2,3] x -> CONCATENATION(x, x) -> y [1,2,2,6] with the given options and output
+// quantization.
+TModel concat_model(int32_t axis, int8_t act, float y_scale, int64_t y_zp) {
+  TModel m;
+  const int8_t I8 = tfl::tensor_type::INT8;
+  int x = m.add_tensor({"x", {1, 2, 2, 3}, I8, 0, {0.1f}, {-5}});
+  int y = m.add_tensor({"model/concat", {1, 2, 2, 6}, I8, 0, {y_scale}, {y_zp}});
+  TOp op = simple_op(tfl::builtin_op::CONCATENATION, {x, x}, {y});
+  op.options_type = tfl::builtin_options::ConcatenationOptions;
+  op.options = {{0, 4, axis}, {1, 1, act}};
+  m.ops = {op};
+  m.inputs = {x};
+  m.outputs = {y};
+  return m;
+}
+
+TEST_CASE("tflite: CONCATENATION of the channels with equal quantization maps", "[tflite]") {
+  for (int32_t axis : {3, -1}) {
+    Network net = import_tflite_bytes(concat_model(axis, 0, 0.1f, -5).bytes(), "cat.tflite");
+    prepare_network(net);
+    REQUIRE(net.layers.size() == 1);
+    CHECK(net.layers[0].op == OpKind::Concat);
+    CHECK(net.layers[0].name == "concat1");
+    CHECK(net.layers[0].inputs == std::vector<std::string>{"x", "x"});
+    CHECK(net.layers[0].out_shape == Shape{2, 2, 6});
+  }
+  // refused, naming the operator and the reason
+  CHECK_THAT(import_error(concat_model(2, 0, 0.1f, -5).bytes()),
+             Contains("CONCATENATION") && Contains("axis 2 of a rank-4 tensor") &&
+                 Contains("the channels only"));
+  CHECK_THAT(
+      import_error(concat_model(3, 0, 0.2f, -5).bytes()),
+      Contains(
+          "input 0 'x' (scale 0.100000001, zero point -5) and the output (scale 0.200000003") &&
+          Contains("requires them equal"));
+  CHECK_THAT(import_error(concat_model(3, tfl::activation::RELU, 0.1f, -5).bytes()),
+             Contains("fused activation on CONCATENATION is refused"));
 }
 
 TEST_CASE("tflite: corrupt int8 graph bytes never crash", "[tflite]") {

@@ -10,8 +10,10 @@
                            weights, calibrated on 500 of the first 8,000 digits.
   configs/onnx_qop_cnn.onnx  a small QOperator CNN made with onnx.helper: QuantizeLinear,
                            QLinearConv (per-channel int8), MaxPool, QLinearConv, a residual
-                           block (QLinearConv + com.microsoft QLinearAdd), com.microsoft
-                           QLinearAveragePool, QLinearGlobalAveragePool, Flatten, QGemm,
+                           block (QLinearConv + com.microsoft QLinearAdd), a 1x1 QLinearConv
+                           and a com.microsoft QLinearConcat of it with the sum (both inputs
+                           requantized), com.microsoft QLinearAveragePool,
+                           QLinearGlobalAveragePool, Flatten, QGemm,
                            QLinearMatMul, DequantizeLinear; random weights, fixed seed.
   configs/onnx_qop_cnn_hw.onnx  the same without the QLinearAveragePool (an Identity instead):
                            every layer has RTL, for the Verilator regression.
@@ -149,19 +151,30 @@ def build_qop_cnn(seed=21, avgpool=True):
     nodes.append(h.make_node("QLinearAdd", ["y2c", "y2c_s", "y2c_z", "y2", "y2_s", "y2_z",
                                             scal("y2r_s", 0.07), zp("y2r_z", 1)], ["y2r"],
                              name="residual_add", domain="com.microsoft"))
+    # concatenation: conv_d 12->8 1x1 on the sum, then com.microsoft QLinearConcat(sum, conv_d)
+    # into a third quantization, so that both inputs are requantized
+    w2d = rng.integers(-127, 128, size=(8, 12, 1, 1)).astype(np.int8)
+    nodes.append(h.make_node("QLinearConv", ["y2r", "y2r_s", "y2r_z", c("w2d", w2d),
+                                             scal("w2d_s", 0.005), zp("w2d_z", 0),
+                                             scal("y2d_s", 0.05), zp("y2d_z", -3),
+                                             c("b2d", rng.integers(-1000, 1000, size=8).astype(np.int32))],
+                             ["y2d"], name="conv_d"))
+    nodes.append(h.make_node("QLinearConcat", [scal("y2k_s", 0.08), zp("y2k_z", 2),
+                                               "y2r", "y2r_s", "y2r_z", "y2d", "y2d_s", "y2d_z"],
+                             ["y2k"], name="concat", domain="com.microsoft", axis=1))
     if avgpool:
-        nodes.append(h.make_node("QLinearAveragePool", ["y2r", "y2r_s", "y2r_z", scal("y3_s", 0.037),
+        nodes.append(h.make_node("QLinearAveragePool", ["y2k", "y2k_s", "y2k_z", scal("y3_s", 0.037),
                                                         zp("y3_z", -7)], ["y3"], name="avgpool",
                                  domain="com.microsoft", kernel_shape=[2, 2], strides=[2, 2]))
     else:  # no float average pool: every layer has RTL (rtlgen_requant_float)
-        nodes.append(h.make_node("Identity", ["y2r"], ["y3"], name="no_avgpool"))
-        inits.append(nh.from_array(np.array(0.07, dtype=np.float32), "y3_s"))
-        inits.append(nh.from_array(np.array(1, dtype=np.int8), "y3_z"))
+        nodes.append(h.make_node("Identity", ["y2k"], ["y3"], name="no_avgpool"))
+        inits.append(nh.from_array(np.array(0.08, dtype=np.float32), "y3_s"))
+        inits.append(nh.from_array(np.array(2, dtype=np.int8), "y3_z"))
     nodes.append(h.make_node("QLinearGlobalAveragePool", ["y3", "y3_s", "y3_z", scal("y4_s", 0.021),
                                                           zp("y4_z", 2)], ["y4"], name="gap",
                              domain="com.microsoft", channels_last=0))
     nodes.append(h.make_node("Flatten", ["y4"], ["f4"], name="flatten", axis=1))
-    w5 = rng.integers(-127, 128, size=(16, 12)).astype(np.int8)
+    w5 = rng.integers(-127, 128, size=(16, 20)).astype(np.int8)
     nodes.append(h.make_node("QGemm", ["f4", "y4_s", "y4_z", c("w5", w5),
                                        c("w5_s", rng.uniform(0.003, 0.02, size=16).astype(np.float32)),
                                        c("w5_z", np.zeros(16, np.int8)),
@@ -188,7 +201,12 @@ def main():
     ap.add_argument("--mnist", default=os.path.join(ROOT, "..", "shared", "data", "mnist"))
     ap.add_argument("--out", default=os.path.join(ROOT, "configs"))
     ap.add_argument("--float-out", help="also keep the float LeNet here (for its accuracy)")
+    ap.add_argument("--qop-only", action="store_true",
+                    help="only the two QOperator models (no MNIST, lenet_qdq.onnx untouched)")
     a = ap.parse_args()
+    if a.qop_only:
+        save_qop_models(a.out)
+        return
     images, _ = load_mnist(a.mnist)
     # Input scale of each weighted layer of configs/lenet.yaml (to dequantize its int32 bias).
     scales = {"conv1": 0.00392156886, "conv2": 0.0139740072, "conv3": 0.0384207666,
@@ -202,10 +220,14 @@ def main():
         os.replace(fpath, a.float_out)
     else:
         os.remove(fpath)
-    onnx.save(build_qop_cnn(), os.path.join(a.out, "onnx_qop_cnn.onnx"))
-    onnx.save(build_qop_cnn(avgpool=False), os.path.join(a.out, "onnx_qop_cnn_hw.onnx"))
-    print("wrote", os.path.join(a.out, "lenet_qdq.onnx"), os.path.join(a.out, "onnx_qop_cnn.onnx"),
-          os.path.join(a.out, "onnx_qop_cnn_hw.onnx"))
+    save_qop_models(a.out)
+    print("wrote", os.path.join(a.out, "lenet_qdq.onnx"))
+
+
+def save_qop_models(out):
+    onnx.save(build_qop_cnn(), os.path.join(out, "onnx_qop_cnn.onnx"))
+    onnx.save(build_qop_cnn(avgpool=False), os.path.join(out, "onnx_qop_cnn_hw.onnx"))
+    print("wrote", os.path.join(out, "onnx_qop_cnn.onnx"), os.path.join(out, "onnx_qop_cnn_hw.onnx"))
 
 
 if __name__ == "__main__":

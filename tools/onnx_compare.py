@@ -44,7 +44,8 @@ def integer_tensors(model):
     """Names and element types of every int8/uint8 tensor a node produces (in node order: the
     type comes from the output zero point, or from the input for order-only ops)."""
     zp_input = {"QuantizeLinear": 2, "QLinearConv": 7, "QLinearMatMul": 7, "QGemm": 8,
-                "QLinearAveragePool": 4, "QLinearGlobalAveragePool": 4, "QLinearAdd": 7}
+                "QLinearAveragePool": 4, "QLinearGlobalAveragePool": 4, "QLinearAdd": 7,
+                "QLinearConcat": 1}
     inits = {t.name: t.data_type for t in model.graph.initializer}
     for n in model.graph.node:
         if n.op_type == "Constant":

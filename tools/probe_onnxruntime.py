@@ -8,6 +8,8 @@ near 1 for the pools. Prints, per op, the mismatch count of every candidate; the
 have 0. Exit 0 and "ALL RULES CONFIRMED" when they do.
 
 QLinearAdd: every (a, b) pair for random scales (ratios 2^-9..2^7) and zero points.
+QLinearConcat and DQ -> Concat -> Q (with and without graph optimizations): every input value
+for 10 x trials scale sets (ratios 2^-6..2^6, a third with ties).
 
     python3 tools/probe_onnxruntime.py [--trials 30]      # a few minutes
 """
@@ -188,6 +190,69 @@ def probe_qlinearadd(rng, trials, results):
         results[(op, "elements")] = results.get((op, "elements"), 0) + y.size
 
 
+def concat_candidates(q, xs, xz, ys, yz, lo, hi):
+    """q: every value of the input type; the output of each candidate rule."""
+    d = ((q - xz).astype(f32) * f32(xs)).astype(f32)  # dequantized in float32
+    v = (d / f32(ys)).astype(f32)
+    clip = lambda t: np.clip(t, lo, hi)
+    return {
+        "CHOSEN sat(rne(f32(f32(q - zp) * s) / s_out) + zp_out)": clip(np.rint(v) + yz),
+        "the same, half away from zero": clip(np.trunc(v + np.copysign(f32(0.5), v)) + yz),
+        "times f32(1 / s_out) instead of the division":
+            clip(np.rint((d * (f32(1) / f32(ys))).astype(f32)) + yz),
+        "f32(q - zp) * f32(s / s_out) (one ratio)":
+            clip(np.rint(((q - xz).astype(f32) * f32(f32(xs) / f32(ys))).astype(f32)) + yz),
+    }
+
+
+def probe_concat(rng, trials, results):
+    """com.microsoft QLinearConcat of two inputs, and DQ -> Concat -> Q (default optimizations
+    and none), every input value; ratios 2^-6..2^6, a third of them k/2 (ties at odd q - zp)."""
+    for trial in range(trials):
+        signed = trial % 2 == 0
+        lo, hi = (-128, 127) if signed else (0, 255)
+        dt, tt = (np.int8, T.INT8) if signed else (np.uint8, T.UINT8)
+        ys = float(f32(np.exp(rng.uniform(np.log(1e-3), 0.0))))
+        xs = [float(f32(ys * np.exp(rng.uniform(np.log(2.0 ** -6), np.log(2.0 ** 6)))))
+              for _ in range(2)]
+        if trial % 3 == 0:
+            xs[0] = float(f32(ys * rng.integers(1, 9) / 2))
+        zs = [int(v) for v in rng.integers(lo, hi + 1, size=3)]
+        q = np.arange(lo, hi + 1)
+        inits = [nh.from_array(np.array(v, f32), n) for n, v in (("s0", xs[0]), ("s1", xs[1]), ("sy", ys))]
+        inits += [nh.from_array(np.array(v, dt), n) for n, v in (("z0", zs[0]), ("z1", zs[1]), ("zy", zs[2]))]
+        ins = [h.make_tensor_value_info(n, tt, [1, 256]) for n in ("a", "b")]
+        s = session([h.make_node("QLinearConcat", ["sy", "zy", "a", "s0", "z0", "b", "s1", "z1"], ["y"],
+                                 domain="com.microsoft", axis=1)], ins, inits, out_type=tt)
+        outs = {"QLinearConcat": s.run(None, {"a": q.astype(dt)[None], "b": q.astype(dt)[None]})[0][0]}
+        # QDQ: float inputs that quantize exactly to q (x = (q - zp) * s), DQ -> Concat -> Q
+        nodes = [h.make_node("QuantizeLinear", ["xa", "s0", "z0"], ["qa"]),
+                 h.make_node("QuantizeLinear", ["xb", "s1", "z1"], ["qb"]),
+                 h.make_node("DequantizeLinear", ["qa", "s0", "z0"], ["da"]),
+                 h.make_node("DequantizeLinear", ["qb", "s1", "z1"], ["db"]),
+                 h.make_node("Concat", ["da", "db"], ["c"], axis=1),
+                 h.make_node("QuantizeLinear", ["c", "sy", "zy"], ["y"])]
+        fins = [h.make_tensor_value_info(n, T.FLOAT, [1, 256]) for n in ("xa", "xb")]
+        feed = {"xa": ((q - zs[0]) * f32(xs[0])).astype(f32)[None],
+                "xb": ((q - zs[1]) * f32(xs[1])).astype(f32)[None]}
+        for level, name in ((ort.GraphOptimizationLevel.ORT_ENABLE_ALL, "QDQ Concat"),
+                            (ort.GraphOptimizationLevel.ORT_DISABLE_ALL, "QDQ Concat, no optimization")):
+            g = h.make_graph(nodes, "probe", fins, [h.make_tensor_value_info("y", tt, None)], inits)
+            m = h.make_model(g, opset_imports=[h.make_opsetid("", 13)])
+            m.ir_version = 8
+            so = ort.SessionOptions()
+            so.graph_optimization_level = level
+            sq = ort.InferenceSession(m.SerializeToString(), so, providers=["CPUExecutionProvider"])
+            outs[name] = sq.run(None, feed)[0][0]
+        for op, y in outs.items():
+            op = f"{op} {'int8' if signed else 'uint8'}"
+            y = y.astype(np.int64)
+            for k in range(2):
+                for name, v in concat_candidates(q, xs[k], zs[k], ys, zs[2], lo, hi).items():
+                    results[(op, name)] = results.get((op, name), 0) + int((v != y[256 * k:256 * (k + 1)]).sum())
+            results[(op, "elements")] = results.get((op, "elements"), 0) + y.size
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--trials", type=int, default=30)
@@ -197,6 +262,7 @@ def main():
     probe_qlinearconv_and_gemm(rng, a.trials, results)
     probe_pools(rng, a.trials, results)
     probe_qlinearadd(rng, a.trials, results)
+    probe_concat(rng, 10 * a.trials, results)
     ok = True
     print("onnxruntime", ort.__version__)
     for (op, name), n in sorted(results.items()):

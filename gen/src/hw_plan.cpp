@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <numeric>
 #include <set>
 
 #include "rtlgen/error.hpp"
@@ -72,6 +73,10 @@ class Planner {
         add(l);
         continue;
       }
+      if (l.op == OpKind::Concat) {
+        concat(l);
+        continue;
+      }
       const StreamInfo src = stream_of(l);
       switch (l.op) {
         case OpKind::Pad: pad(l, src); break;
@@ -96,8 +101,8 @@ class Planner {
         }
         default:
           fail(l, "has no RTL template yet (supported in hardware: conv2d, depthwise_conv2d, "
-                  "fully_connected, average_pool2d, max_pool2d, mean, add, pad (merged into the "
-                  "next convolution), reshape, trailing softmax)");
+                  "fully_connected, average_pool2d, max_pool2d, mean, add, concat, pad (merged "
+                  "into the next convolution), reshape, trailing softmax)");
       }
     }
     if (plan_.software.size() == net_.layers.size())  // e.g. a network of one softmax
@@ -1004,6 +1009,87 @@ class Planner {
     push_layer(hw);
   }
 
+  // CONCATENATION of two inputs along the channels: an input quantized otherwise than the
+  // output passes rtlgen_remap (ONNX Runtime's requantization as a table of the golden model),
+  // both are width-converted to n elements per beat (n divides both channel counts), then
+  // rtlgen_concat (per pixel A's beats, then B's) -> fifo. A fork feeding both inputs gets a
+  // skip FIFO, sized like ADD's from the beats each output beat needs.
+  void concat(const Layer& l) {
+    if (l.inputs.size() != 2)
+      fail(l, fmt::format("has {} inputs; the hardware concatenates two (rtlgen_concat): make it "
+                          "a chain of two-input concatenations",
+                          l.inputs.size()));
+    const StreamInfo a = stream_of(l, 0), b = stream_of(l, 1);
+    HwLayer hw = start(l, a);
+    hw.join_inputs = {l.inputs[1]};
+    const int ca = a.shape.c, cb = b.shape.c, bits = l.out_quant.bits;
+    // the widest beat that divides both channel counts and that a width converter can make
+    // from each input's beats (one divides the other)
+    const auto joins = [](int elems, int d) { return elems % d == 0 || d % elems == 0; };
+    int n = 1;
+    for (int d = 1; d <= std::gcd(ca, cb); ++d)
+      if (std::gcd(ca, cb) % d == 0 && joins(a.elems, d) && joins(b.elems, d)) n = d;
+    const std::string pa = width_convert(hw, l, remap_input(hw, l, 0, a), n, "_wca");
+    const std::string pb = width_convert(hw, l, remap_input(hw, l, 1, b), n, "_wcb");
+    Instance u{"rtlgen_concat", l.name + "_cat", {}, {{"clk", "clk"}, {"rst", "rst"}}};
+    u.params = {{"N", lit(n)},
+                {"ELEM_BITS", lit(bits)},
+                {"A_BEATS", lit(ca / n)},
+                {"B_BEATS", lit(cb / n)}};
+    for (const auto& [port, from] : {std::pair{"s_a_axis", pa}, std::pair{"s_b_axis", pb}})
+      for (const char* sig : {"_tdata", "_tvalid", "_tready"})
+        u.ports.push_back({std::string(port) + sig, from + sig});
+    connect_out(u, l.name + "_cat");
+    stream_wires(l.name + "_cat", n * bits);
+    hw.instances.push_back(u);
+    output_fifo(hw, l, l.name + "_cat", n);
+    hw.pe = hw.simd = n;
+    hw.est_cycles = std::max({hw.out.beats_per_frame(), a.beats_per_frame(), b.beats_per_frame()});
+    // Output beat j of pixel p: within A's part it needs A up to that beat and B up to pixel
+    // p - 1; within B's part all of A's pixel p and B up to that beat (in each stream's beats).
+    const size_t beats = size_t(hw.out.beats_per_frame());
+    const int64_t per_px = (ca + cb) / n, a_part = ca / n;
+    std::vector<int64_t> va(beats), vb(beats);
+    for (size_t j = 0; j < beats; ++j) {
+      const int64_t p = int64_t(j) / per_px, r = int64_t(j) % per_px;
+      const int64_t a_elems = r < a_part ? p * ca + (r + 1) * n : (p + 1) * ca;
+      const int64_t b_elems = r < a_part ? p * cb : p * cb + (r - a_part + 1) * n;
+      va[j] = (a_elems + a.elems - 1) / a.elems;
+      vb[j] = (b_elems + b.elems - 1) / b.elems;
+    }
+    stage_need_[l.name] = {{{l.inputs[0], va}, {l.inputs[1], vb}}};
+    size_skip_fifos(l, va, vb);
+    push_layer(hw);
+  }
+
+  // Input k of a concatenation, through rtlgen_remap when its quantization differs from the
+  // output's (the table: golden::onnxruntime_concat_table, so hardware = golden model).
+  StreamInfo remap_input(HwLayer& hw, const Layer& l, int k, StreamInfo s) {
+    const TensorQuant q = net_.quant_of(l.inputs[size_t(k)]);
+    if (!golden::concat_input_requantized(q, l.out_quant)) return s;
+    if (s.bits != 8)
+      fail(l, fmt::format("input '{}' of {} bits would need requantizing; only 8-bit inputs "
+                          "have a hardware requantizer (rtlgen_remap)",
+                          l.inputs[size_t(k)], s.bits));
+    const std::string tag = k == 0 ? "_remap_a" : "_remap_b";
+    const std::string tfile = l.name + tag + ".mem";
+    Instance r{"rtlgen_remap", l.name + tag, {}, {{"clk", "clk"}, {"rst", "rst"}}};
+    r.params = {{"N", lit(s.elems)},
+                {"SIGNED", lit(signed_flag(q.dtype))},
+                {"TABLE_FILE", str_lit(tfile)}};
+    connect_in(r, s.prefix);
+    connect_out(r, l.name + tag);
+    stream_wires(l.name + tag, s.elems * 8);
+    hw.instances.push_back(r);
+    MemFile mem{tfile, {}, 8};
+    for (int32_t v : golden::onnxruntime_concat_table(q, l.out_quant))
+      mem.lines.push_back(fmt::format("{:02x}", uint32_t(v) & 0xffu));
+    hw.mems.push_back(mem);
+    hw.rom_bits += 256 * 8 * int64_t(s.elems);
+    s.prefix = l.name + tag;
+    return s;
+  }
+
   // ---- skip-FIFO sizing -------------------------------------------------------------------
   // need(T, R)[j] = how many beats of stream R must have entered before beat j of stream T can
   // leave its stage (per frame; every stream carries one frame per input frame). Each stage
@@ -1099,16 +1185,23 @@ class Planner {
     const std::vector<int64_t> ra = need(l.inputs[0], root), rb = need(l.inputs[1], root);
     int64_t cap_b = 0, cap_a = 0;
     for (size_t j = 0; j < va.size(); ++j) {
-      const int64_t na = ra[size_t(va[j] - 1)], nb = rb[size_t(vb[j] - 1)];
+      // 0 beats needed (a concatenation's B before its first pixel): nothing of the root
+      const int64_t na = va[j] > 0 ? ra[size_t(va[j] - 1)] : 0;
+      const int64_t nb = vb[j] > 0 ? rb[size_t(vb[j] - 1)] : 0;
       cap_b = std::max(cap_b, na - nb);
       cap_a = std::max(cap_a, nb - na);
     }
-    // Throughput: while the long branch computes beat j from its last needed input, the fork
-    // must keep feeding, so the short branch also holds the fork beats of the latency
-    // difference of the two branches.
+    // Throughput: while the slower branch computes beat j from its last needed input, the fork
+    // must keep feeding, so the faster branch also holds the fork beats of the latency
+    // difference of the two branches. For ADD the faster branch is the one that needs less (the
+    // skip path); a concatenation's direct input A needs more than a computed B (B's pixel
+    // comes after A's) yet is faster: then each branch gets a FIFO.
     const int64_t lat_a = latency(l.inputs[0], root), lat_b = latency(l.inputs[1], root);
-    if (cap_b > 0) insert_skip_fifo(l, root, 1, cap_b, fork_beats_within(root, lat_a - lat_b));
-    if (cap_a > 0) insert_skip_fifo(l, root, 0, cap_a, fork_beats_within(root, lat_b - lat_a));
+    const int64_t slack_b = fork_beats_within(root, lat_a - lat_b);
+    const int64_t slack_a = fork_beats_within(root, lat_b - lat_a);
+    const bool slack_only = !opt_.skip_fifo_bound_only;  // a FIFO for the slack alone
+    if (cap_b > 0 || (slack_only && slack_b > 0)) insert_skip_fifo(l, root, 1, cap_b, slack_b);
+    if (cap_a > 0 || (slack_only && slack_a > 0)) insert_skip_fifo(l, root, 0, cap_a, slack_a);
   }
 
   // At most how many beats the fork `root` passes on in `cycles` cycles: no faster than its

@@ -41,6 +41,7 @@ const char* to_string(OpKind op) {
     case OpKind::MaxPool2D: return "max_pool2d";
     case OpKind::Mean: return "mean";
     case OpKind::Add: return "add";
+    case OpKind::Concat: return "concat";
     case OpKind::Pad: return "pad";
     case OpKind::Reshape: return "reshape";
     case OpKind::Softmax: return "softmax";

@@ -4,6 +4,7 @@
 #include "rtlgen/onnx_import.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 #include <cstring>
@@ -321,6 +322,8 @@ class OnnxImporter {
                const std::string& out_name, int32_t offset);
   void map_global_pool(const OnnxNode& n, const QAct& x, const TensorQuant& out_q,
                        const std::string& out_name);
+  void map_concat(const OnnxNode& n, const std::vector<QAct>& xs, const TensorQuant& out_q,
+                  const std::string& out_name);
   void map_flatten(const OnnxNode& n, const QAct& x, const std::string& out_name);
   std::vector<int32_t> bias_values(const OnnxNode& n, const std::string& name, const QAct& x,
                                    const QConst& w, int channels, bool dequantized) const;
@@ -831,6 +834,50 @@ void OnnxImporter::map_add(const OnnxNode& n, const QAct& a, const QAct& b,
   net_.layers.back().inputs.push_back(b.rtl);
 }
 
+// Concat along the channels (QLinearConcat, or a QDQ Concat, which ONNX Runtime computes the
+// same way: probed, docs/onnx-runtime-arithmetic.md): inputs of one type and equal (H, W), or
+// flattened (1, N) vectors; each input with another quantization is requantized by
+// golden::onnxruntime_concat_table.
+void OnnxImporter::map_concat(const OnnxNode& n, const std::vector<QAct>& xs,
+                              const TensorQuant& out_q, const std::string& out_name) {
+  const OnnxAttr* axis_attr = attr(n, "axis");
+  if (!axis_attr) fail(n, "the axis attribute is missing");
+  const QAct& x0 = xs.at(0);
+  const int64_t rank = int64_t(x0.nchw.size());
+  const int64_t axis = axis_attr->i < 0 ? axis_attr->i + rank : axis_attr->i;
+  if (axis != 1)
+    fail(n, fmt::format("axis {} of a rank-{} tensor is refused: rtlgen concatenates along the "
+                        "channels only (axis 1 of (1, C, H, W) or of a flattened (1, N)); "
+                        "concatenate the channels, or reorder the graph so that it does",
+                        axis_attr->i, rank));
+  if (xs.size() < 2) fail(n, "a concatenation needs two or more inputs");
+  std::vector<int64_t> out_shape = x0.nchw;
+  out_shape[1] = 0;
+  for (size_t k = 0; k < xs.size(); ++k) {
+    const QAct& x = xs[k];
+    if (x.nchw.size() != x0.nchw.size() || (rank != 4 && rank != 2))
+      fail(n, "the inputs must all be (1, C, H, W) or all (1, N) tensors");
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != 1 && x.nchw[size_t(d)] != x0.nchw[size_t(d)])
+        fail(n, fmt::format("input {} has shape ({}) but input 0 has ({}); only the channel "
+                            "counts may differ",
+                            k, fmt::join(x.nchw, ", "), fmt::join(x0.nchw, ", ")));
+    if (!x.flat_from.empty())
+      fail(n, fmt::format("input {} is a flattened (C, H, W) tensor with H*W > 1, which rtlgen "
+                          "holds in HWC order; concatenate before the Flatten",
+                          k));
+    if (x.quant.dtype != x0.quant.dtype) fail(n, "the inputs have different data types");
+    out_shape[1] += x.nchw[1];
+  }
+  Layer l;
+  l.op = OpKind::Concat;
+  l.out_quant = out_q;  // a QDQ group's comes with its QuantizeLinear, which must keep the type
+  l.out_quant.dtype = x0.quant.dtype;
+  l.requant_mode = RequantMode::OnnxRuntimeFloat;
+  add_layer(std::move(l), n, out_name, x0, out_shape);
+  for (size_t k = 1; k < xs.size(); ++k) net_.layers.back().inputs.push_back(xs[k].rtl);
+}
+
 void OnnxImporter::map_global_pool(const OnnxNode& n, const QAct& x, const TensorQuant& out_q,
                                    const std::string& out_name) {
   if (x.nchw.size() != 4) fail(n, "the input must be a (1, C, H, W) tensor");
@@ -929,6 +976,10 @@ void OnnxImporter::node_qdq(const OnnxNode& n) {
     fail(n, "a QDQ Add is refused: ONNX Runtime runs it unfused (dequantize, float32 add, "
             "quantize), which rtlgen does not reproduce bit-exactly; export the add as "
             "com.microsoft QLinearAdd (QOperator format), which rtlgen maps");
+  } else if (op == "Concat") {
+    std::vector<QAct> xs;
+    for (size_t i = 0; i < n.inputs.size(); ++i) xs.push_back(dq_input(i, "input"));
+    map_concat(n, xs, unknown, out_name);
   } else if (op == "MaxPool" || op == "Flatten" || op == "Reshape") {
     // Order-only ops run on the integers (ONNX Runtime drops their Q/DQ when the quantization
     // is unchanged): the float output stays a dequantized view of the new integer tensor.
@@ -1086,7 +1137,8 @@ void OnnxImporter::node(const OnnxNode& n) {
     return;
   }
   if (op == "Conv" || op == "Gemm" || op == "MatMul" || op == "AveragePool" || op == "MaxPool" ||
-      op == "GlobalAveragePool" || op == "Flatten" || op == "Reshape" || op == "Add") {
+      op == "GlobalAveragePool" || op == "Flatten" || op == "Reshape" || op == "Add" ||
+      op == "Concat") {
     const std::string& src = in(n, 0, "input");
     if (dq_act_.count(src)) return node_qdq(n);
     // Integer tensors directly (QOperator graphs): MaxPool, Flatten, Reshape.
@@ -1162,14 +1214,29 @@ void OnnxImporter::node(const OnnxNode& n) {
     const TensorQuant cq = act_quant(n, in(n, 6, "C_scale"), in(n, 7, "C_zero_point"), "C");
     return map_add(n, a, b, cq, out_name, 0);
   }
+  if (ms && op == "QLinearConcat") {  // Y_scale, Y_zero_point, then (X, X_scale, X_zp) each
+    const TensorQuant yq = act_quant(n, in(n, 0, "Y_scale"), in(n, 1, "Y_zero_point"), "Y");
+    if (n.inputs.size() < 5 || (n.inputs.size() - 2) % 3 != 0)
+      fail(n, fmt::format("has {} inputs; QLinearConcat takes Y_scale, Y_zero_point and a "
+                          "(tensor, scale, zero point) triple per input",
+                          n.inputs.size()));
+    std::vector<QAct> xs;
+    for (size_t i = 2; i < n.inputs.size(); i += 3) {
+      const QAct& x = act(n, in(n, i, "input"), "input");
+      const TensorQuant xq =
+          act_quant(n, in(n, i + 1, "input scale"), in(n, i + 2, "input zero point"), "input");
+      if (xq.scale != x.quant.scale || xq.zero_point != x.quant.zero_point)
+        fail(n, fmt::format("the scale or zero point of input '{}' differ from the tensor's "
+                            "quantization",
+                            n.inputs[i]));
+      xs.push_back(x);
+    }
+    if (yq.dtype != xs[0].quant.dtype) fail(n, "Y has another data type than the inputs");
+    return map_concat(n, xs, yq, out_name);
+  }
   static const std::map<std::string, std::string> kRefused = {
       {"Add", "an Add of float tensors: quantize it (QDQ around it) or use QLinearAdd"},
-      {"Concat",
-       "rtlgen has no concatenation op in its IR yet (the hardware CONCATENATION is another "
-       "issue's work)"},
-      {"QLinearConcat",
-       "rtlgen has no concatenation op in its IR yet (the hardware CONCATENATION is another "
-       "issue's work)"},
+      {"Concat", "a Concat of float tensors: quantize it (QDQ around it) or use QLinearConcat"},
       {"MatMulInteger", "MatMulInteger with explicit rescaling is not mapped yet"},
       {"ConvInteger", "ConvInteger with explicit rescaling is not mapped yet"},
       {"Pad", "a standalone Pad is not mapped yet (use the Conv's pads)"},

@@ -385,6 +385,18 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     c.dsp = 3 * mul_wide_dsp(32) * n;  // three 32x32 products per element
     c.lut = 30 + 450 * n;
     c.ff = 30 + 500 * n;
+  } else if (m == "rtlgen_concat") {
+    // a 2:1 multiplexer per data bit, the beat counter and its compare
+    const int64_t w = param(inst, "N", 1) * param(inst, "ELEM_BITS", 8);
+    const int64_t cw =
+        clog2(std::max<int64_t>(param(inst, "A_BEATS", 1) + param(inst, "B_BEATS", 1), 2));
+    c.lut = 4 + w + 2 * cw;
+    c.ff = cw;
+  } else if (m == "rtlgen_remap") {
+    // per lane a 256 x 8 ROM as logic: 4 LUT6 and the F7/F8 multiplexers per output bit
+    const int64_t n = param(inst, "N", 1);
+    c.lut = 2 + n * 8 * 4;
+    c.ff = 1 + n * 8;
   } else if (m == "rtlgen_fork") {
     const int64_t k = param(inst, "N_OUT", 2);
     c.lut = 2 + 2 * k;
@@ -462,6 +474,8 @@ int64_t template_latency(const Instance& inst) {
   if (m == "rtlgen_global_pool") return 2;
   if (m == "rtlgen_add") return 16;
   if (m == "rtlgen_add_float") return 8;
+  if (m == "rtlgen_concat") return 0;
+  if (m == "rtlgen_remap") return 1;
   if (m == "rtlgen_argmax") return 1 + clog2(std::max<int64_t>(param(inst, "N", 1), 1));
   return 1;
 }

@@ -44,6 +44,8 @@ std::string imported_layer_prefix(OpKind op) {
       return "mean";
     case OpKind::Add:
       return "add";
+    case OpKind::Concat:
+      return "concat";
     case OpKind::Pad:
       return "pad";
     case OpKind::Reshape:
@@ -85,7 +87,8 @@ const char* const kBuiltinNames[] = {
 
 constexpr const char* kSupportedOps =
     "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN (over H,W), "
-    "ADD, PAD, PADV2, RESHAPE, SQUEEZE, SOFTMAX, RELU/RELU6/RELU_N1_TO_1 (fused into the "
+    "ADD, CONCATENATION (channels, equal quantization), PAD, PADV2, RESHAPE, SQUEEZE, SOFTMAX, "
+    "RELU/RELU6/RELU_N1_TO_1 (fused into the "
     "producer), QUANTIZE (network input only), DEQUANTIZE (network output only)";
 
 std::string builtin_name(int code) {
@@ -340,6 +343,7 @@ class Importer {
   void map_pool(int k, OpKind kind);
   void map_mean(int k);
   void map_add(int k);
+  void map_concat(int k);
   void map_pad(int k, bool v2);
   void map_reshape(int k);
   void map_softmax(int k);
@@ -1038,6 +1042,42 @@ void Importer::map_add(int k) {
   add_layer(std::move(L), {pa, pb}, y, k);
 }
 
+// CONCATENATION along the channels (axis 3 / -1 of NHWC). TFLite's int8 kernel requires every
+// input to have the output's scale and zero point (its Prepare refuses otherwise), so the
+// hardware is a pure interleave; the uint8 kernel's float rescaling is not reproduced.
+void Importer::map_concat(int k) {
+  auto in = op_inputs(k), out = op_outputs(k);
+  if (in.size() < 2) op_fail(k, fmt::format("expected 2 or more inputs, found {}", in.size()));
+  expect_io(k, in, out, in.size(), in.size());
+  const tfl::Options* o =
+      options(k, tfl::builtin_options::ConcatenationOptions, "ConcatenationOptions", true);
+  const int y = out[0];
+  const auto& sy = tensors_[size_t(y)].shape;
+  const int32_t axis = o->i32(0, 0);
+  if (axis != int32_t(sy.size()) - 1 && axis != -1)
+    unsupported(k, fmt::format("CONCATENATION along axis {} of a rank-{} tensor: rtlgen "
+                               "concatenates the channels only (the last axis)",
+                               axis, sy.size()));
+  if (o->i8(1, 0) != tfl::activation::NONE)
+    op_fail(k, "a fused activation on CONCATENATION is refused (TFLite's kernel does too)");
+  Layer L;
+  L.op = OpKind::Concat;
+  std::vector<int> producers;
+  const TensorQuant qy = act_quant(k, y, "output");
+  for (size_t j = 0; j < in.size(); ++j) {
+    const std::string role = fmt::format("input {}", j);
+    producers.push_back(act_input(k, in[j], role.c_str()));
+    hwc(k, in[j], role.c_str());
+    const TensorQuant q = act_quant(k, in[j], role.c_str());
+    if (q.dtype != qy.dtype || q.scale != qy.scale || q.zero_point != qy.zero_point)
+      op_fail(k, fmt::format("input {} {} (scale {:.9g}, zero point {}) and the output (scale "
+                             "{:.9g}, zero point {}) are quantized differently; TFLite's int8 "
+                             "CONCATENATION requires them equal and rtlgen maps only that case",
+                             j, tname(in[j]), q.scale, q.zero_point, qy.scale, qy.zero_point));
+  }
+  add_layer(std::move(L), producers, y, k);
+}
+
 void Importer::map_pad(int k, bool v2) {
   auto in = op_inputs(k), out = op_outputs(k);
   expect_io(k, in, out, 2, v2 ? 3 : 2);
@@ -1257,6 +1297,9 @@ Network Importer::run() {
         break;
       case op::ADD:
         map_add(k);
+        break;
+      case op::CONCATENATION:
+        map_concat(k);
         break;
       case op::PAD:
         map_pad(k, false);

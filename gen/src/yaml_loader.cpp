@@ -160,6 +160,7 @@ const std::map<std::string, OpInfo>& op_table() {
       {"max_pool2d", {OpKind::MaxPool2D, with({"pool", "stride", "padding", "activation"})}},
       {"mean", {OpKind::Mean, with({})}},
       {"add", {OpKind::Add, with({"activation"})}},
+      {"concat", {OpKind::Concat, with({})}},
       {"pad", {OpKind::Pad, with({"pads"})}},
       {"reshape", {OpKind::Reshape, with({"shape"})}},
       {"softmax", {OpKind::Softmax, with({"beta"})}},
@@ -573,9 +574,11 @@ class NetworkParser {
       l.inputs.push_back(previous);
     }
     const size_t want_inputs = l.op == OpKind::Add ? 2 : 1;
-    if (l.inputs.size() != want_inputs)
-      r_.fail(ln["inputs"] ? ln["inputs"] : ln, fmt::format("{}{} takes {} input(s), got {}", ctx,
-                                                            op_name, want_inputs, l.inputs.size()));
+    if (l.op == OpKind::Concat ? l.inputs.size() < 2 : l.inputs.size() != want_inputs)
+      r_.fail(ln["inputs"] ? ln["inputs"] : ln,
+              fmt::format("{}{} takes {} input(s), got {}", ctx, op_name,
+                          l.op == OpKind::Concat ? "2 or more" : std::to_string(want_inputs),
+                          l.inputs.size()));
 
     const TensorQuant in_q = net.quant_of(l.inputs[0]);
     if (ln["activation"]) l.activation = parse_activation(ln["activation"], ctx);
@@ -584,7 +587,7 @@ class NetworkParser {
       // an int8 QDQ graph that ONNX Runtime ran as uint8).
       const auto s = r_.as<std::string>(ln["requantization"], "a requantization", ctx);
       const bool rescales = has_weights(l.op) || l.op == OpKind::AveragePool2D ||
-                            l.op == OpKind::Mean || l.op == OpKind::Add;
+                            l.op == OpKind::Mean || l.op == OpKind::Add || l.op == OpKind::Concat;
       const bool u8_run = l.op == OpKind::AveragePool2D || l.op == OpKind::Add;
       if (s == "onnxruntime" || (s == "onnxruntime_u8" && u8_run))
         l.requant_mode = RequantMode::OnnxRuntimeFloat;
@@ -596,7 +599,7 @@ class NetworkParser {
       if (!rescales && s != "tflite")
         r_.fail(ln["requantization"],
                 ctx + "requantization applies to conv2d, depthwise_conv2d, fully_connected, "
-                      "average_pool2d, mean and add only");
+                      "average_pool2d, mean, add and concat only");
       if (ln["requant"] && s != "tflite")
         r_.fail(ln["requantization"], ctx + "requantization: and requant: exclude each other");
       if (s == "onnxruntime_u8") l.onnx_zero_point_offset = 128;

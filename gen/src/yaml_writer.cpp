@@ -117,7 +117,8 @@ std::string network_yaml_text(const Network& net, const std::string& params_dir_
     out << YAML::Key << "name" << YAML::Value << l.name;
     out << YAML::Key << "op" << YAML::Value << to_string(l.op);
     // Inputs are written unless they are the default (the previous layer); ADD always.
-    if (l.op == OpKind::Add || l.inputs.size() != 1 || l.inputs[0] != previous) {
+    if (l.op == OpKind::Add || l.op == OpKind::Concat || l.inputs.size() != 1 ||
+        l.inputs[0] != previous) {
       out << YAML::Key << "inputs" << YAML::Value << YAML::Flow << YAML::BeginSeq;
       for (const auto& i : l.inputs) out << i;
       out << YAML::EndSeq;
@@ -156,6 +157,7 @@ std::string network_yaml_text(const Network& net, const std::string& params_dir_
       case OpKind::FullyConnected:
       case OpKind::Mean:
       case OpKind::Add:
+      case OpKind::Concat:
         break;
     }
     switch (l.op) {

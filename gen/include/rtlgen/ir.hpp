@@ -21,6 +21,7 @@ enum class OpKind {
   MaxPool2D,
   Mean,  // global average over H and W
   Add,
+  Concat,  // along the channels; two or more inputs of the same height and width
   Pad,
   Reshape,
   Softmax,

@@ -39,15 +39,16 @@ constexpr int FLOAT32 = 0, FLOAT16 = 1, INT32 = 2, UINT8 = 3, INT64 = 4, STRING 
               RESOURCE = 13, VARIANT = 14, UINT32 = 15, UINT16 = 16, INT4 = 17;
 }
 namespace builtin_op {
-constexpr int ADD = 0, AVERAGE_POOL_2D = 1, CONV_2D = 3, DEPTHWISE_CONV_2D = 4, DEQUANTIZE = 6,
-              FULLY_CONNECTED = 9, MAX_POOL_2D = 17, RELU = 19, RELU_N1_TO_1 = 20, RELU6 = 21,
-              RESHAPE = 22, SOFTMAX = 25, CUSTOM = 32, PAD = 34, MEAN = 40, SQUEEZE = 43,
-              PADV2 = 60, QUANTIZE = 114;
+constexpr int ADD = 0, AVERAGE_POOL_2D = 1, CONCATENATION = 2, CONV_2D = 3, DEPTHWISE_CONV_2D = 4,
+              DEQUANTIZE = 6, FULLY_CONNECTED = 9, MAX_POOL_2D = 17, RELU = 19, RELU_N1_TO_1 = 20,
+              RELU6 = 21, RESHAPE = 22, SOFTMAX = 25, CUSTOM = 32, PAD = 34, MEAN = 40,
+              SQUEEZE = 43, PADV2 = 60, QUANTIZE = 114;
 }
 namespace builtin_options {
 constexpr int NONE = 0, Conv2DOptions = 1, DepthwiseConv2DOptions = 2, Pool2DOptions = 5,
-              FullyConnectedOptions = 8, SoftmaxOptions = 9, AddOptions = 11, ReshapeOptions = 17,
-              PadOptions = 22, ReducerOptions = 27, SqueezeOptions = 30, PadV2Options = 43;
+              FullyConnectedOptions = 8, SoftmaxOptions = 9, ConcatenationOptions = 10,
+              AddOptions = 11, ReshapeOptions = 17, PadOptions = 22, ReducerOptions = 27,
+              SqueezeOptions = 30, PadV2Options = 43;
 }
 namespace padding {
 constexpr int SAME = 0, VALID = 1;
@@ -103,6 +104,9 @@ struct Options : View {
         break;
       case builtin_options::AddOptions:  // act
         ok = s8(0);
+        break;
+      case builtin_options::ConcatenationOptions:  // axis, act
+        ok = s32(0) && s8(1);
         break;
       case builtin_options::ReducerOptions:  // keep_dims
         ok = s8(0);
