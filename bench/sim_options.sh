@@ -34,7 +34,7 @@ for v in "${variants[@]}"; do
   d=$work/$v; rm -rf "$d"; mkdir -p "$d"
   /usr/bin/time -f "%U %S" -o "$d/build.time" "${vl_env[@]}" "$vl" --cc --exe --build -j 1 \
     "${vl_opt[@]}" -Wno-fatal -Wno-lint -Wno-style -DRTLGEN_SIM --top-module "$top" --prefix Vnet \
-    -Mdir "$d" $rtl "$out/sim/$top.v" "$src/sim/network/network_sim.cpp" \
+    -Mdir "$d" $rtl "$out/sim/$top.v" "$src/sim/network/network_sim.cpp" "$src/sim/network/network_model.cpp" \
     -CFLAGS "-std=c++17 $extra -I$out/sim -I$src/sim/include -I$src/gen/include" \
     -LDFLAGS "$src/build/gen/librtlgen_core.a -lfmt -lyaml-cpp -lz -pthread" -o network_sim \
     -MAKEFLAGS "CXX=g++ LINK=g++ PYTHON3=python3 CFG_CXXFLAGS_PCH_I=-include OPT_FAST=$fast OPT_SLOW=$slow" \

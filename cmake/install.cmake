@@ -12,7 +12,10 @@ install(TARGETS rtlgen_core ARCHIVE DESTINATION lib/rtlgen)  # = kInstallLibDir
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/rtl_templates/ DESTINATION ${RTLGEN_DATA}/rtl_templates
         FILES_MATCHING PATTERN "*.v")
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/sim/include/ DESTINATION ${RTLGEN_DATA}/sim/include)
-install(FILES ${PROJECT_SOURCE_DIR}/sim/network/network_sim.cpp DESTINATION ${RTLGEN_DATA}/sim/network)
+install(FILES ${PROJECT_SOURCE_DIR}/sim/network/network_sim.cpp
+              ${PROJECT_SOURCE_DIR}/sim/network/network_sim.hpp
+              ${PROJECT_SOURCE_DIR}/sim/network/network_model.cpp
+        DESTINATION ${RTLGEN_DATA}/sim/network)
 install(PROGRAMS ${PROJECT_SOURCE_DIR}/sim/find_verilator.py DESTINATION ${RTLGEN_DATA}/sim)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/gen/include/ DESTINATION ${RTLGEN_DATA}/gen/include)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION share/doc/rtlgen)

