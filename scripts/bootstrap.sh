@@ -15,7 +15,8 @@ for arg in "$@"; do
 done
 
 apt_packages=(cmake ninja-build g++ make python3 python3-pip verilator yosys iverilog libfmt-dev
-  libyaml-cpp-dev catch2 libcli11-dev libgemmlowp-dev libflatbuffers-dev nlohmann-json3-dev graphviz)
+  libyaml-cpp-dev catch2 libcli11-dev libgemmlowp-dev libflatbuffers-dev nlohmann-json3-dev graphviz
+  liblz4-dev)  # lz4: the PyPI Verilator's FST writer (rtlgen sim --trace)
 # Tests: clang with libFuzzer and the sanitizer runtimes (scripts/test_sanitizers.sh); dpkg-dev
 # for the Debian package's dependencies (cpack -G DEB runs dpkg-shlibdeps).
 ((want_test)) && apt_packages+=(clang libclang-rt-14-dev dpkg-dev)
