@@ -163,6 +163,11 @@ TEST_CASE("onnx: unsupported operators are refused naming the node and the reaso
                                    "z"),
           "qdqcat.onnx"),
       Catch::Contains("node 3 'qdq_cat' (Concat): axis -1 of a rank-4 tensor is refused"));
+  const std::string mmi = node("MatMulInteger", {"y", "y"}, {"z"}, "mm");
+  CHECK_THROWS_WITH(import_onnx_bytes(qlinear_conv_model(mmi, "z"), "mmi.onnx"),
+                    Catch::Contains("node 2 'mm' (MatMulInteger): dynamic quantization is "
+                                    "refused") &&
+                        Catch::Contains("quantize_static"));
   const std::string sig = node("Sigmoid", {"y"}, {"z"}, "act");
   CHECK_THROWS_WITH(import_onnx_bytes(qlinear_conv_model(sig, "z"), "sig.onnx"),
                     Catch::Contains("node 2 'act' (Sigmoid): this operator is not supported"));
@@ -439,10 +444,27 @@ TEST_CASE("onnx: QLinearConcat and a QDQ Concat map to concat with ONNX Runtime'
                     Catch::Contains("has 3 inputs; the hardware concatenates two"));
 }
 
-TEST_CASE("onnx: a QDQ Add is refused naming the node and the QOperator alternative") {
+TEST_CASE("onnx: a uint8 QDQ Add maps to QLinearAdd's rule, an int8 one is refused") {
   const std::string dq = node("DequantizeLinear", {"y", "ys", "yz"}, {"yf"}, "dq");
   const std::string add = node("Add", {"yf", "yf"}, {"z"}, "residual");
   CHECK_THROWS_WITH(import_onnx_bytes(qlinear_conv_model_nodes({dq, add}, "z"), "qdq_add.onnx"),
-                    Catch::Contains("node 3 'residual' (Add): a QDQ Add is refused") &&
-                        Catch::Contains("QLinearAdd"));
+                    Catch::Contains("node 3 'residual' (Add): an int8 QDQ Add is refused") &&
+                        Catch::Contains("fuses no QDQ group") && Catch::Contains("QUInt8"));
+  CHECK_THROWS_WITH(import_onnx("configs/onnx_qdq_add_i8.onnx"),
+                    Catch::Contains("'residual_add' (Add): an int8 QDQ Add is refused"));
+  // uint8 (quantize_static QUInt8): ONNX Runtime fuses it into QLinearAdd (offset 0)
+  Network net = import_onnx("configs/onnx_qdq_add_u8.onnx");
+  prepare_network(net);
+  REQUIRE(net.layers.size() == 2);
+  const Layer& l = net.layers[1];
+  CHECK(l.op == OpKind::Add);
+  CHECK(l.inputs == std::vector<std::string>{"conv1", "x"});
+  CHECK(l.out_quant.dtype == DType::UInt8);
+  CHECK(l.requant_mode == RequantMode::OnnxRuntimeFloat);
+  CHECK(l.onnx_zero_point_offset == 0);
+  const HwPlan plan = plan_hardware(net);
+  bool float_add = false;
+  for (const Instance& i : plan.layers.back().instances)
+    float_add |= i.module == "rtlgen_add_float";
+  CHECK(float_add);
 }

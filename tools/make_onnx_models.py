@@ -17,6 +17,11 @@
                            QLinearMatMul, DequantizeLinear; random weights, fixed seed.
   configs/onnx_qop_cnn_hw.onnx  the same without the QLinearAveragePool (an Identity instead):
                            every layer has RTL, for the Verilator regression.
+  configs/onnx_qdq_add_u8.onnx, configs/onnx_qdq_add_i8.onnx  a residual block (Conv and an Add
+                           of its output and the input), float with random weights, quantized
+                           by quantize_static with uint8 and with int8 activations: ONNX
+                           Runtime fuses the uint8 one (QLinearConv, QLinearAdd) and none of
+                           the int8 one's groups, whose Add rtlgen refuses.
 
 Pixels: the network input is the float pixel / 255 quantized by the model's first
 QuantizeLinear; rtlgen takes the quantized int8 values (pixel - 128 for scale 1/255, zp -128).
@@ -196,13 +201,47 @@ def build_qop_cnn(seed=21, avgpool=True):
     return m
 
 
+def build_qdq_add(signed, out_path, seed=22):
+    """A residual block on a 8x8x4 input, x -> Conv 4->4 3x3 pad 1 -> Add(conv, x), float
+    (random weights), then quantize_static (QDQ, per-channel int8 weights, calibrated on 16
+    random inputs) with int8 or uint8 activations."""
+    import tempfile
+    from onnxruntime.quantization import (CalibrationDataReader, QuantFormat, QuantType,
+                                          quantize_static)
+    rng = np.random.default_rng(seed)
+    w = (rng.standard_normal((4, 4, 3, 3)) * 0.2).astype(np.float32)
+    b = (rng.standard_normal(4) * 0.1).astype(np.float32)
+    nodes = [h.make_node("Conv", ["x", "w", "b"], ["y"], name="conv", pads=[1, 1, 1, 1]),
+             h.make_node("Add", ["y", "x"], ["out"], name="residual_add")]
+    g = h.make_graph(nodes, "qdq_add", [h.make_tensor_value_info("x", T.FLOAT, [1, 4, 8, 8])],
+                     [h.make_tensor_value_info("out", T.FLOAT, [1, 4, 8, 8])],
+                     [nh.from_array(w, "w"), nh.from_array(b, "b")])
+    m = h.make_model(g, opset_imports=[h.make_opsetid("", 13)], producer_name="rtlgen")
+    m.ir_version = 8
+    calib = [{"x": rng.random((1, 4, 8, 8), dtype=np.float32)} for _ in range(16)]
+
+    class Reader(CalibrationDataReader):
+        def __init__(self):
+            self.it = iter(calib)
+
+        def get_next(self):
+            return next(self.it, None)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        fpath = os.path.join(tmp, "float.onnx")
+        onnx.save(m, fpath)
+        quantize_static(fpath, out_path, Reader(), quant_format=QuantFormat.QDQ,
+                        activation_type=QuantType.QInt8 if signed else QuantType.QUInt8,
+                        weight_type=QuantType.QInt8, per_channel=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mnist", default=os.path.join(ROOT, "..", "shared", "data", "mnist"))
     ap.add_argument("--out", default=os.path.join(ROOT, "configs"))
     ap.add_argument("--float-out", help="also keep the float LeNet here (for its accuracy)")
     ap.add_argument("--qop-only", action="store_true",
-                    help="only the two QOperator models (no MNIST, lenet_qdq.onnx untouched)")
+                    help="only the small models (no MNIST, lenet_qdq.onnx untouched)")
     a = ap.parse_args()
     if a.qop_only:
         save_qop_models(a.out)
@@ -227,7 +266,10 @@ def main():
 def save_qop_models(out):
     onnx.save(build_qop_cnn(), os.path.join(out, "onnx_qop_cnn.onnx"))
     onnx.save(build_qop_cnn(avgpool=False), os.path.join(out, "onnx_qop_cnn_hw.onnx"))
-    print("wrote", os.path.join(out, "onnx_qop_cnn.onnx"), os.path.join(out, "onnx_qop_cnn_hw.onnx"))
+    build_qdq_add(True, os.path.join(out, "onnx_qdq_add_i8.onnx"))
+    build_qdq_add(False, os.path.join(out, "onnx_qdq_add_u8.onnx"))
+    print("wrote", os.path.join(out, "onnx_qop_cnn.onnx"), os.path.join(out, "onnx_qop_cnn_hw.onnx"),
+          os.path.join(out, "onnx_qdq_add_i8.onnx"), os.path.join(out, "onnx_qdq_add_u8.onnx"))
 
 
 if __name__ == "__main__":

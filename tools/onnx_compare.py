@@ -153,7 +153,8 @@ def main(argv=None):
             # The fused graph run here must be exactly what the default session computes.
             ref_out = default.run(None, {in_name: x})[0]
             final_diff += int((res[out_names[0]] != ref_out).sum())
-            q_in = next(o for o in out_names if o not in layer_tensors and res[o].ndim == 4)
+            q_in = next(o for o in out_names if o not in layer_tensors and res[o].ndim == 4
+                        and res[o].dtype in (np.int8, np.uint8))  # the quantized input
             xin = res[q_in][0].transpose(1, 2, 0)  # CHW -> HWC
             if xin.dtype == np.uint8 and sess_input_dtype(a.model) == "int8":
                 xin = (xin.astype(np.int16) - 128).astype(np.int8)  # ORT's s8 -> u8 conversion

@@ -10,6 +10,7 @@ have 0. Exit 0 and "ALL RULES CONFIRMED" when they do.
 QLinearAdd: every (a, b) pair for random scales (ratios 2^-9..2^7) and zero points.
 QLinearConcat and DQ -> Concat -> Q (with and without graph optimizations): every input value
 for 10 x trials scale sets (ratios 2^-6..2^6, a third with ties).
+QDQ Add (DQ -> Add -> Q): every (a, b) pair; uint8 is fused into QLinearAdd, int8 runs unfused.
 
     python3 tools/probe_onnxruntime.py [--trials 30]      # a few minutes
 """
@@ -253,6 +254,49 @@ def probe_concat(rng, trials, results):
             results[(op, "elements")] = results.get((op, "elements"), 0) + y.size
 
 
+def probe_qdq_add(rng, trials, results):
+    """DQ -> Add -> Q (default optimizations), every (a, b) pair: which graph ONNX Runtime runs
+    (uint8: fused QLinearAdd; int8: unfused) and which rule it computes."""
+    for trial in range(trials):
+        signed = trial % 2 == 0
+        lo, hi = (-128, 127) if signed else (0, 255)
+        dt, tt = (np.int8, T.INT8) if signed else (np.uint8, T.UINT8)
+        sc = float(f32(np.exp(rng.uniform(np.log(1e-3), 0.0))))
+        sa, sb = (float(f32(sc * np.exp(rng.uniform(np.log(2.0 ** -5), np.log(2.0 ** 5)))))
+                  for _ in range(2))
+        za, zb, zc = (int(v) for v in rng.integers(lo, hi + 1, size=3))
+        A, B = np.meshgrid(np.arange(lo, hi + 1), np.arange(lo, hi + 1))
+        a, b = A.reshape(-1), B.reshape(-1)
+        inits = [nh.from_array(np.array(v, f32), n) for n, v in (("sa", sa), ("sb", sb), ("sc", sc))]
+        inits += [nh.from_array(np.array(v, dt), n) for n, v in (("za", za), ("zb", zb), ("zc", zc))]
+        nodes = [h.make_node("QuantizeLinear", ["xa", "sa", "za"], ["qa"]),
+                 h.make_node("QuantizeLinear", ["xb", "sb", "zb"], ["qb"]),
+                 h.make_node("DequantizeLinear", ["qa", "sa", "za"], ["da"]),
+                 h.make_node("DequantizeLinear", ["qb", "sb", "zb"], ["db"]),
+                 h.make_node("Add", ["da", "db"], ["c"]),
+                 h.make_node("QuantizeLinear", ["c", "sc", "zc"], ["y"])]
+        g = h.make_graph(nodes, "probe", [h.make_tensor_value_info(n, T.FLOAT, [a.size]) for n in ("xa", "xb")],
+                         [h.make_tensor_value_info("y", tt, None)], inits)
+        m = h.make_model(g, opset_imports=[h.make_opsetid("", 13)])
+        m.ir_version = 8
+        s = ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
+        y = s.run(None, {"xa": ((a - za) * f32(sa)).astype(f32), "xb": ((b - zb) * f32(sb)).astype(f32)})[0]
+        y = y.astype(np.int64)
+        da = ((a - za).astype(f32) * f32(sa)).astype(f32)
+        db = ((b - zb).astype(f32) * f32(sb)).astype(f32)
+        unfused = np.clip(np.rint(((da + db).astype(f32) / f32(sc)).astype(f32)) + zc, lo, hi)
+        fused = qladd_candidates(a, b, sa, za, sb, zb, sc, zc, lo, hi)
+        rule = next(v for k, v in fused.items() if k.startswith("CHOSEN"))
+        op = "QDQ Add " + ("int8" if signed else "uint8")
+        chosen, other = (unfused, rule) if signed else (rule, unfused)
+        results[(op, "CHOSEN " + ("unfused: rne(f32(f32(da + db) / sc)) + zc" if signed
+                                  else "fused: the QLinearAdd rule"))] = \
+            results.get((op, "CHOSEN " + ("unfused: rne(f32(f32(da + db) / sc)) + zc" if signed
+                                          else "fused: the QLinearAdd rule")), 0) + int((chosen != y).sum())
+        results[(op, "the other rule")] = results.get((op, "the other rule"), 0) + int((other != y).sum())
+        results[(op, "elements")] = results.get((op, "elements"), 0) + y.size
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--trials", type=int, default=30)
@@ -263,6 +307,7 @@ def main():
     probe_pools(rng, a.trials, results)
     probe_qlinearadd(rng, a.trials, results)
     probe_concat(rng, 10 * a.trials, results)
+    probe_qdq_add(rng, a.trials, results)
     ok = True
     print("onnxruntime", ort.__version__)
     for (op, name), n in sorted(results.items()):

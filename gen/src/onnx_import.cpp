@@ -29,6 +29,15 @@ using wire::WireType;
 // ONNX TensorProto.DataType values used here.
 enum : int { kFloat = 1, kUInt8 = 2, kInt8 = 3, kInt32 = 6, kInt64 = 7 };
 constexpr int64_t kMaxElements = int64_t(1) << 28;  // refuse absurd constant sizes early
+// MatMulInteger / ConvInteger: int32 outputs rescaled by float ops. ONNX Runtime's
+// quantize_dynamic writes them behind DynamicQuantizeLinear, whose activation scale and zero
+// point come from each input's min and max at run time: no fixed integer hardware computes that.
+constexpr const char* kIntegerOpRefusal =
+    "dynamic quantization is refused: quantize_dynamic's DynamicQuantizeLinear -> "
+    "MatMulInteger/ConvInteger -> Cast -> Mul rescales with an activation scale computed from "
+    "each input at run time, which fixed integer hardware cannot reproduce (a static "
+    "MatMulInteger/ConvInteger with constant zero points and float rescaling is not mapped "
+    "either); quantize with quantize_static (QDQ or QOperator), which rtlgen maps";
 
 const char* dtype_name(int t) {
   switch (t) {
@@ -818,8 +827,8 @@ void OnnxImporter::map_pool(const OnnxNode& n, OpKind op, const QAct& x, const T
   add_layer(std::move(l), n, out_name, x, out_shape);
 }
 
-// ONNX Runtime's QLinearAdd (also what a QDQ Add is fused into): elementwise, same shapes, one
-// quantization per tensor; the float32 rule is golden::onnxruntime_add.
+// ONNX Runtime's QLinearAdd (also what a uint8 QDQ Add is fused into): elementwise, same shapes,
+// one quantization per tensor; the float32 rule is golden::onnxruntime_add.
 void OnnxImporter::map_add(const OnnxNode& n, const QAct& a, const QAct& b,
                            const TensorQuant& out_q, const std::string& out_name, int32_t offset) {
   if (a.nchw != b.nchw)
@@ -827,7 +836,8 @@ void OnnxImporter::map_add(const OnnxNode& n, const QAct& a, const QAct& b,
   if (a.quant.dtype != b.quant.dtype) fail(n, "the two inputs have different data types");
   Layer l;
   l.op = OpKind::Add;
-  l.out_quant = out_q;
+  l.out_quant = out_q;  // a QDQ group's comes with its QuantizeLinear, which must keep the type
+  l.out_quant.dtype = a.quant.dtype;
   l.requant_mode = RequantMode::OnnxRuntimeFloat;
   l.onnx_zero_point_offset = offset;
   add_layer(std::move(l), n, out_name, a, a.nchw);
@@ -970,12 +980,20 @@ void OnnxImporter::node_qdq(const OnnxNode& n) {
   } else if (op == "GlobalAveragePool") {
     map_global_pool(n, dq_input(0, "input"), unknown, out_name);
   } else if (op == "Add") {
-    // Measured with onnxruntime 1.31.1 on quantize_static residual models: ONNX Runtime keeps
-    // DQ -> Add -> Q unfused (dequantize, float add, quantize), which is not the QLinearAdd
-    // rule rtlgen reproduces; bit-exact or refused.
-    fail(n, "a QDQ Add is refused: ONNX Runtime runs it unfused (dequantize, float32 add, "
-            "quantize), which rtlgen does not reproduce bit-exactly; export the add as "
-            "com.microsoft QLinearAdd (QOperator format), which rtlgen maps");
+    // Measured with onnxruntime 1.31.1 (docs/onnx-runtime-arithmetic.md): a uint8 QDQ Add is
+    // fused into QLinearAdd (its float32 rule, rtlgen_add_float). With int8 activations ONNX
+    // Runtime fuses no QDQ group of a graph that holds an Add (not even its Convs, which run
+    // as dequantize, float Conv, quantize): not the integer rules rtlgen reproduces.
+    const QAct& a = dq_input(0, "A");
+    const QAct& b = dq_input(1, "B");
+    if (a.quant.dtype == DType::Int8)
+      fail(n,
+           "an int8 QDQ Add is refused: ONNX Runtime 1.31.1 fuses no QDQ group of an int8 "
+           "graph that contains an Add (the Add and the Convs run as dequantize, float op, "
+           "quantize), which rtlgen does not reproduce bit-exactly; quantize with uint8 "
+           "activations (quantize_static activation_type=QUInt8: the Add becomes "
+           "QLinearAdd, which rtlgen maps) or export com.microsoft QLinearAdd (QOperator)");
+    map_add(n, a, b, unknown, out_name, 0);
   } else if (op == "Concat") {
     std::vector<QAct> xs;
     for (size_t i = 0; i < n.inputs.size(); ++i) xs.push_back(dq_input(i, "input"));
@@ -1237,8 +1255,9 @@ void OnnxImporter::node(const OnnxNode& n) {
   static const std::map<std::string, std::string> kRefused = {
       {"Add", "an Add of float tensors: quantize it (QDQ around it) or use QLinearAdd"},
       {"Concat", "a Concat of float tensors: quantize it (QDQ around it) or use QLinearConcat"},
-      {"MatMulInteger", "MatMulInteger with explicit rescaling is not mapped yet"},
-      {"ConvInteger", "ConvInteger with explicit rescaling is not mapped yet"},
+      {"MatMulInteger", kIntegerOpRefusal},
+      {"ConvInteger", kIntegerOpRefusal},
+      {"DynamicQuantizeLinear", kIntegerOpRefusal},
       {"Pad", "a standalone Pad is not mapped yet (use the Conv's pads)"},
       {"Softmax", "float Softmax is not mapped; drop it (the hardware outputs the logits)"},
   };
