@@ -9,8 +9,12 @@
 //   rtlgen_mvu      DSP = PE*SIMD (one DSP48E1 per 9x9 product); MULT_STYLE 1 (hw: {mult: lut}):
 //                   no DSP, +202 LUT and +4 FF per product (Yosys, PE 2 x SIMD 4: 1,903 LUT
 //                   vs 283, 357 FF vs 324)
-//                   LUT = 90 + 20.3 PE*SIMD + 2.1 PE*ACC_BITS   (adder trees, accumulators)
-//                   FF  = 20 + 21.5 PE*SIMD + 2 PE*ACC_BITS     (operand/product/tree registers)
+//                   LUT = 90 + 20.3 PE*SIMD + 2.1 PE*ACC_BITS   (adder trees, accumulators;
+//                   LeNet's PE 6-16 MVUs; at PE 1 Yosys takes about half)
+//                   FF  = 20 + 19 SIMD + 16.6 PE*SIMD (63 with LUT products) + 2 PE*ACC_BITS
+//                   (activation operands per SIMD lane; weight operand, product and tree
+//                   registers per product). Refitted on the MLPerf Tiny designs at xc7z020
+//                   (valid-gated pipelined MVU, 9 instances PE 1-5 x SIMD 1-80: within 3%)
 //                   ROM NF*SF x PE*SIMD*8 (block), input buffer 2*SF x SIMD*9 (LUT RAM or BRAM)
 //   rtlgen_requant  DSP = rtlgen_mul_wide's per lane: 2 (MUL_BITS <= 25: two 25x18 tiles; 1 at
 //                   MUL_CYCLES 2, both tiles on one multiplier) or 4 (2x2 <= 18x18 tiles)
@@ -22,7 +26,10 @@
 //   rtlgen_swg      LUT = 224 + 25 TPB + 2.0 PIX_W [IFM_C > SIMD] + 0.75 SIMD*8
 //                   (the chunk select: 3.9 fitted on LeNet's 48-bit pixels, 2.0 on MobileNet's
 //                   64..2048-bit pixels; the wide ones dominate, so 2.0)
-//                   FF  = 109 + 0.63 PIX_W [IFM_C > SIMD] + 0.97 SIMD*8
+//                   FF  = 109 + (IFM_C - IN_N)*8 [IN_N < IFM_C] + TPB*(45 + WORD_W) + SIMD*8
+//                   (pixel assembly, per tap port its counters and second read register,
+//                   output register; + WORD_W per port for a LUT RAM line buffer's read
+//                   register; structural, within 6% on the MLPerf Tiny DS-CNN's swg)
 //                   line buffer: TPB copies of NROWS*IFM_W x IFM_C*8 (block RAM)
 //   rtlgen_pool     average: DSP = SIMD (division by the tap count), LUT = 14 + 69 SIMD,
 //                   FF = 18 + 44 SIMD; max: no DSP, LUT = 14 + 20 SIMD, FF = 18 + 20 SIMD
@@ -194,8 +201,8 @@ std::pair<int64_t, int64_t> swg_line_shape(const Instance& inst) {
   return {nrows << clog2(wpr), ic * param(inst, "ELEM_BITS", 8) * ppb};
 }
 
-// Words and varying bits of an instance's ROM or line buffer (one copy), as estimate_instance
-// counts it (ROM contents from `mems`, else the full width); {0, 0} for templates without one.
+}  // namespace
+
 std::pair<int64_t, int64_t> memory_shape(const Instance& inst, const std::vector<MemFile>& mems) {
   const std::string& m = inst.module;
   const int64_t pe = param(inst, "PE", 1);
@@ -218,14 +225,14 @@ std::pair<int64_t, int64_t> memory_shape(const Instance& inst, const std::vector
   return shape;
 }
 
-}  // namespace
-
 bool distributed_memory(int64_t words, int64_t width) {
   if (words <= 0 || width <= 0) return false;
   const int64_t bits = words * width;
   const ResourceCounts b = block_ram(words, width, 1);
   const int64_t ramb18 = 2 * b.ramb36 + b.ramb18;
-  return bits <= kDistributedMaxBits && bits < kDistributedBitsPerRamb18 * ramb18;
+  const int64_t max_bits =
+      words <= kDistributedShallowWords ? kDistributedShallowMaxBits : kDistributedMaxBits;
+  return bits <= max_bits && bits < kDistributedBitsPerRamb18 * ramb18;
 }
 
 void choose_memory_styles(HwPlan& plan) {
@@ -285,7 +292,10 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     const bool lut_mult = param(inst, "MULT_STYLE") == 1;
     c.dsp = lut_mult ? 0 : mults;
     c.lut = r(90 + (lut_mult ? 222.5 : 20.3) * double(mults) + 2.1 * double(pe * acc));
-    c.ff = r(20 + (lut_mult ? 25.5 : 21.5) * double(mults) + 2.0 * double(pe * acc));
+    // activation operand registers per SIMD lane (shared by the PE rows), weight operand,
+    // product and adder-tree registers per product (in the DSP48E1 for DSP products)
+    c.ff = r(20 + 19 * double(simd) + (lut_mult ? 63 : 16.6) * double(mults) +
+             2.0 * double(pe * acc));
     const auto [words, bits] = memory_shape(inst, mems);
     c.add(rom(inst, words, bits));
     c.add(ram_auto(2 * sf, simd * 9));  // ping-pong input buffer
@@ -323,8 +333,13 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     const int64_t eb = param(inst, "ELEM_BITS", 8), pix_w = ic * eb;
     c.lut = r(224 + 25.4 * double(tpb) + (chunks ? 2.0 * double(pix_w) : 0.0) +
               0.75 * double(simd * eb));
-    c.ff = r(109 + (chunks ? 0.63 * double(pix_w) : 0.0) + 0.97 * double(simd * eb));
     const auto [depth, width] = swg_line_shape(inst);
+    // Registers: the part of a pixel that arrives before its last beat (IN_N < IFM_C), per tap
+    // port its position counters (~45) and the second read data register (a word), the output
+    // register; a LUT RAM line buffer adds its read register (lut_ram).
+    const int64_t in_n = param(inst, "IN_N", 1);
+    const int64_t part = in_n < ic ? (ic - in_n) * eb : 0;
+    c.ff = 109 + part + tpb * (45 + width) + simd * eb;
     const ResourceCounts line =
         param(inst, "MEM_STYLE") == 1 ? lut_ram(depth, width) : block_ram(depth, width, 1);
     for (int64_t i = 0; i < tpb; ++i) c.add(line);
@@ -350,9 +365,12 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
       c.lutram = lutram_units(depth, w);
     }
   } else if (m == "rtlgen_width_converter") {
-    const int64_t n =
-        std::max(param(inst, "IN_N", 1), param(inst, "OUT_N", 1)) * param(inst, "ELEM_BITS", 8) / 8;
-    c.lut = 10 + 7 * n;
+    const int64_t in_n = param(inst, "IN_N", 1), out_n = param(inst, "OUT_N", 1),
+                  eb = param(inst, "ELEM_BITS", 8);
+    const int64_t n = std::max(in_n, out_n) * eb / 8;
+    // down (IN_N > OUT_N): the word shifts out OUT_N elements at a time, ~1.7 LUT per input bit
+    // (Yosys on MLPerf Tiny AD / DS-CNN: 640 -> 80 x 8 bits 8,244 LUT, 16 -> 2 x 19 bits 821)
+    c.lut = in_n > out_n ? r(10 + 1.7 * double(in_n * eb)) : 10 + 7 * n;
     c.ff = 20 + 10 * n;
   } else if (m == "rtlgen_dwu") {
     const int64_t pe = param(inst, "PE", 1), acc = param(inst, "ACC_BITS", 24);

@@ -61,10 +61,19 @@ ResourceCounts block_ram(int64_t words, int64_t width, int read_ports);
 // keeps them): distributed (LUT ROM / LUT RAM) when block RAM would hold fewer than
 // kDistributedBitsPerRamb18 of them per RAMB18 it takes (under 22% of its 18,432 bits: small,
 // or shallow and wide) and the memory is at most kDistributedMaxBits (a bound on its LUTs:
-// about 1 LUT per 64 ROM bits, 1 LUT per 48 LUT RAM bits). Block RAM otherwise.
+// about 1 LUT per 64 ROM bits, 1 LUT per 48 LUT RAM bits), or kDistributedShallowMaxBits when
+// it is at most 64 words deep (one LUT ROM / RAM64M column: no read multiplexers, while block
+// RAM keeps at most 72 of its bits per row: the line buffers of small wide feature maps, a
+// 28 x 2048-bit one takes 29 RAMB36 at 5% fill or about 1,400 LUTs). Block RAM otherwise.
 constexpr int64_t kDistributedBitsPerRamb18 = 4096;
 constexpr int64_t kDistributedMaxBits = 32768;
+constexpr int64_t kDistributedShallowMaxBits = 131072;
+constexpr int64_t kDistributedShallowWords = 64;
 bool distributed_memory(int64_t words, int64_t width);
+
+// Words and varying bits of an instance's ROM or line buffer (one copy), as estimate_instance
+// counts it (ROM contents from `mems`, else the full width); {0, 0} for templates without one.
+std::pair<int64_t, int64_t> memory_shape(const Instance& inst, const std::vector<MemFile>& mems);
 
 // Sets the MEM_STYLE parameter (0 = block RAM, 1 = distributed) of every instance with a
 // ROM or line buffer (rtlgen_swg, rtlgen_mvu, rtlgen_dwu, rtlgen_requant) by
