@@ -425,22 +425,35 @@ TEST_CASE("onnx: QLinearConcat and a QDQ Concat map to concat with ONNX Runtime'
     for (int px = 0; px < 5; ++px)
       for (int c = 0; c < 4; ++c) CHECK(out.at(py, px, c) == t[size_t(y.at(py, px, c % 2) + 128)]);
 
-  // QDQ: DequantizeLinear -> Concat -> QuantizeLinear is the same layer
+  // QDQ int8: refused (ONNX Runtime leaves it and the Convs feeding it unfused)
   const std::string qdq = qlinear_conv_model_nodes(
       {node("DequantizeLinear", {"y", "ys", "yz"}, {"d"}, "dq"),
        node("Concat", {"d", "d", "d"}, {"c"}, "qdq_cat", "", int_attr("axis", 1)),
        node("QuantizeLinear", {"c", "cs", "cz"}, {"z"}, "q")},
       "z", extra);
-  Network qnet = import_onnx_bytes(qdq, "qdqcat.onnx");
+  CHECK_THROWS_WITH(import_onnx_bytes(qdq, "qdqcat.onnx"),
+                    Catch::Contains("node 3 'qdq_cat' (Concat): an int8 QDQ Concat is refused") &&
+                        Catch::Contains("QUInt8"));
+  // QDQ uint8 (quantize_static QUInt8): the same layer as QLinearConcat
+  Network qnet = import_onnx("configs/onnx_qdq_concat_u8.onnx");
   prepare_network(qnet);
   REQUIRE(qnet.layers.size() == 2);
   CHECK(qnet.layers[1].op == OpKind::Concat);
-  CHECK(qnet.layers[1].inputs.size() == 3);
-  CHECK(qnet.layers[1].out_shape == Shape{5, 5, 6});
-  CHECK(qnet.layers[1].out_quant.scale == 0.02f);
-  CHECK(qnet.layers[1].source == "z");
+  CHECK(qnet.layers[1].inputs == std::vector<std::string>{"conv1", "x"});
+  CHECK(qnet.layers[1].out_shape == Shape{8, 8, 8});
+  CHECK(qnet.layers[1].out_quant.dtype == DType::UInt8);
+  CHECK(qnet.layers[1].source == "out_QuantizeLinear_Output");
   // three inputs have no hardware: the planner says so and how to mend it
-  CHECK_THROWS_WITH(plan_hardware(qnet),
+  Network three = import_onnx_bytes(
+      qlinear_conv_model_nodes(
+          {node("QLinearConcat", {"cs", "cz", "y", "ys", "yz", "y", "ys", "yz", "y", "ys", "yz"},
+                {"z"}, "cat3", "com.microsoft", int_attr("axis", 1))},
+          "z", extra),
+      "cat3.onnx");
+  prepare_network(three);
+  CHECK(three.layers[1].inputs.size() == 3);
+  CHECK(three.layers[1].out_shape == Shape{5, 5, 6});
+  CHECK_THROWS_WITH(plan_hardware(three),
                     Catch::Contains("has 3 inputs; the hardware concatenates two"));
 }
 

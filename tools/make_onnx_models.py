@@ -22,6 +22,8 @@
                            by quantize_static with uint8 and with int8 activations: ONNX
                            Runtime fuses the uint8 one (QLinearConv, QLinearAdd) and none of
                            the int8 one's groups, whose Add rtlgen refuses.
+  configs/onnx_qdq_concat_u8.onnx  the same block with Concat(conv, x) instead of the Add, uint8
+                           activations (ONNX Runtime: QLinearConv, QLinearConcat).
 
 Pixels: the network input is the float pixel / 255 quantized by the model's first
 QuantizeLinear; rtlgen takes the quantized int8 values (pixel - 128 for scale 1/255, zp -128).
@@ -201,10 +203,10 @@ def build_qop_cnn(seed=21, avgpool=True):
     return m
 
 
-def build_qdq_add(signed, out_path, seed=22):
-    """A residual block on a 8x8x4 input, x -> Conv 4->4 3x3 pad 1 -> Add(conv, x), float
-    (random weights), then quantize_static (QDQ, per-channel int8 weights, calibrated on 16
-    random inputs) with int8 or uint8 activations."""
+def build_qdq_join(signed, out_path, join="Add", seed=22):
+    """A residual block on a 8x8x4 input, x -> Conv 4->4 3x3 pad 1 -> Add(conv, x) (or
+    Concat(conv, x) along the channels), float (random weights), then quantize_static (QDQ,
+    per-channel int8 weights, calibrated on 16 random inputs) with int8 or uint8 activations."""
     import tempfile
     from onnxruntime.quantization import (CalibrationDataReader, QuantFormat, QuantType,
                                           quantize_static)
@@ -212,9 +214,11 @@ def build_qdq_add(signed, out_path, seed=22):
     w = (rng.standard_normal((4, 4, 3, 3)) * 0.2).astype(np.float32)
     b = (rng.standard_normal(4) * 0.1).astype(np.float32)
     nodes = [h.make_node("Conv", ["x", "w", "b"], ["y"], name="conv", pads=[1, 1, 1, 1]),
-             h.make_node("Add", ["y", "x"], ["out"], name="residual_add")]
-    g = h.make_graph(nodes, "qdq_add", [h.make_tensor_value_info("x", T.FLOAT, [1, 4, 8, 8])],
-                     [h.make_tensor_value_info("out", T.FLOAT, [1, 4, 8, 8])],
+             h.make_node(join, ["y", "x"], ["out"], name="residual_" + join.lower(),
+                         **({"axis": 1} if join == "Concat" else {}))]
+    oc = 8 if join == "Concat" else 4
+    g = h.make_graph(nodes, "qdq_join", [h.make_tensor_value_info("x", T.FLOAT, [1, 4, 8, 8])],
+                     [h.make_tensor_value_info("out", T.FLOAT, [1, oc, 8, 8])],
                      [nh.from_array(w, "w"), nh.from_array(b, "b")])
     m = h.make_model(g, opset_imports=[h.make_opsetid("", 13)], producer_name="rtlgen")
     m.ir_version = 8
@@ -266,10 +270,12 @@ def main():
 def save_qop_models(out):
     onnx.save(build_qop_cnn(), os.path.join(out, "onnx_qop_cnn.onnx"))
     onnx.save(build_qop_cnn(avgpool=False), os.path.join(out, "onnx_qop_cnn_hw.onnx"))
-    build_qdq_add(True, os.path.join(out, "onnx_qdq_add_i8.onnx"))
-    build_qdq_add(False, os.path.join(out, "onnx_qdq_add_u8.onnx"))
+    build_qdq_join(True, os.path.join(out, "onnx_qdq_add_i8.onnx"))
+    build_qdq_join(False, os.path.join(out, "onnx_qdq_add_u8.onnx"))
+    build_qdq_join(False, os.path.join(out, "onnx_qdq_concat_u8.onnx"), join="Concat")
     print("wrote", os.path.join(out, "onnx_qop_cnn.onnx"), os.path.join(out, "onnx_qop_cnn_hw.onnx"),
-          os.path.join(out, "onnx_qdq_add_i8.onnx"), os.path.join(out, "onnx_qdq_add_u8.onnx"))
+          os.path.join(out, "onnx_qdq_add_i8.onnx"), os.path.join(out, "onnx_qdq_add_u8.onnx"),
+          os.path.join(out, "onnx_qdq_concat_u8.onnx"))
 
 
 if __name__ == "__main__":

@@ -997,7 +997,17 @@ void OnnxImporter::node_qdq(const OnnxNode& n) {
   } else if (op == "Concat") {
     std::vector<QAct> xs;
     for (size_t i = 0; i < n.inputs.size(); ++i) xs.push_back(dq_input(i, "input"));
-    map_concat(n, xs, unknown, out_name);
+    map_concat(n, xs, unknown, out_name);  // axis and shapes checked first
+    // Measured with onnxruntime 1.31.1: a uint8 QDQ Concat is fused into QLinearConcat; an int8
+    // one is not, and the QDQ Convs that feed it stay unfused too (float Conv), whose results
+    // rtlgen's integer rule does not reproduce.
+    if (xs[0].quant.dtype == DType::Int8)
+      fail(n,
+           "an int8 QDQ Concat is refused: ONNX Runtime 1.31.1 leaves it unfused and with it "
+           "the Convs that feed it (dequantize, float Conv, quantize), which rtlgen does not "
+           "reproduce bit-exactly; quantize with uint8 activations (quantize_static "
+           "activation_type=QUInt8: QLinearConv and QLinearConcat, which rtlgen maps) or "
+           "export com.microsoft QLinearConcat (QOperator)");
   } else if (op == "MaxPool" || op == "Flatten" || op == "Reshape") {
     // Order-only ops run on the integers (ONNX Runtime drops their Q/DQ when the quantization
     // is unchanged): the float output stays a dequantized view of the new integer tensor.
