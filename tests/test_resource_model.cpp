@@ -303,7 +303,8 @@ TEST_CASE("requantizers are shared at the rate results come, with the narrowest 
 // `rtlgen fold configs/zoo/M/M.yaml --device xc7z020` (bench/results/mlperf_tiny_xc7z020.md):
 // LUT and FF within 10%, DSP48E1 exact, block RAM exact but for ResNet-8: Yosys packs its
 // 1,152 x 256 and 1,152 x 128 weight ROMs (conv8, conv7) into 11 RAMB36 and 11 RAMB18 (all
-// SDP 512 x 72 / 512 x 36), the model's shapes into 12 and 12 (44.0 against 42.5 BRAM36).
+// SDP 512 x 72 / 512 x 36), the model's shapes into 12 and 12 (44.0 against 42.5 BRAM36);
+// MobileNet v1 0.25/96 88.0 against 85.5.
 // (LUT excludes LUT RAM on both sides.)
 TEST_CASE("resource model matches the MLPerf Tiny designs folded to an xc7z020", "[resource]") {
   struct Point {
@@ -314,7 +315,8 @@ TEST_CASE("resource model matches the MLPerf Tiny designs folded to an xc7z020",
   };
   for (const Point& p : {Point{"mlperf_resnet8", 0.8, 32008, 24885, 166, 42.5, 1.5},
                          Point{"mlperf_dscnn", 0.8, 23863, 26515, 174, 28.5, 0},
-                         Point{"mlperf_ad", 0.8, 36688, 25346, 173, 68.0, 0}}) {
+                         Point{"mlperf_ad", 0.8, 36688, 25346, 173, 68.0, 0},
+                         Point{"mlperf_vww", 1.0, 40605, 51020, 45, 85.5, 2.5}}) {
     Network net = load_network_yaml(config(fmt::format("zoo/{0}/{0}.yaml", p.name)));
     FoldTarget t;
     t.device = "xc7z020";
