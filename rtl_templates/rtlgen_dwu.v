@@ -245,6 +245,7 @@ generate
         ) u_mul (
             .clk(clk),
             .ce(ce),
+            .ce_p(ce),
             .a(x_1[g*9 +: 9]),
             .b(w_diff),
             .p(prod_3)

@@ -40,12 +40,14 @@ rtlgen: depthwise convolution unit shared by several layers
  *   bits [p*8 +: 8] (docs/rtl-architecture.md, gen/include/rtlgen/weight_packing.hpp
  *   pack_depthwise_weights). Read synchronously (block RAM).
  *
- * Pipeline: grant + ROM read + input register, operands, products, accumulator, result
- *   buffer. Latency: 5 cycles from a chunk's last tap to its output beat (empty buffer).
+ * Pipeline: grant + ROM read + input register, ROM output register, operands, products,
+ *   accumulator, result buffer. Latency: 6 cycles from a chunk's last tap to its output beat
+ *   (empty buffer). The ROM output register keeps the block RAM's clock-to-out off the path
+ *   into the multipliers (w - W_ZP and the multiplier's operand register follow it).
  * Throughput: one tap per cycle, no bubbles between chunks of the same or different inputs,
  *   provided a result slot comes back in time: a slot taken at a chunk's first tap returns
- *   TAPS + 5 cycles later (when its result leaves), so one input alone runs at full rate when
- *   (OUT_DEPTH - 1) * TAPS >= 5 (OUT_DEPTH 2 for TAPS >= 5, 8 for TAPS = 1; the generator
+ *   TAPS + 6 cycles later (when its result leaves), so one input alone runs at full rate when
+ *   (OUT_DEPTH - 1) * TAPS >= 6 (OUT_DEPTH 2 for TAPS >= 6, 8 for TAPS = 1; the generator
  *   picks the smallest such OUT_DEPTH).
  */
 module rtlgen_dwu_shared #
@@ -227,9 +229,9 @@ end
 wire [N*AW-1:0] addr_all;
 wire [AW-1:0] rom_addr = addr_all[cur*AW +: AW];
 
-// stage 4 -> result buffers
-reg done_4 = 1'b0;
-reg [SW-1:0] tag_4;
+// stage 5 -> result buffers
+reg done_5 = 1'b0;
+reg [SW-1:0] tag_5;
 reg [RW-1:0] acc_reg;
 
 genvar g;
@@ -259,7 +261,7 @@ generate
         reg [OW-1:0] rd_ptr = {OW{1'b0}};
         reg [CW-1:0] count = {CW{1'b0}};
         reg [CW-1:0] credit = CREDITS;
-        wire push = done_4 && tag_4 == g;
+        wire push = done_5 && tag_5 == g;
         wire pop = m_axis_tready[g] && count != {CW{1'b0}};
         wire take = grant && pick == g;
 
@@ -295,7 +297,8 @@ generate
 endgenerate
 
 /*
- * Stage 1: input register (x - IN_ZP of the layer, 9 bits per lane), ROM output, control
+ * Stage 1: input register (x - IN_ZP of the layer, 9 bits per lane), ROM read, control;
+ * stage 2: their copies, the ROM output register among them
  */
 wire [N*32-1:0] in_zp_all = IN_ZP;
 wire [N*32-1:0] w_zp_all = W_ZP;
@@ -304,12 +307,12 @@ wire [31:0] in_zp_cur = in_zp_all[cur*32 +: 32];
 /* verilator lint_on UNUSEDSIGNAL */
 wire [PE*8-1:0] x_cur = s_axis_tdata[cur*PE*8 +: PE*8];
 
-reg [PE*9-1:0] x_1;
-reg [PE*8-1:0] w_1;
-reg valid_1 = 1'b0, valid_2 = 1'b0, valid_3 = 1'b0;
-reg first_1, first_2, first_3;
-reg last_1, last_2, last_3;
-reg [SW-1:0] tag_1, tag_2, tag_3;
+reg [PE*9-1:0] x_1, x_2;
+reg [PE*8-1:0] w_1, w_2;
+reg valid_1 = 1'b0, valid_2 = 1'b0, valid_3 = 1'b0, valid_4 = 1'b0;
+reg first_1, first_2, first_3, first_4;
+reg last_1, last_2, last_3, last_4;
+reg [SW-1:0] tag_1, tag_2, tag_3, tag_4;
 wire [PE*9-1:0] x_diff;
 
 always @(posedge clk) begin
@@ -319,6 +322,8 @@ always @(posedge clk) begin
     first_1 <= tap_reg == {TW{1'b0}};
     last_1 <= TAPS == 1 || last_tap;
     tag_1 <= cur;
+    x_2 <= x_1;
+    w_2 <= w_1;
     valid_2 <= valid_1;
     first_2 <= first_1;
     last_2 <= last_1;
@@ -327,22 +332,27 @@ always @(posedge clk) begin
     first_3 <= first_2;
     last_3 <= last_2;
     tag_3 <= tag_2;
-    done_4 <= valid_3 && last_3;
+    valid_4 <= valid_3;
+    first_4 <= first_3;
+    last_4 <= last_3;
     tag_4 <= tag_3;
+    done_5 <= valid_4 && last_4;
+    tag_5 <= tag_4;
     if (rst) begin
         valid_1 <= 1'b0;
         valid_2 <= 1'b0;
         valid_3 <= 1'b0;
-        done_4 <= 1'b0;
+        valid_4 <= 1'b0;
+        done_5 <= 1'b0;
     end
 end
 
 /* verilator lint_off UNUSEDSIGNAL */
-wire [31:0] w_zp_1 = w_zp_all[tag_1*32 +: 32];
+wire [31:0] w_zp_2 = w_zp_all[tag_2*32 +: 32];
 /* verilator lint_on UNUSEDSIGNAL */
 
 /*
- * Stage 2: operands; stage 3: products; stage 4: accumulator (one chunk at a time)
+ * Stage 3: operands; stage 4: products; stage 5: accumulator (one chunk at a time)
  */
 generate
     for (g = 0; g < PE; g = g + 1) begin : lane
@@ -350,27 +360,28 @@ generate
         wire [8:0] x_ext = {(IN_SIGNED != 0) & x[7], x};
         assign x_diff[g*9 +: 9] = x_ext - in_zp_cur[8:0];
 
-        wire [7:0] w = w_1[g*8 +: 8];
+        wire [7:0] w = w_2[g*8 +: 8];
         wire [8:0] w_ext = {(W_SIGNED != 0) & w[7], w};
 
-        wire [8:0] w_diff = w_ext - w_zp_1[8:0];
-        wire [17:0] prod_3;
+        wire [8:0] w_diff = w_ext - w_zp_2[8:0];
+        wire [17:0] prod_4;
 
-        // stage 2 (operands) and stage 3 (product) are the multiplier's own registers
+        // stage 3 (operands) and stage 4 (product) are the multiplier's own registers
         rtlgen_mul #(
             .A_BITS(9),
             .B_BITS(9)
         ) u_mul (
             .clk(clk),
             .ce(1'b1),
-            .a(x_1[g*9 +: 9]),
+            .ce_p(1'b1),
+            .a(x_2[g*9 +: 9]),
             .b(w_diff),
-            .p(prod_3)
+            .p(prod_4)
         );
 
         // product sign-extended or truncated to ACC_BITS (sums wrap modulo 2^ACC_BITS)
         /* verilator lint_off UNUSEDSIGNAL */
-        wire [17:0] prod_bits = prod_3;
+        wire [17:0] prod_bits = prod_4;
         /* verilator lint_on UNUSEDSIGNAL */
         wire [ACC_BITS-1:0] prod_acc;
         if (ACC_BITS > 18) begin : prod_ext
@@ -380,8 +391,8 @@ generate
         end
 
         always @(posedge clk) begin
-            if (valid_3) begin
-                acc_reg[g*ACC_BITS +: ACC_BITS] <= first_3 ? prod_acc :
+            if (valid_4) begin
+                acc_reg[g*ACC_BITS +: ACC_BITS] <= first_4 ? prod_acc :
                     acc_reg[g*ACC_BITS +: ACC_BITS] + prod_acc;
             end
         end

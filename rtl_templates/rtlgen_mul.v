@@ -12,8 +12,10 @@ rtlgen: registered signed multiplier (one hard multiplier where the family allow
 
 /*
  * Registered signed multiplier: p = a * b, A_BITS x B_BITS signed operands, full-width signed
- * product, two cycles of latency (operand registers, product register), all registers enabled by
- * ce. The registers hold data only: no reset.
+ * product, two cycles of latency (operand registers, product register). The operand registers
+ * load on ce, the product register on ce_p: a pipeline whose stages load only with valid data
+ * (the MVU) gives each its own enable, one that stalls as a whole ties both together. The
+ * registers hold data only: no reset.
  *
  * Why a module of its own: the multiply paths of the MVU and depthwise units are register ->
  * hard multiplier -> register, and the synthesiser should put both registers inside the hard
@@ -36,11 +38,13 @@ module rtlgen_mul #
 )
 (
     input  wire                          clk,
-    // clock enable of all three registers
+    // clock enable of the operand registers
     input  wire                          ce,
+    // clock enable of the product register
+    input  wire                          ce_p,
     input  wire signed [A_BITS-1:0]      a,
     input  wire signed [B_BITS-1:0]      b,
-    // a * b of the operands presented two enabled cycles earlier
+    // product of the operands loaded by the last ce before the last ce_p
     output wire signed [A_BITS+B_BITS-1:0] p
 );
 
@@ -82,7 +86,7 @@ generate
             .REG_INPUTC_CLK("NONE"),
             .REG_PIPELINE_CLK("NONE"),
             .REG_OUTPUT_CLK("CLK0"),
-            .REG_OUTPUT_CE("CE0"),
+            .REG_OUTPUT_CE("CE1"),
             .REG_OUTPUT_RST("RST0"),
             .GSR("DISABLED"),
             .RESETMODE("SYNC"),
@@ -90,7 +94,7 @@ generate
             .MULT_BYPASS("DISABLED")
         ) u_mult (
             .CLK0(clk), .CLK1(1'b0), .CLK2(1'b0), .CLK3(1'b0),
-            .CE0(ce), .CE1(1'b1), .CE2(1'b1), .CE3(1'b1),
+            .CE0(ce), .CE1(ce_p), .CE2(1'b1), .CE3(1'b1),
             .RST0(1'b0), .RST1(1'b0), .RST2(1'b0), .RST3(1'b0),
             .SIGNEDA(1'b1), .SIGNEDB(1'b1), .SOURCEA(1'b0), .SOURCEB(1'b0),
             .A17(a18[17]), .A16(a18[16]), .A15(a18[15]), .A14(a18[14]), .A13(a18[13]),
@@ -134,6 +138,8 @@ generate
             if (ce) begin
                 a_reg <= a;
                 b_reg <= b;
+            end
+            if (ce_p) begin
                 p_reg <= a_reg * b_reg;
             end
         end

@@ -35,8 +35,9 @@ rtlgen: PE x SIMD matrix-vector unit
  * 6 + ceil(log2(SIMD)) cycles.
  *
  * Handshake: s_axis_tready is a register output (not combinational on anything); all compute
- * stages share a clock enable that stalls only when the output holds a beat that is not
- * accepted (m_axis_tvalid && !m_axis_tready).
+ * stages share a clock enable, itself a register of the output skid (rtlgen_skid): the
+ * pipeline stalls only while the skid register holds an output beat that was not accepted
+ * when the pipeline moved on. m_axis_tready reaches nothing but the skid register.
  */
 module rtlgen_mvu #
 (
@@ -67,7 +68,13 @@ module rtlgen_mvu #
     parameter MEM_STYLE = 0,
     // multipliers: 0 = hard multipliers (DSP48 / MULT18X18D / Intel DSP), 1 = LUTs (shift-add of
     // partial products, which no synthesiser maps to a DSP; hw: {mult: lut} in the YAML)
-    parameter MULT_STYLE = 0
+    parameter MULT_STYLE = 0,
+    // with RTLGEN_ECP5: block-RAM weight ROM in banks of this many words (0 = one memory from
+    // WEIGHT_FILE); bank b (0..999) holds words b*ROM_BANK_WORDS .. and is read from the file
+    // {WEIGHT_BANK_PREFIX, "_bank", three decimal digits of b, ".mem"}
+    parameter ROM_BANK_WORDS = 0,
+    // file name prefix of the banks' $readmemh files (ROM_BANK_WORDS > 0)
+    parameter WEIGHT_BANK_PREFIX = ""
 )
 (
     input  wire                       clk,
@@ -120,8 +127,40 @@ function integer tree_offset(input integer lvl);
     end
 endfunction
 
+// Weight ROM banks (open ECP5 flow only). A ROM deeper than one block RAM is several blocks whose
+// outputs Yosys multiplexes right behind them, in the cycle of the block's clock-to-out (an ECP5
+// DP16KD without its output register, which Yosys never uses: 5.8 ns on LFE5U-85F-6): LeNet
+// small's fc1 (2,520 words) closed at 104 MHz with that mux on its critical path. In banks, every
+// bank's output gets a fabric register (stage 2) and the bank select follows it, in front of the
+// operand registers. Vivado and Quartus use their block RAMs' output registers and pipeline
+// cascades themselves: there the ROM stays one memory (WEIGHT_FILE).
+`ifdef RTLGEN_ECP5
+localparam ROM_WORDS = NF*SF;
+localparam ROM_BANKS = (MEM_STYLE == 0 && ROM_BANK_WORDS > 0 && ROM_WORDS > ROM_BANK_WORDS) ?
+                       (ROM_WORDS + ROM_BANK_WORDS - 1) / ROM_BANK_WORDS : 1;
+`else
+localparam ROM_BANKS = 1;
+`endif
+localparam BANK_AW = (ROM_BANKS > 1 && ROM_BANK_WORDS > 1) ? $clog2(ROM_BANK_WORDS) : 1;
+localparam BANK_SW = ROM_BANKS > 1 ? $clog2(ROM_BANKS) : 1;
+
 localparam TREE_NODES = tree_offset(LEVELS + 1);
 localparam TREE_ROOT = tree_offset(LEVELS);
+// registered tree nodes above the products (level 0 lives in the multipliers' product registers)
+localparam TREE_REG_NODES = LEVELS > 0 ? TREE_NODES - SIMD : 1;
+
+// The open ECP5 flow (RTLGEN_ECP5) gets each multiply as an rtlgen_mul, i.e. a MULT18X18D with
+// its own operand and product registers: the operands go from the memory output registers
+// straight into the block (w - W_ZP, a 9-bit subtraction, in front of it), because Yosys does
+// not move fabric registers into the block and a multiply between fabric registers limits the
+// clock (140 MHz on LFE5U-85F-6 against 500 MHz with the block's registers). Elsewhere the
+// operand and product registers are plain fabric registers, which Vivado and Quartus pack into
+// their DSP blocks themselves, and which are shared between the PEs (x) in simulation.
+`ifdef RTLGEN_ECP5
+localparam HARD_MUL = (MULT_STYLE == 0 && XD <= 18) ? 1 : 0;
+`else
+localparam HARD_MUL = 0;
+`endif
 
 localparam [31:0] SF_M1 = SF - 1;
 localparam [31:0] NF_M1 = NF - 1;
@@ -167,6 +206,11 @@ initial begin
         $error("%m: ACC_BITS (%0d) must be 2..64", ACC_BITS);
         $finish;
     end
+    if (ROM_BANKS > 1 && (ROM_BANKS > 1000 || (ROM_BANK_WORDS & (ROM_BANK_WORDS - 1)) != 0)) begin
+        $error("%m: ROM_BANK_WORDS (%0d) must be a power of two giving at most 1000 banks",
+               ROM_BANK_WORDS);
+        $finish;
+    end
 `endif
 end
 
@@ -190,9 +234,9 @@ reg [WA_W-1:0] w_addr_reg = {WA_W{1'b0}};
 reg [IA_W-1:0] wr_addr_reg = {IA_W{1'b0}};
 reg [IA_W-1:0] rd_addr_reg = {IA_W{1'b0}};
 
-// global clock enable of the compute pipeline
+// global clock enable of the compute pipeline: a register of the output skid (rtlgen_skid)
 reg m_valid_reg = 1'b0;
-wire ce = !m_valid_reg || m_axis_tready;
+wire ce;
 
 wire wr_en = s_axis_tvalid && s_ready_reg;
 wire wr_done = wr_en && wr_sf_reg == SF_LAST;
@@ -286,9 +330,9 @@ wire [DEPTH-1:0] stage_en = {valid_pipe[DEPTH-2:0], issue} & {DEPTH{ce}};
  * branch, nothing between the ROM and it); stage 2: memory output registers
  */
 reg [SIMD*XD-1:0] x_rd1_reg;
-reg [PE*SIMD*8-1:0] w_rd1_reg;
 reg [SIMD*XD-1:0] x_rd_reg;
-reg [PE*SIMD*8-1:0] w_rd_reg;
+// stage 2 weights (banked ROM: the selected bank's output register)
+wire [PE*SIMD*8-1:0] w_rd;
 
 generate
     if (MEM_STYLE == 1) begin : g_rom_lut
@@ -297,6 +341,8 @@ generate
         // ROMs, rom_style "distributed" alone stops synth_xilinx with "no valid mapping").
         (* rom_block = "logic" *) (* rom_style = "distributed" *) (* ramstyle = "MLAB" *)
         reg [PE*SIMD*8-1:0] wrom [0:NF*SF-1];
+        reg [PE*SIMD*8-1:0] w_rd1_reg;
+        reg [PE*SIMD*8-1:0] w_rd_reg;
         initial begin
             if (WEIGHT_FILE != "") begin
                 $readmemh(WEIGHT_FILE, wrom);
@@ -306,10 +352,16 @@ generate
             if (stage_en[0]) begin
                 w_rd1_reg <= wrom[w_addr_reg];
             end
+            if (stage_en[1]) begin
+                w_rd_reg <= w_rd1_reg;
+            end
         end
-    end else begin : g_rom_block
+        assign w_rd = w_rd_reg;
+    end else if (ROM_BANKS == 1) begin : g_rom_block
         (* rom_style = "block" *) (* ramstyle = "M10K" *)
         reg [PE*SIMD*8-1:0] wrom [0:NF*SF-1];
+        reg [PE*SIMD*8-1:0] w_rd1_reg;
+        reg [PE*SIMD*8-1:0] w_rd_reg;
         initial begin
             if (WEIGHT_FILE != "") begin
                 $readmemh(WEIGHT_FILE, wrom);
@@ -319,7 +371,47 @@ generate
             if (stage_en[0]) begin
                 w_rd1_reg <= wrom[w_addr_reg];
             end
+            if (stage_en[1]) begin
+                w_rd_reg <= w_rd1_reg;
+            end
         end
+        assign w_rd = w_rd_reg;
+    end else begin : g_rom_banks
+        // bank select of the word in stage 1 and stage 2
+        reg [BANK_SW-1:0] bank_1_reg;
+        reg [BANK_SW-1:0] bank_2_reg;
+        wire [PE*SIMD*8-1:0] bank_rd [0:ROM_BANKS-1];
+        genvar b;
+        for (b = 0; b < ROM_BANKS; b = b + 1) begin : bank
+            localparam [7:0] D2 = 8'd48 + b / 100;
+            localparam [7:0] D1 = 8'd48 + (b / 10) % 10;
+            localparam [7:0] D0 = 8'd48 + b % 10;
+            (* rom_style = "block" *) (* ramstyle = "M10K" *)
+            reg [PE*SIMD*8-1:0] wrom [0:ROM_BANK_WORDS-1];
+            reg [PE*SIMD*8-1:0] w_rd1_reg;
+            reg [PE*SIMD*8-1:0] w_rd_reg;
+            initial begin
+                $readmemh({WEIGHT_BANK_PREFIX, "_bank", D2, D1, D0, ".mem"}, wrom);
+            end
+            always @(posedge clk) begin
+                if (stage_en[0]) begin
+                    w_rd1_reg <= wrom[w_addr_reg[BANK_AW-1:0]];
+                end
+                if (stage_en[1]) begin
+                    w_rd_reg <= w_rd1_reg;
+                end
+            end
+            assign bank_rd[b] = w_rd_reg;
+        end
+        always @(posedge clk) begin
+            if (stage_en[0]) begin
+                bank_1_reg <= w_addr_reg[WA_W-1:BANK_AW];
+            end
+            if (stage_en[1]) begin
+                bank_2_reg <= bank_1_reg;
+            end
+        end
+        assign w_rd = bank_rd[bank_2_reg];
     end
 endgenerate
 
@@ -329,35 +421,41 @@ always @(posedge clk) begin
     end
     if (stage_en[1]) begin
         x_rd_reg <= x_rd1_reg;
-        w_rd_reg <= w_rd1_reg;
     end
 end
 
 /*
- * Stage 3: operands (x - IN_ZP already stored; w - W_ZP here)
+ * Stage 3: operands (x - IN_ZP already stored; w - W_ZP here), in fabric registers or (HARD_MUL)
+ * in the multipliers' own operand registers
  */
 // split_var: Verilator keeps each operand (and each adder tree node below) in a variable of its
 // own instead of masking it in and out of one wide vector (a comment for other tools)
+/* verilator lint_off UNUSEDSIGNAL */
+/* verilator lint_off UNDRIVEN */
 reg [SIMD*XD-1:0] x_op_reg;
 reg [PE*SIMD*9-1:0] w_op_reg /*verilator split_var*/;
+/* verilator lint_on UNDRIVEN */
+/* verilator lint_on UNUSEDSIGNAL */
 
 generate
-    for (g = 0; g < PE*SIMD; g = g + 1) begin : w_sub
-        wire [7:0] w = w_rd_reg[g*8 +: 8];
-        // computed in the clocked block: Verilator evaluates it only when the stage loads
+    if (HARD_MUL == 0) begin : g_op_regs
+        for (g = 0; g < PE*SIMD; g = g + 1) begin : w_sub
+            wire [7:0] w = w_rd[g*8 +: 8];
+            // computed in the clocked block: Verilator evaluates it only when the stage loads
+            always @(posedge clk) begin
+                if (stage_en[2]) begin
+                    w_op_reg[g*9 +: 9] <= {(W_SIGNED != 0) & w[7], w} - W_ZP_9;
+                end
+            end
+        end
+
         always @(posedge clk) begin
             if (stage_en[2]) begin
-                w_op_reg[g*9 +: 9] <= {(W_SIGNED != 0) & w[7], w} - W_ZP_9;
+                x_op_reg <= x_rd_reg;
             end
         end
     end
 endgenerate
-
-always @(posedge clk) begin
-    if (stage_en[2]) begin
-        x_op_reg <= x_rd_reg;
-    end
-end
 
 /*
  * Stage 4 .. 4+LEVELS: products and adder tree per PE; stage 5+LEVELS: accumulators
@@ -369,13 +467,47 @@ wire acc_first = first_pipe[DEPTH-1];
 
 generate
     for (g = 0; g < PE; g = g + 1) begin : pe
-        reg [TREE_NODES*SB-1:0] tree_reg /*verilator split_var*/;
+        // level 0 (the SIMD registered products) and the registered levels above it, one node
+        // vector indexed by tree_offset()
+        wire [SIMD*SB-1:0] prod /*verilator split_var*/;
+        // (with SIMD = 1 there is no level above the product: tree_reg is a placeholder)
+        /* verilator lint_off UNUSEDSIGNAL */
+        /* verilator lint_off UNDRIVEN */
+        reg [TREE_REG_NODES*SB-1:0] tree_reg /*verilator split_var*/;
+        /* verilator lint_on UNDRIVEN */
+        /* verilator lint_on UNUSEDSIGNAL */
+        wire [TREE_NODES*SB-1:0] nodes /*verilator split_var*/;
+        if (LEVELS > 0) begin : g_nodes
+            assign nodes = {tree_reg, prod};
+        end else begin : g_nodes_products
+            assign nodes = prod;
+        end
 
         genvar l, i;
         for (i = 0; i < SIMD; i = i + 1) begin : mul
-            wire signed [XD-1:0] a = x_op_reg[i*XD +: XD];
-            wire signed [8:0] b = w_op_reg[(g*SIMD + i)*9 +: 9];
-            if (MULT_STYLE == 1) begin : g_lut
+            if (HARD_MUL != 0) begin : g_hard
+                // operand registers on stage 3 (stage_en[2]), product register on stage 4
+                wire [7:0] w = w_rd[(g*SIMD + i)*8 +: 8];
+                wire [8:0] w_diff = {(W_SIGNED != 0) & w[7], w} - W_ZP_9;
+                wire signed [XD+8:0] p;
+                /* verilator lint_off WIDTH */
+                wire signed [SB-1:0] p_ext = p;  // signed to wider signed: sign extension
+                /* verilator lint_on WIDTH */
+                rtlgen_mul #(
+                    .A_BITS(XD),
+                    .B_BITS(9)
+                ) u_mul (
+                    .clk(clk),
+                    .ce(stage_en[2]),
+                    .ce_p(stage_en[3]),
+                    .a(x_rd_reg[i*XD +: XD]),
+                    .b(w_diff),
+                    .p(p)
+                );
+                assign prod[i*SB +: SB] = p_ext;
+            end else if (MULT_STYLE == 1) begin : g_lut
+                wire signed [XD-1:0] a = x_op_reg[i*XD +: XD];
+                wire signed [8:0] b = w_op_reg[(g*SIMD + i)*9 +: 9];
                 // b = -b[8]*2^8 + sum b[k]*2^k: eight added partial products, one subtracted
                 (* use_dsp = "no" *) wire [XD+8:0] pp [0:8];
                 wire [XD+8:0] a_ext = {{9{a[XD-1]}}, a};
@@ -383,36 +515,44 @@ generate
                 for (k = 0; k < 9; k = k + 1) begin : row
                     assign pp[k] = b[k] ? (a_ext << k) : {(XD+9){1'b0}};
                 end
-                wire [XD+8:0] prod = pp[0] + pp[1] + pp[2] + pp[3] + pp[4] + pp[5] + pp[6] +
-                                     pp[7] - pp[8];
+                wire signed [XD+8:0] sum_pp = pp[0] + pp[1] + pp[2] + pp[3] + pp[4] + pp[5] +
+                                              pp[6] + pp[7] - pp[8];
+                reg signed [SB-1:0] prod_reg;
                 always @(posedge clk) begin
                     if (stage_en[3]) begin
-                        tree_reg[i*SB +: SB] <= {{SB-XD-9{prod[XD+8]}}, prod};
+                        /* verilator lint_off WIDTH */
+                        prod_reg <= sum_pp;  // signed to wider signed: sign extension
+                        /* verilator lint_on WIDTH */
                     end
                 end
+                assign prod[i*SB +: SB] = prod_reg;
             end else begin : g_dsp
+                wire signed [XD-1:0] a = x_op_reg[i*XD +: XD];
+                wire signed [8:0] b = w_op_reg[(g*SIMD + i)*9 +: 9];
                 // the XD x 9 product, sign-extended to SB bits (signed operands in an SB-bit
                 // context), computed in the clocked block so Verilator skips idle cycles
+                reg [SB-1:0] prod_reg;
                 always @(posedge clk) begin
                     if (stage_en[3]) begin
-                        tree_reg[i*SB +: SB] <= a * b;
+                        prod_reg <= a * b;
                     end
                 end
+                assign prod[i*SB +: SB] = prod_reg;
             end
         end
 
         for (l = 1; l <= LEVELS; l = l + 1) begin : level
             for (i = 0; i < tree_nodes(l); i = i + 1) begin : node
                 // node positions as parameters: constant when Verilator splits tree_reg
-                localparam integer DST = tree_offset(l) + i;
+                localparam integer DST = tree_offset(l) + i - SIMD;
                 localparam integer SRC = tree_offset(l-1) + 2*i;
                 always @(posedge clk) begin
                     if (stage_en[3 + l]) begin
                         if (2*i + 1 < tree_nodes(l-1)) begin
-                            tree_reg[DST*SB +: SB] <= tree_reg[SRC*SB +: SB] +
-                                                      tree_reg[(SRC + 1)*SB +: SB];
+                            tree_reg[DST*SB +: SB] <= nodes[SRC*SB +: SB] +
+                                                      nodes[(SRC + 1)*SB +: SB];
                         end else begin
-                            tree_reg[DST*SB +: SB] <= tree_reg[SRC*SB +: SB];
+                            tree_reg[DST*SB +: SB] <= nodes[SRC*SB +: SB];
                         end
                     end
                 end
@@ -422,7 +562,7 @@ generate
         // tree result, sign-extended or truncated to ACC_BITS
         // with ACC_BITS < SB the high bits are dropped on purpose (sums wrap modulo 2^ACC_BITS)
         /* verilator lint_off UNUSEDSIGNAL */
-        wire [SB-1:0] sum = tree_reg[TREE_ROOT*SB +: SB];
+        wire [SB-1:0] sum = nodes[TREE_ROOT*SB +: SB];
         /* verilator lint_on UNUSEDSIGNAL */
         wire [ACC_BITS-1:0] sum_acc;
         if (ACC_BITS > SB) begin : sum_ext
@@ -449,9 +589,22 @@ always @(posedge clk) begin
     end
 end
 
+// the accumulators are the pipeline's output register
+rtlgen_skid #(
+    .WIDTH(PE*ACC_BITS)
+) u_skid (
+    .clk(clk),
+    .rst(rst),
+    .ce(ce),
+    .s_data(acc_reg),
+    .s_valid(m_valid_reg),
+    .m_axis_tdata(m_axis_tdata),
+    .m_axis_tvalid(m_axis_tvalid),
+    .m_axis_tready(m_axis_tready)
+);
+
 assign s_axis_tready = s_ready_reg;
-assign m_axis_tdata = acc_reg;
-assign m_axis_tvalid = m_valid_reg;
+
 
 endmodule
 

@@ -211,6 +211,7 @@ generate
             ) u_mul (
                 .clk(clk),
                 .ce(en),
+                .ce_p(en),
                 .a({1'b0, u}),
                 .b({1'b0, recip(s2_n_reg)}),
                 .p(prod)

@@ -48,9 +48,9 @@ rtlgen: per-channel requantizer
  * Pipeline: 12 stages (parameter read, parameter register, bias add, left shift into the
  * multiplier input registers, the a*M product in 3 stages (rtlgen_mul_wide: partial products,
  * their sum), SRDHM rounding, shift, zero point + round-up decision, round, clamp), 1 beat per
- * cycle; no stage holds more than one multiplier or one wide carry chain. All stages share one clock enable
- * (!m_axis_tvalid || m_axis_tready), which is also s_axis_tready (at MUL_CYCLES 1): a stall-able pipeline with
- * a combinational ready path, as allowed by docs/rtl-architecture.md.
+ * cycle; no stage holds more than one multiplier or one wide carry chain. All stages share one
+ * clock enable, a register of the output skid (rtlgen_skid), which is also s_axis_tready (at
+ * MUL_CYCLES 1): no combinational path from m_axis_tready to anything but the skid register.
  */
 module rtlgen_requant #
 (
@@ -112,13 +112,19 @@ localparam [31:0] OUT_ZP_32 = OUT_ZP;
 localparam [31:0] ACT_MIN_32 = ACT_MIN;
 localparam [31:0] ACT_MAX_32 = ACT_MAX;
 
-// 34-bit sign-extended constants (wires: Verilator rejects concatenations of parameters)
+// The output stages work on 12 bits: a quotient q outside [-1024, 1023] clamps whatever the
+// zero point and round-up bit (q + OUT_ZP + 1 stays beyond [-128, 255]), so only its low 11
+// bits and a flag travel on, and the zero point, round-up and clamp are 12-bit carry chains
+// instead of 34-bit ones. Constants as 12-bit signed values (OUT_ZP, ACT_MIN, ACT_MAX lie in
+// -128..255); wires: Verilator rejects concatenations of parameters.
+/* verilator lint_off UNUSEDSIGNAL */
 wire [31:0] out_zp_32 = OUT_ZP_32;
 wire [31:0] act_min_32 = ACT_MIN_32;
 wire [31:0] act_max_32 = ACT_MAX_32;
-wire [33:0] out_zp_34 = {{2{out_zp_32[31]}}, out_zp_32};
-wire [33:0] act_min_34 = {{2{act_min_32[31]}}, act_min_32};
-wire [33:0] act_max_34 = {{2{act_max_32[31]}}, act_max_32};
+/* verilator lint_on UNUSEDSIGNAL */
+wire [11:0] out_zp_12 = out_zp_32[11:0];
+wire [11:0] act_min_12 = act_min_32[11:0];
+wire [11:0] act_max_12 = act_max_32[11:0];
 
 // bad parameters
 initial begin
@@ -159,9 +165,9 @@ end
 
 // parameter ROM: one word of PE x 72 bits per channel group, one synchronous read port
 
-// common clock enable: the output register is empty or being emptied
+// common clock enable: a register of the output skid (rtlgen_skid), low while it holds a beat
 reg [STAGES-1:0] valid_pipe = {STAGES{1'b0}};
-wire ce = !valid_pipe[STAGES-1] || m_axis_tready;
+wire ce;
 // MUL_CYCLES = 2: no beat in the enabled cycle after an accepted one
 reg took = 1'b0;
 wire gap_ok = MUL_CYCLES == 1 || !took;
@@ -220,6 +226,9 @@ always @(posedge clk) begin
     end
 end
 
+// the lanes' output registers, side by side
+wire [PE*8-1:0] out_all;
+
 genvar p;
 generate
     for (p = 0; p < PE; p = p + 1) begin : lane
@@ -264,11 +273,15 @@ generate
         reg [31:0] q_9;
         reg [31:0] rem_9;
         reg [31:0] thr_9;
-        // stage 10: quotient + zero point and round-up bit
-        reg [33:0] qz_10;
+        // stage 10: quotient (low 11 bits) + zero point, round-up bit, |q| >= 1024 and its sign
+        reg [11:0] qz_10;
         reg up_10;
-        // stage 11: rounded + zero point, exact (34 bits)
-        reg [33:0] y_11;
+        reg big_10;
+        reg neg_10;
+        // stage 11: rounded + zero point, exact when !big_11 (12 bits)
+        reg [11:0] y_11;
+        reg big_11;
+        reg neg_11;
         // stage 12: clamped output
         reg [7:0] out_12;
 
@@ -302,7 +315,7 @@ generate
         /* verilator lint_off UNUSEDSIGNAL */
         wire [63:0] single_8 = $signed(sum64_8) >>> t_8;   // fits 32 bits (TFLite's precondition)
         /* verilator lint_on UNUSEDSIGNAL */
-        wire [33:0] q_9_ext = {{2{q_9[31]}}, q_9};
+        wire [11:0] q_9_low = {q_9[10], q_9[10:0]};
 
         always @(posedge clk) begin
             if (ce) begin
@@ -353,27 +366,43 @@ generate
                     thr_9 <= (mask_8 >> 1) + {31'd0, b_8[31]};
                 end
                 // stage 10
-                qz_10 <= q_9_ext + out_zp_34;
+                qz_10 <= q_9_low + out_zp_12;
                 up_10 <= rem_9 > thr_9;
+                big_10 <= q_9[31:10] != {22{q_9[10]}};
+                neg_10 <= q_9[31];
                 // stage 11
-                y_11 <= qz_10 + {33'd0, up_10};
+                y_11 <= qz_10 + {11'd0, up_10};
+                big_11 <= big_10;
+                neg_11 <= neg_10;
                 // stage 12
-                if ($signed(y_11) < $signed(act_min_34)) begin
-                    out_12 <= act_min_34[7:0];
-                end else if ($signed(y_11) > $signed(act_max_34)) begin
-                    out_12 <= act_max_34[7:0];
+                if (big_11 ? neg_11 : $signed(y_11) < $signed(act_min_12)) begin
+                    out_12 <= act_min_12[7:0];
+                end else if (big_11 || $signed(y_11) > $signed(act_max_12)) begin
+                    out_12 <= act_max_12[7:0];
                 end else begin
                     out_12 <= y_11[7:0];
                 end
             end
         end
 
-        assign m_axis_tdata[p*8 +: 8] = out_12;
+        assign out_all[p*8 +: 8] = out_12;
     end
 endgenerate
 
+rtlgen_skid #(
+    .WIDTH(PE*8)
+) u_skid (
+    .clk(clk),
+    .rst(rst),
+    .ce(ce),
+    .s_data(out_all),
+    .s_valid(valid_pipe[STAGES-1]),
+    .m_axis_tdata(m_axis_tdata),
+    .m_axis_tvalid(m_axis_tvalid),
+    .m_axis_tready(m_axis_tready)
+);
+
 assign s_axis_tready = ce && gap_ok;
-assign m_axis_tvalid = valid_pipe[STAGES-1];
 
 endmodule
 

@@ -51,7 +51,9 @@
  *   cycles plus at most about one cycle per frame, with input beats = IFM_H*IFM_W*IFM_C/IN_N
  *   and output beats = OFM_H*OFM_W*K_H*K_W*IFM_C/SIMD.
  * m_axis_tready reaches s_axis_tready only through registered state; the read pipeline
- *   (3 stages) stalls combinationally on m_axis_tready.
+ *   (3 stages) runs on the clock enable of an output skid register (rtlgen_skid), a register,
+ *   and the window counters' end conditions are registers that step with the counters: the
+ *   read side's decisions start from flip-flops, not from the consumer's ready.
  */
 module rtlgen_swg #
 (
@@ -171,8 +173,6 @@ localparam KXW = XW - 1;
 /* verilator lint_off WIDTH */
 localparam [XCW-1:0] WPR_LAST = WPR - 1;
 localparam [BCW-1:0] BPP_LAST = BPP - 1;
-localparam [CHW-1:0] NCH_LAST = NCH - 1;
-localparam [GW-1:0] NGRP_LAST = NGRP - 1;
 localparam [RW-1:0] IFM_H_R = IFM_H;
 localparam [RW-1:0] NROWS_R = NROWS;
 localparam [RW-1:0] NEED0_R = NEED0;
@@ -339,7 +339,7 @@ end
 /*
  * Window side
  */
-reg  signed [YW-1:0] y0_reg = Y0_INIT;      // window origin row (may be negative)
+// (the window origin row itself is not kept: row_last_reg and y0n_reg say all that is needed)
 reg  signed [YW-1:0] y0n_reg = Y0N_INIT;    // origin row of the next output row
 reg  signed [YW-1:0] y0nk_reg = Y0NK_INIT;  // y0n_reg + K_H
 reg  signed [XW-1:0] x0_reg = X0_INIT;      // window origin column
@@ -360,16 +360,33 @@ reg  [SIMD*ELEM_BITS-1:0] m_data_reg = {SIMD*ELEM_BITS{1'b0}};
 wire [TPB-1:0] s2_in;
 wire [TPB*PIX_W-1:0] s2_word;
 
-wire en = !m_valid_reg || m_axis_tready;
+wire en;  // the output skid's clock enable (a register)
 wire rd_ok = rd_ok_reg;
 wire issue = en && rd_ok;
 
-wire ch_last = (ch_reg == NCH_LAST);
-wire grp_last = (grp_reg == NGRP_LAST);
+// End conditions of the window counters, as registers: each loads, with its counter, the
+// condition for the counter's next value (the "last" flag when the counter wraps, else a compare
+// of the current value with the one before the last), so no compare sits behind issue.
+localparam CH_LAST_INIT = (NCH == 1) ? 1'b1 : 1'b0;
+localparam GRP_LAST_INIT = (NGRP == 1) ? 1'b1 : 1'b0;
+localparam COL_LAST_INIT = (X0_INIT == X0_LAST_X) ? 1'b1 : 1'b0;
+localparam ROW_LAST_INIT = (Y0_INIT == Y0_LAST_Y) ? 1'b1 : 1'b0;
+/* verilator lint_off WIDTH */
+localparam [CHW-1:0] NCH_PEN = (NCH > 1) ? NCH - 2 : 0;
+localparam [GW-1:0] NGRP_PEN = (NGRP > 1) ? NGRP - 2 : 0;
+localparam signed [XW-1:0] X0_PEN_X = X0_LAST - STRIDE_W;
+/* verilator lint_on WIDTH */
+reg ch_last_reg = CH_LAST_INIT;
+reg grp_last_reg = GRP_LAST_INIT;
+reg col_last_reg = COL_LAST_INIT;
+reg row_last_reg = ROW_LAST_INIT;
+
+wire ch_last = ch_last_reg;
+wire grp_last = grp_last_reg;
 wire win_last = ch_last && grp_last;
 wire tap_adv = (ORDER == 0) ? ch_last : 1'b1;
-wire col_last = (x0_reg == X0_LAST_X);
-wire row_last = (y0_reg == Y0_LAST_Y);
+wire col_last = col_last_reg;
+wire row_last = row_last_reg;
 wire row_end = issue && win_last && col_last;
 wire frame_end = row_end && row_last;
 wire wrap = (frame_end || pending_reg) && full_reg;
@@ -439,27 +456,27 @@ always @(posedge clk) begin
 
     // window position
     if (issue) begin
-        if (ORDER == 0) begin
+        if (ORDER == 0 || grp_last) begin
             ch_reg <= ch_last ? {CHW{1'b0}} : ch_reg + 1'b1;
-        end else if (grp_last) begin
-            ch_reg <= ch_last ? {CHW{1'b0}} : ch_reg + 1'b1;
+            ch_last_reg <= ch_last ? CH_LAST_INIT : (NCH > 1 && ch_reg == NCH_PEN);
         end
         if (tap_adv) begin
             grp_reg <= grp_last ? {GW{1'b0}} : grp_reg + 1'b1;
+            grp_last_reg <= grp_last ? GRP_LAST_INIT : (NGRP > 1 && grp_reg == NGRP_PEN);
         end
         if (win_last) begin
             x0_reg <= col_last ? X0_INIT : x0_reg + STRIDE_W_X;
+            col_last_reg <= col_last ? COL_LAST_INIT : (x0_reg == X0_PEN_X);
         end
     end
     if (row_end) begin
+        row_last_reg <= row_last ? ROW_LAST_INIT : (y0n_reg == Y0_LAST_Y);
         if (row_last) begin
-            y0_reg <= Y0_INIT;
             y0n_reg <= Y0N_INIT;
             hi_next_reg <= HI_NEXT_INIT;
             y0nk_reg <= Y0NK_INIT;
             need_reg <= NEED0_R;
         end else begin
-            y0_reg <= y0n_reg;
             y0n_reg <= y0n_reg + STRIDE_H_Y;
             hi_next_reg <= hi_next_step;
             y0nk_reg <= y0nk_reg + STRIDE_H_Y;
@@ -487,7 +504,6 @@ always @(posedge clk) begin
         full_reg <= 1'b0;
         rd_hi_reg <= NROWS_R;
         pending_reg <= 1'b0;
-        y0_reg <= Y0_INIT;
         y0n_reg <= Y0N_INIT;
         hi_next_reg <= HI_NEXT_INIT;
         y0nk_reg <= Y0NK_INIT;
@@ -495,6 +511,10 @@ always @(posedge clk) begin
         need_reg <= NEED0_R;
         ch_reg <= {CHW{1'b0}};
         grp_reg <= {GW{1'b0}};
+        ch_last_reg <= CH_LAST_INIT;
+        grp_last_reg <= GRP_LAST_INIT;
+        col_last_reg <= COL_LAST_INIT;
+        row_last_reg <= ROW_LAST_INIT;
         s1_valid_reg <= 1'b0;
         s2_valid_reg <= 1'b0;
         m_valid_reg <= 1'b0;
@@ -714,10 +734,19 @@ generate
     end
 endgenerate
 
-assign m_axis_tdata = m_data_reg;
-assign m_axis_tvalid = m_valid_reg;
-assign m_axis_tlast = m_last_reg;
-assign m_axis_tuser = m_user_reg;
+// the output register {tuser, tlast, tdata} behind the skid register
+rtlgen_skid #(
+    .WIDTH(SIMD*ELEM_BITS + 2)
+) u_skid (
+    .clk(clk),
+    .rst(rst),
+    .ce(en),
+    .s_data({m_user_reg, m_last_reg, m_data_reg}),
+    .s_valid(m_valid_reg),
+    .m_axis_tdata({m_axis_tuser, m_axis_tlast, m_axis_tdata}),
+    .m_axis_tvalid(m_axis_tvalid),
+    .m_axis_tready(m_axis_tready)
+);
 
 endmodule
 

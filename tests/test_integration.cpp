@@ -121,15 +121,16 @@ TEST_CASE("generate packages the design for FuseSoC, IP-XACT and cocotb", "[gene
   for (std::string line; std::getline(filelist, line);)
     if (line.size() > 2 && line.compare(line.size() - 2, 2, ".v") == 0)
       CHECK_THAT(core, Contains("      - " + line + "\n"));
-  int mems = 0;
+  int mems = 0, banks = 0;
   for (const auto& [path, text] : files)
     if (path.rfind("mem/", 0) == 0) {
-      ++mems;
+      ++(path.find("_bank") != std::string::npos ? banks : mems);
       CHECK_THAT(core, Contains("- " + path + ": {copyto: " + path.substr(4) + "}"));
       CHECK_THAT(files.at("ip/component.xml"),
                  Contains("<ipxact:name>../" + path + "</ipxact:name>"));
     }
   CHECK(mems == 10);
+  CHECK(banks == 17);  // the deep weight ROMs in banks for the open ECP5 flow, listed as well
   CHECK_THAT(core, Contains("- tb/expected_class.hex: {copyto: expected_class.hex}"));
   const std::string& cocotb = files.at("tb/cocotb/test_lenet_top.py");
   CHECK_THAT(cocotb, Contains("OUT_BEATS = 10  # per frame"));

@@ -23,10 +23,15 @@ constexpr int kFifoDepth = 16;  // between stages: absorbs the MVU's output burs
 
 // Templates that instantiate other templates: the file list, the FuseSoC core and the IP-XACT
 // file set (all from plan.templates) need those files too.
+// rtlgen_mul: the registered multiplier that becomes an ECP5 MULT18X18D with its own registers
+// (also the ECP5 tiles of rtlgen_mul_wide); rtlgen_skid: the output skid register that makes a
+// stall-able pipeline's clock enable a register.
 std::vector<const char*> template_submodules(const std::string& module) {
-  if (module == "rtlgen_requant" || module == "rtlgen_requant_float" || module == "rtlgen_add")
-    return {"rtlgen_mul_wide", "rtlgen_mul"};  // rtlgen_mul: the ECP5 tiles of the wide multiply
-  // rtlgen_mul: the registered multiplier that becomes an ECP5 MULT18X18D with its own registers
+  if (module == "rtlgen_requant" || module == "rtlgen_add")
+    return {"rtlgen_mul_wide", "rtlgen_mul", "rtlgen_skid"};
+  if (module == "rtlgen_requant_float") return {"rtlgen_mul_wide", "rtlgen_mul"};
+  if (module == "rtlgen_mvu") return {"rtlgen_mul", "rtlgen_skid"};
+  if (module == "rtlgen_swg") return {"rtlgen_skid"};
   if (module == "rtlgen_dwu" || module == "rtlgen_dwu_shared" || module == "rtlgen_pool")
     return {"rtlgen_mul"};
   return {};
@@ -687,9 +692,9 @@ class Planner {
                  {{"clk", "clk"}, {"rst", "rst"}}};
       std::vector<std::string> chans, in_zp, w_zp, win_d, win_v, win_r, acc_d, acc_v, acc_r;
       MemFile mem{l.folding.share + "_weights.mem", {}, hw.pe * 8};
-      // result slots: one input alone keeps the unit busy when (OUT_DEPTH-1)*TAPS >= 5
+      // result slots: one input alone keeps the unit busy when (OUT_DEPTH-1)*TAPS >= 6
       int out_depth = 2;
-      while ((out_depth - 1) * taps < 5) out_depth *= 2;
+      while ((out_depth - 1) * taps < 6) out_depth *= 2;
       for (const Layer* m : members) {
         const TensorQuant q = net_.quant_of(m->inputs[0]);
         chans.push_back(fmt::format("32'd{}", m->out_shape.c));
@@ -1366,6 +1371,7 @@ class Planner {
 HwPlan plan_hardware(const Network& net, const PlanOptions& opt) {
   HwPlan plan = Planner(net, opt).run();
   choose_memory_styles(plan);  // block or distributed memories, by the resource model's rule
+  bank_deep_roms(plan);        // block-RAM weight ROMs deeper than one block: banks
   check_netlist_identifiers(net, plan);  // a user name equal to a generated one is refused
   return plan;
 }

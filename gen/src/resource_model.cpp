@@ -183,6 +183,7 @@ ResourceCounts lut_ram(int64_t words, int64_t width) {
 // A ROM by its MEM_STYLE: LUTs or block RAM (a one-word ROM is a constant either way).
 ResourceCounts rom(const Instance& inst, int64_t words, int64_t bits) {
   if (words <= 1 || bits <= 0) return {};
+  // (ROM_BANK_WORDS banks exist only in the open ECP5 flow, not in this Xilinx model)
   return param(inst, "MEM_STYLE") == 1 ? lut_rom(words, bits) : block_ram(words, bits, 1);
 }
 
@@ -243,6 +244,43 @@ void choose_memory_styles(HwPlan& plan) {
       const std::string style = distributed_memory(words, width) ? "1" : "0";
       inst.params.emplace_back("MEM_STYLE", style);
     }
+}
+
+int64_t rom_bank_words(int64_t width) {
+  if (width <= 1) return 16384;
+  if (width <= 2) return 8192;
+  if (width <= 4) return 4096;
+  if (width <= 9) return 2048;
+  if (width <= 18) return 1024;
+  return 512;
+}
+
+void bank_deep_roms(HwPlan& plan) {
+  for (auto& hw : plan.layers) {
+    std::vector<MemFile> banks;
+    for (auto& inst : hw.instances) {
+      if (inst.module != "rtlgen_mvu" || param(inst, "MEM_STYLE") != 0) continue;
+      const std::string file = param_str(inst, "WEIGHT_FILE");
+      const auto mem = std::find_if(hw.mems.begin(), hw.mems.end(),
+                                    [&](const MemFile& m) { return m.name == file; });
+      if (mem == hw.mems.end()) continue;
+      const int64_t bank_words = rom_bank_words(mem->word_bits);
+      if (int64_t(mem->lines.size()) <= bank_words) continue;
+      const std::string stem = file.size() > 4 && file.compare(file.size() - 4, 4, ".mem") == 0
+                                   ? file.substr(0, file.size() - 4)
+                                   : file;
+      inst.params.emplace_back("ROM_BANK_WORDS", fmt::format("{}", bank_words));
+      inst.params.emplace_back("WEIGHT_BANK_PREFIX", "\"" + stem + "\"");
+      for (size_t first = 0, b = 0; first < mem->lines.size(); first += size_t(bank_words), ++b) {
+        const size_t last = std::min(mem->lines.size(), first + size_t(bank_words));
+        banks.push_back({fmt::format("{}_bank{:03d}.mem", stem, b),
+                         {mem->lines.begin() + std::ptrdiff_t(first),
+                          mem->lines.begin() + std::ptrdiff_t(last)},
+                         mem->word_bits});
+      }
+    }
+    hw.mems.insert(hw.mems.end(), banks.begin(), banks.end());
+  }
 }
 
 ResourceCounts block_ram(int64_t words, int64_t width, int read_ports) {
@@ -388,7 +426,8 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     const int aw = clog2(std::max<int64_t>(words, 2));
     c.dsp = pe;
     c.lut = 60 + pe * (acc + 20) + ceil_div(n - 1, 3) * (pe * 8 + aw) + n * 12;
-    c.ff = 40 + pe * (26 + acc + 18) + n * (aw + 8);
+    // + pe * 17: the second copy of the input (9 bits) and the ROM output register (8 bits)
+    c.ff = 40 + pe * (26 + acc + 18 + 17) + n * (aw + 8);
     c.lutram = n * lutram_units(depth, pe * acc);
     if (words > 1 && bits > 0) c.add(block_ram(words, bits, 1));
   } else if (m == "rtlgen_global_pool") {
@@ -490,7 +529,7 @@ int64_t template_latency(const Instance& inst) {
   if (m == "rtlgen_fifo") return 2;
   if (m == "rtlgen_dwu") return 5;
   if (m == "rtlgen_pool") return 6;
-  if (m == "rtlgen_dwu_shared") return 5;
+  if (m == "rtlgen_dwu_shared") return 6;
   if (m == "rtlgen_width_converter") return 2;
   if (m == "rtlgen_global_pool") return 2;
   if (m == "rtlgen_add") return 16;

@@ -743,11 +743,11 @@ TEST_CASE("dwu_shared steady-state throughput and round-robin fairness", "[dwu_s
               b.meas_cycles ? static_cast<double>(b.meas_beats) / b.meas_cycles : 0.0);
   REQUIRE(b.meas_cycles >= static_cast<uint64_t>(rounds) * N * TAPS * 9 / 10);
   // The header promises this unconditionally. But a chunk granted in cycle c returns its credit
-  // for a grant in cycle c + TAPS + 5 (last tap c + TAPS-1, result valid 5 cycles later, credit
+  // for a grant in cycle c + TAPS + 6 (last tap c + TAPS-1, result valid 6 cycles later, credit
   // back after its handshake), and with all N inputs valid each input is granted every N*TAPS
-  // cycles: one beat per cycle needs OUT_DEPTH*N*TAPS >= TAPS + 5 (fails for N = 1, TAPS = 1,
+  // cycles: one beat per cycle needs OUT_DEPTH*N*TAPS >= TAPS + 6 (fails for N = 1, TAPS = 1,
   // OUT_DEPTH = 2: a third of a beat per cycle).
-  INFO("credit round trip TAPS + 5 = " << TAPS + 5 << " cycles, OUT_DEPTH*N*TAPS = "
+  INFO("credit round trip TAPS + 6 = " << TAPS + 6 << " cycles, OUT_DEPTH*N*TAPS = "
                                        << OUT_DEPTH * N * TAPS << " cycles of credits");
   CHECK(static_cast<double>(b.meas_beats) >= 0.99 * static_cast<double>(b.meas_cycles));
   CHECK(b.meas_beats == b.meas_cycles);

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstddef>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "Vrtlgen_mvu.h"
@@ -58,6 +60,18 @@ void write_weights(const Matrix& w) {
       words.push_back(word);
     }
   write_memh(WEIGHT_FILE, words);
+#ifdef RTLGEN_P_ROM_BANK_WORDS
+  // the banked ROM: bank b holds words b*ROM_BANK_WORDS.. in <prefix>_bank<bbb>.mem
+  const std::size_t bank_words = RTLGEN_P_ROM_BANK_WORDS;
+  for (std::size_t b = 0; b * bank_words < words.size(); ++b) {
+    const std::vector<MemWord> bank(
+        words.begin() + static_cast<std::ptrdiff_t>(b * bank_words),
+        words.begin() + static_cast<std::ptrdiff_t>(std::min(words.size(), (b + 1) * bank_words)));
+    char suffix[32];
+    std::snprintf(suffix, sizeof suffix, "_bank%03zu.mem", b);
+    write_memh(std::string(RTLGEN_P_WEIGHT_BANK_PREFIX) + suffix, bank);
+  }
+#endif
 }
 
 // Reference: acc[oc] = sum_k (x_k - IN_ZP) * (w - W_ZP), wrapped to ACC_BITS signed.

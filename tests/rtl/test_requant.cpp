@@ -66,6 +66,9 @@ int32_t wrap32(int64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(v)
 
 struct Coverage {
   uint64_t srdhm_ties = 0, rdbpot_ties = 0, int32_min = 0, saturations = 0, in_range = 0;
+  // results r with 1000 <= |r| <= 1100: the hardware's output stages keep 11 bits of the
+  // quotient and clamp at once when |quotient| >= 1024 (the cut is exercised from both sides)
+  uint64_t near_cut = 0;
   std::set<int> shifts;           // shifts that produced an in-range (observable) result
   std::set<int> shifts_exercised;  // shifts used at all
 };
@@ -84,6 +87,7 @@ int64_t reference(int32_t acc, const Channel& c, Coverage* cov) {
     const int64_t p = static_cast<int64_t>(a) * c.m;
     const bool in_range = y >= ACT_MIN && y <= ACT_MAX;
     if (x == kMin) ++cov->int32_min;
+    if ((r >= 1000 && r <= 1100) || (r <= -1000 && r >= -1100)) ++cov->near_cut;
     if (a == kMin && c.m == kMin) ++cov->saturations;
     if (in_range) {
       ++cov->in_range;
@@ -283,12 +287,13 @@ TEST_CASE("requant is bit-exact with multiply_by_quantized_multiplier", "[requan
   }
 
   std::printf("[%s] coverage: %llu in range, %llu SRDHM ties, %llu RDBPOT ties, %llu INT32_MIN, "
-              "%llu saturations, %zu distinct shifts in range\n",
+              "%llu saturations, %llu near the 1024 cut, %zu distinct shifts in range\n",
               RTLGEN_TEST_NAME, static_cast<unsigned long long>(cov.in_range),
               static_cast<unsigned long long>(cov.srdhm_ties),
               static_cast<unsigned long long>(cov.rdbpot_ties),
               static_cast<unsigned long long>(cov.int32_min),
-              static_cast<unsigned long long>(cov.saturations), cov.shifts.size());
+              static_cast<unsigned long long>(cov.saturations),
+              static_cast<unsigned long long>(cov.near_cut), cov.shifts.size());
   if (!SINGLE) {
     CHECK(cov.srdhm_ties > 0);
     CHECK(cov.rdbpot_ties > 0);
@@ -296,6 +301,7 @@ TEST_CASE("requant is bit-exact with multiply_by_quantized_multiplier", "[requan
   }
   if (!NARROW) CHECK(cov.int32_min > 0);
   CHECK(cov.in_range > 100);  // low for very narrow ACC_BITS, where targets are unreachable
+  CHECK(cov.near_cut > 0);
   // Results of deep right shifts are near zero: observable only if OUT_ZP is in the range.
   // Left shifts (s > 0) of a narrow accumulator plus a large bias rarely land in a narrow clamp
   // range, so their in-range coverage is only demanded for accumulators of 20 bits or more.

@@ -80,6 +80,17 @@ std::pair<int64_t, int64_t> memory_shape(const Instance& inst, const std::vector
 // distributed_memory(); estimate_instance() counts the memory by the same parameter.
 void choose_memory_styles(HwPlan& plan);
 
+// Block-RAM weight ROMs of rtlgen_mvu deeper than one block are split, in the open ECP5 flow
+// (RTLGEN_ECP5), into banks one block deep (ROM_BANK_WORDS, one $readmemh file each,
+// <stem>_bank<bbb>.mem next to the whole ROM's file): a register behind every bank moves the bank
+// multiplexer out of the block RAM's clock-to-out cycle. One block deep at `width` bits: the deepest 16 Kb aspect ratio that holds the width
+// (ECP5 DP16KD and Xilinx RAMB18 alike: 16384x1 .. 1024x18, 512x36; wider words use 512 deep
+// blocks side by side).
+int64_t rom_bank_words(int64_t width);
+
+// Sets ROM_BANK_WORDS / WEIGHT_BANK_PREFIX and adds the bank files (after choose_memory_styles).
+void bank_deep_roms(HwPlan& plan);
+
 // Register stages of one template instance (cycles from its input to its output beyond the
 // streaming time), as documented in the template's header.
 int64_t template_latency(const Instance& inst);

@@ -14,8 +14,8 @@ rtlgen test model: behaviour of the Lattice ECP5 MULT18X18D primitive, for simul
  * What rtlgen_mul uses of the ECP5 18x18 multiplier, written from Lattice's description of the
  * sysDSP block (TN1267): P = A * B (36 bits; an operand is signed when its SIGNEDx input is 1),
  * with optional registers on A and B (REG_INPUTA_CLK, REG_INPUTB_CLK), after the multiplier
- * (REG_PIPELINE_CLK) and on P (REG_OUTPUT_CLK), each "NONE" or "CLK0" with clock enable "CE0"
- * and synchronous reset "RST0". Anything else is refused, so a test cannot pass on a
+ * (REG_PIPELINE_CLK) and on P (REG_OUTPUT_CLK), each "NONE" or "CLK0" with its own clock enable
+ * ("CE0" .. "CE3") and synchronous reset "RST0". Anything else is refused, so a test cannot pass on a
  * configuration the model does not describe. The C input, shift chains and cascade outputs are
  * not modelled (rtlgen ties them off or leaves them open).
  *
@@ -195,14 +195,26 @@ localparam REG_B = REG_INPUTB_CLK == "CLK0";
 localparam REG_P1 = REG_PIPELINE_CLK == "CLK0";
 localparam REG_P2 = REG_OUTPUT_CLK == "CLK0";
 
+// clock enable input of a register by its parameter value: 0..3, 4 = not a CE name
+function integer ce_index(input [8*3-1:0] name);
+    begin
+        ce_index = name == "CE0" ? 0 : name == "CE1" ? 1 : name == "CE2" ? 2 : name == "CE3" ? 3 : 4;
+    end
+endfunction
+
+localparam CE_A = ce_index(REG_INPUTA_CE);
+localparam CE_B = ce_index(REG_INPUTB_CE);
+localparam CE_P1 = ce_index(REG_PIPELINE_CE);
+localparam CE_P2 = ce_index(REG_OUTPUT_CE);
+
 initial begin
     if ((REG_INPUTA_CLK != "NONE" && !REG_A) || (REG_INPUTB_CLK != "NONE" && !REG_B) ||
         (REG_PIPELINE_CLK != "NONE" && !REG_P1) || (REG_OUTPUT_CLK != "NONE" && !REG_P2) ||
         REG_INPUTC_CLK != "NONE" ||
-        (REG_A && (REG_INPUTA_CE != "CE0" || REG_INPUTA_RST != "RST0")) ||
-        (REG_B && (REG_INPUTB_CE != "CE0" || REG_INPUTB_RST != "RST0")) ||
-        (REG_P1 && (REG_PIPELINE_CE != "CE0" || REG_PIPELINE_RST != "RST0")) ||
-        (REG_P2 && (REG_OUTPUT_CE != "CE0" || REG_OUTPUT_RST != "RST0")) ||
+        (REG_A && (CE_A > 3 || REG_INPUTA_CE != REG_INPUTB_CE || REG_INPUTA_RST != "RST0")) ||
+        (REG_B && (CE_B > 3 || REG_INPUTB_RST != "RST0")) ||
+        (REG_P1 && (CE_P1 > 3 || REG_PIPELINE_RST != "RST0")) ||
+        (REG_P2 && (CE_P2 > 3 || REG_OUTPUT_RST != "RST0")) ||
         RESETMODE != "SYNC" || MULT_BYPASS != "DISABLED") begin
         $error("%m: MULT18X18D configuration not described by this model");
         $finish;
@@ -218,14 +230,19 @@ wire [17:0] sria_in =
 wire [17:0] srib_in =
     {SRIB17, SRIB16, SRIB15, SRIB14, SRIB13, SRIB12, SRIB11, SRIB10, SRIB9, SRIB8, SRIB7, SRIB6,
      SRIB5, SRIB4, SRIB3, SRIB2, SRIB1, SRIB0};
-wire [7:0] unused_ctrl = {SOURCEA, SOURCEB, CLK1, CLK2, CLK3, CE1 ^ CE2 ^ CE3, RST1 ^ RST2,
-                          RST3};
+wire [5:0] unused_ctrl = {SOURCEA, SOURCEB, CLK1, CLK2, CLK3, RST1 ^ RST2 ^ RST3};
 /* verilator lint_on UNUSEDSIGNAL */
 
 wire [17:0] a_in =
     {A17, A16, A15, A14, A13, A12, A11, A10, A9, A8, A7, A6, A5, A4, A3, A2, A1, A0};
 wire [17:0] b_in =
     {B17, B16, B15, B14, B13, B12, B11, B10, B9, B8, B7, B6, B5, B4, B3, B2, B1, B0};
+
+wire [3:0] ce_in = {CE3, CE2, CE1, CE0};
+// the model checks CE_x <= 3 before any clock edge; the & keeps the index in range regardless
+wire ce_a = ce_in[CE_A & 3];
+wire ce_p1 = ce_in[CE_P1 & 3];
+wire ce_p2 = ce_in[CE_P2 & 3];
 
 reg [17:0] a_reg = 18'd0;
 reg [17:0] b_reg = 18'd0;
@@ -235,7 +252,7 @@ reg [35:0] p1_reg = 36'd0;
 reg [35:0] p2_reg = 36'd0;
 
 always @(posedge CLK0) begin
-    if (CE0) begin
+    if (ce_a) begin
         a_reg <= a_in;
         sa_reg <= SIGNEDA;
         b_reg <= b_in;
@@ -258,8 +275,10 @@ wire signed [37:0] product = a_ext * b_ext;
 /* verilator lint_on UNUSEDSIGNAL */
 
 always @(posedge CLK0) begin
-    if (CE0) begin
+    if (ce_p1) begin
         p1_reg <= product[35:0];
+    end
+    if (ce_p2) begin
         p2_reg <= REG_P1 ? p1_reg : product[35:0];
     end
     if (RST0) begin
