@@ -26,7 +26,9 @@ rtlgen: running argmax output stage
  *
  * Structure: a binary comparison tree over the beat's N elements (the left, lower-index operand
  * wins ties) with one register stage per level, combined with the running maximum of the
- * earlier beats of the frame (which wins ties), then the output register.
+ * earlier beats of the frame (which wins ties), then the output register. The elements enter
+ * the tree with their frame indices (a counter of the input beats plus the element's position),
+ * so the last stage holds one compare and one selection, not also the index addition.
  *
  * Latency: 1 + ceil(log2(N)) cycles. Throughput: one beat per cycle. s_axis_tready = !m_axis_tvalid ||
  * m_axis_tready (combinational ready path, as allowed by docs/rtl-architecture.md).
@@ -66,8 +68,6 @@ module rtlgen_argmax #
     output wire [IDX_BITS-1:0]    m_axis_tuser
 );
 
-// index width inside a beat
-localparam LW = N > 1 ? $clog2(N) : 1;
 // compared values: the element widened by one bit (signed or unsigned elements alike)
 localparam VW = ELEM_BITS + 1;
 // comparison tree levels
@@ -105,6 +105,17 @@ end
 reg m_valid_reg = 1'b0;
 wire en = !m_valid_reg || m_axis_tready;
 
+// frame index of element 0 of the next input beat (0 after a tlast beat)
+reg [IDX_BITS-1:0] base_in_reg = {IDX_BITS{1'b0}};
+always @(posedge clk) begin
+    if (en && s_axis_tvalid) begin
+        base_in_reg <= s_axis_tlast ? {IDX_BITS{1'b0}} : base_in_reg + N_IDX;
+    end
+    if (rst) begin
+        base_in_reg <= {IDX_BITS{1'b0}};
+    end
+end
+
 /*
  * Comparison tree over the input beat (VW-bit signed values, local indices), one register stage
  * per level; level l has tree_nodes(l) nodes, level 0 = the N elements of the input beat,
@@ -114,7 +125,7 @@ genvar l, i;
 generate
     for (l = 0; l <= LEVELS; l = l + 1) begin : level
         wire [tree_nodes(l)*VW-1:0] val;
-        wire [tree_nodes(l)*LW-1:0] idx;
+        wire [tree_nodes(l)*IDX_BITS-1:0] idx;
         wire [N*ELEM_BITS-1:0] data;
         wire valid;
         wire last;
@@ -123,14 +134,15 @@ generate
                 localparam [31:0] I_32 = i;
                 wire [ELEM_BITS-1:0] x = s_axis_tdata[i*ELEM_BITS +: ELEM_BITS];
                 assign val[i*VW +: VW] = {(SIGNED != 0) & x[ELEM_BITS-1], x};
-                assign idx[i*LW +: LW] = I_32[LW-1:0];
+                // frame index b*N + i (modulo 2^IDX_BITS)
+                assign idx[i*IDX_BITS +: IDX_BITS] = base_in_reg + I_32[IDX_BITS-1:0];
             end
             assign data = s_axis_tdata;
             assign valid = s_axis_tvalid;
             assign last = s_axis_tlast;
         end else begin : nodes
             reg [tree_nodes(l)*VW-1:0] val_reg;
-            reg [tree_nodes(l)*LW-1:0] idx_reg;
+            reg [tree_nodes(l)*IDX_BITS-1:0] idx_reg;
             reg [N*ELEM_BITS-1:0] data_reg;
             reg valid_reg = 1'b0;
             reg last_reg = 1'b0;
@@ -142,15 +154,17 @@ generate
                     always @(posedge clk) begin
                         if (en) begin
                             val_reg[i*VW +: VW] <= take_b ? vb : va;
-                            idx_reg[i*LW +: LW] <= take_b ? level[l-1].idx[(2*i+1)*LW +: LW]
-                                                          : level[l-1].idx[(2*i)*LW +: LW];
+                            idx_reg[i*IDX_BITS +: IDX_BITS] <=
+                                take_b ? level[l-1].idx[(2*i+1)*IDX_BITS +: IDX_BITS]
+                                       : level[l-1].idx[(2*i)*IDX_BITS +: IDX_BITS];
                         end
                     end
                 end else begin : pass
                     always @(posedge clk) begin
                         if (en) begin
                             val_reg[i*VW +: VW] <= level[l-1].val[(2*i)*VW +: VW];
-                            idx_reg[i*LW +: LW] <= level[l-1].idx[(2*i)*LW +: LW];
+                            idx_reg[i*IDX_BITS +: IDX_BITS] <=
+                                level[l-1].idx[(2*i)*IDX_BITS +: IDX_BITS];
                         end
                     end
                 end
@@ -175,7 +189,7 @@ generate
 endgenerate
 
 wire signed [VW-1:0] beat_val = level[LEVELS].val;
-wire [LW-1:0] beat_lidx = level[LEVELS].idx;
+wire [IDX_BITS-1:0] beat_idx = level[LEVELS].idx;
 wire beat_valid = level[LEVELS].valid;
 wire beat_last = level[LEVELS].last;
 
@@ -187,24 +201,10 @@ reg [N*ELEM_BITS-1:0] m_data_reg;
 reg [IDX_BITS-1:0] m_user_reg;
 
 reg frame_start_reg = 1'b1;              // the next beat starts a frame
-reg [IDX_BITS-1:0] base_reg = {IDX_BITS{1'b0}};   // index of element 0 of the next beat
 reg signed [VW-1:0] best_val_reg;
 reg [IDX_BITS-1:0] best_idx_reg;
 
 wire beat_fire = beat_valid && en;
-
-wire [IDX_BITS-1:0] base = frame_start_reg ? {IDX_BITS{1'b0}} : base_reg;
-wire [IDX_BITS-1:0] beat_idx;
-generate
-    if (IDX_BITS > LW) begin : idx_ext
-        assign beat_idx = base + {{IDX_BITS-LW{1'b0}}, beat_lidx};
-    end else begin : idx_trunc
-        /* verilator lint_off UNUSEDSIGNAL */
-        wire [LW-1:0] lidx = beat_lidx;
-        /* verilator lint_on UNUSEDSIGNAL */
-        assign beat_idx = base + lidx[IDX_BITS-1:0];
-    end
-endgenerate
 
 wire take_beat = frame_start_reg || beat_val > best_val_reg;
 wire signed [VW-1:0] best_val_next = take_beat ? beat_val : best_val_reg;
@@ -213,7 +213,6 @@ wire [IDX_BITS-1:0] best_idx_next = take_beat ? beat_idx : best_idx_reg;
 always @(posedge clk) begin
     if (beat_fire) begin
         frame_start_reg <= beat_last;
-        base_reg <= base + N_IDX;
         best_val_reg <= best_val_next;
         best_idx_reg <= best_idx_next;
     end
@@ -225,7 +224,6 @@ always @(posedge clk) begin
     end
     if (rst) begin
         frame_start_reg <= 1'b1;
-        base_reg <= {IDX_BITS{1'b0}};
         m_valid_reg <= 1'b0;
     end
 end
