@@ -1,6 +1,7 @@
 // The ONNX importer and its protobuf wire reader: tiny models written here with a few protobuf
 // helpers (mapping, weight layout, refusals naming the node), truncated and corrupted copies of
 // the committed models (an rtlgen::Error, never a crash), ONNX Runtime's requantization rule.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <fstream>
@@ -443,7 +444,7 @@ TEST_CASE("onnx: QLinearConcat and a QDQ Concat map to concat with ONNX Runtime'
   CHECK(qnet.layers[1].out_shape == Shape{8, 8, 8});
   CHECK(qnet.layers[1].out_quant.dtype == DType::UInt8);
   CHECK(qnet.layers[1].source == "out_QuantizeLinear_Output");
-  // three inputs have no hardware: the planner says so and how to mend it
+  // three inputs: one rtlgen_concat of three streams (the tensor three times: a fork of three)
   Network three = import_onnx_bytes(
       qlinear_conv_model_nodes(
           {node("QLinearConcat", {"cs", "cz", "y", "ys", "yz", "y", "ys", "yz", "y", "ys", "yz"},
@@ -453,8 +454,16 @@ TEST_CASE("onnx: QLinearConcat and a QDQ Concat map to concat with ONNX Runtime'
   prepare_network(three);
   CHECK(three.layers[1].inputs.size() == 3);
   CHECK(three.layers[1].out_shape == Shape{5, 5, 6});
-  CHECK_THROWS_WITH(plan_hardware(three),
-                    Catch::Contains("has 3 inputs; the hardware concatenates two"));
+  const HwPlan plan = plan_hardware(three);
+  const HwLayer& cat3 = plan.layers.back();
+  const auto it = std::find_if(cat3.instances.begin(), cat3.instances.end(),
+                               [](const Instance& i) { return i.module == "rtlgen_concat"; });
+  REQUIRE(it != cat3.instances.end());
+  CHECK(std::find(it->params.begin(), it->params.end(),
+                  std::pair<std::string, std::string>{"N_IN", "3"}) != it->params.end());
+  // keeps the pace of the stages before it
+  CHECK(cat3.est_cycles <=
+        std::max(plan.layers.front().est_cycles, plan.input.beats_per_frame()));
 }
 
 TEST_CASE("onnx: a uint8 QDQ Add maps to QLinearAdd's rule, an int8 one is refused") {

@@ -24,6 +24,9 @@
                            the int8 one's groups, whose Add rtlgen refuses.
   configs/onnx_qdq_concat_u8.onnx  the same block with Concat(conv, x) instead of the Add, uint8
                            activations (ONNX Runtime: QLinearConv, QLinearConcat).
+  configs/onnx_qdq_inception_u8.onnx  an Inception-style block: four branches (1x1; 1x1 then
+                           3x3; 3x3; the input itself) joined by one Concat, uint8 activations
+                           (ONNX Runtime: QLinearConvs and a QLinearConcat of four inputs).
 
 Pixels: the network input is the float pixel / 255 quantized by the model's first
 QuantizeLinear; rtlgen takes the quantized int8 values (pixel - 128 for scale 1/255, zp -128).
@@ -203,24 +206,13 @@ def build_qop_cnn(seed=21, avgpool=True):
     return m
 
 
-def build_qdq_join(signed, out_path, join="Add", seed=22):
-    """A residual block on a 8x8x4 input, x -> Conv 4->4 3x3 pad 1 -> Add(conv, x) (or
-    Concat(conv, x) along the channels), float (random weights), then quantize_static (QDQ,
-    per-channel int8 weights, calibrated on 16 random inputs) with int8 or uint8 activations."""
+def quantize_block(graph, rng, signed, out_path):
+    """quantize_static of a float block on a (1, 4, 8, 8) input "x": QDQ, per-channel int8
+    weights, int8 or uint8 activations, calibrated on 16 random inputs from `rng`."""
     import tempfile
     from onnxruntime.quantization import (CalibrationDataReader, QuantFormat, QuantType,
                                           quantize_static)
-    rng = np.random.default_rng(seed)
-    w = (rng.standard_normal((4, 4, 3, 3)) * 0.2).astype(np.float32)
-    b = (rng.standard_normal(4) * 0.1).astype(np.float32)
-    nodes = [h.make_node("Conv", ["x", "w", "b"], ["y"], name="conv", pads=[1, 1, 1, 1]),
-             h.make_node(join, ["y", "x"], ["out"], name="residual_" + join.lower(),
-                         **({"axis": 1} if join == "Concat" else {}))]
-    oc = 8 if join == "Concat" else 4
-    g = h.make_graph(nodes, "qdq_join", [h.make_tensor_value_info("x", T.FLOAT, [1, 4, 8, 8])],
-                     [h.make_tensor_value_info("out", T.FLOAT, [1, oc, 8, 8])],
-                     [nh.from_array(w, "w"), nh.from_array(b, "b")])
-    m = h.make_model(g, opset_imports=[h.make_opsetid("", 13)], producer_name="rtlgen")
+    m = h.make_model(graph, opset_imports=[h.make_opsetid("", 13)], producer_name="rtlgen")
     m.ir_version = 8
     calib = [{"x": rng.random((1, 4, 8, 8), dtype=np.float32)} for _ in range(16)]
 
@@ -237,6 +229,52 @@ def build_qdq_join(signed, out_path, join="Add", seed=22):
         quantize_static(fpath, out_path, Reader(), quant_format=QuantFormat.QDQ,
                         activation_type=QuantType.QInt8 if signed else QuantType.QUInt8,
                         weight_type=QuantType.QInt8, per_channel=True)
+
+
+def build_qdq_join(signed, out_path, join="Add", seed=22):
+    """A residual block on a 8x8x4 input, x -> Conv 4->4 3x3 pad 1 -> Add(conv, x) (or
+    Concat(conv, x) along the channels), float (random weights), then quantize_static (QDQ,
+    per-channel int8 weights, calibrated on 16 random inputs) with int8 or uint8 activations."""
+    rng = np.random.default_rng(seed)
+    w = (rng.standard_normal((4, 4, 3, 3)) * 0.2).astype(np.float32)
+    b = (rng.standard_normal(4) * 0.1).astype(np.float32)
+    nodes = [h.make_node("Conv", ["x", "w", "b"], ["y"], name="conv", pads=[1, 1, 1, 1]),
+             h.make_node(join, ["y", "x"], ["out"], name="residual_" + join.lower(),
+                         **({"axis": 1} if join == "Concat" else {}))]
+    oc = 8 if join == "Concat" else 4
+    g = h.make_graph(nodes, "qdq_join", [h.make_tensor_value_info("x", T.FLOAT, [1, 4, 8, 8])],
+                     [h.make_tensor_value_info("out", T.FLOAT, [1, oc, 8, 8])],
+                     [nh.from_array(w, "w"), nh.from_array(b, "b")])
+    quantize_block(g, rng, signed, out_path)
+
+
+def build_qdq_inception(out_path, seed=23):
+    """An Inception-style block on a 8x8x4 input: four branches joined by one Concat along the
+    channels, x -> [Conv 1x1 4->4, Relu], [Conv 1x1 4->4, Relu, Conv 3x3 4->8 pad 1, Relu],
+    [Conv 3x3 4->4 pad 1, Relu], [x itself]; float (random weights), then quantize_static (QDQ,
+    uint8 activations, per-channel int8 weights, calibrated on 16 random inputs). ONNX Runtime
+    fuses it into QLinearConvs and one QLinearConcat of four inputs, each with its own
+    quantization."""
+    rng = np.random.default_rng(seed)
+    inits, nodes = [], []
+
+    def conv(name, x, cin, cout, k):
+        w = (rng.standard_normal((cout, cin, k, k)) * (0.6 / k)).astype(np.float32)
+        b = (rng.standard_normal(cout) * 0.1).astype(np.float32)
+        inits.extend([nh.from_array(w, name + "_w"), nh.from_array(b, name + "_b")])
+        nodes.append(h.make_node("Conv", [x, name + "_w", name + "_b"], [name + "_c"], name=name,
+                                 pads=[k // 2] * 4))
+        nodes.append(h.make_node("Relu", [name + "_c"], [name], name=name + "_relu"))
+        return name
+
+    b1 = conv("b1_1x1", "x", 4, 4, 1)
+    b2 = conv("b2_3x3", conv("b2_1x1", "x", 4, 4, 1), 4, 8, 3)
+    b3 = conv("b3_3x3", "x", 4, 4, 3)
+    nodes.append(h.make_node("Concat", [b1, b2, b3, "x"], ["out"], name="join", axis=1))
+    g = h.make_graph(nodes, "qdq_inception",
+                     [h.make_tensor_value_info("x", T.FLOAT, [1, 4, 8, 8])],
+                     [h.make_tensor_value_info("out", T.FLOAT, [1, 20, 8, 8])], inits)
+    quantize_block(g, rng, False, out_path)
 
 
 def main():
@@ -273,9 +311,10 @@ def save_qop_models(out):
     build_qdq_join(True, os.path.join(out, "onnx_qdq_add_i8.onnx"))
     build_qdq_join(False, os.path.join(out, "onnx_qdq_add_u8.onnx"))
     build_qdq_join(False, os.path.join(out, "onnx_qdq_concat_u8.onnx"), join="Concat")
+    build_qdq_inception(os.path.join(out, "onnx_qdq_inception_u8.onnx"))
     print("wrote", os.path.join(out, "onnx_qop_cnn.onnx"), os.path.join(out, "onnx_qop_cnn_hw.onnx"),
           os.path.join(out, "onnx_qdq_add_i8.onnx"), os.path.join(out, "onnx_qdq_add_u8.onnx"),
-          os.path.join(out, "onnx_qdq_concat_u8.onnx"))
+          os.path.join(out, "onnx_qdq_concat_u8.onnx"), os.path.join(out, "onnx_qdq_inception_u8.onnx"))
 
 
 if __name__ == "__main__":

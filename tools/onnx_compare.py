@@ -174,7 +174,13 @@ def main(argv=None):
                 print("0 passed, 1 failed")
                 return 1
             last = None
-            for layer, onnx_name in zip(man["layers"], layer_tensors):
+            for layer in man["layers"]:  # matched by name: branches may run in another order
+                onnx_name = layer["source"]
+                if onnx_name not in layer_tensors:
+                    print(f'rtlgen layer {layer["name"]}: its source {onnx_name!r} is not an '
+                          f"integer tensor of ONNX Runtime's fused graph: {layer_tensors}")
+                    print("0 passed, 1 failed")
+                    return 1
                 got = np.load(os.path.join(dump, layer["file"])).reshape(-1).astype(np.int64)
                 ref = res[onnx_name]
                 if ref.ndim == 4:

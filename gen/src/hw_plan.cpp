@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <numeric>
 #include <set>
@@ -1010,60 +1011,95 @@ class Planner {
       vb[j] = (int64_t(j + 1) * n + b.elems - 1) / b.elems;
     }
     stage_need_[l.name] = {{{l.inputs[0], va}, {l.inputs[1], vb}}};
-    size_skip_fifos(l, va, vb);
+    size_skip_fifos(l, {va, vb});
     push_layer(hw);
   }
 
-  // CONCATENATION of two inputs along the channels: an input quantized otherwise than the
-  // output passes rtlgen_remap (ONNX Runtime's requantization as a table of the golden model),
-  // both are width-converted to n elements per beat (n divides both channel counts), then
-  // rtlgen_concat (per pixel A's beats, then B's) -> fifo. A fork feeding both inputs gets a
-  // skip FIFO, sized like ADD's from the beats each output beat needs.
+  // CONCATENATION of N inputs along the channels: an input quantized otherwise than the output
+  // passes rtlgen_remap (its requantization as a table of the golden model), each is
+  // width-converted to its beat of the layout, then rtlgen_concat -> fifo. The layout: every
+  // input at one width n, the widest that divides every input's channels and joins each input's
+  // beats (per pixel input 0's channels / n beats, then input 1's, ...); when that takes more
+  // beats per frame than the slowest stage planned before it takes cycles, the inputs' whole
+  // pixels side by side, one output beat per pixel, so that the join keeps the pipeline's rate.
+  // Forks feeding several inputs get skip FIFOs, sized from the beats each output beat needs.
   void concat(const Layer& l) {
-    if (l.inputs.size() != 2)
-      fail(l, fmt::format("has {} inputs; the hardware concatenates two (rtlgen_concat): make it "
-                          "a chain of two-input concatenations",
-                          l.inputs.size()));
-    const StreamInfo a = stream_of(l, 0), b = stream_of(l, 1);
-    HwLayer hw = start(l, a);
-    hw.join_inputs = {l.inputs[1]};
-    const int ca = a.shape.c, cb = b.shape.c, bits = l.out_quant.bits;
-    // the widest beat that divides both channel counts and that a width converter can make
-    // from each input's beats (one divides the other)
-    const auto joins = [](int elems, int d) { return elems % d == 0 || d % elems == 0; };
+    std::vector<StreamInfo> in;
+    for (size_t k = 0; k < l.inputs.size(); ++k) in.push_back(stream_of(l, int(k)));
+    HwLayer hw = start(l, in[0]);
+    hw.join_inputs.assign(l.inputs.begin() + 1, l.inputs.end());
+    const int bits = l.out_quant.bits;
+    // a width converter makes beats of d elements from each input's beats (one divides the other)
+    const auto joins_all = [&](const std::function<int(const StreamInfo&)>& d) {
+      return std::all_of(in.begin(), in.end(), [&](const StreamInfo& s) {
+        return s.elems % d(s) == 0 || d(s) % s.elems == 0;
+      });
+    };
+    int channels_gcd = 0;
+    for (const StreamInfo& s : in) channels_gcd = std::gcd(channels_gcd, s.shape.c);
     int n = 1;
-    for (int d = 1; d <= std::gcd(ca, cb); ++d)
-      if (std::gcd(ca, cb) % d == 0 && joins(a.elems, d) && joins(b.elems, d)) n = d;
-    const std::string pa = width_convert(hw, l, remap_input(hw, l, 0, a), n, "_wca");
-    const std::string pb = width_convert(hw, l, remap_input(hw, l, 1, b), n, "_wcb");
-    Instance u{"rtlgen_concat", l.name + "_cat", {}, {{"clk", "clk"}, {"rst", "rst"}}};
-    u.params = {{"N", lit(n)},
-                {"ELEM_BITS", lit(bits)},
-                {"A_BEATS", lit(ca / n)},
-                {"B_BEATS", lit(cb / n)}};
-    for (const auto& [port, from] : {std::pair{"s_a_axis", pa}, std::pair{"s_b_axis", pb}})
-      for (const char* sig : {"_tdata", "_tvalid", "_tready"})
-        u.ports.push_back({std::string(port) + sig, from + sig});
-    connect_out(u, l.name + "_cat");
-    stream_wires(l.name + "_cat", n * bits);
-    hw.instances.push_back(u);
-    output_fifo(hw, l, l.name + "_cat", n);
-    hw.pe = hw.simd = n;
-    hw.est_cycles = std::max({hw.out.beats_per_frame(), a.beats_per_frame(), b.beats_per_frame()});
-    // Output beat j of pixel p: within A's part it needs A up to that beat and B up to pixel
-    // p - 1; within B's part all of A's pixel p and B up to that beat (in each stream's beats).
-    const size_t beats = size_t(hw.out.beats_per_frame());
-    const int64_t per_px = (ca + cb) / n, a_part = ca / n;
-    std::vector<int64_t> va(beats), vb(beats);
-    for (size_t j = 0; j < beats; ++j) {
-      const int64_t p = int64_t(j) / per_px, r = int64_t(j) % per_px;
-      const int64_t a_elems = r < a_part ? p * ca + (r + 1) * n : (p + 1) * ca;
-      const int64_t b_elems = r < a_part ? p * cb : p * cb + (r - a_part + 1) * n;
-      va[j] = (a_elems + a.elems - 1) / a.elems;
-      vb[j] = (b_elems + b.elems - 1) / b.elems;
+    for (int d = 1; d <= channels_gcd; ++d)
+      if (channels_gcd % d == 0 && joins_all([d](const StreamInfo&) { return d; })) n = d;
+    const int64_t pixels = int64_t(l.out_shape.h) * l.out_shape.w;
+    int64_t slowest = plan_.input.beats_per_frame();
+    for (const HwLayer& p : plan_.layers) slowest = std::max(slowest, p.est_cycles);
+    const bool whole = pixels * (l.out_shape.c / n) > slowest &&
+                       joins_all([](const StreamInfo& s) { return s.shape.c; });
+    const int out_n = whole ? l.out_shape.c : n;
+    std::vector<int> width, beats;
+    std::vector<std::string> data, valid, ready;
+    for (size_t k = 0; k < in.size(); ++k) {
+      width.push_back(whole ? in[k].shape.c : n);
+      beats.push_back(in[k].shape.c / width.back());
+      const std::string from = width_convert(hw, l, remap_input(hw, l, int(k), in[k]),
+                                             width.back(), fmt::format("_wc{}", k));
+      data.push_back(from + "_tdata");
+      valid.push_back(from + "_tvalid");
+      ready.push_back(from + "_tready");
     }
-    stage_need_[l.name] = {{{l.inputs[0], va}, {l.inputs[1], vb}}};
-    size_skip_fifos(l, va, vb);
+    const auto fields = [](const std::vector<int>& v) {
+      std::vector<std::string> f;
+      for (int x : v) f.push_back(fmt::format("32'd{}", x));
+      return concat(f);
+    };
+    Instance u{"rtlgen_concat", l.name + "_cat", {}, {{"clk", "clk"}, {"rst", "rst"}}};
+    u.params = {{"N_IN", lit(int64_t(in.size()))},
+                {"N", lit(out_n)},
+                {"ELEM_BITS", lit(bits)},
+                {"IN_N", fields(width)},
+                {"IN_BEATS", fields(beats)}};
+    u.ports.push_back({"s_axis_tdata", concat(data)});
+    u.ports.push_back({"s_axis_tvalid", concat(valid)});
+    u.ports.push_back({"s_axis_tready", concat(ready)});
+    connect_out(u, l.name + "_cat");
+    stream_wires(l.name + "_cat", out_n * bits);
+    hw.instances.push_back(u);
+    output_fifo(hw, l, l.name + "_cat", out_n);
+    hw.pe = hw.simd = out_n;
+    hw.est_cycles = hw.out.beats_per_frame();
+    for (const StreamInfo& s : in) hw.est_cycles = std::max(hw.est_cycles, s.beats_per_frame());
+    // Output beat r of pixel p needs all of every input's pixel p - 1 and, of input k's pixel p,
+    // the channels of its beats up to r: none before its first output beat (rtlgen_concat's
+    // FIRST(k): the output beats of the inputs before it), at most its channels.
+    const int64_t per_px = l.out_shape.c / out_n;
+    const size_t out_beats = size_t(hw.out.beats_per_frame());
+    std::vector<std::vector<int64_t>> need_in(in.size(), std::vector<int64_t>(out_beats));
+    int64_t first = 0, fill = 0;  // rtlgen_concat's layout walk
+    for (size_t k = 0; k < in.size(); ++k) {
+      const int64_t c = in[k].shape.c;
+      for (size_t j = 0; j < out_beats; ++j) {
+        const int64_t p = int64_t(j) / per_px, r = int64_t(j) % per_px;
+        const int64_t part = std::clamp<int64_t>((r - first + 1) * width[k], 0, c);
+        need_in[k][j] = (p * c + part + in[k].elems - 1) / in[k].elems;
+      }
+      fill += int64_t(width[k]) * beats[k];
+      first += fill / out_n;
+      fill %= out_n;
+    }
+    StageNeed stage;
+    for (size_t k = 0; k < in.size(); ++k) stage.push_back({l.inputs[k], need_in[k]});
+    stage_need_[l.name] = stage;
+    size_skip_fifos(l, need_in);
     push_layer(hw);
   }
 
@@ -1076,7 +1112,7 @@ class Planner {
       fail(l, fmt::format("input '{}' of {} bits would need requantizing; only 8-bit inputs "
                           "have a hardware requantizer (rtlgen_remap)",
                           l.inputs[size_t(k)], s.bits));
-    const std::string tag = k == 0 ? "_remap_a" : "_remap_b";
+    const std::string tag = fmt::format("_remap{}", k);
     const std::string tfile = l.name + tag + ".mem";
     Instance r{"rtlgen_remap", l.name + tag, {}, {{"clk", "clk"}, {"rst", "rst"}}};
     r.params = {{"N", lit(s.elems)},
@@ -1183,30 +1219,65 @@ class Planner {
   // Capacity = max_j (need_long(j) - need_short(j)) fork beats, a FIFO at the start of the
   // short branch (rtlgen_fifo holds DEPTH + 1). For a bare skip path this is exact (one less
   // deadlocks, tests/e2e); with stages on the short path their own buffering adds slack.
-  void size_skip_fifos(const Layer& l, const std::vector<int64_t>& va,
-                       const std::vector<int64_t>& vb) {
-    const std::string root = common_fork(l.inputs[0], l.inputs[1]);
-    if (root.empty()) return;
-    const std::vector<int64_t> ra = need(l.inputs[0], root), rb = need(l.inputs[1], root);
-    int64_t cap_b = 0, cap_a = 0;
-    for (size_t j = 0; j < va.size(); ++j) {
-      // 0 beats needed (a concatenation's B before its first pixel): nothing of the root
-      const int64_t na = va[j] > 0 ? ra[size_t(va[j] - 1)] : 0;
-      const int64_t nb = vb[j] > 0 ? rb[size_t(vb[j] - 1)] : 0;
-      cap_b = std::max(cap_b, na - nb);
-      cap_a = std::max(cap_a, nb - na);
+  //
+  // A join of more inputs (a concatenation): every fork that is the latest common fork of two
+  // of its inputs is balanced alone. Its branches that lead to the join each need, for join
+  // beat j, the most fork beats any join input on that branch needs (a later fork on the branch
+  // balances those inputs among themselves); the branch needing the most sets the pace and every
+  // other branch holds max_j (the most any branch needs - its own need) fork beats.
+  // `in_need[k][j]`: beats of input k that join beat j needs (0: none yet).
+  void size_skip_fifos(const Layer& l, const std::vector<std::vector<int64_t>>& in_need) {
+    std::set<std::string> roots;
+    for (size_t x = 0; x < l.inputs.size(); ++x)
+      for (size_t y = x + 1; y < l.inputs.size(); ++y) {
+        const std::string r = common_fork(l.inputs[x], l.inputs[y]);
+        if (!r.empty()) roots.insert(r);
+      }
+    for (const std::string& root : roots) balance_fork(l, root, in_need);
+  }
+
+  void balance_fork(const Layer& l, const std::string& root,
+                    const std::vector<std::vector<int64_t>>& in_need) {
+    struct Branch {
+      int index = 0;       // output of the fork
+      int slot = 0;        // its first join input
+      std::vector<int64_t> need;  // fork beats needed per join beat
+      int64_t latency = 0;
+    };
+    std::vector<Branch> branches;
+    const size_t beats = in_need[0].size();
+    for (size_t k = 0; k < l.inputs.size(); ++k) {
+      if (!depends_on(l.inputs[k], root)) continue;
+      const int index = branch_of(l, root, int(k));
+      auto b = std::find_if(branches.begin(), branches.end(),
+                            [&](const Branch& x) { return x.index == index; });
+      if (b == branches.end()) b = branches.insert(branches.end(), {index, int(k), {}, 0});
+      b->need.resize(beats, 0);
+      const std::vector<int64_t>& r = need(l.inputs[k], root);
+      for (size_t j = 0; j < beats; ++j)  // 0 beats needed (an input before its first beat)
+        if (in_need[k][j] > 0) b->need[j] = std::max(b->need[j], r[size_t(in_need[k][j] - 1)]);
+      b->latency = std::max(b->latency, latency(l.inputs[k], root));
     }
-    // Throughput: while the slower branch computes beat j from its last needed input, the fork
-    // must keep feeding, so the faster branch also holds the fork beats of the latency
-    // difference of the two branches. For ADD the faster branch is the one that needs less (the
-    // skip path); a concatenation's direct input A needs more than a computed B (B's pixel
-    // comes after A's) yet is faster: then each branch gets a FIFO.
-    const int64_t lat_a = latency(l.inputs[0], root), lat_b = latency(l.inputs[1], root);
-    const int64_t slack_b = fork_beats_within(root, lat_a - lat_b);
-    const int64_t slack_a = fork_beats_within(root, lat_b - lat_a);
+    if (branches.size() < 2) return;
+    std::vector<int64_t> most(beats, 0);
+    int64_t slowest = 0;
+    for (const Branch& b : branches) {
+      for (size_t j = 0; j < beats; ++j) most[j] = std::max(most[j], b.need[j]);
+      slowest = std::max(slowest, b.latency);
+    }
+    // Throughput: while the slowest branch computes beat j from its last needed input, the fork
+    // must keep feeding, so each faster branch also holds the fork beats of its latency
+    // difference to the slowest. For ADD the faster branch is the one that needs less (the skip
+    // path); a concatenation's direct first input needs more than a computed second one (its
+    // pixel comes first) yet is faster: then each branch gets a FIFO.
     const bool slack_only = !opt_.skip_fifo_bound_only;  // a FIFO for the slack alone
-    if (cap_b > 0 || (slack_only && slack_b > 0)) insert_skip_fifo(l, root, 1, cap_b, slack_b);
-    if (cap_a > 0 || (slack_only && slack_a > 0)) insert_skip_fifo(l, root, 0, cap_a, slack_a);
+    for (auto b = branches.rbegin(); b != branches.rend(); ++b) {
+      int64_t cap = 0;
+      for (size_t j = 0; j < beats; ++j) cap = std::max(cap, most[j] - b->need[j]);
+      const int64_t slack = fork_beats_within(root, slowest - b->latency);
+      if (cap > 0 || (slack_only && slack > 0))
+        insert_skip_fifo(l, root, b->index, b->slot, cap, slack);
+    }
   }
 
   // At most how many beats the fork `root` passes on in `cycles` cycles: no faster than its
@@ -1237,19 +1308,22 @@ class Planner {
     return up + (own == stage_latency_.end() ? 0 : own->second);
   }
 
-  void insert_skip_fifo(const Layer& l, const std::string& root, int slot, int64_t capacity,
-                        int64_t slack) {
-    if (opt_.skip_fifo_bound_only) slack = 0;
+  // The output of fork `root` that join input `slot` of `l` is on.
+  int branch_of(const Layer& l, const std::string& root, int slot) const {
     const std::string& in = l.inputs[size_t(slot)];
-    const auto& cons = consumers_[root];
+    const auto& cons = consumers_.at(root);
     const int me = layer_index_.at(l.name);
-    int branch = -1;
-    for (size_t i = 0; i < cons.size() && branch < 0; ++i) {
+    for (size_t i = 0; i < cons.size(); ++i) {
       const Layer& c = net_.layers[size_t(cons[i].first)];
       if (in == root ? (cons[i].first == me && cons[i].second == slot) : depends_on(in, c.name))
-        branch = int(i);
+        return int(i);
     }
-    if (branch < 0) fail(l, fmt::format("internal: no branch of '{}' leads to '{}'", root, in));
+    fail(l, fmt::format("internal: no branch of '{}' leads to '{}'", root, in));
+  }
+
+  void insert_skip_fifo(const Layer& l, const std::string& root, int branch, int slot,
+                        int64_t capacity, int64_t slack) {
+    if (opt_.skip_fifo_bound_only) slack = 0;
     StreamInfo& b = forks_.at(root)[size_t(branch)];
     if (!skipped_.insert(b.prefix).second)
       fail(l, fmt::format("branch {} of '{}' would need two skip FIFOs (nested joins on one "
@@ -1271,8 +1345,8 @@ class Planner {
     f.ports.push_back({"m_axis_tlast", ""});
     f.ports.push_back({"m_axis_tuser", ""});
     plan_.glue.push_back(f);
-    plan_.skip_fifos.push_back({l.name, root, slot == 0 ? l.inputs[0] : l.inputs[1], capacity,
-                                slack, depth, b.elems});
+    plan_.skip_fifos.push_back(
+        {l.name, root, l.inputs[size_t(slot)], capacity, slack, depth, b.elems});
   }
 
   // The argmax side channel (Network::argmax): classifiers only, unless the YAML says.

@@ -91,6 +91,18 @@ int64_t param(const Instance& inst, const std::string& name, int64_t def = 0) {
   return def;
 }
 
+// The fields of a vector parameter written as a concatenation of decimal fields, last first
+// ("{32'd8, 32'd4}" -> {4, 8}); empty if absent.
+std::vector<int64_t> param_fields(const Instance& inst, const std::string& name) {
+  std::vector<int64_t> out;
+  for (const auto& [k, v] : inst.params) {
+    if (k != name) continue;
+    for (size_t at = v.find("'d"); at != std::string::npos; at = v.find("'d", at + 2))
+      out.insert(out.begin(), std::strtoll(v.c_str() + at + 2, nullptr, 10));
+  }
+  return out;
+}
+
 std::string param_str(const Instance& inst, const std::string& name) {
   for (const auto& [k, v] : inst.params)
     if (k == name) {
@@ -443,12 +455,20 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     c.lut = 30 + 450 * n;
     c.ff = 30 + 500 * n;
   } else if (m == "rtlgen_concat") {
-    // a 2:1 multiplexer per data bit, the beat counter and its compare (Yosys synth_xilinx,
-    // N 4, A_BEATS 3, B_BEATS 2: 39 LUT, 3 FF; this model: 42, 3)
-    const int64_t w = param(inst, "N", 1) * param(inst, "ELEM_BITS", 8);
-    const int64_t cw =
-        clog2(std::max<int64_t>(param(inst, "A_BEATS", 1) + param(inst, "B_BEATS", 1), 2));
-    c.lut = 4 + w + 2 * cw;
+    // per output bit an AND-OR of the inputs that can place an element there (sum of the
+    // inputs' IN_N over N elements: N_IN:1 when every input is N wide, none when whole pixels
+    // sit side by side), the valid/ready terms and the beat counter and its compares (Yosys
+    // synth_xilinx, two inputs, N 4, 3 + 2 beats: 39 LUT, 3 FF; this model: 44, 3)
+    const int64_t n = param(inst, "N", 1), bits = param(inst, "ELEM_BITS", 8);
+    const std::vector<int64_t> in_n = param_fields(inst, "IN_N"),
+                               in_beats = param_fields(inst, "IN_BEATS");
+    int64_t lanes = 0, elems = 0;
+    for (size_t k = 0; k < in_n.size() && k < in_beats.size(); ++k) {
+      lanes += in_n[k];
+      elems += in_n[k] * in_beats[k];
+    }
+    const int64_t cw = clog2(std::max<int64_t>(ceil_div(elems, std::max<int64_t>(n, 1)), 2));
+    c.lut = 4 + bits * std::max<int64_t>(lanes - n, 0) + int64_t(in_n.size()) + 2 * cw;
     c.ff = cw;
   } else if (m == "rtlgen_remap") {
     // per lane a 256 x 8 ROM as logic: 4 LUT6 and the F7/F8 multiplexers per output bit
