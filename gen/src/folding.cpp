@@ -14,21 +14,6 @@
 namespace rtlgen {
 namespace {
 
-std::vector<int> divisors(int n) {
-  std::vector<int> d;
-  for (int i = 1; i <= n; ++i)
-    if (n % i == 0) d.push_back(i);
-  return d;
-}
-
-// Shape of the stream that carries `tensor` in hardware: a PAD is merged into the next layer's
-// line buffer, so its consumer streams the unpadded tensor.
-Shape stream_shape(const Network& net, const std::string& tensor) {
-  const Layer* p = net.find(tensor);
-  if (p && p->op == OpKind::Pad && !p->inputs.empty()) return stream_shape(net, p->inputs[0]);
-  return net.shape_of(tensor);
-}
-
 // Cheapest first: fewest multipliers, then fewest output lanes (each lane of a weighted layer
 // costs a 32-bit requantizer multiply), then fewest cycles.
 bool cheaper(const FoldChoice& a, const FoldChoice& b) {
@@ -246,12 +231,6 @@ void store(Network& net, const FoldReport& r) {
 }
 
 }  // namespace
-
-bool is_pointwise(const Layer& l) {
-  return l.op == OpKind::Conv2D && l.kernel_h == 1 && l.kernel_w == 1 && l.stride_h == 1 &&
-         l.stride_w == 1 && l.pads.top == 0 && l.pads.bottom == 0 && l.pads.left == 0 &&
-         l.pads.right == 0;
-}
 
 std::vector<FoldChoice> fold_candidates(const Network& net, const Layer& l, int in_elems) {
   std::vector<FoldChoice> out;

@@ -41,10 +41,6 @@ std::vector<const char*> template_submodules(const std::string& module) {
 std::string lit(int64_t v) { return v < 0 ? fmt::format("-{}", -v) : fmt::format("{}", v); }
 std::string str_lit(const std::string& s) { return "\"" + s + "\""; }
 
-[[noreturn]] void fail(const Layer& l, const std::string& msg) {
-  throw Error(l.loc, fmt::format("layer '{}' ({}): {}", l.name, to_string(l.op), msg));
-}
-
 class Planner {
  public:
   Planner(const Network& net, const PlanOptions& opt) : net_(net), opt_(opt) {}

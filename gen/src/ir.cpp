@@ -32,6 +32,42 @@ TensorQuant Network::quant_of(const std::string& tensor) const {
   throw Error(fmt::format("{}: unknown tensor '{}'", source, tensor));
 }
 
+int output_channels(const Layer& l) {
+  return l.op == OpKind::DepthwiseConv2D ? l.weight_shape.at(3) : l.weight_shape.at(0);
+}
+
+int vector_length(const Network& net, const Layer& l) {
+  switch (l.op) {
+    case OpKind::Conv2D: return l.kernel_h * l.kernel_w * net.shape_of(l.inputs[0]).c;
+    case OpKind::DepthwiseConv2D: return l.kernel_h * l.kernel_w;
+    case OpKind::FullyConnected: return static_cast<int>(net.shape_of(l.inputs[0]).elements());
+    default: return 0;
+  }
+}
+
+bool is_pointwise(const Layer& l) {
+  return l.op == OpKind::Conv2D && l.kernel_h == 1 && l.kernel_w == 1 && l.stride_h == 1 &&
+         l.stride_w == 1 && l.pads.top == 0 && l.pads.bottom == 0 && l.pads.left == 0 &&
+         l.pads.right == 0;
+}
+
+Shape stream_shape(const Network& net, const std::string& tensor) {
+  const Layer* p = net.find(tensor);
+  if (p && p->op == OpKind::Pad && !p->inputs.empty()) return stream_shape(net, p->inputs[0]);
+  return net.shape_of(tensor);
+}
+
+std::vector<int> divisors(int n) {
+  std::vector<int> d;
+  for (int i = 1; i <= n; ++i)
+    if (n % i == 0) d.push_back(i);
+  return d;
+}
+
+void fail(const Layer& l, const std::string& msg) {
+  throw Error(l.loc, fmt::format("layer '{}' ({}): {}", l.name, to_string(l.op), msg));
+}
+
 const char* to_string(OpKind op) {
   switch (op) {
     case OpKind::Conv2D: return "conv2d";

@@ -12,10 +12,6 @@
 namespace rtlgen {
 namespace {
 
-std::string ctx(const Layer& l) { return fmt::format("layer '{}' ({}): ", l.name, to_string(l.op)); }
-
-[[noreturn]] void fail(const Layer& l, const std::string& msg) { throw Error(l.loc, ctx(l) + msg); }
-
 // TFLite padding rule (spec section 4), dilation 1.
 void same_or_valid(Padding p, int in, int k, int s, int* out, int* before, int* after) {
   *out = p == Padding::Same ? (in + s - 1) / s : (in - k) / s + 1;
@@ -59,19 +55,6 @@ void check_concat_quant(const Network& net, const Layer& l) {
 }
 
 }  // namespace
-
-int output_channels(const Layer& l) {
-  return l.op == OpKind::DepthwiseConv2D ? l.weight_shape.at(3) : l.weight_shape.at(0);
-}
-
-int vector_length(const Network& net, const Layer& l) {
-  switch (l.op) {
-    case OpKind::Conv2D: return l.kernel_h * l.kernel_w * net.shape_of(l.inputs[0]).c;
-    case OpKind::DepthwiseConv2D: return l.kernel_h * l.kernel_w;
-    case OpKind::FullyConnected: return static_cast<int>(net.shape_of(l.inputs[0]).elements());
-    default: return 0;
-  }
-}
 
 void validate_graph(Network& net) {
   for (size_t i = 0; i < net.layers.size(); ++i) {

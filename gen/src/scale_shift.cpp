@@ -22,10 +22,6 @@ int64_t floor_shift(int64_t v, int shift, int64_t* rem) {
   return q;
 }
 
-[[noreturn]] void fail(const Layer& l, const std::string& msg) {
-  throw Error(l.loc, fmt::format("layer '{}' ({}): {}", l.name, to_string(l.op), msg));
-}
-
 struct Interval {
   int64_t lo = 0, hi = 0;
 };

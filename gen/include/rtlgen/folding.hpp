@@ -129,8 +129,4 @@ FoldReport fold_to_device(Network& net, const FoldTarget& target);
 // when the target cannot be met (naming the stage that limits it).
 FoldReport choose_folding(Network& net, const FoldTarget& target);
 
-// A 1x1 stride-1 unpadded convolution: the matrix-vector unit reads pixels directly (no line
-// buffer), exactly like a fully-connected layer applied to every pixel.
-bool is_pointwise(const Layer& l);
-
 }  // namespace rtlgen

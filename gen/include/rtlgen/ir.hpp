@@ -229,4 +229,23 @@ const char* to_string(Rounding r);
 // Layers whose arithmetic is a dot product through the matrix-vector unit.
 bool has_weights(OpKind op);
 
+// Number of output channels of a weighted layer (MH of the matrix-vector unit) and the length
+// of the vector one output element reduces over (MW).
+int output_channels(const Layer& l);
+int vector_length(const Network& net, const Layer& l);
+
+// A 1x1 stride-1 unpadded convolution: the matrix-vector unit reads pixels directly (no line
+// buffer), exactly like a fully-connected layer applied to every pixel.
+bool is_pointwise(const Layer& l);
+
+// Shape of the stream that carries `tensor` in hardware: a PAD is merged into the next layer's
+// line buffer, so its consumer streams the unpadded tensor.
+Shape stream_shape(const Network& net, const std::string& tensor);
+
+// The divisors of n > 0, ascending (the PE / SIMD values a dimension of n allows).
+std::vector<int> divisors(int n);
+
+// Throws rtlgen::Error at the layer's source location: "layer 'NAME' (OP): MSG".
+[[noreturn]] void fail(const Layer& l, const std::string& msg);
+
 }  // namespace rtlgen

@@ -26,9 +26,4 @@ void prepare_network(Network& net);
 // TFLite's fused-activation clamp range for an output quantization.
 void activation_range(Activation act, const TensorQuant& q, int32_t* act_min, int32_t* act_max);
 
-// Length of the vector one output element of a weighted layer reduces over (MW of the MVU)
-// and the number of output channels (MH).
-int vector_length(const Network& net, const Layer& l);
-int output_channels(const Layer& l);
-
 }  // namespace rtlgen
