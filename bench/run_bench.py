@@ -8,7 +8,8 @@ For every (network, multiplier budget B or device D):
   rtlgen sim work/<net>_<B>.yaml -o work/<net>_<B> --random N --perf-frames M
   rtlgen synth work/<net>_<B> --xilinx-only                       (only with --synth; cached)
 and writes results/bench.csv (appended: one row per run, timestamp + commit), results/latest.csv,
-results/latest.md, results/cycles.svg and results/utilisation.svg. See bench/README.md.
+results/latest.md, results/cycles.svg, results/utilisation.svg, results/dsp_per_mult.svg and
+results/rom_per_bram.svg. See bench/README.md.
 
 Standard library only. Exit status: 0 = every simulation bit-exact and every step succeeded,
 1 = a simulation reported mismatches or a step failed (the results are still written).
@@ -33,6 +34,8 @@ ROOT = os.path.dirname(BENCH_DIR)
 MIN_UTILISATION = 0.85      # at budgets >= UTIL_MIN_BUDGET
 UTIL_MIN_BUDGET = 64
 MAX_CYCLE_ERROR = 0.03      # analytic cycles per frame vs Verilator
+MAX_DSP_PER_MULT = 1.15     # DSP48E1 per MAC multiplier (issue 22's aim)
+MIN_ROM_PER_BRAM = 0.7      # weight bits per block-RAM bit where weights need block RAM
 
 COLUMNS = [
     "timestamp", "commit", "network", "budget", "multipliers", "macs_per_frame",
@@ -466,8 +469,9 @@ def plot_cycles(rows, path, title):
         f.write(c.svg())
 
 
-def plot_utilisation(rows, path, title):
-    rows = [r for r in rows if r["utilisation"] != ""]
+def plot_bars(rows, path, title, key, ylabel, ref, ref_label, ymax=None):
+    """Bars of one column per budget, grouped by network, with a reference line (a target)."""
+    rows = [r for r in rows if r.get(key, "") not in ("", None)]
     if not rows:
         return
     nets = sorted({r["network"] for r in rows})
@@ -478,25 +482,29 @@ def plot_utilisation(rows, path, title):
     gap = 30
     bw = (c.pw - gap * (len(groups) + 1)) / max(nbars, 1)
     bw = min(bw, 60)
-    ymax = 1.1
+    if ymax is None:
+        ymax = max(1.1 * ref, 1.1 * max(float(r[key]) for r in rows))
+    step = 0.2 if ymax <= 1.5 else 0.5 if ymax <= 4 else 1.0
     ly = lambda v: c.y0 + c.ph * (1 - v / ymax)
     c.text(c.x0 + c.pw / 2, 30, title, size=16, weight="bold")
-    for t in (0, 0.2, 0.4, 0.6, 0.8, 1.0):
+    t = 0.0
+    while t <= ymax + 1e-9:
         y = ly(t)
         c.add(f'<line x1="{c.x0}" y1="{y:.1f}" x2="{c.x0 + c.pw}" y2="{y:.1f}" stroke="#e5e5e5"/>')
         c.text(c.x0 - 8, y + 4, f"{t:.1f}", size=11, anchor="end")
-    y = ly(MIN_UTILISATION)
+        t += step
+    y = ly(ref)
     c.add(f'<line x1="{c.x0}" y1="{y:.1f}" x2="{c.x0 + c.pw}" y2="{y:.1f}" stroke="#999" '
           f'stroke-dasharray="4 3"/>')
-    c.text(c.x0 + c.pw + 4, y + 4, f"U = {MIN_UTILISATION}", size=10, anchor="start", fill="#777")
+    c.text(c.x0 + c.pw + 4, y + 4, ref_label, size=10, anchor="start", fill="#777")
     c.add(f'<rect x="{c.x0}" y="{c.y0}" width="{c.pw}" height="{c.ph}" fill="none" stroke="#444"/>')
-    c.text(24, c.y0 + c.ph / 2, "U = MACs / (mults x cycles)", size=13, rotate=-90)
+    c.text(24, c.y0 + c.ph / 2, ylabel, size=13, rotate=-90)
     x = c.x0 + gap
     for net, g in groups:
         col = colour(net, nets)
         gx0 = x
         for budget, r in g:
-            u = float(r["utilisation"])
+            u = float(r[key])
             y = ly(min(u, ymax))
             c.add(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bw * 0.8:.1f}" height="{ly(0) - y:.1f}" '
                   f'fill="{col}" opacity="0.85"/>')
@@ -506,9 +514,35 @@ def plot_utilisation(rows, path, title):
             x += bw
         c.text((gx0 + x) / 2, c.y0 + c.ph + 50, net, size=13, weight="bold", fill=col)
         x += gap
-    c.text(c.x0 + c.pw / 2, c.y0 + c.ph + 72, "multiplier budget (multipliers instantiated)", size=12)
+    c.text(c.x0 + c.pw / 2, c.y0 + c.ph + 72,
+           "multiplier budget or device (multipliers instantiated)", size=12)
     with open(path, "w") as f:
         f.write(c.svg())
+
+
+def efficiency(row):
+    """DSP48E1 per multiplier and weight bits per block-RAM bit of a row: Yosys's counts when the
+    run synthesised, else the resource model's."""
+    dsp = row.get("yosys_dsp") or row.get("est_dsp") or ""
+    bram = row.get("yosys_bram36") or row.get("est_bram36") or ""
+    return dict(row, dsp_per_mult=ratio(dsp, row.get("multipliers", "")),
+                rom_per_bram=ratio(row.get("rom_bits", ""), float(bram or 0) * 36864))
+
+
+def plot_all(rows, results, suffix=""):
+    """cycles.svg, utilisation.svg, and the DSP / memory efficiency plots (Yosys where measured,
+    else the resource model)."""
+    plot_cycles(rows, os.path.join(results, "cycles.svg"), f"Cycles per frame vs multipliers{suffix}")
+    plot_bars(rows, os.path.join(results, "utilisation.svg"),
+              f"Multiplier utilisation per budget{suffix}", "utilisation",
+              "U = MACs / (mults x cycles)", MIN_UTILISATION, f"U = {MIN_UTILISATION}", 1.1)
+    eff = [efficiency(r) for r in rows]
+    plot_bars(eff, os.path.join(results, "dsp_per_mult.svg"),
+              f"DSP48E1 per MAC multiplier (Yosys, else model){suffix}", "dsp_per_mult",
+              "DSP48E1 / multipliers", MAX_DSP_PER_MULT, f"{MAX_DSP_PER_MULT}")
+    plot_bars(eff, os.path.join(results, "rom_per_bram.svg"),
+              f"Weight bits per block-RAM bit (Yosys, else model){suffix}", "rom_per_bram",
+              "ROM bits / (BRAM36 x 36,864)", MIN_ROM_PER_BRAM, f"{MIN_ROM_PER_BRAM}", 1.1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -546,10 +580,7 @@ def main():
     os.makedirs(args.results, exist_ok=True)
     latest_csv = os.path.join(args.results, "latest.csv")
     if args.plot_only:
-        rows = read_csv(latest_csv)
-        plot_cycles(rows, os.path.join(args.results, "cycles.svg"), "Cycles per frame vs multipliers")
-        plot_utilisation(rows, os.path.join(args.results, "utilisation.svg"),
-                         "Multiplier utilisation per budget")
+        plot_all(read_csv(latest_csv), args.results)
         return 0
 
     rtlgen = os.path.abspath(args.rtlgen)
@@ -604,12 +635,9 @@ def main():
             wr.writeheader()
         wr.writerows(rows)
     write_markdown(rows, os.path.join(args.results, "latest.md"), stamp, commit, args.clock_mhz)
-    plot_cycles(rows, os.path.join(args.results, "cycles.svg"),
-                f"Cycles per frame vs multipliers ({commit})")
-    plot_utilisation(rows, os.path.join(args.results, "utilisation.svg"),
-                     f"Multiplier utilisation per budget ({commit})")
+    plot_all(rows, args.results, f" ({commit})")
     log(f"\nwrote {args.results}/bench.csv (+{len(rows)} rows), latest.csv, latest.md, cycles.svg, "
-        f"utilisation.svg in {time.monotonic() - t_all:.0f} s")
+        f"utilisation.svg, dsp_per_mult.svg, rom_per_bram.svg in {time.monotonic() - t_all:.0f} s")
     with open(os.path.join(args.results, "latest.md")) as f:
         log(f.read())
     for w in warnings:
