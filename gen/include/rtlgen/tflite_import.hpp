@@ -34,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "rtlgen/import_naming.hpp"  // sanitize_identifier, imported_layer_prefix
 #include "rtlgen/ir.hpp"
 
 namespace rtlgen {
@@ -52,14 +53,5 @@ Network import_tflite(const std::string& path, ImportNotes* notes = nullptr);
 // for Network::source and, via its file stem, for Network::name.
 Network import_tflite_bytes(const std::string& bytes, const std::string& name,
                             ImportNotes* notes = nullptr);
-
-// Sanitizes an arbitrary string into an identifier [A-Za-z_][A-Za-z0-9_]* (runs of other
-// characters become one '_', leading digits and underscores are dropped, repeated '/'-path
-// components are collapsed). Returns `fallback` if nothing is left.
-std::string sanitize_identifier(const std::string& s, const std::string& fallback);
-
-// Prefix of an imported layer's name (conv, dw, fc, pool, mean, add, pad, reshape, softmax):
-// importers name layers conv1, dw1, pool2, ... by op and position.
-std::string imported_layer_prefix(OpKind op);
 
 }  // namespace rtlgen
