@@ -183,6 +183,25 @@ TEST_CASE("concat joins the channels per pixel, ONNX Runtime rule requantizes", 
                                     "output's quantization"));
 }
 
+TEST_CASE("concat: TFLite's uint8 rule rounds half away from zero in float32", "[golden]") {
+  // scale 0.1 -> 0.2: every odd q is a tie (q * 0.5f exactly); TFLite rounds it away from
+  // zero, ONNX Runtime to even (by hand: q 1, 3, 5 -> 1, 2, 3 and 0, 2, 2)
+  const TensorQuant in_q = test::q(DType::UInt8, 0.1f, 0), out_q = test::q(DType::UInt8, 0.2f, 0);
+  const std::vector<int32_t> tfl = golden::tflite_concat_table(in_q, out_q),
+                             ort = golden::onnxruntime_concat_table(in_q, out_q);
+  REQUIRE(tfl.size() == 256);
+  CHECK(std::vector<int32_t>{tfl[1], tfl[3], tfl[5]} == std::vector<int32_t>{1, 2, 3});
+  CHECK(std::vector<int32_t>{ort[1], ort[3], ort[5]} == std::vector<int32_t>{0, 2, 2});
+  // zero points and saturation, values from TFLite's reference kernel (ai-edge-litert 2.3.0):
+  // input scale 0.05, zero point 3 -> output 0.07, 5: q 0, 2, 3, 255 -> 3, 4, 5, 185; scale 0.1,
+  // zero point 10: q 0 -> 0 (saturated)
+  const std::vector<int32_t> a = golden::tflite_concat_table(test::q(DType::UInt8, 0.05f, 3),
+                                                             test::q(DType::UInt8, 0.07f, 5));
+  CHECK(std::vector<int32_t>{a[0], a[2], a[3], a[255]} == std::vector<int32_t>{3, 4, 5, 185});
+  CHECK(golden::tflite_concat_table(test::q(DType::UInt8, 0.1f, 10),
+                                    test::q(DType::UInt8, 0.07f, 5))[0] == 0);
+}
+
 TEST_CASE("pad fills with the zero point; reshape keeps the bytes", "[golden]") {
   Network net = test::network({1, 2, 1}, test::q(DType::Int8, 1.0f, -3));
   Layer p;

@@ -413,8 +413,8 @@ TEST_CASE("tflite: unsupported operators are refused with their tensors", "[tfli
         "tiny.tflite: byte 248: operator #0 TANH (inputs: 'input', outputs: "
         "'model/conv/BiasAdd') is not "
         "supported by rtlgen; supported: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, "
-        "AVERAGE_POOL_2D, MAX_POOL_2D, MEAN (over H,W), ADD, CONCATENATION (channels, equal "
-        "quantization), PAD, PADV2, RESHAPE, SQUEEZE, SOFTMAX, RELU/RELU6/RELU_N1_TO_1 (fused "
+        "AVERAGE_POOL_2D, MAX_POOL_2D, MEAN (over H,W), ADD, CONCATENATION (channels; int8 with "
+        "equal quantization), PAD, PADV2, RESHAPE, SQUEEZE, SOFTMAX, RELU/RELU6/RELU_N1_TO_1 (fused "
         "into the producer), QUANTIZE (network input only), DEQUANTIZE (network output only)");
 
   m.ops[0].code = 200;  // unknown to this schema

@@ -1100,7 +1100,7 @@ class Planner {
   }
 
   // Input k of a concatenation, through rtlgen_remap when its quantization differs from the
-  // output's (the table: golden::onnxruntime_concat_table, so hardware = golden model).
+  // output's (the table: golden::concat_table, so hardware = golden model).
   StreamInfo remap_input(HwLayer& hw, const Layer& l, int k, StreamInfo s) {
     const TensorQuant q = net_.quant_of(l.inputs[size_t(k)]);
     if (!golden::concat_input_requantized(q, l.out_quant)) return s;
@@ -1119,7 +1119,7 @@ class Planner {
     stream_wires(l.name + tag, s.elems * 8);
     hw.instances.push_back(r);
     MemFile mem{tfile, {}, 8};
-    for (int32_t v : golden::onnxruntime_concat_table(q, l.out_quant))
+    for (int32_t v : golden::concat_table(l, q))
       mem.lines.push_back(fmt::format("{:02x}", uint32_t(v) & 0xffu));
     hw.mems.push_back(mem);
     hw.rom_bits += 256 * 8 * int64_t(s.elems);

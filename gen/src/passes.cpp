@@ -27,9 +27,10 @@ int bits_for_signed(int64_t max_abs) {
 }
 
 // CONCATENATION: inputs of the output's type; each keeps its values when it shares the output's
-// quantization, else it is requantized by ONNX Runtime's rule (golden::onnxruntime_concat_table).
-// TFLite's int8 kernel refuses differing quantization (its Prepare), so requantization: tflite
-// (the default) needs it equal; wide (scale-shift) tensors have no requantizing rule.
+// quantization, else it is requantized (golden::concat_table): by ONNX Runtime's rule with
+// requantization: onnxruntime, by TFLite's uint8 kernel's with the default (tflite). TFLite's
+// int8 kernel refuses differing quantization (its Prepare), so an int8 one needs it equal; wide
+// (scale-shift) tensors have no requantizing rule.
 void check_concat_quant(const Network& net, const Layer& l) {
   if (l.inputs.size() < 2)
     fail(l, fmt::format("concat takes two or more inputs, got {}", l.inputs.size()));
@@ -44,7 +45,9 @@ void check_concat_quant(const Network& net, const Layer& l) {
       fail(l, fmt::format("input '{}' of {} bits has another scale or zero point than the "
                           "output; wide tensors are concatenated only with equal quantization",
                           in, q.bits));
-    if (l.requant_mode != RequantMode::OnnxRuntimeFloat)
+    const bool tflite_u8 =
+        l.requant_mode == RequantMode::FromScales && l.out_quant.dtype == DType::UInt8;
+    if (l.requant_mode != RequantMode::OnnxRuntimeFloat && !tflite_u8)
       fail(l, fmt::format("input '{}' (scale {:.9g}, zero point {}) differs from the output's "
                           "quantization (scale {:.9g}, zero point {}); TFLite's int8 "
                           "CONCATENATION requires them equal: give the input the output's "

@@ -17,8 +17,8 @@ namespace tflite {
 
 inline constexpr const char* kSupportedOps =
     "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN (over H,W), "
-    "ADD, CONCATENATION (channels, equal quantization), PAD, PADV2, RESHAPE, SQUEEZE, SOFTMAX, "
-    "RELU/RELU6/RELU_N1_TO_1 (fused into the "
+    "ADD, CONCATENATION (channels; int8 with equal quantization), PAD, PADV2, RESHAPE, SQUEEZE, "
+    "SOFTMAX, RELU/RELU6/RELU_N1_TO_1 (fused into the "
     "producer), QUANTIZE (network input only), DEQUANTIZE (network output only)";
 
 // A layer under construction. Producers are indices into the pending list, -1 = network input.

@@ -182,8 +182,9 @@ void Lowering::map_add(int k) {
 }
 
 // CONCATENATION along the channels (axis 3 / -1 of NHWC). TFLite's int8 kernel requires every
-// input to have the output's scale and zero point (its Prepare refuses otherwise), so the
-// hardware is a pure interleave; the uint8 kernel's float rescaling is not reproduced.
+// input to have the output's scale and zero point (its Prepare refuses otherwise); its uint8
+// kernel requantizes an input quantized otherwise (golden::tflite_concat_table; in hardware
+// rtlgen_remap before the join).
 void Lowering::map_concat(int k) {
   auto in = m_.op_inputs(k), out = m_.op_outputs(k);
   if (in.size() < 2) m_.op_fail(k, fmt::format("expected 2 or more inputs, found {}", in.size()));
@@ -208,11 +209,13 @@ void Lowering::map_concat(int k) {
     producers.push_back(act_input(k, in[j], role.c_str()));
     m_.hwc(k, in[j], role.c_str());
     const TensorQuant q = m_.act_quant(k, in[j], role.c_str());
-    if (q.dtype != qy.dtype || q.scale != qy.scale || q.zero_point != qy.zero_point)
+    const bool same = q.scale == qy.scale && q.zero_point == qy.zero_point;
+    if (q.dtype != qy.dtype || (!same && qy.dtype != DType::UInt8))
       m_.op_fail(k,
                  fmt::format("input {} {} (scale {:.9g}, zero point {}) and the output (scale "
                              "{:.9g}, zero point {}) are quantized differently; TFLite's int8 "
-                             "CONCATENATION requires them equal and rtlgen maps only that case",
+                             "CONCATENATION requires them equal (its kernel refuses the model), "
+                             "only the uint8 one requantizes",
                              j, m_.tname(in[j]), q.scale, q.zero_point, qy.scale, qy.zero_point));
   }
   add_layer(std::move(L), producers, y, k);
