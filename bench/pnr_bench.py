@@ -63,6 +63,12 @@ TEMPLATES = [
     ("dwu_shared_mobilenet96", "configs/zoo/mobilenet96/mobilenet96.yaml", "device", "shared_dw0_dwu"),
     ("global_pool_mobilenet96", "configs/zoo/mobilenet96/mobilenet96.yaml", "device",
      "mobilenet96_1_gap_1_Mean_gp"),
+    # channel concatenation: two inputs of 4 channels in turn (N 4), two side by side (N 8),
+    # four side by side (N 20); the requantizing table of a concatenation input
+    ("concat_2in_n4_seq", "configs/onnx_qop_cnn_hw.onnx", None, "concat1_cat"),
+    ("concat_2in_n8_whole", "configs/onnx_qdq_concat_u8.onnx", None, "concat1_cat"),
+    ("concat_4in_n20_whole", "configs/onnx_qdq_inception_u8.onnx", None, "concat1_cat"),
+    ("remap_n4", "configs/onnx_qop_cnn_hw.onnx", None, "concat1_remap0"),
 ]
 
 

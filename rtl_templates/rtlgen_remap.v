@@ -15,8 +15,9 @@ rtlgen: 8-bit value remapping by a lookup table
  * (qmin = -128 for int8, 0 for uint8; the index is the element's bits with the top bit flipped
  * for int8). The generator fills the table with the golden model's own function of the input
  * value, so any per-value rule is reproduced exactly: for a concatenation input whose
- * quantization differs from the output's, ONNX Runtime's requantization
- * (golden::onnxruntime_concat_table: sat(rne(f32(f32(q - zp) * scale) / out_scale) + out_zp)).
+ * quantization differs from the output's, its requantization (golden::concat_table): ONNX
+ * Runtime's, sat(rne(f32(f32(q - zp) * scale) / out_scale) + out_zp), or TFLite's uint8 kernel's,
+ * sat(round_half_away(f32(q * f32(in_scale * f32(1 / out_scale))) + bias) + out_zp).
  *
  * TABLE_FILE: 256 lines of two hex digits, line k = the output for input qmin + k (two's
  * complement for int8).
@@ -32,8 +33,8 @@ module rtlgen_remap #
     parameter N = 1,
     // Element type of input and output: 1 = int8, 0 = uint8
     parameter SIGNED = 1,
-    // 256 table entries, $readmemh format
-    parameter TABLE_FILE = "remap.mem"
+    // 256 table entries, $readmemh format ("" = uninitialised table)
+    parameter TABLE_FILE = ""
 )
 (
     input  wire                 clk,
@@ -71,7 +72,9 @@ end
 reg [7:0] table_rom [0:255];
 
 initial begin
-    $readmemh(TABLE_FILE, table_rom);
+    if (TABLE_FILE != "") begin
+        $readmemh(TABLE_FILE, table_rom);
+    end
 end
 
 reg [N*8-1:0] data_reg = {N*8{1'b0}};
@@ -80,7 +83,7 @@ reg valid_reg = 1'b0;
 wire ce = !valid_reg || m_axis_tready;
 
 // int8: q - (-128) = q with the sign bit flipped; uint8: q itself
-wire [7:0] flip = SIGNED ? 8'h80 : 8'h00;
+wire [7:0] flip = SIGNED != 0 ? 8'h80 : 8'h00;
 
 integer i;
 
