@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -330,4 +331,29 @@ TEST_CASE("resource model matches the MLPerf Tiny designs folded to an xc7z020",
     CHECK(e.total.dsp == p.dsp);
     CHECK(std::fabs(e.total.bram36() - p.bram36) <= p.bram36_tolerance);
   }
+}
+
+TEST_CASE("rtlgen_concat terms follow Yosys on both layouts", "[resource]") {
+  // bench/work/pnr cuts of configs/onnx_qop_cnn_hw.onnx, onnx_qdq_concat_u8.onnx and
+  // onnx_qdq_inception_u8.onnx through Yosys synth_xilinx: 39 LUT 3 FF, 3 LUT, 5 LUT
+  const auto concat = [](const char* n, const char* in_n, const char* in_beats) {
+    const int64_t inputs = 1 + int64_t(std::count(in_n, in_n + std::strlen(in_n), ','));
+    Instance i{"rtlgen_concat", "cat", {}, {}};
+    i.params = {{"N_IN", std::to_string(inputs)},
+                {"N", n},
+                {"ELEM_BITS", "8"},
+                {"IN_N", in_n},
+                {"IN_BEATS", in_beats}};
+    return estimate_instance(i, {});
+  };
+  const ResourceCounts seq = concat("4", "{32'd4, 32'd4}", "{32'd2, 32'd3}");
+  CHECK(seq.lut == 44);
+  CHECK(seq.ff == 3);
+  const ResourceCounts whole2 = concat("8", "{32'd4, 32'd4}", "{32'd1, 32'd1}");
+  CHECK(whole2.lut == 3);
+  CHECK(whole2.ff == 0);
+  const ResourceCounts whole4 =
+      concat("20", "{32'd4, 32'd4, 32'd8, 32'd4}", "{32'd1, 32'd1, 32'd1, 32'd1}");
+  CHECK(whole4.lut == 5);
+  CHECK(whole4.ff == 0);
 }

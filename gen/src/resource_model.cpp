@@ -457,8 +457,10 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
   } else if (m == "rtlgen_concat") {
     // per output bit an AND-OR of the inputs that can place an element there (sum of the
     // inputs' IN_N over N elements: N_IN:1 when every input is N wide, none when whole pixels
-    // sit side by side), the valid/ready terms and the beat counter and its compares (Yosys
-    // synth_xilinx, two inputs, N 4, 3 + 2 beats: 39 LUT, 3 FF; this model: 44, 3)
+    // sit side by side), a valid/ready term per input and, with more than one beat per pixel,
+    // the beat counter and its compares (Yosys synth_xilinx: two inputs, N 4, 3 + 2 beats: 39
+    // LUT, 3 FF, this model 44, 3; two and four inputs side by side, N 8 and 20: 3 and 5 LUT,
+    // no FF, this model the same)
     const int64_t n = param(inst, "N", 1), bits = param(inst, "ELEM_BITS", 8);
     const std::vector<int64_t> in_n = param_fields(inst, "IN_N"),
                                in_beats = param_fields(inst, "IN_BEATS");
@@ -467,8 +469,10 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
       lanes += in_n[k];
       elems += in_n[k] * in_beats[k];
     }
-    const int64_t cw = clog2(std::max<int64_t>(ceil_div(elems, std::max<int64_t>(n, 1)), 2));
-    c.lut = 4 + bits * std::max<int64_t>(lanes - n, 0) + int64_t(in_n.size()) + 2 * cw;
+    const int64_t beats = ceil_div(elems, std::max<int64_t>(n, 1));
+    const int64_t cw = beats > 1 ? clog2(beats) : 0;
+    c.lut = (beats > 1 ? 4 + 2 * cw : 1) + int64_t(in_n.size()) +
+            bits * std::max<int64_t>(lanes - n, 0);
     c.ff = cw;
   } else if (m == "rtlgen_remap") {
     // per lane a 256 x 8 ROM as logic: 4 LUT6 and the F7/F8 multiplexers per output bit
