@@ -11,6 +11,7 @@
 #include <map>
 #include <numeric>
 
+#include "rtlgen/compile.hpp"
 #include "rtlgen/device.hpp"
 #include "rtlgen/emit.hpp"
 #include "rtlgen/emit_vendor.hpp"
@@ -190,10 +191,12 @@ void print_folding(const Network& net, const FoldReport& r) {
 int cmd_import(const std::string& model, const std::string& out_dir, const FoldTarget& fold) {
   ImportNotes notes;
   const bool onnx = model.size() > 5 && model.compare(model.size() - 5, 5, ".onnx") == 0;
-  Network net = onnx ? import_onnx(model, &notes) : import_tflite(model, &notes);
-  prepare_network(net);  // shapes and MACs drive the folding
-  check_names_at_load(net);
-  const FoldReport r = choose_folding(net, fold);
+  CompileOptions opt(CompileStage::Folding);
+  opt.fold = fold;  // the budget given here, not the default of a model loaded for generate
+  Network imported = onnx ? import_onnx(model, &notes) : import_tflite(model, &notes);
+  const Compiled c = compile(std::move(imported), opt);
+  const Network& net = c.net;
+  const FoldReport& r = *c.folding;
   const std::string yaml = (std::filesystem::path(out_dir) / (net.name + ".yaml")).string();
   write_network_yaml(net, yaml, net.name + "_params");
   for (const auto& line : notes.lines) fmt::print("note: {}\n", line);
@@ -203,6 +206,8 @@ int cmd_import(const std::string& model, const std::string& out_dir, const FoldT
 }
 
 int cmd_fold(const std::string& net_path, const std::string& out_yaml, const FoldTarget& fold) {
+  // The network as loaded (with its own folding, and the device a `fold: device` request
+  // sets), then folded again for this request.
   Network net = load_network(net_path);
   const FoldReport r = choose_folding(net, fold);
   print_folding(net, r);
@@ -217,8 +222,11 @@ int cmd_fold(const std::string& net_path, const std::string& out_yaml, const Fol
 int cmd_generate(const std::string& net_path, const std::string& out_dir,
                  const TestbenchOptions& tb, bool tb_custom, const std::string& command,
                  const PlanOptions& plan_opt) {
-  const Network net = load_network(net_path);
-  const HwPlan plan = plan_hardware(net, plan_opt);
+  CompileOptions opt;
+  opt.plan = plan_opt;
+  const Compiled c = compile(net_path, opt);
+  const Network& net = c.net;
+  const HwPlan& plan = c.plan;
   auto files = generate_files(net, plan, command);
   if (tb_custom) add_testbench_files(net, plan, command, tb, files);  // replaces the default tb/
   write_output_dir(out_dir, files, command);
@@ -233,13 +241,15 @@ int cmd_generate(const std::string& net_path, const std::string& out_dir,
 int cmd_sim(const std::string& net_path, const std::string& out_dir, const std::string& trace,
             bool quiet, const std::vector<std::string>& harness_args, const std::string& command,
             const PlanOptions& plan_opt) {
-  const Network net = load_network(net_path);
-  const HwPlan plan = plan_hardware(net, plan_opt);
-  write_output_dir(out_dir, generate_files(net, plan, command), command);
+  CompileOptions opt;
+  opt.plan = plan_opt;
+  const Compiled c = compile(net_path, opt);
+  write_output_dir(out_dir, generate_files(c.net, c.plan, command), command);
   SimOptions o;
   o.network = net_path;
   o.out_dir = out_dir;
-  o.top = plan.top;
+  o.top = c.plan.top;
+  o.plan = &c.plan;  // the harness reads this plan instead of planning again
   o.trace = trace;
   o.quiet = quiet;
   o.harness_args = harness_args;

@@ -7,6 +7,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "rtlgen/compile.hpp"
 #include "rtlgen/emit.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/folding.hpp"
@@ -22,38 +23,7 @@ namespace rtlgen {
 namespace fs = std::filesystem;
 
 Network load_network(const std::string& path) {
-  const std::string ext = fs::path(path).extension().string();
-  Network net;
-  if (ext == ".tflite" || ext == ".onnx") {
-    net = ext == ".onnx" ? import_onnx(path) : import_tflite(path);
-    prepare_network(net);
-    check_names_at_load(net);
-    // A .tflite carries no folding: use the same default as `rtlgen import`.
-    net.fold.max_multipliers = kDefaultMaxMultipliers;
-  } else if (ext == ".yaml" || ext == ".yml") {
-    net = load_network_yaml(path);
-  } else {
-    throw Error(fmt::format("{}: unknown network file type '{}' (expected .yaml, .tflite or .onnx)", path,
-                            ext));
-  }
-  if (net.fold.active()) {
-    FoldTarget t;
-    t.max_multipliers = net.fold.max_multipliers;
-    t.target_fps = net.fold.target_fps;
-    t.min_utilisation = net.fold.min_utilisation;
-    t.share_depthwise = net.fold.share_depthwise;
-    t.clock_mhz = net.target_clock_mhz;
-    t.device = net.fold.device;
-    t.fill = net.fold.fill;
-    try {
-      choose_folding(net, t);
-    } catch (const Error& e) {
-      // Say where the folding was asked for (the YAML's fold: key, or the .tflite default).
-      if (net.fold.loc.file.empty()) throw Error(fmt::format("{}: {}", path, e.what()));
-      throw Error(net.fold.loc, e.what());
-    }
-  }
-  return net;
+  return compile(path, CompileOptions(CompileStage::Folding)).net;
 }
 
 const char* npy_descr(DType t) {

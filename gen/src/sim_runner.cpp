@@ -338,7 +338,64 @@ void build_harness(const SimOptions& o, const VerilatorInstall& v, const fs::pat
   progress.done();
 }
 
+nlohmann::json stream_json(const StreamInfo& s) {
+  return {{"tensor", s.tensor}, {"prefix", s.prefix},          {"elems", s.elems},
+          {"shape", {s.shape.h, s.shape.w, s.shape.c}}, {"dtype", int(s.dtype)},
+          {"bits", s.bits}};
+}
+
+StreamInfo stream_from_json(const nlohmann::json& j) {
+  StreamInfo s;
+  s.tensor = j.at("tensor").get<std::string>();
+  s.prefix = j.at("prefix").get<std::string>();
+  s.elems = j.at("elems").get<int>();
+  s.shape = {j.at("shape").at(0).get<int>(), j.at("shape").at(1).get<int>(),
+             j.at("shape").at(2).get<int>()};
+  s.dtype = DType(j.at("dtype").get<int>());
+  s.bits = j.at("bits").get<int>();
+  return s;
+}
+
 }  // namespace
+
+std::string harness_plan_json(const HwPlan& plan) {
+  nlohmann::json j;
+  j["top"] = plan.top;
+  j["input"] = stream_json(plan.input);
+  j["output"] = stream_json(plan.output);
+  j["classify"] = plan.classify;
+  j["est_cycles_per_frame"] = plan.est_cycles_per_frame;
+  j["ideal_cycles_per_frame"] = plan.ideal_cycles_per_frame;
+  j["multipliers"] = plan.multipliers;
+  j["layers"] = nlohmann::json::array();
+  for (const HwLayer& hw : plan.layers)
+    j["layers"].push_back({{"layer", hw.layer},
+                           {"op", int(hw.op)},
+                           {"out", stream_json(hw.out)},
+                           {"est_cycles", hw.est_cycles}});
+  return j.dump() + "\n";
+}
+
+HwPlan harness_plan_from_json(const std::string& text) {
+  const nlohmann::json j = nlohmann::json::parse(text);
+  HwPlan plan;
+  plan.top = j.at("top").get<std::string>();
+  plan.input = stream_from_json(j.at("input"));
+  plan.output = stream_from_json(j.at("output"));
+  plan.classify = j.at("classify").get<bool>();
+  plan.est_cycles_per_frame = j.at("est_cycles_per_frame").get<int64_t>();
+  plan.ideal_cycles_per_frame = j.at("ideal_cycles_per_frame").get<int64_t>();
+  plan.multipliers = j.at("multipliers").get<int64_t>();
+  for (const auto& l : j.at("layers")) {
+    HwLayer hw;
+    hw.layer = l.at("layer").get<std::string>();
+    hw.op = OpKind(l.at("op").get<int>());
+    hw.out = stream_from_json(l.at("out"));
+    hw.est_cycles = l.at("est_cycles").get<int64_t>();
+    plan.layers.push_back(hw);
+  }
+  return plan;
+}
 
 VerilatorInstall find_verilator() {
   const fs::path script = fs::path(install_paths().data_dir) / "sim" / "find_verilator.py";
@@ -386,11 +443,21 @@ int run_simulation(const SimOptions& o) {
                     shell_quote(fs::absolute(o.network).string()) + " --mem-dir " +
                     shell_quote((out / "mem").string()) + " --simulator " +
                     shell_quote(v.description);
+  // The plan, for this run only (several runs may share the cached harness).
+  const fs::path plan_file = build / fmt::format("plan-{}.json", getpid());
+  if (o.plan) {
+    std::ofstream(plan_file) << harness_plan_json(*o.plan);
+    if (!fs::exists(plan_file)) throw Error(fmt::format("{}: cannot write", plan_file.string()));
+    cmd += " --plan " + shell_quote(plan_file.string());
+  }
   for (const auto& a : o.harness_args) cmd += " " + shell_quote(a);
   if (o.quiet) cmd += " --quiet";
   if (!o.trace.empty())
     cmd = "RTLGEN_FST=" + shell_quote(fs::absolute(o.trace).string()) + " " + cmd;
-  return run_shell(cmd);
+  const int status = run_shell(cmd);
+  std::error_code ec;
+  if (o.plan) fs::remove(plan_file, ec);
+  return status;
 }
 
 }  // namespace rtlgen

@@ -8,6 +8,7 @@
 #include <limits>
 #include <set>
 
+#include "rtlgen/compile.hpp"
 #include "rtlgen/device.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/hw_plan.hpp"
@@ -728,10 +729,7 @@ Network parse_network_yaml(const std::string& path) {
 }
 
 Network load_network_yaml(const std::string& path) {
-  Network net = parse_network_yaml(path);
-  prepare_network(net);
-  check_names_at_load(net);
-  return net;
+  return compile(parse_network_yaml(path), CompileOptions(CompileStage::Passes)).net;
 }
 
 }  // namespace rtlgen

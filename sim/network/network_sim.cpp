@@ -31,11 +31,14 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "rtlgen/compile.hpp"
 #include "rtlgen/error.hpp"
+#include "rtlgen/file_util.hpp"
 #include "rtlgen/frames.hpp"
 #include "rtlgen/golden.hpp"
 #include "rtlgen/hw_plan.hpp"
 #include "rtlgen/network_io.hpp"
+#include "rtlgen/sim_runner.hpp"
 
 namespace fs = std::filesystem;
 using namespace rtlgen;
@@ -52,7 +55,7 @@ namespace {
 constexpr int kMinPerfFrames = 3;
 
 struct Options {
-  std::string net, mem_dir, inputs, labels, report = "sim_report.json", simulator;
+  std::string net, plan, mem_dir, inputs, labels, report = "sim_report.json", simulator;
   int frames = 0, skip = 0, random = 0, perf_frames = 8, jobs = 0;
   uint64_t seed = 1;
   double idle = 0.3, ready = 0.7;
@@ -309,8 +312,14 @@ size_t default_jobs() {
 }
 
 int run(const Options& o) {
-  const Network net = load_network(o.net);
-  const HwPlan plan = plan_hardware(net);
+  // The network for the golden model; the plan the design was generated from (--plan, as
+  // `rtlgen sim` passes it), else the network compiled here up to its plan (a harness run by
+  // hand).
+  Compiled compiled =
+      compile(o.net, CompileOptions(o.plan.empty() ? CompileStage::Plan : CompileStage::Folding));
+  if (!o.plan.empty()) compiled.plan = harness_plan_from_json(read_file_bytes(o.plan, "a plan"));
+  const Network& net = compiled.net;
+  const HwPlan& plan = compiled.plan;
   const std::vector<Frame> frames = load_sim_frames(o, net);
   if (frames.empty()) throw Error("no input frames");
   size_t jobs = o.jobs > 0 ? size_t(o.jobs) : default_jobs();
@@ -503,6 +512,8 @@ int main(int argc, char** argv) {
     try {
       if (a == "--net")
         o.net = next();
+      else if (a == "--plan")
+        o.plan = next();
       else if (a == "--mem-dir")
         o.mem_dir = next();
       else if (a == "--inputs")
@@ -543,6 +554,7 @@ int main(int argc, char** argv) {
   try {
     o.report = fs::absolute(o.report).string();
     o.net = fs::absolute(o.net).string();
+    if (!o.plan.empty()) o.plan = fs::absolute(o.plan).string();
     if (!o.inputs.empty()) o.inputs = fs::absolute(o.inputs).string();
     if (!o.labels.empty()) o.labels = fs::absolute(o.labels).string();
     return run(o);

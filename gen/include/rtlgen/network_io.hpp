@@ -9,7 +9,8 @@
 
 namespace rtlgen {
 
-// NET.yaml or MODEL.tflite -> prepared IR (passes run). Throws rtlgen::Error.
+// NET.yaml, MODEL.tflite or MODEL.onnx -> prepared and folded IR: compile() up to the folding
+// (rtlgen/compile.hpp). Throws rtlgen::Error.
 Network load_network(const std::string& path);
 
 // Writes DIR/input.npy, DIR/<layer>.npy for every layer and DIR/manifest.json (name, source,

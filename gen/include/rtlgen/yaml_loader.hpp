@@ -7,7 +7,8 @@
 
 namespace rtlgen {
 
-// Loads and fully prepares (validates, infers shapes, derives quantization) a network.
+// Loads and fully prepares (validates, infers shapes, derives quantization) a network:
+// compile() up to the passes (rtlgen/compile.hpp).
 // Throws rtlgen::Error with file:line:column on any problem.
 Network load_network_yaml(const std::string& path);
 
