@@ -21,8 +21,15 @@ rtlgen: depthwise convolution unit shared by several layers
  *   chunk j of PE channels, TAPS beats, one tap each; lane p is channel j*PE + p), at
  *   s_axis_tdata[i*PE*8 +: PE*8], s_axis_tvalid[i], s_axis_tready[i]. Padding taps carry the
  *   zero point, so tlast/tuser are not needed.
- * Output i: one beat per chunk of layer i, PE signed accumulators of ACC_BITS at
- *   m_axis_tdata[i*PE*ACC_BITS +: PE*ACC_BITS] (lane p at [p*ACC_BITS +: ACC_BITS] of it).
+ * Output i: one beat per chunk of layer i, PE lanes of OUT_BITS at
+ *   m_axis_tdata[i*PE*OUT_BITS +: PE*OUT_BITS] (lane p at [p*OUT_BITS +: OUT_BITS] of it):
+ *   REQUANT = 0: the signed accumulators (OUT_BITS = ACC_BITS);
+ *   REQUANT = 1: the 8-bit activations (OUT_BITS = 8) of one rtlgen_requant for all layers
+ *   (LAYERS = N, the layer as its tuser): a chunk's PE accumulators enter it RQ_PE lanes at a
+ *   time (PE/RQ_PE beats, one every MUL_CYCLES cycles at most), and its outputs are gathered
+ *   back into PE lanes before the result buffer. The unit yields a chunk every TAPS cycles at
+ *   most, so (PE/RQ_PE)*MUL_CYCLES <= TAPS keeps the requantizer from ever holding the array
+ *   up (the generator picks RQ_PE and MUL_CYCLES so; the simulation stops on a violation).
  *
  * Scheduling: the unit computes one whole chunk (TAPS consecutive beats of one input) at a
  *   time. When idle it grants, in the same cycle, the next input after the last one served
@@ -41,14 +48,16 @@ rtlgen: depthwise convolution unit shared by several layers
  *   pack_depthwise_weights). Read synchronously (block RAM).
  *
  * Pipeline: grant + ROM read + input register, ROM output register, operands, products,
- *   accumulator, result buffer. Latency: 6 cycles from a chunk's last tap to its output beat
- *   (empty buffer). The ROM output register keeps the block RAM's clock-to-out off the path
+ *   accumulator, result buffer. Latency: LATENCY cycles from a chunk's last tap to its output
+ *   beat (empty buffer): 6 (REQUANT = 0); REQUANT = 1 adds the requantizer's 12 stages and the
+ *   gather register: 19 at PE = RQ_PE, else also the lane split register and
+ *   (PE/RQ_PE - 1)*MUL_CYCLES cycles for the further beats: 20 + (PE/RQ_PE - 1)*MUL_CYCLES. The ROM output register keeps the block RAM's clock-to-out off the path
  *   into the multipliers (w - W_ZP and the multiplier's operand register follow it).
  * Throughput: one tap per cycle, no bubbles between chunks of the same or different inputs,
  *   provided a result slot comes back in time: a slot taken at a chunk's first tap returns
- *   TAPS + 6 cycles later (when its result leaves), so one input alone runs at full rate when
- *   (OUT_DEPTH - 1) * TAPS >= 6 (OUT_DEPTH 2 for TAPS >= 6, 8 for TAPS = 1; the generator
- *   picks the smallest such OUT_DEPTH).
+ *   TAPS + LATENCY cycles later (when its result leaves), so one input alone runs at full rate
+ *   when (OUT_DEPTH - 1) * TAPS >= LATENCY (REQUANT = 0: OUT_DEPTH 2 for TAPS >= 6, 8 for
+ *   TAPS = 1; the generator picks the smallest such OUT_DEPTH).
  */
 module rtlgen_dwu_shared #
 (
@@ -73,7 +82,23 @@ module rtlgen_dwu_shared #
     // Result buffer per output in beats (2, 4, 8 or 16)
     parameter OUT_DEPTH = 2,
     // $readmemh weight file, sum_i CHANNELS_i/PE*TAPS lines of PE*8 bits ("" = uninitialised)
-    parameter WEIGHT_FILE = ""
+    parameter WEIGHT_FILE = "",
+    // 0: accumulators out; 1: one requantizer for every layer, 8-bit activations out
+    parameter REQUANT = 0,
+    // REQUANT = 1, rtlgen_requant's parameters: lanes (divides PE), the a*M multiply's width and
+    // cycles, its parameter ROM (sum_i CHANNELS_i/RQ_PE words of RQ_PE*72 bits, layer 0 first)
+    // and that ROM's style, layer i's output zero point and clamp bounds at bits [i*32 +: 32],
+    // the output type and the rounding
+    parameter RQ_PE = PE,
+    parameter MUL_BITS = 32,
+    parameter MUL_CYCLES = 1,
+    parameter PARAM_FILE = "",
+    parameter PARAM_MEM_STYLE = 0,
+    parameter [N*32-1:0] OUT_ZP = {N*32{1'b0}},
+    parameter [N*32-1:0] ACT_MIN = {N{32'hffffff80}},
+    parameter [N*32-1:0] ACT_MAX = {N{32'h0000007f}},
+    parameter OUT_SIGNED = 1,
+    parameter ROUNDING = 0
 )
 (
     input  wire                         clk,
@@ -89,7 +114,7 @@ module rtlgen_dwu_shared #
     /*
      * Accumulators, one beat per window chunk, one stream per layer
      */
-    output wire [N*PE*ACC_BITS-1:0]     m_axis_tdata,
+    output wire [N*PE*(REQUANT != 0 ? 8 : ACC_BITS)-1:0] m_axis_tdata,
     output wire [N-1:0]                 m_axis_tvalid,
     input  wire [N-1:0]                 m_axis_tready
 );
@@ -111,7 +136,10 @@ localparam SW = N > 1 ? $clog2(N) : 1;
 localparam TW = TAPS > 1 ? $clog2(TAPS) : 1;
 localparam OW = $clog2(OUT_DEPTH);
 localparam CW = OW + 1;
-localparam RW = PE * ACC_BITS;
+localparam OUT_BITS = REQUANT != 0 ? 8 : ACC_BITS;
+localparam RW = PE * OUT_BITS;     // a result buffer word
+localparam ACC_W = PE * ACC_BITS;   // the accumulators of a chunk
+localparam SPLIT = PE / RQ_PE;     // requantizer beats per chunk
 
 localparam [31:0] TAPS_M1 = TAPS - 1;
 localparam [TW-1:0] TAP_LAST = TAPS_M1[TW-1:0];
@@ -159,6 +187,12 @@ initial begin
     end
     if (OUT_DEPTH != 2 && OUT_DEPTH != 4 && OUT_DEPTH != 8 && OUT_DEPTH != 16) begin
         $error("%m: OUT_DEPTH (%0d) must be 2, 4, 8 or 16", OUT_DEPTH);
+        $finish;
+    end
+    if (REQUANT != 0 && (RQ_PE < 1 || PE % RQ_PE != 0 || SPLIT * MUL_CYCLES > TAPS ||
+                         ACC_BITS > 32)) begin
+        $error("%m: REQUANT needs RQ_PE (%0d) dividing PE (%0d), (PE/RQ_PE)*MUL_CYCLES (%0d) <= TAPS (%0d) and ACC_BITS (%0d) <= 32",
+               RQ_PE, PE, SPLIT * MUL_CYCLES, TAPS, ACC_BITS);
         $finish;
     end
 `endif
@@ -229,10 +263,14 @@ end
 wire [N*AW-1:0] addr_all;
 wire [AW-1:0] rom_addr = addr_all[cur*AW +: AW];
 
-// stage 5 -> result buffers
+// stage 5: a chunk's accumulators; -> (requantizer ->) result buffers
 reg done_5 = 1'b0;
 reg [SW-1:0] tag_5;
-reg [RW-1:0] acc_reg;
+reg [ACC_W-1:0] acc_reg;
+// a result and its layer, into the result buffers
+wire res_valid;
+wire [SW-1:0] res_tag;
+wire [RW-1:0] res_data;
 
 genvar g;
 generate
@@ -261,13 +299,13 @@ generate
         reg [OW-1:0] rd_ptr = {OW{1'b0}};
         reg [CW-1:0] count = {CW{1'b0}};
         reg [CW-1:0] credit = CREDITS;
-        wire push = done_5 && tag_5 == g;
+        wire push = res_valid && res_tag == g;
         wire pop = m_axis_tready[g] && count != {CW{1'b0}};
         wire take = grant && pick == g;
 
         always @(posedge clk) begin
             if (push) begin
-                buf_mem[wr_ptr] <= acc_reg;
+                buf_mem[wr_ptr] <= res_data;
                 wr_ptr <= wr_ptr + 1'b1;
             end
             if (pop) begin
@@ -396,6 +434,136 @@ generate
                     acc_reg[g*ACC_BITS +: ACC_BITS] + prod_acc;
             end
         end
+    end
+endgenerate
+
+/*
+ * Results: the accumulators (REQUANT = 0), or their activations from one requantizer for every
+ * layer (REQUANT = 1)
+ */
+generate
+    if (REQUANT == 0) begin : g_acc_out
+        assign res_valid = done_5;
+        assign res_tag = tag_5;
+        assign res_data = acc_reg;
+    end else begin : g_requant
+        localparam KW = SPLIT > 1 ? $clog2(SPLIT) : 1;
+        localparam [31:0] SPLIT_M1 = SPLIT - 1;
+        localparam [KW-1:0] PART_LAST = SPLIT_M1[KW-1:0];
+
+        // lane split: the chunk's accumulators RQ_PE lanes at a time (a register; SPLIT = 1:
+        // the accumulator register itself, taken in the cycle it is valid)
+        wire rq_in_valid;
+        wire rq_in_ready;
+        wire [RQ_PE*ACC_BITS-1:0] rq_in_data;
+        wire [SW-1:0] rq_in_tag;
+        if (SPLIT == 1) begin : g_direct
+            assign rq_in_valid = done_5;
+            assign rq_in_data = acc_reg;
+            assign rq_in_tag = tag_5;
+        end else begin : g_split
+            reg [ACC_W-1:0] split_data;
+            reg [SW-1:0] split_tag;
+            reg [KW-1:0] split_part = {KW{1'b0}};
+            reg split_busy = 1'b0;
+            always @(posedge clk) begin
+                if (done_5) begin
+                    split_data <= acc_reg;
+                    split_tag <= tag_5;
+                    split_part <= {KW{1'b0}};
+                    split_busy <= 1'b1;
+                end else if (split_busy && rq_in_ready) begin
+                    split_data <= split_data >> (RQ_PE*ACC_BITS);
+                    split_part <= split_part + 1'b1;
+                    split_busy <= split_part != PART_LAST;
+                end
+                if (rst) begin
+                    split_busy <= 1'b0;
+                    split_part <= {KW{1'b0}};
+                end
+            end
+            assign rq_in_valid = split_busy;
+            assign rq_in_data = split_data[RQ_PE*ACC_BITS-1:0];
+            assign rq_in_tag = split_tag;
+`ifndef SYNTHESIS
+            always @(posedge clk) begin
+                if (!rst && done_5 && split_busy && !(rq_in_ready && split_part == PART_LAST)) begin
+                    $error("%m: a chunk's result came before the requantizer took the last one (PE/RQ_PE*MUL_CYCLES > TAPS?)");
+                    $finish;
+                end
+            end
+`endif
+        end
+
+`ifndef SYNTHESIS
+        if (SPLIT == 1) begin : g_direct_check
+            always @(posedge clk) begin
+                if (!rst && done_5 && !rq_in_ready) begin
+                    $error("%m: the requantizer refused a chunk's result (MUL_CYCLES > TAPS?)");
+                    $finish;
+                end
+            end
+        end
+`endif
+
+        wire [SW-1:0] rq_out_tag;  // (SW: rtlgen_requant's tuser width for LAYERS = N)
+        wire [RQ_PE*8-1:0] rq_out_data;
+        wire rq_out_valid;
+
+        rtlgen_requant #(
+            .PE(RQ_PE),
+            .LAYERS(N),
+            .CHANNELS(CHANNELS),
+            .ACC_BITS(ACC_BITS),
+            .MUL_BITS(MUL_BITS),
+            .MUL_CYCLES(MUL_CYCLES),
+            .PARAM_FILE(PARAM_FILE),
+            .MEM_STYLE(PARAM_MEM_STYLE),
+            .OUT_ZP(OUT_ZP),
+            .ACT_MIN(ACT_MIN),
+            .ACT_MAX(ACT_MAX),
+            .OUT_SIGNED(OUT_SIGNED),
+            .ROUNDING(ROUNDING)
+        ) u_requant (
+            .clk(clk),
+            .rst(rst),
+            .s_axis_tdata(rq_in_data),
+            .s_axis_tuser(rq_in_tag),
+            .s_axis_tvalid(rq_in_valid),
+            .s_axis_tready(rq_in_ready),
+            .m_axis_tdata(rq_out_data),
+            .m_axis_tuser(rq_out_tag),
+            .m_axis_tvalid(rq_out_valid),
+            .m_axis_tready(1'b1)  // a result slot is reserved for every chunk in flight
+        );
+
+        // gather: SPLIT requantizer beats (consecutive: one chunk at a time) into one result
+        reg [RW-1:0] gather_data;
+        reg [SW-1:0] gather_tag;
+        reg [KW-1:0] gather_part = {KW{1'b0}};
+        reg gather_valid = 1'b0;
+        wire [RW-1:0] gathered;
+        if (SPLIT == 1) begin : g_one
+            assign gathered = rq_out_data;
+        end else begin : g_shift
+            assign gathered = {rq_out_data, gather_data[RW-1:RQ_PE*8]};
+        end
+        always @(posedge clk) begin
+            gather_valid <= 1'b0;
+            if (rq_out_valid) begin
+                gather_data <= gathered;
+                gather_tag <= rq_out_tag;
+                gather_part <= gather_part == PART_LAST ? {KW{1'b0}} : gather_part + 1'b1;
+                gather_valid <= gather_part == PART_LAST;
+            end
+            if (rst) begin
+                gather_valid <= 1'b0;
+                gather_part <= {KW{1'b0}};
+            end
+        end
+        assign res_valid = gather_valid;
+        assign res_tag = gather_tag;
+        assign res_data = gather_data;
     end
 endgenerate
 

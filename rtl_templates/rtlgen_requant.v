@@ -45,6 +45,13 @@ rtlgen: per-channel requantizer
  * cycle (s_axis_tready is low in the cycle after an accepted beat), for generators that serve
  * a stream whose beats come at most that often (one requantizer lane per DSP48E1).
  *
+ * Several layers (LAYERS > 1; rtlgen_dwu_shared's one requantizer for the layers sharing its
+ * array): every beat carries its layer's index on s_axis_tuser, which leaves with its result on
+ * m_axis_tuser. Layer i has CHANNELS[i*32 +: 32] channels, its own channel-group counter and
+ * its own OUT_ZP / ACT_MIN / ACT_MAX (field i of each, 32-bit two's complement); PARAM_FILE
+ * holds the layers' words one after another, layer 0 first. LAYERS = 1 is the single-layer
+ * requantizer above (the vector parameters are then plain 32-bit values, s_axis_tuser unused).
+ *
  * Pipeline: 12 stages (parameter read, parameter register, bias add, left shift into the
  * multiplier input registers, the a*M product in 3 stages (rtlgen_mul_wide: partial products,
  * their sum), SRDHM rounding, shift, zero point + round-up decision, round, clamp), 1 beat per
@@ -54,10 +61,12 @@ rtlgen: per-channel requantizer
  */
 module rtlgen_requant #
 (
-    // Lanes per beat (divides CHANNELS)
+    // Lanes per beat (divides every layer's channels)
     parameter PE = 1,
-    // Number of channels, i.e. lines in PARAM_FILE (>= 1)
-    parameter CHANNELS = 1,
+    // Layers served (1..32); the layer of a beat is on s_axis_tuser
+    parameter LAYERS = 1,
+    // Channels of layer i at bits [i*32 +: 32] (>= 1; PARAM_FILE: their sum / PE lines)
+    parameter [LAYERS*32-1:0] CHANNELS = 1,
     // Input accumulator width in bits (signed, 2..32), sign-extended to 32 bits
     parameter ACC_BITS = 32,
     // Signed width of (acc + bias) << max(shift, 0) for every input and ROM word (2..32; the
@@ -66,17 +75,18 @@ module rtlgen_requant #
     // Cycles per beat of the a*M multiply: 1, or 2 (one hard multiplier per lane; MUL_BITS <= 25;
     // one beat accepted at most every second cycle)
     parameter MUL_CYCLES = 1,
-    // $readmemh file of CHANNELS/PE words of PE x 72 bits {bias, multiplier, shift} ("" = none)
+    // $readmemh file of sum(CHANNELS)/PE words of PE x 72 bits {bias, multiplier, shift}, layer 0
+    // first ("" = none)
     parameter PARAM_FILE = "",
     // parameter ROM: 0 = block RAM, 1 = LUTs (distributed); chosen by the generator's resource
     // model (distributed_memory() in gen/src/resource_model.cpp)
     parameter MEM_STYLE = 0,
-    // Output zero point (int8: -128..127, uint8: 0..255)
-    parameter OUT_ZP = 0,
-    // Lower clamp bound (activation range, inside the output type)
-    parameter ACT_MIN = -128,
-    // Upper clamp bound (activation range, inside the output type, >= ACT_MIN)
-    parameter ACT_MAX = 127,
+    // Output zero point of layer i at bits [i*32 +: 32] (int8: -128..127, uint8: 0..255)
+    parameter [LAYERS*32-1:0] OUT_ZP = 0,
+    // Lower clamp bound of layer i at bits [i*32 +: 32] (activation range, inside the output type)
+    parameter [LAYERS*32-1:0] ACT_MIN = {LAYERS{32'hffffff80}},
+    // Upper clamp bound of layer i at bits [i*32 +: 32] (inside the output type, >= ACT_MIN)
+    parameter [LAYERS*32-1:0] ACT_MAX = {LAYERS{32'h0000007f}},
     // Output type: 1 = int8, 0 = uint8
     parameter OUT_SIGNED = 1,
     // Epilogue rounding: 0 = double (SRDHM then RDBPOT), 1 = single ((x*M + 2^(t-1)) >>> t)
@@ -90,6 +100,7 @@ module rtlgen_requant #
      * Accumulator input
      */
     input  wire [PE*ACC_BITS-1:0]    s_axis_tdata,
+    input  wire [$clog2(LAYERS > 1 ? LAYERS : 2)-1:0] s_axis_tuser,   // layer (LAYERS > 1)
     input  wire                      s_axis_tvalid,
     output wire                      s_axis_tready,
 
@@ -97,41 +108,75 @@ module rtlgen_requant #
      * Activation output
      */
     output wire [PE*8-1:0]           m_axis_tdata,
+    output wire [$clog2(LAYERS > 1 ? LAYERS : 2)-1:0] m_axis_tuser,   // layer of the beat (LAYERS > 1)
     output wire                      m_axis_tvalid,
     input  wire                      m_axis_tready
 );
 
-localparam GROUPS = CHANNELS / PE;
+// ROM words (channel groups) before layer k: layer k's first word
+function integer groups_before;
+    input integer k;
+    integer i;
+    begin
+        groups_before = 0;
+        for (i = 0; i < k; i = i + 1)
+            groups_before = groups_before + CHANNELS[i*32 +: 32] / PE;
+    end
+endfunction
+
+// field i of a per-layer vector parameter, as a signed value
+function integer field;
+    input [LAYERS*32-1:0] v;
+    input integer i;
+    begin
+        field = $signed(v[i*32 +: 32]);
+    end
+endfunction
+
+localparam GROUPS = groups_before(LAYERS);
 localparam GA_W = GROUPS > 1 ? $clog2(GROUPS) : 1;
+localparam LW = LAYERS > 1 ? $clog2(LAYERS) : 1;
 localparam STAGES = 12;
-
-localparam [31:0] LAST_GROUP_32 = GROUPS - 1;
-localparam [GA_W-1:0] LAST_GROUP = LAST_GROUP_32[GA_W-1:0];
-
-localparam [31:0] OUT_ZP_32 = OUT_ZP;
-localparam [31:0] ACT_MIN_32 = ACT_MIN;
-localparam [31:0] ACT_MAX_32 = ACT_MAX;
 
 // The output stages work on 12 bits: a quotient q outside [-1024, 1023] clamps whatever the
 // zero point and round-up bit (q + OUT_ZP + 1 stays beyond [-128, 255]), so only its low 11
 // bits and a flag travel on, and the zero point, round-up and clamp are 12-bit carry chains
 // instead of 34-bit ones. Constants as 12-bit signed values (OUT_ZP, ACT_MIN, ACT_MAX lie in
-// -128..255); wires: Verilator rejects concatenations of parameters.
+// -128..255), picked by the layer of the beat in stage 9 (zero point) and 11 (clamp); the
+// vectors as wires, as the tools reject part-selects of parameters by a variable.
 /* verilator lint_off UNUSEDSIGNAL */
-wire [31:0] out_zp_32 = OUT_ZP_32;
-wire [31:0] act_min_32 = ACT_MIN_32;
-wire [31:0] act_max_32 = ACT_MAX_32;
+wire [LAYERS*32-1:0] out_zp_all = OUT_ZP;
+wire [LAYERS*32-1:0] act_min_all = ACT_MIN;
+wire [LAYERS*32-1:0] act_max_all = ACT_MAX;
 /* verilator lint_on UNUSEDSIGNAL */
-wire [11:0] out_zp_12 = out_zp_32[11:0];
-wire [11:0] act_min_12 = act_min_32[11:0];
-wire [11:0] act_max_12 = act_max_32[11:0];
 
 // bad parameters
+integer chk;
 initial begin
 `ifndef SYNTHESIS
-    if (PE < 1 || CHANNELS < 1 || CHANNELS % PE != 0) begin
-        $error("%m: PE (%0d) must divide CHANNELS (%0d)", PE, CHANNELS);
+    if (LAYERS < 1 || LAYERS > 32) begin
+        $error("%m: LAYERS (%0d) must be 1..32", LAYERS);
         $finish;
+    end
+    for (chk = 0; chk < LAYERS; chk = chk + 1) begin
+        if (PE < 1 || field(CHANNELS, chk) < 1 || field(CHANNELS, chk) % PE != 0) begin
+            $error("%m: PE (%0d) must divide CHANNELS of layer %0d (%0d)", PE, chk,
+                   field(CHANNELS, chk));
+            $finish;
+        end
+        if ((OUT_SIGNED != 0) ? (field(ACT_MIN, chk) < -128 || field(ACT_MAX, chk) > 127 ||
+                                 field(OUT_ZP, chk) < -128 || field(OUT_ZP, chk) > 127)
+                              : (field(ACT_MIN, chk) < 0 || field(ACT_MAX, chk) > 255 ||
+                                 field(OUT_ZP, chk) < 0 || field(OUT_ZP, chk) > 255)) begin
+            $error("%m: OUT_ZP (%0d), ACT_MIN (%0d), ACT_MAX (%0d) of layer %0d outside the output type",
+                   field(OUT_ZP, chk), field(ACT_MIN, chk), field(ACT_MAX, chk), chk);
+            $finish;
+        end
+        if (field(ACT_MIN, chk) > field(ACT_MAX, chk)) begin
+            $error("%m: ACT_MIN (%0d) > ACT_MAX (%0d) of layer %0d", field(ACT_MIN, chk),
+                   field(ACT_MAX, chk), chk);
+            $finish;
+        end
     end
     if (ACC_BITS < 2 || ACC_BITS > 32) begin
         $error("%m: ACC_BITS (%0d) must be 2..32", ACC_BITS);
@@ -146,18 +191,8 @@ initial begin
                MUL_CYCLES, MUL_BITS);
         $finish;
     end
-    if ((OUT_SIGNED != 0) ? (ACT_MIN < -128 || ACT_MAX > 127 || OUT_ZP < -128 || OUT_ZP > 127)
-                          : (ACT_MIN < 0 || ACT_MAX > 255 || OUT_ZP < 0 || OUT_ZP > 255)) begin
-        $error("%m: OUT_ZP (%0d), ACT_MIN (%0d), ACT_MAX (%0d) outside the output type",
-               OUT_ZP, ACT_MIN, ACT_MAX);
-        $finish;
-    end
     if (ROUNDING != 0 && ROUNDING != 1) begin
         $error("%m: ROUNDING (%0d) must be 0 (double) or 1 (single)", ROUNDING);
-        $finish;
-    end
-    if (ACT_MIN > ACT_MAX) begin
-        $error("%m: ACT_MIN (%0d) > ACT_MAX (%0d)", ACT_MIN, ACT_MAX);
         $finish;
     end
 `endif
@@ -173,9 +208,37 @@ reg took = 1'b0;
 wire gap_ok = MUL_CYCLES == 1 || !took;
 wire accept = ce && gap_ok && s_axis_tvalid;
 
-// channel group of the next input beat, and the parameters of the beat in stage 1
-reg [GA_W-1:0] group_reg = {GA_W{1'b0}};
+// layer of the input beat and of the beat in each stage
+/* verilator lint_off UNUSEDSIGNAL */
+wire [LW-1:0] layer_in = LAYERS > 1 ? s_axis_tuser[LW-1:0] : {LW{1'b0}};
+/* verilator lint_on UNUSEDSIGNAL */
+reg [LW-1:0] layer_pipe [1:STAGES];
+
+// channel group (ROM word) of the next input beat of each layer, and the parameters of the beat
+// in stage 1
+wire [LAYERS*GA_W-1:0] group_all;
+wire [GA_W-1:0] group_reg = group_all[layer_in*GA_W +: GA_W];
 reg [PE*72-1:0] prm_word_1;
+
+genvar g;
+generate
+    for (g = 0; g < LAYERS; g = g + 1) begin : layer
+        localparam [31:0] BASE_32 = groups_before(g);
+        localparam [31:0] LAST_32 = groups_before(g + 1) - 1;
+        localparam [GA_W-1:0] BASE = BASE_32[GA_W-1:0];
+        localparam [GA_W-1:0] LAST = LAST_32[GA_W-1:0];
+        reg [GA_W-1:0] group = BASE;
+        always @(posedge clk) begin
+            if (accept && layer_in == g) begin
+                group <= group == LAST ? BASE : group + 1'b1;
+            end
+            if (rst) begin
+                group <= BASE;
+            end
+        end
+        assign group_all[g*GA_W +: GA_W] = group;
+    end
+endgenerate
 
 // parameter ROM, read into prm_word_1 (nothing between the ROM and it)
 generate
@@ -216,15 +279,26 @@ always @(posedge clk) begin
         valid_pipe <= {valid_pipe[STAGES-2:0], s_axis_tvalid && gap_ok};
         took <= accept;
     end
-    if (accept) begin
-        group_reg <= (GROUPS == 1 || group_reg == LAST_GROUP) ? {GA_W{1'b0}} : group_reg + 1'b1;
-    end
     if (rst) begin
         valid_pipe <= {STAGES{1'b0}};
         took <= 1'b0;
-        group_reg <= {GA_W{1'b0}};
     end
 end
+
+integer st;
+always @(posedge clk) begin
+    if (ce) begin
+        layer_pipe[1] <= layer_in;
+        for (st = 2; st <= STAGES; st = st + 1) begin
+            layer_pipe[st] <= layer_pipe[st-1];
+        end
+    end
+end
+
+// the layer's zero point (stage 9 -> 10) and clamp bounds (stage 11 -> 12)
+wire [11:0] out_zp_12 = out_zp_all[layer_pipe[9]*32 +: 12];
+wire [11:0] act_min_12 = act_min_all[layer_pipe[11]*32 +: 12];
+wire [11:0] act_max_12 = act_max_all[layer_pipe[11]*32 +: 12];
 
 // the lanes' output registers, side by side
 wire [PE*8-1:0] out_all;
@@ -389,18 +463,32 @@ generate
     end
 endgenerate
 
+// the beat's layer travels beside its output (constant, and so removed, when LAYERS = 1)
+/* verilator lint_off UNUSEDSIGNAL */
+wire [LW+PE*8-1:0] skid_out;
+/* verilator lint_on UNUSEDSIGNAL */
+
 rtlgen_skid #(
-    .WIDTH(PE*8)
+    .WIDTH(LW+PE*8)
 ) u_skid (
     .clk(clk),
     .rst(rst),
     .ce(ce),
-    .s_data(out_all),
+    .s_data({layer_pipe[STAGES], out_all}),
     .s_valid(valid_pipe[STAGES-1]),
-    .m_axis_tdata(m_axis_tdata),
+    .m_axis_tdata(skid_out),
     .m_axis_tvalid(m_axis_tvalid),
     .m_axis_tready(m_axis_tready)
 );
+
+assign m_axis_tdata = skid_out[PE*8-1:0];
+generate
+    if (LAYERS > 1) begin : g_tuser
+        assign m_axis_tuser = skid_out[PE*8 +: LW];
+    end else begin : g_no_tuser
+        assign m_axis_tuser = 1'b0;
+    end
+endgenerate
 
 assign s_axis_tready = ce && gap_ok;
 

@@ -1,6 +1,8 @@
 // Builds small networks in code for the unit tests (no files needed).
 #pragma once
 
+#include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -8,6 +10,14 @@
 #include "rtlgen/passes.hpp"
 
 namespace test {
+
+// The seed MobileNet v1 0.25/128 (.tflite) in ../shared/models (or $RTLGEN_SHARED/models);
+// tests that need it skip when this path does not exist.
+inline std::filesystem::path seed_mobilenet() {
+  const char* env = std::getenv("RTLGEN_SHARED");
+  return std::filesystem::path(env ? env : std::string(RTLGEN_SOURCE_DIR) + "/../shared") /
+         "models" / "mobilenet_v1_0.25_128_quant.tflite";
+}
 
 inline rtlgen::TensorQuant q(rtlgen::DType t, float scale, int zp) { return {t, scale, zp}; }
 

@@ -15,6 +15,7 @@
 #include "rtlgen/network_io.hpp"
 #include "rtlgen/resource_model.hpp"
 #include "rtlgen/yaml_loader.hpp"
+#include "net_builder.hpp"
 
 using namespace rtlgen;
 
@@ -134,9 +135,7 @@ TEST_CASE("resource model matches LeNet synthesised with distributed memories", 
 // (FF 61,428: 38,823 before the swg / mvu FF refit). Skips without ../shared.
 TEST_CASE("resource model matches the MobileNet synthesis results", "[resource]") {
   namespace fs = std::filesystem;
-  const char* env = std::getenv("RTLGEN_SHARED");
-  const fs::path model = fs::path(env ? env : std::string(RTLGEN_SOURCE_DIR) + "/../shared") /
-                         "models" / "mobilenet_v1_0.25_128_quant.tflite";
+  const fs::path model = test::seed_mobilenet();
   if (!fs::exists(model)) {
     WARN("skipped: " << model.string() << " not found (../shared absent)");
     return;
@@ -300,12 +299,40 @@ TEST_CASE("requantizers are shared at the rate results come, with the narrowest 
   CHECK(std::count(plan.templates.begin(), plan.templates.end(), "rtlgen_mul_wide.v") == 1);
 }
 
+// Yosys 0.23 `rtlgen synth OUT --xilinx-only` on configs/zoo/mobilenet96 folded by `rtlgen fold
+// --max-multipliers 64` (50 multipliers; five depthwise layers on one 8-lane rtlgen_dwu_shared
+// with one requantizer for all five, REQUANT 1; 579 s): LUT 11,813, FF 12,825, LUT RAM 212, DSP
+// 63, RAMB36 18 + RAMB18 33 (34.5). With a requantizer per member it was LUT 13,212, FF 15,140,
+// DSP 71, 17 + 33 (the unit's parameter ROM, 184 x 72 bits, now takes a RAMB36). Model: LUT
+// 12,919 (+9.4%), FF 14,046 (+9.5%), DSP and block RAM exact.
+TEST_CASE("resource model matches mobilenet96 with a shared depthwise unit", "[resource]") {
+  Network net = load_network_yaml(config("zoo/mobilenet96/mobilenet96.yaml"));
+  FoldTarget t;
+  t.max_multipliers = 64;
+  choose_folding(net, t);
+  const HwPlan plan = plan_hardware(net);
+  REQUIRE(plan.multipliers == 50);
+  const ResourceEstimate e = estimate_resources(plan);
+  INFO("LUT " << e.total.lut << " FF " << e.total.ff << " DSP " << e.total.dsp << " RAMB36 "
+              << e.total.ramb36 << " RAMB18 " << e.total.ramb18);
+  CHECK(rel(double(e.total.lut), 11813) <= 0.10);
+  CHECK(rel(double(e.total.ff), 12825) <= 0.10);
+  CHECK(e.total.dsp == 63);
+  CHECK(e.total.ramb36 == 18);
+  CHECK(e.total.ramb18 == 33);
+}
+
 // Yosys 0.23 `rtlgen synth OUT --xilinx-only` on the MLPerf Tiny reference models folded by
 // `rtlgen fold configs/zoo/M/M.yaml --device xc7z020` (bench/results/mlperf_tiny_xc7z020.md):
 // LUT and FF within 10%, DSP48E1 exact, block RAM exact but for ResNet-8: Yosys packs its
 // 1,152 x 256 and 1,152 x 128 weight ROMs (conv8, conv7) into 11 RAMB36 and 11 RAMB18 (all
 // SDP 512 x 72 / 512 x 36), the model's shapes into 12 and 12 (44.0 against 42.5 BRAM36);
-// MobileNet v1 0.25/96 88.0 against 85.5.
+// MobileNet v1 0.25/96 88.0 against 86.0. DS-CNN and MobileNet v1 0.25/96 re-measured with one
+// requantizer per shared depthwise unit: DS-CNN (3 layers on the unit; 229 s) LUT 20,380, FF
+// 23,963, DSP 166, 18 + 21 RAMB18 = 28.5 (was 23,863 / 26,515 / 174 / 28.5; model 22,211 /
+// 24,993 / 166 / 28.5); MobileNet v1 0.25/96 now folds at fill 1 to 100 multipliers (was 16;
+// 12 layers on one 8-lane unit; 556 s): LUT 39,450, FF 50,583, LUT RAM 3,184, SRL 427, DSP 119,
+// 47 + 78 RAMB18 = 86.0 (model 40,075 / 51,782 / 119 / 88.0).
 // (LUT excludes LUT RAM on both sides.)
 TEST_CASE("resource model matches the MLPerf Tiny designs folded to an xc7z020", "[resource]") {
   struct Point {
@@ -315,9 +342,9 @@ TEST_CASE("resource model matches the MLPerf Tiny designs folded to an xc7z020",
     double bram36, bram36_tolerance;
   };
   for (const Point& p : {Point{"mlperf_resnet8", 0.8, 32008, 24885, 166, 42.5, 1.5},
-                         Point{"mlperf_dscnn", 0.8, 23863, 26515, 174, 28.5, 0},
+                         Point{"mlperf_dscnn", 0.8, 20380, 23963, 166, 28.5, 0},
                          Point{"mlperf_ad", 0.8, 36688, 25346, 173, 68.0, 0},
-                         Point{"mlperf_vww", 1.0, 40605, 51020, 45, 85.5, 2.5}}) {
+                         Point{"mlperf_vww", 1.0, 39450, 50583, 119, 86.0, 2.0}}) {
     Network net = load_network_yaml(config(fmt::format("zoo/{0}/{0}.yaml", p.name)));
     FoldTarget t;
     t.device = "xc7z020";

@@ -19,6 +19,7 @@
 #include "rtlgen/weight_packing.hpp"
 #include "rtlgen/yaml_loader.hpp"
 #include "rtlgen/yaml_writer.hpp"
+#include "net_builder.hpp"
 
 using namespace rtlgen;
 namespace fs = std::filesystem;
@@ -130,6 +131,49 @@ TEST_CASE("light depthwise layers share a unit: fewer multipliers, U above the f
         for (size_t i = 0; i < expect.size(); ++i) CHECK(m.lines[i] == expect[i]);
 }
 
+// One requantizer for the unit (REQUANT 1) instead of one per member: the members keep no
+// rtlgen_requant of their own, the unit's parameter ROM holds every member's channels in member
+// order, the result slots cover its latency, and the DSP count drops by the members' own
+// requantizers while the cycles per frame stay.
+TEST_CASE("a shared depthwise unit requantizes for all its members", "[fold][share]") {
+  Network net = load_network_yaml(zoo("mobilenet96"));
+  prepare_network(net);
+  const FoldReport r = choose_folding(net, budget(64));
+  REQUIRE_FALSE(r.shared.empty());
+  const HwPlan plan = plan_hardware(net);
+  CHECK(plan.est_cycles_per_frame == r.bottleneck_cycles);
+  for (const SharedUnit& u : r.shared) {
+    INFO("unit " << u.name);
+    const Instance* d = find_instance(plan, "rtlgen_dwu_shared", u.name + "_dwu");
+    REQUIRE(d != nullptr);
+    CHECK(param_of(*d, "REQUANT") == "1");
+    const int rq = std::stoi(param_of(*d, "RQ_PE"));
+    const int split = u.pe / rq, mul_cycles = std::stoi(param_of(*d, "MUL_CYCLES"));
+    const int taps = std::stoi(param_of(*d, "TAPS"));
+    CHECK(split * mul_cycles <= taps);  // never holds the array up
+    const int latency = split == 1 ? 19 : 20 + (split - 1) * mul_cycles;
+    CHECK((std::stoi(param_of(*d, "OUT_DEPTH")) - 1) * taps >= latency);
+    int64_t groups = 0;
+    for (const auto& name : u.layers) {
+      const Layer* l = net.find(name);
+      REQUIRE(l != nullptr);
+      groups += l->out_shape.c / rq;
+      for (const auto& hw : plan.layers)
+        if (hw.layer == name)
+          for (const auto& inst : hw.instances) CHECK(inst.module != "rtlgen_requant");
+    }
+    bool found = false;
+    for (const auto& hw : plan.layers)
+      for (const auto& m : hw.mems)
+        if (m.name == u.name + "_requant.mem") {
+          found = true;
+          CHECK(int64_t(m.lines.size()) == groups);
+          CHECK(m.word_bits == rq * 72);
+        }
+    CHECK(found);
+  }
+}
+
 TEST_CASE("sharing never costs: budgets on networks without light depthwise layers",
           "[fold][share]") {
   for (int64_t b : {16, 64, 512}) {
@@ -157,9 +201,7 @@ TEST_CASE("sharing never costs: budgets on networks without light depthwise laye
 }
 
 TEST_CASE("seed MobileNet at 64 multipliers: U >= 0.85 with a shared unit", "[fold][share]") {
-  const char* env = std::getenv("RTLGEN_SHARED");
-  const fs::path model = fs::path(env ? env : std::string(RTLGEN_SOURCE_DIR) + "/../shared") /
-                         "models" / "mobilenet_v1_0.25_128_quant.tflite";
+  const fs::path model = test::seed_mobilenet();
   if (!fs::exists(model)) {
     WARN("skipped: " << model.string() << " not found (../shared absent)");
     return;

@@ -36,7 +36,7 @@ bool has_mvu(const Layer& l) { return l.op == OpKind::Conv2D || l.op == OpKind::
 // smallest layer whose multipliers cover the excess, else the largest. A device short of DSPs
 // thus keeps the faster folding if its LUTs hold it (the fit then reports the LUTs).
 DeviceFit fit_choosing_multipliers(Network& net, const Device& dev, double fill) {
-  for (Layer& l : net.layers) l.folding.lut_mult = false;
+  for (Layer& l : net.layers) l.folding.lut_mult = l.folding.lut_buffer = false;
   for (;;) {
     const HwPlan plan = plan_hardware(net);
     const DeviceFit fit = fit_to_device(estimate_resources(plan), plan, dev);
@@ -60,11 +60,59 @@ DeviceFit fit_choosing_multipliers(Network& net, const Device& dev, double fill)
   }
 }
 
+bool over(const DeviceUse& u, double fill) { return u.used > fill * u.available + 1e-9; }
+
+// Then moves line buffers (rtlgen_swg) from block RAM to LUT RAM (hw: {buffer: lut}) while the
+// block RAM is over the fill: each time the buffer that frees the most block RAM per LUT it
+// costs (wide shallow buffers: a 80 x 512-bit one fills 7.5 RAMB36 to 15%), as long as the LUTs
+// stay within the fill. A device short of block RAM thus keeps a folding its LUTs can hold.
+DeviceFit fit_choosing_buffers(Network& net, const Device& dev, double fill, DeviceFit fit) {
+  const auto style = [](const Instance& inst) {
+    for (const auto& [k, v] : inst.params)
+      if (k == "MEM_STYLE") return v;
+    return std::string();
+  };
+  // rows: logic, FF, DSP, block RAM, LUT RAM
+  while (over(fit.rows[3], fill)) {
+    const HwPlan plan = plan_hardware(net);
+    Layer* pick = nullptr;
+    double best = 0;
+    for (const HwLayer& hw : plan.layers) {
+      if (hw.lut_buffer) continue;
+      for (const Instance& inst : hw.instances) {
+        if (inst.module != "rtlgen_swg" || style(inst) != "0") continue;
+        Instance lut = inst;
+        for (auto& [k, v] : lut.params)
+          if (k == "MEM_STYLE") v = "1";
+        const ResourceCounts a = estimate_instance(inst, hw.mems);
+        const ResourceCounts b = estimate_instance(lut, hw.mems);
+        const double saved = a.bram36() - b.bram36();
+        const double cost = double(b.lut + 4 * b.lutram - a.lut - 4 * a.lutram);
+        if (saved > 0 && saved / std::max(cost, 1.0) > best) {
+          best = saved / std::max(cost, 1.0);
+          for (Layer& l : net.layers)
+            if (l.name == hw.layer) pick = &l;
+        }
+      }
+    }
+    if (!pick) break;
+    pick->folding.lut_buffer = true;
+    const HwPlan moved = plan_hardware(net);
+    const DeviceFit next = fit_to_device(estimate_resources(moved), moved, dev);
+    if (over(next.rows[0], fill) || over(next.rows[4], fill)) {
+      pick->folding.lut_buffer = false;  // the LUTs cannot take it: block RAM stays the limit
+      break;
+    }
+    fit = next;
+  }
+  return fit;
+}
+
 // Folds `net` for `budget` multipliers and fits the estimate of its hardware plan to the device.
 Trial try_budget(Network& net, const FoldTarget& base, int64_t budget, const Device& dev) {
   Trial r;
   r.report = choose_folding(net, budget_target(base, budget));
-  r.fit = fit_choosing_multipliers(net, dev, base.fill);
+  r.fit = fit_choosing_buffers(net, dev, base.fill, fit_choosing_multipliers(net, dev, base.fill));
   return r;
 }
 

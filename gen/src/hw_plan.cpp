@@ -33,8 +33,10 @@ std::vector<const char*> template_submodules(const std::string& module) {
   if (module == "rtlgen_requant_float") return {"rtlgen_mul_wide", "rtlgen_mul"};
   if (module == "rtlgen_mvu") return {"rtlgen_mul", "rtlgen_skid"};
   if (module == "rtlgen_swg") return {"rtlgen_skid"};
-  if (module == "rtlgen_dwu" || module == "rtlgen_dwu_shared" || module == "rtlgen_pool")
-    return {"rtlgen_mul"};
+  // (rtlgen_dwu_shared's requantizer for all its layers: REQUANT 1)
+  if (module == "rtlgen_dwu_shared")
+    return {"rtlgen_mul", "rtlgen_requant", "rtlgen_mul_wide", "rtlgen_skid"};
+  if (module == "rtlgen_dwu" || module == "rtlgen_pool") return {"rtlgen_mul"};
   return {};
 }
 
@@ -274,7 +276,9 @@ class Planner {
                 {"OUT_SIGNED", lit(signed_flag(l.out_quant.dtype))},
                 {"ROUNDING", l.single_rounding ? "1" : "0"}};
     connect_in(r, in);
+    r.ports.push_back({"s_axis_tuser", "1'b0"});  // one layer (LAYERS 1)
     connect_out(r, out);
+    r.ports.push_back({"m_axis_tuser", ""});
     stream_wires(out, share.lanes * 8);
     hw.instances.push_back(r);
     if (share.lanes != lanes) {
@@ -292,20 +296,26 @@ class Planner {
       stream_wires(l.name + "_rq", lanes * 8);
       hw.instances.push_back(w);
     }
-    // One word per group of requantizer lanes, lane p (channel g*lanes + p) in [p*72 +: 72].
-    const int rq = share.lanes;
-    MemFile mem{pfile, {}, rq * 72};
-    for (int g = 0; g < channels / rq; ++g) {
+    MemFile mem{pfile, {}, share.lanes * 72};
+    append_requant_words(mem, bias, qm, channels, share.lanes);
+    hw.mems.push_back(mem);
+    hw.rom_bits += int64_t(channels) * 72;
+    output_fifo(hw, l, l.name + "_rq", lanes);
+  }
+
+  // rtlgen_requant's parameter words of one layer: one word per group of `lanes` channels,
+  // lane p (channel g*lanes + p) in [p*72 +: 72].
+  static void append_requant_words(MemFile& mem, const std::vector<int32_t>& bias,
+                                   const std::vector<QuantizedMultiplier>& qm, int channels,
+                                   int lanes) {
+    for (int g = 0; g < channels / lanes; ++g) {
       std::string word;
-      for (int p = rq - 1; p >= 0; --p) {
-        const int c = g * rq + p;
+      for (int p = lanes - 1; p >= 0; --p) {
+        const int c = g * lanes + p;
         word += pack_requant(bias[c], qm[qm.size() == 1 ? 0 : c]);
       }
       mem.lines.push_back(word);
     }
-    hw.mems.push_back(mem);
-    hw.rom_bits += int64_t(channels) * 72;
-    output_fifo(hw, l, l.name + "_rq", lanes);
   }
 
   struct RequantSharing {
@@ -454,6 +464,7 @@ class Planner {
     hw.op = l.op;
     hw.in = src;
     hw.macs = l.macs;
+    hw.lut_buffer = l.folding.lut_buffer;
     return hw;
   }
 
@@ -638,8 +649,52 @@ class Planner {
     return s;
   }
 
-  // A member of a shared depthwise unit: its own line buffer and requantizer; the unit
-  // (rtlgen_dwu_shared) is instantiated with its last member, when every member's streams exist.
+  // One requantizer inside a shared depthwise unit for all its members (rtlgen_dwu_shared
+  // REQUANT 1): the unit yields one chunk of PE accumulators every TAPS cycles at most, whichever
+  // member it belongs to, so one requantizer at that rate serves them all. Taken for TFLite's
+  // integer epilogue when the members agree on what the template fixes for all of them (output
+  // type, rounding) and the result buffers can cover the longer latency; else (float or
+  // scale-shift epilogues) every member keeps its own requantizer behind the unit.
+  struct UnitRequant {
+    bool on = false;
+    int mul_bits = 0;
+    RequantSharing share;
+    int latency = 6;  // rtlgen_dwu_shared LATENCY: last tap to output beat
+  };
+  UnitRequant unit_requant(const std::vector<const Layer*>& members, int pe, int taps,
+                           int acc_bits) const {
+    UnitRequant u;
+    const Layer& first = *members[0];
+    if (acc_bits > 32) return u;
+    int mul_bits = 2;
+    for (const Layer* m : members) {
+      if (m->requant_mode != RequantMode::FromScales || m->out_quant.bits != 8 ||
+          m->out_quant.dtype != first.out_quant.dtype ||
+          m->single_rounding != first.single_rounding)
+        return u;
+      mul_bits =
+          std::max(mul_bits, requant_mul_bits(acc_bits, m->bias, m->requant, m->single_rounding));
+    }
+    u.share = requant_sharing(pe, taps, mul_bits);
+    const int split = pe / u.share.lanes;
+    u.latency = split == 1 ? 19 : 20 + (split - 1) * u.share.mul_cycles;
+    if (unit_out_depth(taps, u.latency) > 16) return u;
+    u.on = true;
+    u.mul_bits = mul_bits;
+    return u;
+  }
+
+  // rtlgen_dwu_shared OUT_DEPTH: the fewest result slots (a power of two) with which one input
+  // alone keeps the unit busy, (OUT_DEPTH - 1) * TAPS >= LATENCY.
+  static int unit_out_depth(int taps, int latency) {
+    int out_depth = 2;
+    while ((out_depth - 1) * taps < latency) out_depth *= 2;
+    return out_depth;
+  }
+
+  // A member of a shared depthwise unit: its own line buffer, and its own requantizer unless the
+  // unit has one for all (unit_requant); the unit (rtlgen_dwu_shared) is instantiated with its
+  // last member, when every member's streams exist.
   void shared_depthwise(HwLayer& hw, const Layer& l, const StreamInfo& src) {
     const std::vector<const Layer*> members = shared_members(l.folding.share);
     const int taps = l.kernel_h * l.kernel_w, c = src.shape.c;
@@ -682,32 +737,41 @@ class Planner {
     const bool last = members.back() == &l;
     hw.multipliers = last ? hw.pe : 0;
     hw.instances.push_back(swg(l, src, hw.pe, 1, l.name + "_win", false));
-    stream_wires(l.name + "_acc", hw.pe * acc_bits);
+    const UnitRequant urq = unit_requant(members, hw.pe, taps, acc_bits);
+    // the unit's output for this member: its activations (urq.on) or its accumulators
+    const std::string res = l.name + (urq.on ? "_rq" : "_acc");
+    stream_wires(res, hw.pe * (urq.on ? 8 : acc_bits));
     hw.rom_bits += int64_t(c) * taps * 8;
     if (last) {
       Instance d{"rtlgen_dwu_shared", l.folding.share + "_dwu", {},
                  {{"clk", "clk"}, {"rst", "rst"}}};
-      std::vector<std::string> chans, in_zp, w_zp, win_d, win_v, win_r, acc_d, acc_v, acc_r;
+      std::vector<std::string> chans, in_zp, w_zp, out_zp, act_min, act_max, win_d, win_v, win_r,
+          acc_d, acc_v, acc_r;
       MemFile mem{l.folding.share + "_weights.mem", {}, hw.pe * 8};
-      // result slots: one input alone keeps the unit busy when (OUT_DEPTH-1)*TAPS >= 6
-      int out_depth = 2;
-      while ((out_depth - 1) * taps < 6) out_depth *= 2;
+      MemFile prm{l.folding.share + "_requant.mem", {}, urq.share.lanes * 72};
+      const auto field = [](int64_t v) { return fmt::format("32'h{:08x}", uint32_t(v)); };
       for (const Layer* m : members) {
         const TensorQuant q = net_.quant_of(m->inputs[0]);
+        const std::string r = m->name + (urq.on ? "_rq" : "_acc");
         chans.push_back(fmt::format("32'd{}", m->out_shape.c));
-        // zero points as 32-bit two's complement fields
-        in_zp.push_back(fmt::format("32'h{:08x}", uint32_t(q.zero_point)));
-        w_zp.push_back(fmt::format("32'h{:08x}", uint32_t(m->weight_zero_point)));
+        // zero points and bounds as 32-bit two's complement fields
+        in_zp.push_back(field(q.zero_point));
+        w_zp.push_back(field(m->weight_zero_point));
+        out_zp.push_back(field(m->out_quant.zero_point));
+        act_min.push_back(field(m->act_min));
+        act_max.push_back(field(m->act_max));
         win_d.push_back(m->name + "_win_tdata");
         win_v.push_back(m->name + "_win_tvalid");
         win_r.push_back(m->name + "_win_tready");
-        acc_d.push_back(m->name + "_acc_tdata");
-        acc_v.push_back(m->name + "_acc_tvalid");
-        acc_r.push_back(m->name + "_acc_tready");
+        acc_d.push_back(r + "_tdata");
+        acc_v.push_back(r + "_tvalid");
+        acc_r.push_back(r + "_tready");
         for (auto& line : pack_depthwise_weights(depthwise_weights_ct(*m), m->out_shape.c, taps,
                                                  hw.pe))
           mem.lines.push_back(std::move(line));
+        if (urq.on) append_requant_words(prm, m->bias, m->requant, m->out_shape.c, urq.share.lanes);
       }
+      const int out_depth = unit_out_depth(taps, urq.latency);
       d.params = {{"N", lit(int64_t(members.size()))},
                   {"PE", lit(hw.pe)},
                   {"TAPS", lit(taps)},
@@ -719,6 +783,19 @@ class Planner {
                   {"ACC_BITS", lit(acc_bits)},
                   {"OUT_DEPTH", lit(out_depth)},
                   {"WEIGHT_FILE", str_lit(mem.name)}};
+      if (urq.on) {
+        const Layer& m0 = *members[0];
+        d.params.insert(d.params.end(), {{"REQUANT", "1"},
+                                         {"RQ_PE", lit(urq.share.lanes)},
+                                         {"MUL_BITS", lit(urq.mul_bits)},
+                                         {"MUL_CYCLES", lit(urq.share.mul_cycles)},
+                                         {"PARAM_FILE", str_lit(prm.name)},
+                                         {"OUT_ZP", concat(out_zp)},
+                                         {"ACT_MIN", concat(act_min)},
+                                         {"ACT_MAX", concat(act_max)},
+                                         {"OUT_SIGNED", lit(signed_flag(m0.out_quant.dtype))},
+                                         {"ROUNDING", m0.single_rounding ? "1" : "0"}});
+      }
       d.ports.push_back({"s_axis_tdata", concat(win_d)});
       d.ports.push_back({"s_axis_tvalid", concat(win_v)});
       d.ports.push_back({"s_axis_tready", concat(win_r)});
@@ -727,8 +804,14 @@ class Planner {
       d.ports.push_back({"m_axis_tready", concat(acc_r)});
       hw.instances.push_back(d);
       hw.mems.push_back(mem);
+      if (urq.on) hw.mems.push_back(prm);
     }
-    requant(hw, l, l.name + "_acc", hw.pe, c, acc_bits, l.bias, l.requant, taps);
+    if (urq.on) {
+      hw.rom_bits += int64_t(c) * 72;  // its words in the unit's requantizer ROM
+      output_fifo(hw, l, res, hw.pe);
+    } else {
+      requant(hw, l, res, hw.pe, c, acc_bits, l.bias, l.requant, taps);
+    }
     record_window_need(l, src, hw.out.elems);
     push_layer(hw);
   }

@@ -39,7 +39,9 @@
 //                   dwu + argmax in MobileNet at 406 multipliers, which this matches within 30%)
 //   rtlgen_dwu_shared  rtlgen_dwu's DSP/LUT/FF + per input: ceil((N-1)/3) x (PE*8 + address)
 //                   multiplexer LUTs / N, 12 LUT + (address + 8) FF of control, OUT_DEPTH x
-//                   PE*ACC_BITS LUT RAM of results (structural, not yet fitted to Yosys)
+//                   PE*ACC_BITS LUT RAM of results (structural, not yet fitted to Yosys);
+//                   REQUANT 1: + one rtlgen_requant (RQ_PE lanes, every layer's words in its
+//                   ROM) as above, the results PE*8 bits, the lane split and gather registers
 //   others          small structural estimates (width converter, framer, argmax, fork, add)
 //
 // Memory style (MEM_STYLE of rtlgen_swg / rtlgen_mvu / rtlgen_dwu / rtlgen_requant, set by
@@ -238,6 +240,21 @@ std::pair<int64_t, int64_t> memory_shape(const Instance& inst, const std::vector
   return shape;
 }
 
+Instance unit_requantizer(const Instance& dwu_shared) {
+  Instance r{"rtlgen_requant", dwu_shared.name + "/u_requant", {}, {}};
+  for (const auto& [k, v] : dwu_shared.params) {
+    if (k == "RQ_PE")
+      r.params.emplace_back("PE", v);
+    else if (k == "PARAM_MEM_STYLE")
+      r.params.emplace_back("MEM_STYLE", v);
+    else if (k == "N")
+      r.params.emplace_back("LAYERS", v);
+    else if (k == "ACC_BITS" || k == "MUL_BITS" || k == "MUL_CYCLES" || k == "PARAM_FILE")
+      r.params.emplace_back(k, v);
+  }
+  return r;
+}
+
 bool distributed_memory(int64_t words, int64_t width) {
   if (words <= 0 || width <= 0) return false;
   const int64_t bits = words * width;
@@ -251,10 +268,17 @@ bool distributed_memory(int64_t words, int64_t width) {
 void choose_memory_styles(HwPlan& plan) {
   for (auto& hw : plan.layers)
     for (auto& inst : hw.instances) {
+      if (inst.module == "rtlgen_dwu_shared" && param(inst, "REQUANT") == 1) {
+        // the parameter ROM of the unit's requantizer
+        const auto [words, width] = memory_shape(unit_requantizer(inst), hw.mems);
+        inst.params.emplace_back("PARAM_MEM_STYLE", distributed_memory(words, width) ? "1" : "0");
+        continue;
+      }
       const auto [words, width] = memory_shape(inst, hw.mems);
       if (words == 0) continue;
-      const std::string style = distributed_memory(words, width) ? "1" : "0";
-      inst.params.emplace_back("MEM_STYLE", style);
+      const bool lut =
+          distributed_memory(words, width) || (hw.lut_buffer && inst.module == "rtlgen_swg");
+      inst.params.emplace_back("MEM_STYLE", lut ? "1" : "0");
     }
 }
 
@@ -440,8 +464,20 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     c.lut = 60 + pe * (acc + 20) + ceil_div(n - 1, 3) * (pe * 8 + aw) + n * 12;
     // + pe * 17: the second copy of the input (9 bits) and the ROM output register (8 bits)
     c.ff = 40 + pe * (26 + acc + 18 + 17) + n * (aw + 8);
-    c.lutram = n * lutram_units(depth, pe * acc);
+    const bool requant = param(inst, "REQUANT") == 1;
+    c.lutram = n * lutram_units(depth, pe * (requant ? 8 : acc));
     if (words > 1 && bits > 0) c.add(block_ram(words, bits, 1));
+    if (requant) {
+      // one rtlgen_requant (RQ_PE lanes) for every layer; PE/RQ_PE > 1: the split register
+      // (load or shift: a LUT per bit) and its counter; the gather register
+      c.add(estimate_instance(unit_requantizer(inst), mems));
+      const int64_t split = pe / std::max<int64_t>(param(inst, "RQ_PE", pe), 1);
+      if (split > 1) {
+        c.lut += pe * acc + 4;
+        c.ff += pe * acc + 8;
+      }
+      c.ff += pe * 8 + 8;
+    }
   } else if (m == "rtlgen_global_pool") {
     const int64_t n = param(inst, "IN_N", 1), ch = param(inst, "CHANNELS", 1),
                   acc = param(inst, "ACC_BITS", 24);
@@ -553,7 +589,12 @@ int64_t template_latency(const Instance& inst) {
   if (m == "rtlgen_fifo") return 2;
   if (m == "rtlgen_dwu") return 5;
   if (m == "rtlgen_pool") return 6;
-  if (m == "rtlgen_dwu_shared") return 6;
+  if (m == "rtlgen_dwu_shared") {
+    // rtlgen_dwu_shared LATENCY (REQUANT 1: the requantizer for every layer inside)
+    if (param(inst, "REQUANT") != 1) return 6;
+    const int64_t split = param(inst, "PE", 1) / std::max<int64_t>(param(inst, "RQ_PE", 1), 1);
+    return split == 1 ? 19 : 20 + (split - 1) * param(inst, "MUL_CYCLES", 1);
+  }
   if (m == "rtlgen_width_converter") return 2;
   if (m == "rtlgen_global_pool") return 2;
   if (m == "rtlgen_add") return 16;

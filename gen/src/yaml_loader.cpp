@@ -670,8 +670,17 @@ class NetworkParser {
     }
     if (ln["hw"]) {
       const auto hw = ln["hw"];
-      if (!hw.IsMap()) r_.fail(hw, ctx + "hw must be a mapping {pe, simd, share, mult}");
-      r_.check_keys(hw, {"pe", "simd", "share", "mult"}, ctx + "hw: ");
+      if (!hw.IsMap()) r_.fail(hw, ctx + "hw must be a mapping {pe, simd, share, mult, buffer}");
+      r_.check_keys(hw, {"pe", "simd", "share", "mult", "buffer"}, ctx + "hw: ");
+      if (hw["buffer"]) {
+        const std::string b =
+            r_.as<std::string>(hw["buffer"], "block or lut", ctx + "hw: buffer: ");
+        if (b != "block" && b != "lut")
+          r_.fail(hw["buffer"], ctx + fmt::format("hw: buffer: '{}' is not block or lut (where "
+                                                  "the layer's line buffer goes)",
+                                                  b));
+        l.folding.lut_buffer = b == "lut";
+      }
       if (hw["mult"]) {
         const std::string m = r_.as<std::string>(hw["mult"], "dsp or lut", ctx + "hw: mult: ");
         if (m != "dsp" && m != "lut")

@@ -204,12 +204,13 @@ std::string network_yaml_text(const Network& net, const std::string& params_dir_
     } else if (!l.out_quant.wide()) {  // a wide pool / reshape keeps its input's type
       quant(out, "output", l.out_quant);
     }
-    if (l.folding.pe > 0 || l.folding.simd > 0 || l.folding.lut_mult) {
+    if (l.folding.pe > 0 || l.folding.simd > 0 || l.folding.lut_mult || l.folding.lut_buffer) {
       out << YAML::Key << "hw" << YAML::Value << YAML::Flow << YAML::BeginMap;
       if (l.folding.pe > 0) out << YAML::Key << "pe" << YAML::Value << l.folding.pe;
       if (l.folding.simd > 0) out << YAML::Key << "simd" << YAML::Value << l.folding.simd;
       if (!l.folding.share.empty()) out << YAML::Key << "share" << YAML::Value << l.folding.share;
       if (l.folding.lut_mult) out << YAML::Key << "mult" << YAML::Value << "lut";
+      if (l.folding.lut_buffer) out << YAML::Key << "buffer" << YAML::Value << "lut";
       out << YAML::EndMap;
     }
     out << YAML::EndMap;

@@ -21,6 +21,10 @@
 //    used; random tvalid / tready while rst is high), at random points and, one cycle long, at
 //    every cycle offset of full-speed traffic, then correct results; also a reset while an
 //    output is blocked with its credits used up.
+// REQUANT = 1 (one requantizer for every layer): the same checks on the 8-bit activations, the
+// reference being rtlgen::multiply_by_quantized_multiplier of (accumulator + bias) per channel
+// with random per-channel bias / multiplier / shift (bounded for MUL_BITS) written to
+// PARAM_FILE, plus each layer's zero point and clamp (OUT_ZP, ACT_MIN, ACT_MAX).
 //
 // Configuration: RTLGEN_P_<PARAM> compile definitions (set by rtlgen_rtl_test from -G params).
 // The per-layer vector parameters CHANNELS, IN_ZP and W_ZP are given to Verilator as sized hex
@@ -40,6 +44,7 @@
 #include <vector>
 
 #include "Vrtlgen_dwu_shared.h"
+#include "rtlgen/fixed_point.hpp"
 #include "rtlgen/weight_packing.hpp"
 #include "rtlgen_sim/rtlgen_sim.hpp"
 #include "verilog_fields.hpp"
@@ -61,6 +66,33 @@ constexpr std::array<int64_t, N> CHANNELS = verilog_fields<N>(RTLGEN_STR(RTLGEN_
 constexpr std::array<int64_t, N> IN_ZPS = verilog_fields<N>(RTLGEN_STR(RTLGEN_P_IN_ZP));
 constexpr std::array<int64_t, N> W_ZPS = verilog_fields<N>(RTLGEN_STR(RTLGEN_P_W_ZP));
 const char* const WEIGHT_FILE = RTLGEN_P_WEIGHT_FILE;
+#ifdef RTLGEN_P_REQUANT
+constexpr bool REQUANT = RTLGEN_P_REQUANT != 0;
+constexpr int RQ_PE = RTLGEN_P_RQ_PE;
+constexpr int MUL_BITS = RTLGEN_P_MUL_BITS;
+constexpr bool OUT_SIGNED = RTLGEN_P_OUT_SIGNED != 0;
+constexpr std::array<int64_t, N> OUT_ZPS = verilog_fields<N>(RTLGEN_STR(RTLGEN_P_OUT_ZP));
+constexpr std::array<int64_t, N> ACT_MINS = verilog_fields<N>(RTLGEN_STR(RTLGEN_P_ACT_MIN));
+constexpr std::array<int64_t, N> ACT_MAXS = verilog_fields<N>(RTLGEN_STR(RTLGEN_P_ACT_MAX));
+const char* const PARAM_FILE = RTLGEN_P_PARAM_FILE;
+#ifdef RTLGEN_P_MUL_CYCLES
+constexpr int MUL_CYCLES = RTLGEN_P_MUL_CYCLES;
+#else
+constexpr int MUL_CYCLES = 1;
+#endif
+static_assert(ACC_BITS <= 32 && PE % RQ_PE == 0, "REQUANT: ACC_BITS <= 32, RQ_PE divides PE");
+#else
+constexpr bool REQUANT = false;
+constexpr int RQ_PE = PE;
+constexpr int MUL_BITS = 32;
+constexpr int MUL_CYCLES = 1;
+constexpr bool OUT_SIGNED = true;
+constexpr std::array<int64_t, N> OUT_ZPS{}, ACT_MINS{}, ACT_MAXS{};
+const char* const PARAM_FILE = "";
+#endif
+constexpr int OUT_BITS = REQUANT ? 8 : ACC_BITS;
+// cycles from a chunk's last tap to its output beat (the template's LATENCY)
+constexpr int LATENCY = !REQUANT ? 6 : PE == RQ_PE ? 19 : 20 + (PE / RQ_PE - 1) * MUL_CYCLES;
 
 constexpr int64_t kInLo = IN_SIGNED ? -128 : 0, kInHi = IN_SIGNED ? 127 : 255;
 constexpr int64_t kWLo = W_SIGNED ? -128 : 0, kWHi = W_SIGNED ? 127 : 255;
@@ -70,6 +102,10 @@ constexpr bool config_ok() {
     const auto u = static_cast<std::size_t>(i);
     if (CHANNELS[u] < PE || CHANNELS[u] % PE != 0) return false;
     if (IN_ZPS[u] < kInLo || IN_ZPS[u] > kInHi || W_ZPS[u] < kWLo || W_ZPS[u] > kWHi) return false;
+    const int64_t out_lo = OUT_SIGNED ? -128 : 0, out_hi = OUT_SIGNED ? 127 : 255;
+    if (REQUANT && (OUT_ZPS[u] < out_lo || OUT_ZPS[u] > out_hi || ACT_MINS[u] < out_lo ||
+                    ACT_MAXS[u] > out_hi || ACT_MINS[u] > ACT_MAXS[u]))
+      return false;
   }
   return true;
 }
@@ -81,7 +117,31 @@ struct Layer {
   int c = 0, chunks = 0;
   int64_t in_zp = 0, w_zp = 0;
   std::vector<int32_t> w;  // w[c][t], row-major [c][TAPS]
+  // REQUANT: per channel bias and quantized multiplier; the layer's zero point and clamp
+  std::vector<int32_t> bias;
+  std::vector<rtlgen::QuantizedMultiplier> qm;
+  int64_t out_zp = 0, act_min = 0, act_max = 0;
 };
+
+// Per-channel requantization parameters a generator could declare MUL_BITS for: shifts -14..1
+// (mostly in the range that maps depthwise sums onto activations, some far right shifts), and
+// |acc + bias| << max(shift, 0) < 2^(MUL_BITS-1) for every ACC_BITS accumulator.
+void random_requant(Rng& rng, Layer& l) {
+  for (int c = 0; c < l.c; ++c) {
+    const int shift = rng.chance(0.1) ? static_cast<int>(rng.uniform(-31, 1))
+                                      : static_cast<int>(rng.uniform(-14, -6));
+    const int left = shift > 0 ? shift : 0;
+    const int64_t limit =
+        MUL_BITS == 32
+            ? int64_t{1} << 16
+            : std::min<int64_t>(int64_t{1} << 16, (int64_t{1} << (MUL_BITS - 1 - left)) -
+                                                      (int64_t{1} << (ACC_BITS - 1)) - 1);
+    REQUIRE(limit >= 0);
+    l.bias.push_back(static_cast<int32_t>(rng.uniform(-limit, limit)));
+    l.qm.push_back(
+        {static_cast<int32_t>(rng.uniform(int64_t{1} << 30, (int64_t{1} << 31) - 1)), shift});
+  }
+}
 
 std::vector<Layer> make_layers(Rng& rng) {
   std::vector<Layer> layers(N);
@@ -103,8 +163,35 @@ std::vector<Layer> make_layers(Rng& rng) {
       l.w[sz(t)] = static_cast<int32_t>(far);
       if (l.c > 1) l.w[sz(TAPS + t)] = static_cast<int32_t>(near);
     }
+    if (REQUANT) {
+      random_requant(rng, l);
+      l.out_zp = OUT_ZPS[sz(i)];
+      l.act_min = ACT_MINS[sz(i)];
+      l.act_max = ACT_MAXS[sz(i)];
+    }
   }
   return layers;
+}
+
+// rtlgen_requant's 72-bit word of a channel: {bias, multiplier, shift} as hex.
+std::string requant_word(int32_t bias, const rtlgen::QuantizedMultiplier& q) {
+  char buf[19];
+  std::snprintf(buf, sizeof buf, "%08x%08x%02x", static_cast<uint32_t>(bias),
+                static_cast<uint32_t>(q.multiplier), static_cast<unsigned>(q.shift) & 0xffu);
+  return buf;
+}
+
+// The requantizer's ROM: per layer (layer 0 first) one word per group of RQ_PE channels, lane p
+// (channel g*RQ_PE + p) in [p*72 +: 72].
+void write_requant_params(const std::vector<Layer>& layers) {
+  std::ofstream f(PARAM_FILE);
+  for (const Layer& l : layers)
+    for (int g = 0; g < l.c / RQ_PE; ++g) {
+      for (int p = RQ_PE - 1; p >= 0; --p)
+        f << requant_word(l.bias[sz(g * RQ_PE + p)], l.qm[sz(g * RQ_PE + p)]);
+      f << "\n";
+    }
+  REQUIRE(static_cast<bool>(f));
 }
 
 // The ROM: the layers' pack_depthwise_weights lines, layer 0 first.
@@ -117,6 +204,7 @@ void write_weights(const std::vector<Layer>& layers) {
     for (const auto& line : lines) f << line << "\n";
   }
   REQUIRE(static_cast<bool>(f));
+  if (REQUANT) write_requant_params(layers);
 }
 
 using Beat = std::vector<int64_t>;                 // PE lanes
@@ -159,14 +247,27 @@ std::vector<Window> make_windows(Rng& rng, const Layer& l, int n, bool extremes_
   return v;
 }
 
-// Output beats of a window: chunk j, lane p = sum_t (x - IN_ZP)*(w - W_ZP) wrapped to ACC_BITS.
+// REQUANT: reference results inside / at the clamp bounds (the stimulus must reach both)
+uint64_t g_inside = 0, g_clamped = 0;
+
+// Output beats of a window: chunk j, lane p = sum_t (x - IN_ZP)*(w - W_ZP) wrapped to ACC_BITS;
+// REQUANT: that requantized (TFLite's double rounding), plus the zero point, clamped, as the
+// OUT_BITS lane reads (sign-extended).
 std::vector<Beat> reference(const Layer& l, const Window& x) {
   std::vector<Beat> out(sz(l.chunks), Beat(PE));
   for (int c = 0; c < l.c; ++c) {
     int64_t acc = 0;
     for (int t = 0; t < TAPS; ++t)
       acc += (x[sz(t)][sz(c)] - l.in_zp) * (int64_t{l.w[sz(c * TAPS + t)]} - l.w_zp);
-    out[sz(c / PE)][sz(c % PE)] = sign_extend(static_cast<uint64_t>(acc), ACC_BITS);
+    int64_t v = sign_extend(static_cast<uint64_t>(acc), ACC_BITS);
+    if (REQUANT) {
+      const auto xb = static_cast<int32_t>(static_cast<uint32_t>(v + l.bias[sz(c)]));
+      const int64_t y =
+          int64_t{rtlgen::multiply_by_quantized_multiplier(xb, l.qm[sz(c)])} + l.out_zp;
+      ++(y > l.act_min && y < l.act_max ? g_inside : g_clamped);
+      v = sign_extend(static_cast<uint64_t>(std::clamp(y, l.act_min, l.act_max)), OUT_BITS);
+    }
+    out[sz(c / PE)][sz(c % PE)] = v;
   }
   return out;
 }
@@ -331,7 +432,7 @@ class OutPort : public Agent {
  private:
   Beat capture() const {
     Beat b(PE);
-    for (int p = 0; p < PE; ++p) b[sz(p)] = tdata_.get_signed((idx_ * PE + p) * ACC_BITS, ACC_BITS);
+    for (int p = 0; p < PE; ++p) b[sz(p)] = tdata_.get_signed((idx_ * PE + p) * OUT_BITS, OUT_BITS);
     return b;
   }
   void violation(uint64_t cycle, const char* what) {
@@ -593,6 +694,12 @@ TEST_CASE(
   std::printf("%s: %d of 21 resets hit accepted input with results still to come\n",
               RTLGEN_TEST_NAME, resets_with_work_in_flight);
   CHECK(resets_with_work_in_flight >= 15);
+  if (REQUANT) {  // results inside the activation range, not only clamped ones
+    std::printf("%s: requantized results: %llu inside the clamp bounds, %llu at them\n",
+                RTLGEN_TEST_NAME, static_cast<unsigned long long>(g_inside),
+                static_cast<unsigned long long>(g_clamped));
+    CHECK(g_inside >= (g_inside + g_clamped) / 8);
+  }
 }
 
 TEST_CASE("dwu_shared one-cycle reset at every cycle offset of full-speed traffic",
@@ -662,12 +769,12 @@ TEST_CASE("dwu_shared steady-state throughput and round-robin fairness", "[dwu_s
               b.meas_cycles ? static_cast<double>(b.meas_beats) / b.meas_cycles : 0.0);
   REQUIRE(b.meas_cycles >= static_cast<uint64_t>(rounds) * N * TAPS * 9 / 10);
   // The header promises this unconditionally. But a chunk granted in cycle c returns its credit
-  // for a grant in cycle c + TAPS + 6 (last tap c + TAPS-1, result valid 6 cycles later, credit
-  // back after its handshake), and with all N inputs valid each input is granted every N*TAPS
-  // cycles: one beat per cycle needs OUT_DEPTH*N*TAPS >= TAPS + 6 (fails for N = 1, TAPS = 1,
-  // OUT_DEPTH = 2: a third of a beat per cycle).
-  INFO("credit round trip TAPS + 6 = " << TAPS + 6 << " cycles, OUT_DEPTH*N*TAPS = "
-                                       << OUT_DEPTH * N * TAPS << " cycles of credits");
+  // for a grant in cycle c + TAPS + LATENCY (last tap c + TAPS-1, result valid LATENCY cycles
+  // later, credit back after its handshake), and with all N inputs valid each input is granted
+  // every N*TAPS cycles: one beat per cycle needs OUT_DEPTH*N*TAPS >= TAPS + LATENCY (fails for
+  // N = 1, TAPS = 1, OUT_DEPTH = 2: a third of a beat per cycle).
+  INFO("credit round trip TAPS + LATENCY = " << TAPS + LATENCY << " cycles, OUT_DEPTH*N*TAPS = "
+                                             << OUT_DEPTH * N * TAPS << " cycles of credits");
   CHECK(static_cast<double>(b.meas_beats) >= 0.99 * static_cast<double>(b.meas_cycles));
   CHECK(b.meas_beats == b.meas_cycles);
 }

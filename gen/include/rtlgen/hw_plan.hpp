@@ -56,6 +56,7 @@ struct HwLayer {
   // Depthwise layer on a shared unit (rtlgen_dwu_shared): the unit's name. Its instance and
   // multipliers belong to the unit's last member; est_cycles is the unit's (all members).
   std::string shared_unit;
+  bool lut_buffer = false;  // hw: {buffer: lut}: its rtlgen_swg line buffer in LUT RAM
   std::vector<Instance> instances;
   std::vector<MemFile> mems;
 };

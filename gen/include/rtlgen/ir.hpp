@@ -93,6 +93,9 @@ struct Folding {
   // hw: {mult: lut}: the layer's MAC multipliers in LUTs instead of DSP blocks (rtlgen_mvu
   // MULT_STYLE 1; conv2d and fully_connected). Chosen by `fold --device` when DSPs run short.
   bool lut_mult = false;
+  // hw: {buffer: lut}: the layer's line buffer (rtlgen_swg) in LUT RAM whatever its size
+  // (MEM_STYLE 1). Chosen by `fold --device` when block RAM runs short and LUTs do not.
+  bool lut_buffer = false;
 };
 
 // Constants of TFLite's int8/uint8 ADD (left_shift 20 scheme).

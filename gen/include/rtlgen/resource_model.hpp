@@ -71,13 +71,18 @@ constexpr int64_t kDistributedShallowMaxBits = 131072;
 constexpr int64_t kDistributedShallowWords = 64;
 bool distributed_memory(int64_t words, int64_t width);
 
+// The rtlgen_requant inside an rtlgen_dwu_shared with REQUANT 1 (one for all its layers), as an
+// instance with that requantizer's parameters, for memory_shape() and estimate_instance().
+Instance unit_requantizer(const Instance& dwu_shared);
+
 // Words and varying bits of an instance's ROM or line buffer (one copy), as estimate_instance
 // counts it (ROM contents from `mems`, else the full width); {0, 0} for templates without one.
 std::pair<int64_t, int64_t> memory_shape(const Instance& inst, const std::vector<MemFile>& mems);
 
 // Sets the MEM_STYLE parameter (0 = block RAM, 1 = distributed) of every instance with a
-// ROM or line buffer (rtlgen_swg, rtlgen_mvu, rtlgen_dwu, rtlgen_requant) by
-// distributed_memory(); estimate_instance() counts the memory by the same parameter.
+// ROM or line buffer (rtlgen_swg, rtlgen_mvu, rtlgen_dwu, rtlgen_requant; PARAM_MEM_STYLE of an
+// rtlgen_dwu_shared's requantizer ROM) by distributed_memory(); estimate_instance() counts the
+// memory by the same parameter.
 void choose_memory_styles(HwPlan& plan);
 
 // Block-RAM weight ROMs of rtlgen_mvu deeper than one block are split, in the open ECP5 flow
