@@ -17,6 +17,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/sim/network/network_sim.cpp
               ${PROJECT_SOURCE_DIR}/sim/network/network_model.cpp
         DESTINATION ${RTLGEN_DATA}/sim/network)
 install(PROGRAMS ${PROJECT_SOURCE_DIR}/sim/find_verilator.py DESTINATION ${RTLGEN_DATA}/sim)
+install(FILES ${PROJECT_SOURCE_DIR}/sim/models/MULT18X18D.v DESTINATION ${RTLGEN_DATA}/sim/models)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/gen/include/ DESTINATION ${RTLGEN_DATA}/gen/include)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION share/doc/rtlgen)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION share/doc/rtlgen/docs)

@@ -32,9 +32,9 @@ rtlgen: quantized elementwise ADD
  *
  * Pipeline: 16 stages (input/zero point/left shift into the multiplier inputs; A and B
  * multiply in 3 stages: partial products, middle sum, product; SRDHM rounding; RDBPOT; rounded
- * terms; sum; output multiply in 3 stages; SRDHM rounding; RDBPOT; zero point; round; clamp),
- * 1 beat per cycle, no stage holding more than one multiplier or one wide carry chain, sharing
- * one clock enable, a register of the output skid (rtlgen_skid): m_axis_tready reaches only the
+ * terms; sum; output multiply in 3 stages; SRDHM rounding; RDBPOT; then in rtlgen_round_clamp
+ * zero point, round, clamp), 1 beat per cycle, no stage holding more than one multiplier or one
+ * wide carry chain, sharing one clock enable, a register of the output skid (rtlgen_skid): m_axis_tready reaches only the
  * skid register. Latency 16 cycles from the input handshake to the output beat being valid.
  */
 module rtlgen_add #
@@ -110,22 +110,11 @@ localparam [31:0] B_MULT_32 = B_MULT;
 localparam [31:0] OUT_MULT_32 = OUT_MULT;
 localparam [31:0] A_ZP_32 = A_ZP;
 localparam [31:0] B_ZP_32 = B_ZP;
-localparam [31:0] OUT_ZP_32 = OUT_ZP;
-localparam [31:0] ACT_MIN_32 = ACT_MIN;
-localparam [31:0] ACT_MAX_32 = ACT_MAX;
 // RDBPOT masks 2^R - 1
 localparam [31:0] A_MASK = (64'd1 << A_RIGHT) - 64'd1;
 localparam [31:0] B_MASK = (64'd1 << B_RIGHT) - 64'd1;
 localparam [31:0] OUT_MASK = (64'd1 << OUT_RIGHT) - 64'd1;
 /* verilator lint_on WIDTH */
-
-// 34-bit sign-extended constants (wires: Verilator rejects concatenations of parameters)
-wire [31:0] out_zp_32 = OUT_ZP_32;
-wire [31:0] act_min_32 = ACT_MIN_32;
-wire [31:0] act_max_32 = ACT_MAX_32;
-wire [33:0] out_zp_34 = {{2{out_zp_32[31]}}, out_zp_32};
-wire [33:0] act_min_34 = {{2{act_min_32[31]}}, act_min_32};
-wire [33:0] act_max_34 = {{2{act_max_32[31]}}, act_max_32};
 
 // bad parameters
 initial begin
@@ -254,13 +243,9 @@ generate
         // stage 13: RDBPOT quotient and rounding increment
         reg [31:0] qo_13;
         reg uo_13;
-        // stage 14: quotient + OUT_ZP, exact (34 bits), and the increment
-        reg [33:0] qz_14;
+        // stage 14: the increment (zero point, increment and clamp: stages 14-16 in
+        // rtlgen_round_clamp)
         reg uo_14;
-        // stage 15: rounded + OUT_ZP
-        reg [33:0] y_15;
-        // stage 16: clamped output
-        reg [7:0] out_16;
 
         /*
          * The three 32x32 multiplies by constants (rtlgen_mul_wide: input registers, four
@@ -290,8 +275,6 @@ generate
             end
         end
 
-        wire [33:0] qo_13_ext = {{2{qo_13[31]}}, qo_13};
-
         always @(posedge clk) begin
             if (ce) begin
                 // stage 5
@@ -311,22 +294,21 @@ generate
                 qo_13 <= $signed(bo_12) >>> OUT_RIGHT;
                 uo_13 <= rdbpot_up(bo_12, OUT_MASK);
                 // stage 14
-                qz_14 <= qo_13_ext + out_zp_34;
                 uo_14 <= uo_13;
-                // stage 15
-                y_15 <= qz_14 + {33'd0, uo_14};
-                // stage 16
-                if ($signed(y_15) < $signed(act_min_34)) begin
-                    out_16 <= act_min_34[7:0];
-                end else if ($signed(y_15) > $signed(act_max_34)) begin
-                    out_16 <= act_max_34[7:0];
-                end else begin
-                    out_16 <= y_15[7:0];
-                end
             end
         end
 
-        assign out_all[p*8 +: 8] = out_16;
+        rtlgen_round_clamp #(
+            .OUT_ZP(OUT_ZP),
+            .ACT_MIN(ACT_MIN),
+            .ACT_MAX(ACT_MAX)
+        ) u_round_clamp (
+            .clk(clk),
+            .ce(ce),
+            .q(qo_13),
+            .up(uo_14),
+            .out(out_all[p*8 +: 8])
+        );
     end
 endgenerate
 

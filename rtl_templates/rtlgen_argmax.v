@@ -200,20 +200,22 @@ reg m_last_reg = 1'b0;
 reg [N*ELEM_BITS-1:0] m_data_reg;
 reg [IDX_BITS-1:0] m_user_reg;
 
-reg frame_start_reg = 1'b1;              // the next beat starts a frame
-reg signed [VW-1:0] best_val_reg;
+// Running maximum of the frame so far. Between frames it holds -2^ELEM_BITS, below every element
+// value, so the first beat of a frame always wins: the compare alone decides, with no "first beat"
+// term between it and the registers it selects for (the loop compare -> select -> best_val_reg is
+// this module's critical path).
+localparam [VW-1:0] BELOW_ALL = {1'b1, {(VW-1){1'b0}}};
+reg signed [VW-1:0] best_val_reg = BELOW_ALL;
 reg [IDX_BITS-1:0] best_idx_reg;
 
 wire beat_fire = beat_valid && en;
 
-wire take_beat = frame_start_reg || beat_val > best_val_reg;
-wire signed [VW-1:0] best_val_next = take_beat ? beat_val : best_val_reg;
+wire take_beat = beat_val > best_val_reg;
 wire [IDX_BITS-1:0] best_idx_next = take_beat ? beat_idx : best_idx_reg;
 
 always @(posedge clk) begin
     if (beat_fire) begin
-        frame_start_reg <= beat_last;
-        best_val_reg <= best_val_next;
+        best_val_reg <= beat_last ? BELOW_ALL : (take_beat ? beat_val : best_val_reg);
         best_idx_reg <= best_idx_next;
     end
     if (en) begin
@@ -223,7 +225,7 @@ always @(posedge clk) begin
         m_user_reg <= best_idx_next;
     end
     if (rst) begin
-        frame_start_reg <= 1'b1;
+        best_val_reg <= BELOW_ALL;
         m_valid_reg <= 1'b0;
     end
 end

@@ -32,7 +32,8 @@ rtlgen: PE x SIMD matrix-vector unit
  * Throughput: one fold per cycle, i.e. NF*SF cycles per vector in steady state (also when
  * NF = SF = 1), as long as the input delivers SF beats within NF*SF cycles and the output is
  * ready. Latency from the last input beat of a vector to its first output beat:
- * 6 + ceil(log2(SIMD)) cycles.
+ * 6 + ceil(log2(SIMD)) cycles, one more with RTLGEN_ECP5 and ROM_BANK_WORDS (a block-RAM ROM
+ * deeper than one block: its word-select stage).
  *
  * Handshake: s_axis_tready is a register output (not combinational on anything); all compute
  * stages share a clock enable, itself a register of the output skid (rtlgen_skid): the
@@ -70,8 +71,8 @@ module rtlgen_mvu #
     // partial products, which no synthesiser maps to a DSP; hw: {mult: lut} in the YAML)
     parameter MULT_STYLE = 0,
     // with RTLGEN_ECP5: block-RAM weight ROM in banks of this many words (0 = one memory from
-    // WEIGHT_FILE); bank b (0..999) holds words b*ROM_BANK_WORDS .. and is read from the file
-    // {WEIGHT_BANK_PREFIX, "_bank", three decimal digits of b, ".mem"}
+    // WEIGHT_FILE) and a word-select stage; bank b (0..999) holds words b*ROM_BANK_WORDS .. and
+    // is read from the file {WEIGHT_BANK_PREFIX, "_bank", three decimal digits of b, ".mem"}
     parameter ROM_BANK_WORDS = 0,
     // file name prefix of the banks' $readmemh files (ROM_BANK_WORDS > 0)
     parameter WEIGHT_BANK_PREFIX = ""
@@ -106,8 +107,20 @@ localparam LEVELS = SIMD > 1 ? $clog2(SIMD) : 0;
 // (x - IN_ZP) is XD = IN_BITS+1 bits, (w - W_ZP) 9 bits
 localparam XD = IN_BITS + 1;
 localparam SB = XD + 9 + LEVELS;
-// control pipeline: RAM read, RAM output register, operands, products, LEVELS tree levels
-localparam DEPTH = 4 + LEVELS;
+// In the open ECP5 flow a block-RAM weight ROM deeper than one block (ROM_BANK_WORDS, which the
+// generator sets only then) takes one more stage, in which its word is selected from the banks
+// (see g_rom_banks and g_rom_sel). The generator's latency model counts that stage for every
+// target (one cycle early elsewhere), so skip FIFOs are deep enough for both forms.
+`ifdef RTLGEN_ECP5
+localparam ROM_SEL = (MEM_STYLE == 0 && ROM_BANK_WORDS > 0 && NF*SF > ROM_BANK_WORDS) ? 1 : 0;
+`else
+localparam ROM_SEL = 0;
+`endif
+// control pipeline: RAM read, RAM output register, (ROM_SEL: word select,) operands, products,
+// LEVELS tree levels
+localparam DEPTH = 4 + ROM_SEL + LEVELS;
+// stage_en index that loads the operands
+localparam OPS = 2 + ROM_SEL;
 
 // adder tree nodes: level 0 = SIMD products, level l = ceil(SIMD / 2^l) nodes, stored level
 // after level in one vector; node i of level l at [(tree_offset(l) + i)*SB +: SB]
@@ -131,13 +144,13 @@ endfunction
 // outputs Yosys multiplexes right behind them, in the cycle of the block's clock-to-out (an ECP5
 // DP16KD without its output register, which Yosys never uses: 5.8 ns on LFE5U-85F-6): LeNet
 // small's fc1 (2,520 words) closed at 104 MHz with that mux on its critical path. In banks, every
-// bank's output gets a fabric register (stage 2) and the bank select follows it, in front of the
-// operand registers. Vivado and Quartus use their block RAMs' output registers and pipeline
-// cascades themselves: there the ROM stays one memory (WEIGHT_FILE).
+// bank's output gets a register (stage 2; `rtlgen pnr` moves it into the DP16KD's own output
+// register) and the bank select has a stage of its own (ROM_SEL), in front of the operand
+// registers: in the operand stage, the select's fan-out to every weight bit closed LeNet small at
+// 120 MHz. Vivado and Quartus use their block RAMs' output registers and pipeline cascades
+// themselves: there the ROM stays one memory (WEIGHT_FILE).
 `ifdef RTLGEN_ECP5
-localparam ROM_WORDS = NF*SF;
-localparam ROM_BANKS = (MEM_STYLE == 0 && ROM_BANK_WORDS > 0 && ROM_WORDS > ROM_BANK_WORDS) ?
-                       (ROM_WORDS + ROM_BANK_WORDS - 1) / ROM_BANK_WORDS : 1;
+localparam ROM_BANKS = ROM_SEL ? (NF*SF + ROM_BANK_WORDS - 1) / ROM_BANK_WORDS : 1;
 `else
 localparam ROM_BANKS = 1;
 `endif
@@ -424,9 +437,32 @@ always @(posedge clk) begin
     end
 end
 
+// Stage 2b (ROM_SEL): the weight word selected from the banks (w_rd is the multiplexer of the
+// bank registers); the inputs keep pace. w_src / x_src feed the operands.
+wire [PE*SIMD*8-1:0] w_src;
+wire [SIMD*XD-1:0] x_src;
+
+generate
+    if (ROM_SEL != 0) begin : g_rom_sel
+        reg [PE*SIMD*8-1:0] w_sel_reg;
+        reg [SIMD*XD-1:0] x_sel_reg;
+        always @(posedge clk) begin
+            if (stage_en[2]) begin
+                w_sel_reg <= w_rd;
+                x_sel_reg <= x_rd_reg;
+            end
+        end
+        assign w_src = w_sel_reg;
+        assign x_src = x_sel_reg;
+    end else begin : g_rom_direct
+        assign w_src = w_rd;
+        assign x_src = x_rd_reg;
+    end
+endgenerate
+
 /*
- * Stage 3: operands (x - IN_ZP already stored; w - W_ZP here), in fabric registers or (HARD_MUL)
- * in the multipliers' own operand registers
+ * Stage 3 (4 with ROM_SEL): operands (x - IN_ZP already stored; w - W_ZP here), in fabric
+ * registers or (HARD_MUL) in the multipliers' own operand registers
  */
 // split_var: Verilator keeps each operand (and each adder tree node below) in a variable of its
 // own instead of masking it in and out of one wide vector (a comment for other tools)
@@ -440,18 +476,18 @@ reg [PE*SIMD*9-1:0] w_op_reg /*verilator split_var*/;
 generate
     if (HARD_MUL == 0) begin : g_op_regs
         for (g = 0; g < PE*SIMD; g = g + 1) begin : w_sub
-            wire [7:0] w = w_rd[g*8 +: 8];
+            wire [7:0] w = w_src[g*8 +: 8];
             // computed in the clocked block: Verilator evaluates it only when the stage loads
             always @(posedge clk) begin
-                if (stage_en[2]) begin
+                if (stage_en[OPS]) begin
                     w_op_reg[g*9 +: 9] <= {(W_SIGNED != 0) & w[7], w} - W_ZP_9;
                 end
             end
         end
 
         always @(posedge clk) begin
-            if (stage_en[2]) begin
-                x_op_reg <= x_rd_reg;
+            if (stage_en[OPS]) begin
+                x_op_reg <= x_src;
             end
         end
     end
@@ -486,8 +522,8 @@ generate
         genvar l, i;
         for (i = 0; i < SIMD; i = i + 1) begin : mul
             if (HARD_MUL != 0) begin : g_hard
-                // operand registers on stage 3 (stage_en[2]), product register on stage 4
-                wire [7:0] w = w_rd[(g*SIMD + i)*8 +: 8];
+                // operand registers on stage 3 (stage_en[OPS]), product register on stage 4
+                wire [7:0] w = w_src[(g*SIMD + i)*8 +: 8];
                 wire [8:0] w_diff = {(W_SIGNED != 0) & w[7], w} - W_ZP_9;
                 wire signed [XD+8:0] p;
                 /* verilator lint_off WIDTH */
@@ -498,9 +534,9 @@ generate
                     .B_BITS(9)
                 ) u_mul (
                     .clk(clk),
-                    .ce(stage_en[2]),
-                    .ce_p(stage_en[3]),
-                    .a(x_rd_reg[i*XD +: XD]),
+                    .ce(stage_en[OPS]),
+                    .ce_p(stage_en[OPS + 1]),
+                    .a(x_src[i*XD +: XD]),
                     .b(w_diff),
                     .p(p)
                 );
@@ -519,7 +555,7 @@ generate
                                               pp[6] + pp[7] - pp[8];
                 reg signed [SB-1:0] prod_reg;
                 always @(posedge clk) begin
-                    if (stage_en[3]) begin
+                    if (stage_en[OPS + 1]) begin
                         /* verilator lint_off WIDTH */
                         prod_reg <= sum_pp;  // signed to wider signed: sign extension
                         /* verilator lint_on WIDTH */
@@ -533,7 +569,7 @@ generate
                 // context), computed in the clocked block so Verilator skips idle cycles
                 reg [SB-1:0] prod_reg;
                 always @(posedge clk) begin
-                    if (stage_en[3]) begin
+                    if (stage_en[OPS + 1]) begin
                         prod_reg <= a * b;
                     end
                 end
@@ -547,7 +583,7 @@ generate
                 localparam integer DST = tree_offset(l) + i - SIMD;
                 localparam integer SRC = tree_offset(l-1) + 2*i;
                 always @(posedge clk) begin
-                    if (stage_en[3 + l]) begin
+                    if (stage_en[OPS + 1 + l]) begin
                         if (2*i + 1 < tree_nodes(l-1)) begin
                             tree_reg[DST*SB +: SB] <= nodes[SRC*SB +: SB] +
                                                       nodes[(SRC + 1)*SB +: SB];

@@ -159,6 +159,12 @@ localparam FSTEP = (IFM_H - PAD_T - Y0_LAST) % NROWS;
 // widths
 localparam NW = $clog2(NROWS);
 localparam AW = NW + CB;
+// distributed line buffer as one memory per row slot (open ECP5 flow; see g_mem_lut_rows)
+`ifdef RTLGEN_ECP5
+localparam LUT_ROW_BANKS = (CB > 0 && NROWS > 1) ? 1 : 0;
+`else
+localparam LUT_ROW_BANKS = 0;
+`endif
 localparam RW = $clog2(IFM_H + 2 * NROWS + K_H + STRIDE_H + 1) + 1;
 localparam YW = RW + 1;
 localparam XW = $clog2(IFM_W + K_W + STRIDE_W + PAD_L + PAD_R + 1) + 2;
@@ -171,8 +177,8 @@ localparam KXW = XW - 1;
 
 // sized constants (truncation of the 32-bit parameter arithmetic is intended)
 /* verilator lint_off WIDTH */
-localparam [XCW-1:0] WPR_LAST = WPR - 1;
-localparam [BCW-1:0] BPP_LAST = BPP - 1;
+localparam [XCW-1:0] WPR_PEN = (WPR > 1) ? WPR - 2 : 0;  // the word before the row's last
+localparam [BCW-1:0] BPP_PEN = (BPP > 1) ? BPP - 2 : 0;  // the beat before the pixel's last
 localparam [RW-1:0] IFM_H_R = IFM_H;
 localparam [RW-1:0] NROWS_R = NROWS;
 localparam [RW-1:0] NEED0_R = NEED0;
@@ -288,13 +294,17 @@ reg  full_reg = 1'b0;                       // wr_cnt >= IFM_H
 reg  [NW-1:0]  wr_slot_reg = {NW{1'b0}};
 reg  [XCW-1:0] wr_x_reg = {XCW{1'b0}};      // word within the row
 reg  [BCW-1:0] wr_beat_reg = {BCW{1'b0}};   // beat within the pixel (IN_N < IFM_C)
+// wr_beat_reg == BPP - 1 and wr_x_reg == WPR - 1, loaded with the counters: row_done is then
+// one gate after the handshake, not two compares (it selects the row conditions below)
+reg  wr_beat_last_reg = (BPP == 1) ? 1'b1 : 1'b0;
+reg  wr_x_last_reg = (WPR == 1) ? 1'b1 : 1'b0;
 wire [WORD_W-1:0] wr_word;
 wire [AW-1:0] wr_addr;
 
 wire wr_ok = wr_ok_reg;
 wire s_fire = s_axis_tvalid && wr_ok;
-wire word_wr = s_fire && (wr_beat_reg == BPP_LAST);
-wire row_done = word_wr && (wr_x_reg == WPR_LAST);
+wire word_wr = s_fire && wr_beat_last_reg;
+wire row_done = word_wr && wr_x_last_reg;
 
 assign s_axis_tready = wr_ok;
 
@@ -303,7 +313,7 @@ generate
         // first BPP-1 beats of a pixel wait here, the last beat completes the word (PPB = 1)
         reg [PIX_W-IN_N*ELEM_BITS-1:0] part_reg = {(PIX_W-IN_N*ELEM_BITS){1'b0}};
         always @(posedge clk) begin
-            if (s_fire && wr_beat_reg != BPP_LAST) begin
+            if (s_fire && !wr_beat_last_reg) begin
                 part_reg[wr_beat_reg*IN_N*ELEM_BITS +: IN_N*ELEM_BITS] <= s_axis_tdata;
             end
         end
@@ -321,17 +331,21 @@ endgenerate
 
 always @(posedge clk) begin
     if (s_fire) begin
-        wr_beat_reg <= (wr_beat_reg == BPP_LAST) ? {BCW{1'b0}} : wr_beat_reg + 1'b1;
+        wr_beat_reg <= wr_beat_last_reg ? {BCW{1'b0}} : wr_beat_reg + 1'b1;
+        wr_beat_last_reg <= (BPP == 1) || (!wr_beat_last_reg && wr_beat_reg == BPP_PEN);
     end
     if (word_wr) begin
-        wr_x_reg <= (wr_x_reg == WPR_LAST) ? {XCW{1'b0}} : wr_x_reg + 1'b1;
+        wr_x_reg <= wr_x_last_reg ? {XCW{1'b0}} : wr_x_reg + 1'b1;
+        wr_x_last_reg <= (WPR == 1) || (!wr_x_last_reg && wr_x_reg == WPR_PEN);
     end
     if (row_done) begin
         wr_slot_reg <= (wr_slot_reg == NROWS_LAST) ? {NW{1'b0}} : wr_slot_reg + 1'b1;
     end
     if (rst) begin
         wr_beat_reg <= {BCW{1'b0}};
+        wr_beat_last_reg <= (BPP == 1) ? 1'b1 : 1'b0;
         wr_x_reg <= {XCW{1'b0}};
+        wr_x_last_reg <= (WPR == 1) ? 1'b1 : 1'b0;
         wr_slot_reg <= {NW{1'b0}};
     end
 end
@@ -387,7 +401,18 @@ wire win_last = ch_last && grp_last;
 wire tap_adv = (ORDER == 0) ? ch_last : 1'b1;
 wire col_last = col_last_reg;
 wire row_last = row_last_reg;
-wire row_end = issue && win_last && col_last;
+// The values the three flags hold in the next cycle, and their AND as a register of its own
+// (the next issue ends an output row): row_end, which selects the row conditions, is then one
+// gate after issue instead of three.
+wire ch_step = issue && (ORDER == 0 || grp_last);
+wire grp_step = issue && tap_adv;
+wire col_step = issue && win_last;
+wire ch_last_d = !ch_step ? ch_last : ch_last ? CH_LAST_INIT : (NCH > 1 && ch_reg == NCH_PEN);
+wire grp_last_d = !grp_step ? grp_last
+                            : grp_last ? GRP_LAST_INIT : (NGRP > 1 && grp_reg == NGRP_PEN);
+wire col_last_d = !col_step ? col_last : col_last ? COL_LAST_INIT : (x0_reg == X0_PEN_X);
+reg row_at_end_reg = CH_LAST_INIT && GRP_LAST_INIT && COL_LAST_INIT;
+wire row_end = issue && row_at_end_reg;
 wire frame_end = row_end && row_last;
 wire wrap = (frame_end || pending_reg) && full_reg;
 // the ports load their window start: next window, or the same window's next channel chunk
@@ -458,17 +483,18 @@ always @(posedge clk) begin
     if (issue) begin
         if (ORDER == 0 || grp_last) begin
             ch_reg <= ch_last ? {CHW{1'b0}} : ch_reg + 1'b1;
-            ch_last_reg <= ch_last ? CH_LAST_INIT : (NCH > 1 && ch_reg == NCH_PEN);
+            ch_last_reg <= ch_last_d;
         end
         if (tap_adv) begin
             grp_reg <= grp_last ? {GW{1'b0}} : grp_reg + 1'b1;
-            grp_last_reg <= grp_last ? GRP_LAST_INIT : (NGRP > 1 && grp_reg == NGRP_PEN);
+            grp_last_reg <= grp_last_d;
         end
         if (win_last) begin
             x0_reg <= col_last ? X0_INIT : x0_reg + STRIDE_W_X;
-            col_last_reg <= col_last ? COL_LAST_INIT : (x0_reg == X0_PEN_X);
+            col_last_reg <= col_last_d;
         end
     end
+    row_at_end_reg <= ch_last_d && grp_last_d && col_last_d;
     if (row_end) begin
         row_last_reg <= row_last ? ROW_LAST_INIT : (y0n_reg == Y0_LAST_Y);
         if (row_last) begin
@@ -514,6 +540,7 @@ always @(posedge clk) begin
         ch_last_reg <= CH_LAST_INIT;
         grp_last_reg <= GRP_LAST_INIT;
         col_last_reg <= COL_LAST_INIT;
+        row_at_end_reg <= CH_LAST_INIT && GRP_LAST_INIT && COL_LAST_INIT;
         row_last_reg <= ROW_LAST_INIT;
         s1_valid_reg <= 1'b0;
         s2_valid_reg <= 1'b0;
@@ -666,7 +693,40 @@ generate
         // same cycle (rows are read only once complete and written only once free; a padding
         // tap's read data is discarded), so the synthesiser needs no collision bypass between
         // the RAM and its output register.
-        if (MEM_STYLE == 1) begin : g_mem_lut
+        if (MEM_STYLE == 1 && LUT_ROW_BANKS) begin : g_mem_lut_rows
+            // Open ECP5 flow: one distributed RAM per row slot (2^CB words, a DPR16X4 or two
+            // deep), the slot's read register loading zero unless the slot is the one read, and
+            // rd_q the OR of those registers. One memory of all rows put a multiplexer of
+            // NROWS*2^CB/16 DPR16X4 outputs between the address register and rd_q: 143 MHz for
+            // LeNet's 28x28 conv1 on an LFE5U-85F-6, nearly all of it routing.
+            wire [WORD_W-1:0] row_q [0:NROWS-1];
+            genvar r;
+            for (r = 0; r < NROWS; r = r + 1) begin : row
+                localparam [NW-1:0] SLOT = r;
+                (* ram_style = "distributed" *) (* no_rw_check *)
+                reg [WORD_W-1:0] mem [0:(1 << CB)-1];
+                reg [WORD_W-1:0] rd_reg = {WORD_W{1'b0}};
+                always @(posedge clk) begin
+                    if (word_wr && wr_slot_reg == SLOT) begin
+                        mem[wr_x_reg] <= wr_word;
+                    end
+                    if (en) begin
+                        rd_reg <= (slot_reg == SLOT) ? mem[ixw] : {WORD_W{1'b0}};
+                    end
+                end
+                assign row_q[r] = rd_reg;
+            end
+            reg [WORD_W-1:0] rd_or;
+            integer k;
+            always @* begin
+                rd_or = {WORD_W{1'b0}};
+                for (k = 0; k < NROWS; k = k + 1) begin
+                    rd_or = rd_or | row_q[k];
+                end
+            end
+            assign rd_q = rd_or;
+            wire unused_addr = ^{rd_addr, wr_addr};  // the slot and column parts are used
+        end else if (MEM_STYLE == 1) begin : g_mem_lut
             // distributed RAM (Xilinx RAM64M/RAM32M, Intel MLAB, ECP5 DPR16X4): asynchronous
             // read from the registered address, rd_q in flip-flops
             (* ram_style = "distributed" *) (* ramstyle = "MLAB" *) (* no_rw_check *)

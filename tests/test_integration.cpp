@@ -130,7 +130,7 @@ TEST_CASE("generate packages the design for FuseSoC, IP-XACT and cocotb", "[gene
                  Contains("<ipxact:name>../" + path + "</ipxact:name>"));
     }
   CHECK(mems == 10);
-  CHECK(banks == 17);  // the deep weight ROMs in banks for the open ECP5 flow, listed as well
+  CHECK(banks == 9);  // the deep weight ROMs in banks for the open ECP5 flow, listed as well
   CHECK_THAT(core, Contains("- tb/expected_class.hex: {copyto: expected_class.hex}"));
   const std::string& cocotb = files.at("tb/cocotb/test_lenet_top.py");
   CHECK_THAT(cocotb, Contains("OUT_BEATS = 10  # per frame"));

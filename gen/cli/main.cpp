@@ -239,8 +239,8 @@ int cmd_generate(const std::string& net_path, const std::string& out_dir,
 }
 
 int cmd_sim(const std::string& net_path, const std::string& out_dir, const std::string& trace,
-            bool quiet, const std::vector<std::string>& harness_args, const std::string& command,
-            const PlanOptions& plan_opt) {
+            bool quiet, bool ecp5_form, const std::vector<std::string>& harness_args,
+            const std::string& command, const PlanOptions& plan_opt) {
   CompileOptions opt;
   opt.plan = plan_opt;
   const Compiled c = compile(net_path, opt);
@@ -252,6 +252,7 @@ int cmd_sim(const std::string& net_path, const std::string& out_dir, const std::
   o.plan = &c.plan;  // the harness reads this plan instead of planning again
   o.trace = trace;
   o.quiet = quiet;
+  o.ecp5_form = ecp5_form;
   o.harness_args = harness_args;
   return run_simulation(o);
 }
@@ -442,7 +443,7 @@ int rtlgen_main(int argc, char** argv) {
       app.add_subcommand("sim", "generate, build (cached) and run the Verilator regression");
   std::string inputs, labels, trace, report;
   int frames = 0, random_frames = 0, perf_frames = 8, sim_jobs = 0;
-  bool sim_quiet = false;
+  bool sim_quiet = false, sim_ecp5 = false;
   uint64_t seed = 1;
   sim->add_option("network", net_path, "NET.yaml, MODEL.tflite or MODEL.onnx")->required();
   sim->add_option("-o,--out", out_dir,
@@ -460,6 +461,9 @@ int rtlgen_main(int argc, char** argv) {
                   "split the frames over N processes (default: the cores available)")
       ->check(CLI::PositiveNumber);
   sim->add_flag("--quiet", sim_quiet, "no progress lines (results and errors only)");
+  sim->add_flag("--ecp5", sim_ecp5,
+                "simulate the form `rtlgen pnr` builds for the ECP5 (RTLGEN_ECP5: MULT18X18D "
+                "primitives, skid registers, banked memories), the primitive from rtlgen's model");
   sim->add_option("--seed", seed, "random seed (stalls, backpressure, random inputs)");
   sim->add_option("--trace", trace, "write an FST waveform");
   sim->add_option("--report", report, "sim_report.json path (default OUT/sim_report.json)");
@@ -516,7 +520,7 @@ int rtlgen_main(int argc, char** argv) {
       if (frames > 0) a.insert(a.end(), {"--frames", std::to_string(frames)});
       if (skip > 0) a.insert(a.end(), {"--skip", std::to_string(skip)});
       if (sim_jobs > 0) a.insert(a.end(), {"--jobs", std::to_string(sim_jobs)});
-      return cmd_sim(net_path, out_dir, trace, sim_quiet, a, command, plan_opt);
+      return cmd_sim(net_path, out_dir, trace, sim_quiet, sim_ecp5, a, command, plan_opt);
     }
   } catch (const rtlgen::Error& e) {
     fmt::print(stderr, "rtlgen: error: {}\n", e.what());

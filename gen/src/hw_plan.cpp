@@ -26,10 +26,12 @@ constexpr int kFifoDepth = 16;  // between stages: absorbs the MVU's output burs
 // file set (all from plan.templates) need those files too.
 // rtlgen_mul: the registered multiplier that becomes an ECP5 MULT18X18D with its own registers
 // (also the ECP5 tiles of rtlgen_mul_wide); rtlgen_skid: the output skid register that makes a
-// stall-able pipeline's clock enable a register.
+// stall-able pipeline's clock enable a register; rtlgen_round_clamp: the zero point, rounding
+// and clamp stages of the ADD's requantization.
 std::vector<const char*> template_submodules(const std::string& module) {
-  if (module == "rtlgen_requant" || module == "rtlgen_add")
-    return {"rtlgen_mul_wide", "rtlgen_mul", "rtlgen_skid"};
+  if (module == "rtlgen_requant") return {"rtlgen_mul_wide", "rtlgen_mul", "rtlgen_skid"};
+  if (module == "rtlgen_add")
+    return {"rtlgen_mul_wide", "rtlgen_mul", "rtlgen_skid", "rtlgen_round_clamp"};
   if (module == "rtlgen_requant_float") return {"rtlgen_mul_wide", "rtlgen_mul"};
   if (module == "rtlgen_mvu") return {"rtlgen_mul", "rtlgen_skid"};
   if (module == "rtlgen_swg") return {"rtlgen_skid"};

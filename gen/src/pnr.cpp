@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "rtlgen/ecp5_outreg.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/file_util.hpp"
 
@@ -708,6 +709,22 @@ int run_pnr(const PnrOptions& opt, const std::string& command) {
     std::string s;
     for (const auto& [t, n] : cells) s += fmt::format("{}{} {}", s.empty() ? "" : ", ", n, t);
     fmt::print("[pnr] synthesised: {}\n", s);
+  }
+
+  // 1b. Block-RAM output registers: the fabric register behind each DP16KD read port moves into
+  // the block (ecp5_outreg.hpp); Yosys' own netlist stays as design_yosys.json.
+  {
+    const fs::path design_json = work / "design.json";
+    auto dj = nlohmann::json::parse(read_file_bytes(design_json.string()));
+    const auto r = absorb_dp16kd_output_registers(dj.at("modules").at(kWrapper));
+    fs::rename(design_json, work / "design_yosys.json");
+    write_text(design_json, dj.dump() + "\n");
+    j["bram_output_registers"] = {{"ports", r.ports},
+                                  {"flip_flops_removed", r.flip_flops_removed},
+                                  {"ports_without", r.ports_left}};
+    fmt::print("[pnr] DP16KD output registers: {} read port{} use their own ({} flip-flops moved "
+               "in), {} not\n",
+               r.ports, r.ports == 1 ? "" : "s", r.flip_flops_removed, r.ports_left);
   }
 
   // 2. Fit, before placement.

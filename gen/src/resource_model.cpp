@@ -287,21 +287,30 @@ int64_t rom_bank_words(int64_t width) {
   if (width <= 2) return 8192;
   if (width <= 4) return 4096;
   if (width <= 9) return 2048;
-  if (width <= 18) return 1024;
-  return 512;
+  // wider words: 1024-deep blocks of 18 bits side by side, not the 36-bit mode (512 deep),
+  // whose output register `rtlgen pnr` leaves alone (ecp5_outreg.hpp)
+  return 1024;
+}
+
+bool mvu_rom_in_banks(const Instance& inst) {
+  if (inst.module != "rtlgen_mvu" || param(inst, "MEM_STYLE") == 1) return false;
+  const int64_t pe = std::max<int64_t>(param(inst, "PE", 1), 1),
+                simd = std::max<int64_t>(param(inst, "SIMD", 1), 1);
+  const int64_t words = ceil_div(param(inst, "MH", 1), pe) * ceil_div(param(inst, "MW", 1), simd);
+  return words > rom_bank_words(pe * simd * 8);
 }
 
 void bank_deep_roms(HwPlan& plan) {
   for (auto& hw : plan.layers) {
     std::vector<MemFile> banks;
     for (auto& inst : hw.instances) {
-      if (inst.module != "rtlgen_mvu" || param(inst, "MEM_STYLE") != 0) continue;
+      if (!mvu_rom_in_banks(inst)) continue;
       const std::string file = param_str(inst, "WEIGHT_FILE");
       const auto mem = std::find_if(hw.mems.begin(), hw.mems.end(),
                                     [&](const MemFile& m) { return m.name == file; });
       if (mem == hw.mems.end()) continue;
-      const int64_t bank_words = rom_bank_words(mem->word_bits);
-      if (int64_t(mem->lines.size()) <= bank_words) continue;
+      const int64_t bank_words =
+          rom_bank_words(param(inst, "PE", 1) * param(inst, "SIMD", 1) * 8);
       const std::string stem = file.size() > 4 && file.compare(file.size() - 4, 4, ".mem") == 0
                                    ? file.substr(0, file.size() - 4)
                                    : file;
@@ -580,7 +589,11 @@ const Instance* find_module(const HwLayer& hw, const std::string& module) {
 int64_t template_latency(const Instance& inst) {
   const std::string& m = inst.module;
   if (m == "rtlgen_swg") return 4;  // row/need check, RAM read, RAM output register, tap select
-  if (m == "rtlgen_mvu") return 5 + clog2(std::max<int64_t>(param(inst, "SIMD", 1), 1));
+  // (+1: the word-select stage of a weight ROM deeper than one block RAM in the open ECP5 flow,
+  // counted for every target so that skip FIFOs suit both forms: one cycle early elsewhere)
+  if (m == "rtlgen_mvu")
+    return 5 + clog2(std::max<int64_t>(param(inst, "SIMD", 1), 1)) +
+           (mvu_rom_in_banks(inst) ? 1 : 0);
   if (m == "rtlgen_requant") return 12;
   if (m == "rtlgen_requant_float") return 16;
   if (m == "rtlgen_requant_shift") return 7;

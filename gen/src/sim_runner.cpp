@@ -109,6 +109,7 @@ uint64_t build_key(const SimOptions& o, const VerilatorInstall& v) {
   if (fs::exists(lib))
     h = fnv1a(h, std::to_string(fs::last_write_time(lib).time_since_epoch().count()));
   h = fnv1a(h, o.trace.empty() ? "notrace" : "trace");
+  h = fnv1a(h, o.ecp5_form ? "ecp5" : "generic");
   h = fnv1a(fnv1a(h, harness_opt_level()), compiler());
   h = fnv1a(fnv1a(h, v.exe), v.version);
   for (const auto& opt : kVerilatorOptions) h = fnv1a(h, opt);
@@ -234,9 +235,11 @@ void build_harness(const SimOptions& o, const VerilatorInstall& v, const fs::pat
   if (rtl.empty())
     throw Error(fmt::format("{}: no Verilog files listed", (out / "filelist.f").string()));
   rtl.push_back((out / "sim" / (o.top + "_sim.v")).string());
+  if (o.ecp5_form) rtl.push_back((src / "sim" / "models" / "MULT18X18D.v").string());
   std::string cmd = verilator_env(v) + shell_quote(v.exe) + " --cc --exe";
   for (const auto& opt : kVerilatorOptions) cmd += " " + opt;
   if (!o.trace.empty()) cmd += " --trace-fst";
+  if (o.ecp5_form) cmd += " +define+RTLGEN_ECP5";
   cmd += fmt::format(" --top-module {}_sim --prefix Vnet -Mdir {} -o network_sim", o.top,
                      shell_quote(obj.string()));
   for (const auto& f : rtl) cmd += " " + shell_quote(f);
@@ -442,7 +445,7 @@ int run_simulation(const SimOptions& o) {
   std::string cmd = shell_quote(exe.string()) + " --net " +
                     shell_quote(fs::absolute(o.network).string()) + " --mem-dir " +
                     shell_quote((out / "mem").string()) + " --simulator " +
-                    shell_quote(v.description);
+                    shell_quote(v.description + (o.ecp5_form ? "; RTL form: RTLGEN_ECP5" : ""));
   // The plan, for this run only (several runs may share the cached harness).
   const fs::path plan_file = build / fmt::format("plan-{}.json", getpid());
   if (o.plan) {

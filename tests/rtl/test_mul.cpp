@@ -4,7 +4,7 @@
 // independently (the MVU drives them from different pipeline stages); registers hold while their
 // enable is low. Verilated twice per
 // configuration: plain (fabric registers) and with RTLGEN_ECP5 against the behavioural MULT18X18D
-// model in tests/rtl/models, which checks the primitive's port connections and register use.
+// model in sim/models, which checks the primitive's port connections and register use.
 //
 // Configuration: RTLGEN_P_<PARAM> compile definitions (set by rtlgen_rtl_test from -G params).
 #include <catch2/catch.hpp>

@@ -85,13 +85,19 @@ std::pair<int64_t, int64_t> memory_shape(const Instance& inst, const std::vector
 // memory by the same parameter.
 void choose_memory_styles(HwPlan& plan);
 
-// Block-RAM weight ROMs of rtlgen_mvu deeper than one block are split, in the open ECP5 flow
-// (RTLGEN_ECP5), into banks one block deep (ROM_BANK_WORDS, one $readmemh file each,
-// <stem>_bank<bbb>.mem next to the whole ROM's file): a register behind every bank moves the bank
-// multiplexer out of the block RAM's clock-to-out cycle. One block deep at `width` bits: the deepest 16 Kb aspect ratio that holds the width
-// (ECP5 DP16KD and Xilinx RAMB18 alike: 16384x1 .. 1024x18, 512x36; wider words use 512 deep
-// blocks side by side).
+// Block-RAM weight ROMs of rtlgen_mvu deeper than one block are, in the open ECP5 flow
+// (RTLGEN_ECP5), read in banks one block deep (ROM_BANK_WORDS, one $readmemh file each,
+// <stem>_bank<bbb>.mem next to the whole ROM's file), the bank multiplexer in a word-select
+// stage of its own, not behind the block RAM's clock-to-out.
+// One block deep at `width` bits: the deepest 16 Kb aspect ratio that holds the width (ECP5
+// DP16KD: 16384x1 .. 1024x18; wider words use 1024-deep x18 blocks side by side, not the
+// 512x36 mode, whose output register the open flow does not use).
 int64_t rom_bank_words(int64_t width);
+
+// Whether an instance is an rtlgen_mvu whose weight ROM is read in banks (block RAM, deeper
+// than rom_bank_words of its PE*SIMD*8-bit word): from its parameters alone, so that the latency
+// model (template_latency) can count the word-select stage before the memory passes run.
+bool mvu_rom_in_banks(const Instance& inst);
 
 // Sets ROM_BANK_WORDS / WEIGHT_BANK_PREFIX and adds the bank files (after choose_memory_styles).
 void bank_deep_roms(HwPlan& plan);

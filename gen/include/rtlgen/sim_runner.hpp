@@ -14,6 +14,10 @@ struct SimOptions {
   std::string top;      // top module name
   std::string trace;    // FST file ("" = none)
   bool quiet = false;   // no build progress (errors and the harness's results only)
+  // Simulate the form the open ECP5 flow builds (RTLGEN_ECP5 defined, as `rtlgen pnr` does:
+  // MULT18X18D primitives with their own registers, skid registers, banked memories), the
+  // primitive from rtlgen's behavioural model (sim/models/MULT18X18D.v).
+  bool ecp5_form = false;
   std::vector<std::string> harness_args;  // passed through to network_sim
   // The plan the design was generated from: handed to the harness (--plan), which then does
   // not plan the network again. nullptr: the harness compiles the network itself.

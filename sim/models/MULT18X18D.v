@@ -1,6 +1,6 @@
 /*
 
-rtlgen test model: behaviour of the Lattice ECP5 MULT18X18D primitive, for simulation only
+rtlgen simulation model: behaviour of the Lattice ECP5 MULT18X18D primitive, for simulation only
 
 */
 
@@ -19,8 +19,10 @@ rtlgen test model: behaviour of the Lattice ECP5 MULT18X18D primitive, for simul
  * configuration the model does not describe. The C input, shift chains and cascade outputs are
  * not modelled (rtlgen ties them off or leaves them open).
  *
- * Verilator and Icarus see this file only in rtlgen's template tests (tests/rtl), which verilate
- * rtlgen_mul and its users with RTLGEN_ECP5 defined to check the primitive's connections.
+ * Verilator sees this file in rtlgen's template tests (tests/rtl), which verilate rtlgen_mul and
+ * its users with RTLGEN_ECP5 defined to check the primitive's connections, and in `rtlgen sim
+ * --ecp5`, which simulates a whole network in the form the open ECP5 flow builds. Synthesis never
+ * reads it (Yosys has the primitive).
  */
 module MULT18X18D #
 (
