@@ -292,25 +292,33 @@ int64_t rom_bank_words(int64_t width) {
   return 1024;
 }
 
-bool mvu_rom_in_banks(const Instance& inst) {
-  if (inst.module != "rtlgen_mvu" || param(inst, "MEM_STYLE") == 1) return false;
+namespace {
+
+// Bank depth of an rtlgen_mvu weight ROM read in banks, 0 when it is not (one decision for the
+// bank pass and the latency model).
+int64_t mvu_bank_words(const Instance& inst) {
+  if (inst.module != "rtlgen_mvu" || param(inst, "MEM_STYLE") == 1) return 0;
   const int64_t pe = std::max<int64_t>(param(inst, "PE", 1), 1),
                 simd = std::max<int64_t>(param(inst, "SIMD", 1), 1);
   const int64_t words = ceil_div(param(inst, "MH", 1), pe) * ceil_div(param(inst, "MW", 1), simd);
-  return words > rom_bank_words(pe * simd * 8);
+  const int64_t bank_words = rom_bank_words(pe * simd * 8);
+  return words > bank_words ? bank_words : 0;
 }
+
+}  // namespace
+
+bool mvu_rom_in_banks(const Instance& inst) { return mvu_bank_words(inst) > 0; }
 
 void bank_deep_roms(HwPlan& plan) {
   for (auto& hw : plan.layers) {
     std::vector<MemFile> banks;
     for (auto& inst : hw.instances) {
-      if (!mvu_rom_in_banks(inst)) continue;
+      const int64_t bank_words = mvu_bank_words(inst);
+      if (bank_words == 0) continue;
       const std::string file = param_str(inst, "WEIGHT_FILE");
       const auto mem = std::find_if(hw.mems.begin(), hw.mems.end(),
                                     [&](const MemFile& m) { return m.name == file; });
       if (mem == hw.mems.end()) continue;
-      const int64_t bank_words =
-          rom_bank_words(param(inst, "PE", 1) * param(inst, "SIMD", 1) * 8);
       const std::string stem = file.size() > 4 && file.compare(file.size() - 4, 4, ".mem") == 0
                                    ? file.substr(0, file.size() - 4)
                                    : file;
