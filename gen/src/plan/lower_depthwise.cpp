@@ -1,0 +1,243 @@
+// Lowering of depthwise convolutions: a line buffer and a depthwise unit (rtlgen_dwu) per layer,
+// or layers sharing one unit (rtlgen_dwu_shared), with its requantizer for all of them when they
+// agree on the epilogue.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "plan_builder.hpp"
+#include "rtlgen/error.hpp"
+#include "rtlgen/weight_packing.hpp"
+
+namespace rtlgen::plan {
+namespace {
+
+// Weights [KH][KW][C] -> w[c][t].
+std::vector<int32_t> depthwise_weights_ct(const Layer& l) {
+  const int c = l.out_shape.c, taps = l.kernel_h * l.kernel_w;
+  std::vector<int32_t> w_ct(size_t(c) * taps);
+  for (int t = 0; t < taps; ++t)
+    for (int ch = 0; ch < c; ++ch) w_ct[size_t(ch) * taps + t] = l.weights[size_t(t) * c + ch];
+  return w_ct;
+}
+
+// The members of shared depthwise unit `name`, in stream order.
+std::vector<const Layer*> shared_members(const Network& net, const std::string& name) {
+  std::vector<const Layer*> m;
+  for (const Layer& x : net.layers)
+    if (x.op == OpKind::DepthwiseConv2D && x.folding.share == name) m.push_back(&x);
+  return m;
+}
+
+// rtlgen_dwu_shared OUT_DEPTH: the fewest result slots (a power of two) with which one input
+// alone keeps the unit busy, (OUT_DEPTH - 1) * TAPS >= LATENCY.
+int unit_out_depth(int taps, int latency) {
+  int out_depth = 2;
+  while ((out_depth - 1) * taps < latency) out_depth *= 2;
+  return out_depth;
+}
+
+// One requantizer inside a shared depthwise unit for all its members (rtlgen_dwu_shared
+// REQUANT 1): the unit yields one chunk of PE accumulators every TAPS cycles at most, whichever
+// member it belongs to, so one requantizer at that rate serves them all. Taken for TFLite's
+// integer epilogue when the members agree on what the template fixes for all of them (output
+// type, rounding) and the result buffers can cover the longer latency; else (float or
+// scale-shift epilogues) every member keeps its own requantizer behind the unit.
+struct UnitRequant {
+  bool on = false;
+  int mul_bits = 0;
+  RequantSharing share;
+  int latency = 6;  // rtlgen_dwu_shared LATENCY: last tap to output beat
+};
+UnitRequant unit_requant(const std::vector<const Layer*>& members, int pe, int taps, int acc_bits) {
+  UnitRequant u;
+  const Layer& first = *members[0];
+  if (acc_bits > 32) return u;
+  int mul_bits = 2;
+  for (const Layer* m : members) {
+    if (m->requant_mode != RequantMode::FromScales || m->out_quant.bits != 8 ||
+        m->out_quant.dtype != first.out_quant.dtype || m->single_rounding != first.single_rounding)
+      return u;
+    mul_bits =
+        std::max(mul_bits, requant_mul_bits(acc_bits, m->bias, m->requant, m->single_rounding));
+  }
+  u.share = requant_sharing(pe, taps, mul_bits);
+  const int split = pe / u.share.lanes;
+  u.latency = split == 1 ? 19 : 20 + (split - 1) * u.share.mul_cycles;
+  if (unit_out_depth(taps, u.latency) > 16) return u;
+  u.on = true;
+  u.mul_bits = mul_bits;
+  return u;
+}
+
+// A member of a shared depthwise unit: its own line buffer, and its own requantizer unless the
+// unit has one for all (unit_requant); the unit (rtlgen_dwu_shared) is instantiated with its
+// last member, when every member's streams exist.
+void shared_depthwise(PlanBuilder& b, HwLayer& hw, const Layer& l, const StreamInfo& src) {
+  const std::vector<const Layer*> members = shared_members(b.net, l.folding.share);
+  const int taps = l.kernel_h * l.kernel_w, c = src.shape.c;
+  const TensorQuant in_q = b.net.quant_of(l.inputs[0]);
+  int acc_bits = 2;
+  int64_t busy = 0, macs = 0;
+  for (const Layer* m : members) {
+    const auto where = [&](const std::string& what) {
+      fail(*m, fmt::format("shares depthwise unit '{}' with '{}' but has {}; members of a "
+                           "unit need the same hw.pe, kernel size and element types (or "
+                           "give it another hw.share)",
+                           l.folding.share, members[0]->name, what));
+    };
+    if (m->folding.pe != members[0]->folding.pe)
+      where(fmt::format("hw.pe = {} (not {})", m->folding.pe, members[0]->folding.pe));
+    if (m->kernel_h * m->kernel_w != members[0]->kernel_h * members[0]->kernel_w)
+      where(fmt::format("a {}x{} kernel", m->kernel_h, m->kernel_w));
+    if (b.net.quant_of(m->inputs[0]).dtype != b.net.quant_of(members[0]->inputs[0]).dtype ||
+        m->weight_dtype != members[0]->weight_dtype)
+      where("other input or weight types");
+    if (m->depth_multiplier != 1)
+      fail(*m, fmt::format("depth multiplier {} has no RTL yet (only 1)", m->depth_multiplier));
+    if (m->out_shape.c % hw.pe != 0)
+      fail(*m, fmt::format("hw.pe = {} must divide the {} channels", hw.pe, m->out_shape.c));
+    acc_bits = std::max(acc_bits, m->acc_bits);
+    busy += int64_t(m->out_shape.h) * m->out_shape.w * (m->out_shape.c / hw.pe) * taps;
+    macs += m->macs;
+  }
+  if (b.net.find(l.folding.share) || l.folding.share == b.net.input.name)
+    fail(l, fmt::format("hw.share '{}' is also the name of a tensor; the unit's instance and "
+                        "weight file would collide with that layer's: rename the unit",
+                        l.folding.share));
+  if (int(members.size()) > 32)
+    fail(l, fmt::format("shared depthwise unit '{}' has {} members; at most 32", l.folding.share,
+                        members.size()));
+  // The unit is one stage for every member: a frame takes it `busy` cycles.
+  hw.est_cycles = std::max(busy, src.beats_per_frame());
+  hw.ideal_cycles = (macs + hw.pe - 1) / hw.pe;
+  hw.shared_unit = l.folding.share;
+  const bool last = members.back() == &l;
+  hw.multipliers = last ? hw.pe : 0;
+  hw.instances.push_back(sliding_window(b, l, src, hw.pe, 1, l.name + "_win", false));
+  const UnitRequant urq = unit_requant(members, hw.pe, taps, acc_bits);
+  // the unit's output for this member: its activations (urq.on) or its accumulators
+  const std::string res = l.name + (urq.on ? "_rq" : "_acc");
+  b.stream_wires(res, hw.pe * (urq.on ? 8 : acc_bits));
+  hw.rom_bits += int64_t(c) * taps * 8;
+  if (last) {
+    Instance d = instance("rtlgen_dwu_shared", l.folding.share + "_dwu");
+    std::vector<std::string> chans, in_zp, w_zp, out_zp, act_min, act_max, win_d, win_v, win_r,
+        acc_d, acc_v, acc_r;
+    MemFile mem{l.folding.share + "_weights.mem", {}, hw.pe * 8};
+    MemFile prm{l.folding.share + "_requant.mem", {}, urq.share.lanes * 72};
+    const auto field = [](int64_t v) { return fmt::format("32'h{:08x}", uint32_t(v)); };
+    for (const Layer* m : members) {
+      const TensorQuant q = b.net.quant_of(m->inputs[0]);
+      const std::string r = m->name + (urq.on ? "_rq" : "_acc");
+      chans.push_back(fmt::format("32'd{}", m->out_shape.c));
+      // zero points and bounds as 32-bit two's complement fields
+      in_zp.push_back(field(q.zero_point));
+      w_zp.push_back(field(m->weight_zero_point));
+      out_zp.push_back(field(m->out_quant.zero_point));
+      act_min.push_back(field(m->act_min));
+      act_max.push_back(field(m->act_max));
+      win_d.push_back(m->name + "_win_tdata");
+      win_v.push_back(m->name + "_win_tvalid");
+      win_r.push_back(m->name + "_win_tready");
+      acc_d.push_back(r + "_tdata");
+      acc_v.push_back(r + "_tvalid");
+      acc_r.push_back(r + "_tready");
+      for (auto& line :
+           pack_depthwise_weights(depthwise_weights_ct(*m), m->out_shape.c, taps, hw.pe))
+        mem.lines.push_back(std::move(line));
+      if (urq.on) append_requant_words(prm, m->bias, m->requant, m->out_shape.c, urq.share.lanes);
+    }
+    const int out_depth = unit_out_depth(taps, urq.latency);
+    d.params = {{"N", lit(int64_t(members.size()))},
+                {"PE", lit(hw.pe)},
+                {"TAPS", lit(taps)},
+                {"CHANNELS", concat_items(chans)},
+                {"IN_SIGNED", lit(signed_flag(in_q.dtype))},
+                {"IN_ZP", concat_items(in_zp)},
+                {"W_SIGNED", lit(signed_flag(l.weight_dtype))},
+                {"W_ZP", concat_items(w_zp)},
+                {"ACC_BITS", lit(acc_bits)},
+                {"OUT_DEPTH", lit(out_depth)},
+                {"WEIGHT_FILE", str_lit(mem.name)}};
+    if (urq.on) {
+      const Layer& m0 = *members[0];
+      d.params.insert(d.params.end(), {{"REQUANT", "1"},
+                                       {"RQ_PE", lit(urq.share.lanes)},
+                                       {"MUL_BITS", lit(urq.mul_bits)},
+                                       {"MUL_CYCLES", lit(urq.share.mul_cycles)},
+                                       {"PARAM_FILE", str_lit(prm.name)},
+                                       {"OUT_ZP", concat_items(out_zp)},
+                                       {"ACT_MIN", concat_items(act_min)},
+                                       {"ACT_MAX", concat_items(act_max)},
+                                       {"OUT_SIGNED", lit(signed_flag(m0.out_quant.dtype))},
+                                       {"ROUNDING", m0.single_rounding ? "1" : "0"}});
+    }
+    d.ports.push_back({"s_axis_tdata", concat_items(win_d)});
+    d.ports.push_back({"s_axis_tvalid", concat_items(win_v)});
+    d.ports.push_back({"s_axis_tready", concat_items(win_r)});
+    d.ports.push_back({"m_axis_tdata", concat_items(acc_d)});
+    d.ports.push_back({"m_axis_tvalid", concat_items(acc_v)});
+    d.ports.push_back({"m_axis_tready", concat_items(acc_r)});
+    hw.instances.push_back(d);
+    hw.mems.push_back(mem);
+    if (urq.on) hw.mems.push_back(prm);
+  }
+  if (urq.on) {
+    hw.rom_bits += int64_t(c) * 72;  // its words in the unit's requantizer ROM
+    b.output_fifo(hw, l, res, hw.pe);
+  } else {
+    requant(b, hw, l, res, hw.pe, c, acc_bits, l.bias, l.requant, taps);
+  }
+  b.record_window_need(l, src, hw.out.elems);
+  b.push_layer(hw);
+}
+
+}  // namespace
+
+// Depthwise (depth multiplier 1): swg(ORDER 1, PE channels per beat) -> dwu -> requant.
+void lower_depthwise(PlanBuilder& b, const Layer& l, const StreamInfo& src) {
+  HwLayer hw = b.start(l, src);
+  const int c = src.shape.c, taps = l.kernel_h * l.kernel_w;
+  if (l.depth_multiplier != 1)
+    fail(l, fmt::format("depth multiplier {} has no RTL yet (only 1)", l.depth_multiplier));
+  hw.pe = l.folding.pe;
+  hw.simd = 1;
+  if (l.folding.simd > 1)
+    fail(l, fmt::format("hw.simd = {}: the depthwise unit takes one kernel tap per cycle; use "
+                        "hw.pe (channels in parallel) instead",
+                        l.folding.simd));
+  if (c % hw.pe != 0) fail(l, fmt::format("hw.pe = {} must divide the {} channels", hw.pe, c));
+  hw.sf = taps;
+  hw.nf = c / hw.pe;
+  hw.multipliers = hw.pe;
+  const int64_t px = int64_t(l.out_shape.h) * l.out_shape.w;
+  hw.est_cycles = std::max(px * hw.nf * taps, src.beats_per_frame());
+  hw.ideal_cycles = (l.macs + hw.multipliers - 1) / hw.multipliers;
+  if (!l.folding.share.empty()) {
+    shared_depthwise(b, hw, l, src);
+    return;
+  }
+  hw.instances.push_back(sliding_window(b, l, src, hw.pe, 1, l.name + "_win"));
+  const TensorQuant in_q = b.net.quant_of(l.inputs[0]);
+  const int acc_bits = std::max(l.acc_bits, 2);
+  Instance d = instance("rtlgen_dwu", l.name + "_dwu");
+  const std::string wfile = l.name + "_weights.mem";
+  d.params = {{"CHANNELS", lit(c)}, {"PE", lit(hw.pe)}, {"TAPS", lit(taps)}};
+  for (auto& p : weight_params(in_q, l, acc_bits, wfile)) d.params.push_back(std::move(p));
+  connect_in(d, l.name + "_win");
+  d.ports.push_back({"s_axis_tlast", l.name + "_win_tlast"});
+  d.ports.push_back({"s_axis_tuser", l.name + "_win_tuser"});
+  connect_out(d, l.name + "_acc");
+  d.ports.push_back({"m_axis_tlast", ""});
+  b.stream_wires(l.name + "_acc", hw.pe * acc_bits);
+  hw.instances.push_back(d);
+  hw.mems.push_back(
+      {wfile, pack_depthwise_weights(depthwise_weights_ct(l), c, taps, hw.pe), hw.pe * 8});
+  hw.rom_bits += int64_t(c) * taps * 8;
+  requant(b, hw, l, l.name + "_acc", hw.pe, c, acc_bits, l.bias, l.requant, taps);
+  b.record_window_need(l, src, hw.out.elems);
+  b.push_layer(hw);
+}
+
+}  // namespace rtlgen::plan
