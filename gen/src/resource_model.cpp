@@ -159,7 +159,7 @@ int64_t lutram_units(int64_t words, int64_t width) {
 ResourceCounts ram_auto(int64_t words, int64_t width) {
   ResourceCounts c;
   if (words <= 0 || width <= 0) return c;
-  const ResourceCounts b = block_ram(words, width, 1);
+  const ResourceCounts b = block_ram(words, width, 1, true);
   const int64_t bram_cost = b.ramb36 * 257 + b.ramb18 * 129;
   const int64_t lr = lutram_units(words, width);
   if (lr * 8 <= bram_cost) {
@@ -336,35 +336,52 @@ void bank_deep_roms(HwPlan& plan) {
   }
 }
 
-ResourceCounts block_ram(int64_t words, int64_t width, int read_ports) {
+ResourceCounts block_ram(int64_t words, int64_t width, int read_ports, bool written) {
   ResourceCounts best;
   if (words <= 0 || width <= 0) return best;
   read_ports = std::max(read_ports, 1);
-  // (depth, width) shapes: RAMB18 (cost 129) and RAMB36 (cost 257); SDP up to 36 / 72 bits with
-  // one read port per copy, TDP up to 18 / 36 bits with two read ports per copy.
-  struct Shape {
-    int64_t depth, width;
-    bool full, tdp_ok;
+  // Yosys 0.23 memory_libmap with brams_xc4v.txt (xc7: HAS_SIZE_36, HAS_CASCADE,
+  // HAS_MIXWIDTH_SDP): per RAMB mode and data width w (depth 2^abits / w), the memory is cut into
+  // mult_a = ceil(words / depth) address ranges whose words are laid side by side and packed
+  // into ceil(mult_a * word / w) units: a 1,152 x 128 ROM takes 3 x 128 bits in 11 RAMB18 at
+  // 512 x 36, not 12. Cost: the mode's cost per unit plus 0.5 per bit of the read multiplexer
+  // over the ranges; the cheapest wins (true dual port first on a tie, as in the library).
+  // A written memory's word is padded to whole 9-bit bytes of the write enable (widths >= 9).
+  struct Mode {
+    int abits;
+    int max_width_log2;  // index into kWidths
+    int cost;
+    int64_t ramb36_per_unit, ramb18_per_unit;
+    bool tdp;
   };
-  static const Shape shapes[] = {
-      {16384, 1, false, true}, {8192, 2, false, true},  {4096, 4, false, true},
-      {2048, 9, false, true},  {1024, 18, false, true}, {512, 36, false, false},
-      {32768, 1, true, true},  {16384, 2, true, true},  {8192, 4, true, true},
-      {4096, 9, true, true},   {2048, 18, true, true},  {1024, 36, true, true},
-      {512, 72, true, false}};
-  int64_t best_cost = INT64_MAX;
-  for (const auto& s : shapes)
-    for (int tdp = 0; tdp <= 1; ++tdp) {
-      if (tdp && (!s.tdp_ok || read_ports < 2)) continue;
-      const int64_t copies = tdp ? ceil_div(read_ports, 2) : read_ports;
-      const int64_t units = copies * ceil_div(words, s.depth) * ceil_div(width, s.width);
-      const int64_t cost = units * (s.full ? 257 : 129);
-      if (cost < best_cost) {
+  static const int64_t kWidths[] = {1, 2, 4, 9, 18, 36, 72};
+  static const Mode modes[] = {{14, 4, 129, 0, 1, true},    // TDP RAMB18, up to 18 bits a port
+                               {15, 5, 257, 1, 0, true},    // TDP RAMB36, up to 36
+                               {16, 3, 513, 2, 0, true},    // TDP two cascaded RAMB36, up to 9
+                               {14, 5, 129, 0, 1, false},   // SDP RAMB18, up to 36
+                               {15, 6, 257, 1, 0, false}};  // SDP RAMB36, up to 72
+  double best_cost = 0;
+  bool found = false;
+  for (const Mode& m : modes) {
+    // a true-dual-port copy serves two read ports (of a ROM), a simple-dual-port copy one
+    const int64_t copies = m.tdp && !written ? ceil_div(read_ports, 2) : read_ports;
+    for (int b = 0; b <= m.max_width_log2; ++b) {
+      const int64_t unit_width = kWidths[b];
+      const int64_t byte = written ? std::min<int64_t>(9, unit_width) : 1;
+      const int64_t word = ceil_div(width, byte) * byte;
+      const int64_t ranges = ceil_div(words, int64_t(1) << (m.abits - b));
+      const int64_t units = ceil_div(ranges * word, unit_width);
+      const double cost =
+          double(m.cost * units * copies) + 0.5 * double((ranges - 1) * width * read_ports);
+      if (!found || cost < best_cost) {
+        found = true;
         best_cost = cost;
         best = ResourceCounts{};
-        (s.full ? best.ramb36 : best.ramb18) = units;
+        best.ramb36 = m.ramb36_per_unit * units * copies;
+        best.ramb18 = m.ramb18_per_unit * units * copies;
       }
     }
+  }
   return best;
 }
 
@@ -385,8 +402,8 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     c.lut = r(90 + (lut_mult ? 222.5 : 20.3) * double(mults) + 2.1 * double(pe * acc));
     // activation operand registers per SIMD lane (shared by the PE rows), weight operand,
     // product and adder-tree registers per product (in the DSP48E1 for DSP products)
-    c.ff = r(20 + 19 * double(simd) + (lut_mult ? 63 : 16.6) * double(mults) +
-             2.0 * double(pe * acc));
+    c.ff =
+        r(20 + 19 * double(simd) + (lut_mult ? 63 : 16.6) * double(mults) + 2.0 * double(pe * acc));
     const auto [words, bits] = memory_shape(inst, mems);
     c.add(rom(inst, words, bits));
     c.add(ram_auto(2 * sf, simd * 9));  // ping-pong input buffer
@@ -432,7 +449,7 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     const int64_t part = in_n < ic ? (ic - in_n) * eb : 0;
     c.ff = 109 + part + tpb * (45 + width) + simd * eb;
     const ResourceCounts line =
-        param(inst, "MEM_STYLE") == 1 ? lut_ram(depth, width) : block_ram(depth, width, 1);
+        param(inst, "MEM_STYLE") == 1 ? lut_ram(depth, width) : block_ram(depth, width, 1, true);
     for (int64_t i = 0; i < tpb; ++i) c.add(line);
   } else if (m == "rtlgen_pool") {
     const int64_t simd = param(inst, "SIMD", 1);
@@ -451,7 +468,7 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     c.lut = 10 + (depth > 64 ? ceil_div(depth, 64) * w / 2 : 0);
     c.ff = 12 + w;
     if (depth > 256) {
-      c.add(block_ram(depth, w, 1));
+      c.add(block_ram(depth, w, 1, true));
     } else {
       c.lutram = lutram_units(depth, w);
     }

@@ -53,9 +53,10 @@ struct ResourceEstimate {
 // (ROM contents decide constant bit columns).
 ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile>& mems);
 
-// Block RAM of one memory (words x width bits, `read_ports` synchronous read ports) as Yosys
-// maps it to 7-series RAMB18E1 / RAMB18E1: the cheapest of the SDP / TDP shapes.
-ResourceCounts block_ram(int64_t words, int64_t width, int read_ports);
+// Block RAM of one memory (words x width bits, `read_ports` synchronous read ports; `written`: a
+// RAM with a write port, else a ROM) as Yosys 0.23 maps it to 7-series RAMB18E1 / RAMB36E1:
+// memory_libmap's cheapest geometry (see resource_model.cpp).
+ResourceCounts block_ram(int64_t words, int64_t width, int read_ports, bool written = false);
 
 // Memory style of one memory of words x width bits (width: the bit columns that vary, as Yosys
 // keeps them): distributed (LUT ROM / LUT RAM) when block RAM would hold fewer than
