@@ -202,6 +202,9 @@ localparam [RW-1:0] SH_NROWS_R = STRIDE_H + NROWS;
 localparam signed [YW-1:0] MINUS_SH_Y = -STRIDE_H;
 localparam [RW-1:0] HI_NEXT_INIT = ((STRIDE_H > PAD_T) ? STRIDE_H - PAD_T : 0) + NROWS;
 localparam signed [YW-1:0] Y0NK_INIT = STRIDE_H - PAD_T + K_H;
+localparam signed [YW-1:0] H_MINUS_SH_Y = IFM_H - STRIDE_H;
+// rows the second output row of a frame needs: min(Y0NK_INIT, IFM_H) (Y0NK_INIT > 0: PAD_T < K_H)
+localparam [RW-1:0] NEED_NX_INIT = (STRIDE_H - PAD_T + K_H < IFM_H) ? STRIDE_H - PAD_T + K_H : IFM_H;
 localparam signed [YW-1:0] TQ_Y = TQ;
 localparam signed [YW-1:0] Y0_LAST_Y = Y0_LAST;
 localparam signed [XW-1:0] IFM_W_X = IFM_W;
@@ -358,6 +361,7 @@ reg  signed [YW-1:0] y0n_reg = Y0N_INIT;    // origin row of the next output row
 reg  signed [YW-1:0] y0nk_reg = Y0NK_INIT;  // y0n_reg + K_H
 reg  signed [XW-1:0] x0_reg = X0_INIT;      // window origin column
 reg  [RW-1:0] need_reg = NEED0_R;           // rows that must be written for this output row
+reg  [RW-1:0] need_nx_reg = NEED_NX_INIT;   // min(y0nk_reg, IFM_H): the next output row's need
 reg  pending_reg = 1'b0;                    // frame finished, waiting for its last input row
 reg  [CHW-1:0] ch_reg = {CHW{1'b0}};        // channel chunk
 reg  [GW-1:0] grp_reg = {GW{1'b0}};         // tap group
@@ -428,9 +432,9 @@ reg  [RW-1:0] hi_next_reg = HI_NEXT_INIT;
 wire [RW-1:0] hi_next = hi_next_reg;
 wire [RW-1:0] y0n_step_hi = y0n_reg[RW-1:0] + SH_NROWS_R;  // modulo 2^RW: positive when used
 wire [RW-1:0] hi_next_step = (y0n_reg > MINUS_SH_Y) ? y0n_step_hi : NROWS_R;
-wire [RW-1:0] need_next = (y0nk_reg < IFM_H_Y) ? y0nk_reg[RW-1:0] : IFM_H_R;
-wire signed [YW-1:0] wr_cnt_y = {1'b0, wr_cnt_reg};
-wire signed [YW-1:0] wr_cnt1_y = {1'b0, wr_cnt1_reg};
+// need_nx_reg's next value, stepping with y0nk_reg (adder and compare side by side)
+wire signed [YW-1:0] y0nk_step = y0nk_reg + STRIDE_H_Y;
+wire [RW-1:0] need_nx_step = (y0nk_reg < H_MINUS_SH_Y) ? y0nk_step[RW-1:0] : IFM_H_R;
 // row counter step: +1 for a completed row, -IFM_H for a wrap (a choice of constants, so the
 // counter's adder is the only carry chain behind the events)
 wire [RW-1:0] wr_delta = wrap ? (row_done ? ONE_MINUS_H_R : MINUS_H_R)
@@ -456,9 +460,8 @@ always @(posedge clk) begin
         // need becomes NEED0 with rows numbered IFM_H lower
         rd_ok_reg <= row_done ? wr_cnt1_reg >= HNEED0_R : wr_cnt_reg >= HNEED0_R;
     end else if (row_end) begin
-        // need becomes min(y0nk, IFM_H)
-        rd_ok_reg <= row_done ? (wr_cnt1_y >= y0nk_reg || wr_cnt1_reg >= IFM_H_R)
-                              : (wr_cnt_y >= y0nk_reg || wr_cnt_reg >= IFM_H_R);
+        // need becomes min(y0nk, IFM_H), held in need_nx_reg: one compare, not two and an OR
+        rd_ok_reg <= row_done ? wr_cnt1_reg >= need_nx_reg : wr_cnt_reg >= need_nx_reg;
     end else begin
         rd_ok_reg <= !pending_reg && (row_done ? wr_cnt1_reg >= need_reg
                                                : wr_cnt_reg >= need_reg);
@@ -502,11 +505,13 @@ always @(posedge clk) begin
             hi_next_reg <= HI_NEXT_INIT;
             y0nk_reg <= Y0NK_INIT;
             need_reg <= NEED0_R;
+            need_nx_reg <= NEED_NX_INIT;
         end else begin
             y0n_reg <= y0n_reg + STRIDE_H_Y;
             hi_next_reg <= hi_next_step;
-            y0nk_reg <= y0nk_reg + STRIDE_H_Y;
-            need_reg <= need_next;
+            y0nk_reg <= y0nk_step;
+            need_reg <= need_nx_reg;
+            need_nx_reg <= need_nx_step;
         end
     end
 
@@ -535,6 +540,7 @@ always @(posedge clk) begin
         y0nk_reg <= Y0NK_INIT;
         x0_reg <= X0_INIT;
         need_reg <= NEED0_R;
+        need_nx_reg <= NEED_NX_INIT;
         ch_reg <= {CHW{1'b0}};
         grp_reg <= {GW{1'b0}};
         ch_last_reg <= CH_LAST_INIT;
@@ -576,6 +582,10 @@ generate
         reg in_q2 = 1'b0;
 
         reg  [KXW-1:0] kx_reg = KX0;
+        // kx_reg >= K_W - TR, loaded with kx_reg: the compare's carry chain is not in series
+        // with the position adders it selects between
+        localparam KX_CARRY_INIT = ((j % K_W) >= K_W - TR) ? 1'b1 : 1'b0;
+        reg  kx_carry_reg = KX_CARRY_INIT;
         reg  signed [YW-1:0] iy_reg = IY_INIT;
         reg  signed [YW-1:0] iy_head_reg = IY_INIT;
         reg  signed [XW-1:0] ix_reg = IX_INIT;
@@ -584,7 +594,8 @@ generate
         reg  [NW-1:0] slot_head_reg = SLOT_INIT;
 
         // the next tap of the beat wraps to the next kernel row (kx + TR >= K_W)
-        wire kx_carry = (kx_reg >= K_W_K - TR_K);
+        wire kx_carry = kx_carry_reg;
+        wire [KXW-1:0] kx_step = kx_carry ? kx_reg + TR_K - K_W_K : kx_reg + TR_K;
 
         // window start after this beat: the next window's when the window ends, else the same
         wire signed [YW-1:0] iy_head_step = row_last ? IY_INIT : iy_head_reg + STRIDE_H_Y;
@@ -611,17 +622,20 @@ generate
             end
             if (tap_wrap) begin
                 kx_reg <= KX0;
+                kx_carry_reg <= KX_CARRY_INIT;
                 iy_reg <= iy_start;
                 ix_reg <= ix_start;
                 slot_reg <= slot_start;
             end else if (tap_step) begin
-                kx_reg <= kx_carry ? kx_reg + TR_K - K_W_K : kx_reg + TR_K;
+                kx_reg <= kx_step;
+                kx_carry_reg <= (kx_step >= K_W_K - TR_K);
                 iy_reg <= iy_reg + (kx_carry ? TQ_Y + 1'b1 : TQ_Y);
                 ix_reg <= ix_reg + (kx_carry ? TR_X - K_W_X : TR_X);
                 slot_reg <= slot_step;
             end
             if (rst) begin
                 kx_reg <= KX0;
+                kx_carry_reg <= KX_CARRY_INIT;
                 iy_reg <= IY_INIT;
                 iy_head_reg <= IY_INIT;
                 ix_reg <= IX_INIT;
@@ -700,14 +714,29 @@ generate
             // NROWS*2^CB/16 DPR16X4 outputs between the address register and rd_q: 143 MHz for
             // LeNet's 28x28 conv1 on an LFE5U-85F-6, nearly all of it routing.
             wire [WORD_W-1:0] row_q [0:NROWS-1];
+            // The write side's slot and beat-last state as they will be in the next cycle: each
+            // row loads "the next word written goes to me" into a register of its own, so a
+            // row's write enable is the input handshake and that register (one gate), not the
+            // handshake, the beat flag and a slot compare in series. At 128-bit words a row is
+            // 32 DPR16X4: the enable net of all rows fanned out to some 200 cells.
+            wire [NW-1:0] wr_slot_nx = !row_done ? wr_slot_reg :
+                                       (wr_slot_reg == NROWS_LAST) ? {NW{1'b0}} : wr_slot_reg + 1'b1;
+            wire wr_beat_last_nx = !s_fire ? wr_beat_last_reg :
+                                   (BPP == 1) || (!wr_beat_last_reg && wr_beat_reg == BPP_PEN);
             genvar r;
             for (r = 0; r < NROWS; r = r + 1) begin : row
                 localparam [NW-1:0] SLOT = r;
                 (* ram_style = "distributed" *) (* no_rw_check *)
                 reg [WORD_W-1:0] mem [0:(1 << CB)-1];
                 reg [WORD_W-1:0] rd_reg = {WORD_W{1'b0}};
+                // = wr_beat_last_reg && wr_slot_reg == SLOT
+                reg wr_hot_reg = (r == 0 && BPP == 1) ? 1'b1 : 1'b0;
                 always @(posedge clk) begin
-                    if (word_wr && wr_slot_reg == SLOT) begin
+                    wr_hot_reg <= wr_beat_last_nx && wr_slot_nx == SLOT;
+                    if (rst) begin
+                        wr_hot_reg <= (r == 0 && BPP == 1) ? 1'b1 : 1'b0;
+                    end
+                    if (s_fire && wr_hot_reg) begin
                         mem[wr_x_reg] <= wr_word;
                     end
                     if (en) begin
