@@ -463,8 +463,9 @@ always @(posedge clk) begin
         // need becomes min(y0nk, IFM_H), held in need_nx_reg: one compare, not two and an OR
         rd_ok_reg <= row_done ? wr_cnt1_reg >= need_nx_reg : wr_cnt_reg >= need_nx_reg;
     end else begin
-        rd_ok_reg <= !pending_reg && (row_done ? wr_cnt1_reg >= need_reg
-                                               : wr_cnt_reg >= need_reg);
+        // (while a frame is pending, need_reg is IFM_H + NEED0, which wr_cnt < IFM_H does not
+        // reach: no pending term in series with the compare)
+        rd_ok_reg <= row_done ? wr_cnt1_reg >= need_reg : wr_cnt_reg >= need_reg;
     end
     if (wrap) begin
         full_reg <= row_done ? wr_cnt1_reg >= IFM_H2_R : wr_cnt_reg >= IFM_H2_R;
@@ -480,6 +481,7 @@ always @(posedge clk) begin
     end else if (wrap) begin
         rd_hi_reg <= NROWS_R;
         pending_reg <= 1'b0;
+        need_reg <= NEED0_R;  // rows renumbered IFM_H lower
     end
 
     // window position
@@ -504,7 +506,8 @@ always @(posedge clk) begin
             y0n_reg <= Y0N_INIT;
             hi_next_reg <= HI_NEXT_INIT;
             y0nk_reg <= Y0NK_INIT;
-            need_reg <= NEED0_R;
+            // the next frame's first need, in this frame's row numbering until the wrap
+            need_reg <= wrap ? NEED0_R : HNEED0_R;
             need_nx_reg <= NEED_NX_INIT;
         end else begin
             y0n_reg <= y0n_reg + STRIDE_H_Y;

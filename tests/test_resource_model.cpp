@@ -471,3 +471,30 @@ TEST_CASE("rtlgen_concat terms follow Yosys on both layouts", "[resource]") {
   CHECK(whole4.lut == 5);
   CHECK(whole4.ff == 0);
 }
+
+// The latency model against Verilator (`rtlgen sim NET --random 4`: first input beat to the last
+// output beat of frame 0 in the stall-free run; RTL of 2026-12-06 with the ECP5 word-select
+// stage counted) on the LeNet foldings of the bench: issue 23 asks for 3%. A template that gains
+// or loses a register stage moves these figures; re-measure them with the command above.
+TEST_CASE("latency model within 3% of Verilator on the bench's LeNet foldings",
+          "[resource][latency]") {
+  struct Point {
+    const char* yaml;
+    int64_t budget;  // rtlgen fold --max-multipliers (0: the YAML's own folding)
+    double measured;
+  };
+  for (const Point& p : {Point{"lenet_small.yaml", 0, 38562}, Point{"lenet.yaml", 16, 80102},
+                         Point{"lenet.yaml", 64, 23221}, Point{"lenet.yaml", 256, 7806},
+                         Point{"lenet.yaml", 1024, 3644}}) {
+    Network net = load_network_yaml(config(p.yaml));
+    if (p.budget > 0) {
+      FoldTarget target;
+      target.max_multipliers = p.budget;
+      choose_folding(net, target);
+    }
+    const ResourceEstimate e = estimate_resources(plan_hardware(net));
+    INFO(p.yaml << " at " << p.budget << ": model " << e.latency_cycles << ", Verilator "
+                << p.measured);
+    CHECK(rel(double(e.latency_cycles), p.measured) <= 0.03);
+  }
+}

@@ -694,8 +694,11 @@ ResourceEstimate estimate_resources(const HwPlan& plan) {
       const int64_t first_row =
           std::max<int64_t>(ceil_div(std::max<int64_t>(ih - kh + pt, 0), sh), 0);
       const int64_t rows_last = std::clamp<int64_t>(ofm_h - first_row, 1, ofm_h);
+      // An MVU computes a window only once all SF beats of it are in its ping-pong buffer:
+      // the first window after the last input row is read in before any of its folds start.
+      const int64_t window_fill = find_module(hw, "rtlgen_mvu") ? std::max(hw.sf, 1) : 0;
       a = a_in + span * need0 / ih + d;
-      f = std::max(f_in + rows_last * t / ofm_h + d, a + t);
+      f = std::max(f_in + window_fill + rows_last * t / ofm_h + d, a + t);
     } else if (hw.in.shape.h * hw.in.shape.w <= 1 || find_module(hw, "rtlgen_global_pool")) {
       // Whole-vector stages (fully connected, MEAN): the last input is needed first.
       const int64_t out_beats = std::max<int64_t>(hw.out.beats_per_frame(), 1);
