@@ -212,9 +212,12 @@ int cmd_fold(const std::string& net_path, const std::string& out_yaml, const Fol
   const FoldReport r = choose_folding(net, fold);
   print_folding(net, r);
   if (!out_yaml.empty()) {
-    const std::filesystem::path p(out_yaml);
-    write_network_yaml(net, out_yaml, p.stem().string() + "_params");
-    fmt::print("wrote {}\n", out_yaml);
+    // -o OUT or -o OUT.yaml: OUT.yaml + OUT_params/ (a file without the extension would not
+    // load again: the loaders go by it)
+    std::filesystem::path p(out_yaml);
+    if (p.extension() != ".yaml" && p.extension() != ".yml") p += ".yaml";
+    write_network_yaml(net, p.string(), p.stem().string() + "_params");
+    fmt::print("wrote {}\n", p.string());
   }
   return 0;
 }

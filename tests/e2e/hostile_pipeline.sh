@@ -9,6 +9,7 @@
 #   D10 fold --target-fps 1e-12 takes the cheapest folding (no float-to-int overflow)
 #   D11 import of a model with a 200-character file name shortens the network name
 #   D12 a network without weights gets mem/ and its Icarus testbench passes
+#   D13 fold -o OUT (no extension) writes OUT.yaml + OUT_params/, as its help says, and it loads
 #   usage: hostile_pipeline.sh RTLGEN SOURCE_DIR WORKDIR
 set -uo pipefail
 rtlgen=$1 src=$2 work=$3
@@ -134,6 +135,15 @@ if "$rtlgen" generate pool_only.yaml -o PO --tb-frames 3 >/dev/null 2>&1 && [[ -
   fi
 else
   fail "D12 generate of a weightless network: no mem/"
+fi
+
+# ---- D13
+out=$("$rtlgen" fold "$src/configs/lenet_small.yaml" --max-multipliers 64 -o d13/folded 2>&1)
+if [[ -f d13/folded.yaml && -d d13/folded_params && ! -e d13/folded ]] &&
+  "$rtlgen" info d13/folded.yaml >/dev/null 2>&1; then
+  pass "D13 fold -o d13/folded wrote d13/folded.yaml + d13/folded_params/, which load"
+else
+  fail "D13 fold -o d13/folded: $(ls d13 2>&1 | tr '\n' ' '): ${out: -200}"
 fi
 
 echo "hostile_pipeline: $failed failed"
