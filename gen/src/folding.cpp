@@ -8,6 +8,7 @@
 #include <map>
 #include <tuple>
 
+#include "ops/op.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/passes.hpp"
 
@@ -102,10 +103,10 @@ bool plan_sharing(const Network& net, const FoldReport& r, int64_t target, Force
                   std::vector<SharedUnit>& units) {
   struct Cand {
     std::string name;
+    const Layer* layer = nullptr;
     int channels = 0;
-    int64_t windows_taps = 0;  // output pixels x taps
-    int own = 0;               // multipliers of its own unit
-    int64_t work = 0;          // busy cycles at the PE being tried
+    int own = 0;       // multipliers of its own unit
+    int64_t work = 0;  // busy cycles at the PE being tried
   };
   // Members of one unit share the tap count and the element types (template parameters).
   std::map<std::tuple<int, int, int>, std::vector<Cand>> groups;
@@ -118,8 +119,7 @@ bool plan_sharing(const Network& net, const FoldReport& r, int64_t target, Force
     const int taps = l->kernel_h * l->kernel_w;
     const auto key =
         std::make_tuple(taps, int(net.quant_of(l->inputs[0]).dtype), int(l->weight_dtype));
-    groups[key].push_back(
-        {name, l->out_shape.c, int64_t(l->out_shape.h) * l->out_shape.w * taps, c.multipliers, 0});
+    groups[key].push_back({name, l, l->out_shape.c, c.multipliers, 0});
   }
   const auto capacity = int64_t(std::floor(kSharedUnitMaxLoad * double(target)));
   for (auto& [key, cands] : groups) {
@@ -137,7 +137,7 @@ bool plan_sharing(const Network& net, const FoldReport& r, int64_t target, Force
       std::vector<const Cand*> items;
       int cost = 0;
       for (auto& c : cands) {
-        c.work = int64_t(c.channels / pe) * c.windows_taps;
+        c.work = depthwise_busy_cycles(*c.layer, pe);
         if (c.work <= capacity)
           items.push_back(&c);
         else
@@ -185,7 +185,7 @@ bool plan_sharing(const Network& net, const FoldReport& r, int64_t target, Force
         for (const Cand* m : bin)
           if (m->name == name) {
             u.layers.push_back(name);
-            u.cycles += int64_t(m->channels / best_pe) * m->windows_taps;
+            u.cycles += depthwise_busy_cycles(*m->layer, best_pe);
           }
       for (size_t i = 0; i < u.layers.size(); ++i) {
         FoldChoice c;
@@ -233,74 +233,8 @@ void store(Network& net, const FoldReport& r) {
 }  // namespace
 
 std::vector<FoldChoice> fold_candidates(const Network& net, const Layer& l, int in_elems) {
-  std::vector<FoldChoice> out;
-  const Shape in = net.shape_of(l.inputs[0]);
-  const int64_t in_beats = stream_shape(net, l.inputs[0]).elements() / std::max(in_elems, 1);
-  const int64_t px = int64_t(l.out_shape.h) * l.out_shape.w;
-  const int kk = l.kernel_h * l.kernel_w;
-  auto joins = [&](int simd) { return simd % in_elems == 0 || in_elems % simd == 0; };
-  switch (l.op) {
-    case OpKind::Conv2D:
-    case OpKind::FullyConnected: {
-      const int mh = output_channels(l), mw = vector_length(net, l);
-      const bool direct = l.op == OpKind::FullyConnected || is_pointwise(l);
-      const int64_t vectors = l.op == OpKind::FullyConnected ? 1 : px;
-      std::vector<int> simds;
-      if (direct) {
-        for (int d : divisors(mw))
-          if (joins(d)) simds.push_back(d);
-      } else {
-        simds = divisors(in.c);
-        for (int k = 2; k * in.c <= mw; ++k)
-          if (mw % (k * in.c) == 0) simds.push_back(k * in.c);
-      }
-      for (int pe : divisors(mh))
-        for (int simd : simds) {
-          FoldChoice c;
-          c.pe = pe;
-          c.simd = simd;
-          c.multipliers = pe * simd;
-          c.cycles = std::max(vectors * (mh / pe) * (mw / simd), in_beats);
-          c.out_elems = pe;
-          out.push_back(c);
-        }
-      break;
-    }
-    case OpKind::DepthwiseConv2D:
-      if (l.depth_multiplier != 1) break;  // no RTL: the planner reports it
-      for (int pe : divisors(in.c)) {
-        FoldChoice c;
-        c.pe = pe;
-        c.simd = 1;
-        c.multipliers = pe;
-        c.cycles = std::max(px * (in.c / pe) * kk, in_beats);
-        c.out_elems = pe;
-        out.push_back(c);
-      }
-      break;
-    case OpKind::AveragePool2D:
-    case OpKind::MaxPool2D:
-      for (int simd : divisors(in.c)) {
-        FoldChoice c;
-        c.pe = c.simd = simd;
-        c.multipliers = 0;
-        c.cycles = std::max(px * (in.c / simd) * kk, in_beats);
-        c.out_elems = simd;
-        out.push_back(c);
-      }
-      break;
-    case OpKind::Mean: {
-      FoldChoice c;
-      c.pe = c.simd = in_elems;
-      c.cycles = in_beats + in.c / in_elems;
-      c.out_elems = in_elems;
-      out.push_back(c);
-      break;
-    }
-    default:
-      break;
-  }
-  return out;
+  const OpDef* op = op_def(l.op);
+  return op ? op->fold_candidates(net, l, in_elems) : std::vector<FoldChoice>{};
 }
 
 // Input pixels per beat the hardware can take: the width must split evenly, and every reader of
@@ -309,9 +243,7 @@ static std::vector<int> input_widths(const Network& net) {
   std::vector<int> out = {1};
   for (const Layer& l : net.layers)
     for (const auto& in : l.inputs)
-      if (in == net.input.name && !(l.op == OpKind::Conv2D || l.op == OpKind::DepthwiseConv2D ||
-                                    l.op == OpKind::AveragePool2D || l.op == OpKind::MaxPool2D ||
-                                    l.op == OpKind::FullyConnected))
+      if (in == net.input.name && !(op_def(l.op) && op_def(l.op)->takes_wide_input()))
         return out;
   for (int p = 2; p <= kMaxInputPixelsPerBeat && p <= net.input.shape.w; ++p)
     if (net.input.shape.w % p == 0) out.push_back(p);

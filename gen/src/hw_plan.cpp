@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "ops/op.hpp"
 #include "plan/plan_builder.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/names.hpp"
@@ -132,47 +133,13 @@ HwPlan plan_stages(const Network& net, const PlanOptions& opt) {
       b.plan.software.push_back(l.name);
       continue;
     }
-    if (l.op == OpKind::Add) {
-      lower_add(b, l);
-      continue;
-    }
-    if (l.op == OpKind::Concat) {
-      lower_concat(b, l);
-      continue;
-    }
-    const StreamInfo src = b.stream_of(l);
-    switch (l.op) {
-      case OpKind::Pad:
-        lower_pad(b, l, src);
-        break;
-      case OpKind::Conv2D:
-        if (is_pointwise(l) && !b.has_merged_pad(l.name))
-          lower_pointwise(b, l, src);
-        else
-          lower_conv(b, l, src);
-        break;
-      case OpKind::DepthwiseConv2D:
-        lower_depthwise(b, l, src);
-        break;
-      case OpKind::FullyConnected:
-        lower_fully_connected(b, l, src);
-        break;
-      case OpKind::AveragePool2D:
-      case OpKind::MaxPool2D:
-        lower_pool(b, l, src);
-        break;
-      case OpKind::Mean:
-        lower_mean(b, l, src);
-        break;
-      case OpKind::Reshape:
-        lower_reshape(b, l, src);
-        break;
-      default:
-        fail(l,
-             "has no RTL template yet (supported in hardware: conv2d, depthwise_conv2d, "
-             "fully_connected, average_pool2d, max_pool2d, mean, add, concat, pad (merged "
-             "into the next convolution), reshape, trailing softmax)");
-    }
+    const OpDef* op = op_def(l.op);
+    if (!op)
+      fail(l,
+           "has no RTL template yet (supported in hardware: conv2d, depthwise_conv2d, "
+           "fully_connected, average_pool2d, max_pool2d, mean, add, concat, pad (merged "
+           "into the next convolution), reshape, trailing softmax)");
+    op->lower(b, l);
   }
   if (b.plan.software.size() == net.layers.size())  // e.g. a network of one softmax
     throw Error(net.layers.back().loc,

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "ops/op.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/scale_shift.hpp"
 
@@ -359,24 +360,11 @@ void analyze_accumulators(Network& net) {
 
 void check_folding(Network& net) {
   for (Layer& l : net.layers) {
-    if (!has_weights(l.op)) continue;  // 0 = follow the input stream (chosen by the planner)
-    const int mh = l.op == OpKind::DepthwiseConv2D ? net.shape_of(l.inputs[0]).c : output_channels(l);
-    const int mw = vector_length(net, l);
-    if (l.folding.pe == 0) l.folding.pe = 1;
-    if (l.folding.simd == 0) l.folding.simd = 1;
-    if (l.op == OpKind::DepthwiseConv2D && l.folding.simd != 1)  // the unit's only SIMD
-      fail(l, fmt::format("hw.simd = {}: a depthwise layer takes hw.simd = 1 (one kernel tap per "
-                          "cycle); use hw.pe (channels in parallel, a divisor of {}) instead",
-                          l.folding.simd, mh));
-    if (mh % l.folding.pe != 0)
-      fail(l, fmt::format("hw.pe = {} must divide the {} output channels (try one of the divisors "
-                          "of {})",
-                          l.folding.pe, mh, mh));
-    if (mw % l.folding.simd != 0)
-      fail(l, fmt::format("hw.simd = {} must divide the vector length {} (kernel {}x{} x {} "
-                          "channels)",
-                          l.folding.simd, mw, l.kernel_h, l.kernel_w,
-                          l.op == OpKind::FullyConnected ? mw : mw / (l.kernel_h * l.kernel_w)));
+    if (has_weights(l.op)) {  // unset: 1 (pooling's 0 follows the input stream, the planner's)
+      if (l.folding.pe == 0) l.folding.pe = 1;
+      if (l.folding.simd == 0) l.folding.simd = 1;
+    }
+    if (const OpDef* op = op_def(l.op)) op->check_folding(net, l);  // the op's own rule
   }
 }
 

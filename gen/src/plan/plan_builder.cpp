@@ -1,4 +1,4 @@
-#include "plan_builder.hpp"
+#include "plan/plan_builder.hpp"
 
 #include <fmt/format.h>
 
@@ -169,6 +169,31 @@ Pads PlanBuilder::total_pads(const Layer& l) const {
     p.right += it->second.right;
   }
   return p;
+}
+
+Instance sliding_window(PlanBuilder& b, const Layer& l, const StreamInfo& src, int simd, int order,
+                        const std::string& out_prefix, bool side_outputs, bool user_output) {
+  const Shape in = src.shape;
+  const Pads pads = b.total_pads(l);
+  Instance s = instance("rtlgen_swg", l.name + "_swg");
+  s.params = {
+      {"IFM_H", lit(in.h)},          {"IFM_W", lit(in.w)},
+      {"IFM_C", lit(in.c)},          {"K_H", lit(l.kernel_h)},
+      {"K_W", lit(l.kernel_w)},      {"STRIDE_H", lit(l.stride_h)},
+      {"STRIDE_W", lit(l.stride_w)}, {"PAD_T", lit(pads.top)},
+      {"PAD_B", lit(pads.bottom)},   {"PAD_L", lit(pads.left)},
+      {"PAD_R", lit(pads.right)},    {"PAD_VALUE", lit(b.net.quant_of(l.inputs[0]).zero_point)},
+      {"IN_N", lit(src.elems)},      {"SIMD", lit(simd)},
+      {"ORDER", lit(order)}};
+  if (src.bits != 8) s.params.push_back({"ELEM_BITS", lit(src.bits)});
+  connect_in(s, src.prefix);
+  connect_out(s, out_prefix);
+  // Pooling needs the window boundary (tlast) and the in-image flag (tuser); the MVU does not.
+  const bool side = order == 1 && side_outputs;
+  s.ports.push_back({"m_axis_tlast", side ? out_prefix + "_tlast" : ""});
+  s.ports.push_back({"m_axis_tuser", side && user_output ? out_prefix + "_tuser" : ""});
+  b.stream_wires(out_prefix, simd * src.bits, side, side && user_output);
+  return s;
 }
 
 // The line buffer releases output row oy once input row min(oy*S + K_H - 1 - PAD_T, H - 1) is

@@ -138,19 +138,7 @@ void assemble_glue(PlanBuilder& b);
 // fork branch a join needs one on.
 void size_skip_fifos(PlanBuilder& b);
 
-// ---- per-op lowerings: each reads its inputs' streams and appends its stage(s)
-void lower_conv(PlanBuilder& b, const Layer& l, const StreamInfo& src);
-void lower_pointwise(PlanBuilder& b, const Layer& l, const StreamInfo& src);
-void lower_fully_connected(PlanBuilder& b, const Layer& l, const StreamInfo& src);
-void lower_depthwise(PlanBuilder& b, const Layer& l, const StreamInfo& src);
-void lower_pool(PlanBuilder& b, const Layer& l, const StreamInfo& src);
-void lower_mean(PlanBuilder& b, const Layer& l, const StreamInfo& src);
-void lower_pad(PlanBuilder& b, const Layer& l, const StreamInfo& src);
-void lower_reshape(PlanBuilder& b, const Layer& l, const StreamInfo& src);
-void lower_add(PlanBuilder& b, const Layer& l);
-void lower_concat(PlanBuilder& b, const Layer& l);
-
-// ---- shared pieces of the lowerings
+// ---- pieces the op lowerings (gen/src/ops/) share
 // rtlgen_swg line buffer of `l` reading `src`: `simd` elements per beat, ORDER `order`.
 Instance sliding_window(PlanBuilder& b, const Layer& l, const StreamInfo& src, int simd, int order,
                         const std::string& out_prefix, bool side_outputs = true,

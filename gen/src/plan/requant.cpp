@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "plan_builder.hpp"
+#include "plan/plan_builder.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/resource_model.hpp"
 #include "rtlgen/weight_packing.hpp"

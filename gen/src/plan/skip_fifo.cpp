@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <set>
 
-#include "plan_builder.hpp"
+#include "plan/plan_builder.hpp"
 #include "rtlgen/error.hpp"
 
 namespace rtlgen::plan {

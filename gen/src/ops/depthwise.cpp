@@ -1,16 +1,29 @@
-// Lowering of depthwise convolutions: a line buffer and a depthwise unit (rtlgen_dwu) per layer,
-// or layers sharing one unit (rtlgen_dwu_shared), with its requantizer for all of them when they
-// agree on the epilogue.
+// Depthwise convolutions: their folding (PE channels in parallel, one tap per cycle) and their
+// lowering: a line buffer and a depthwise unit (rtlgen_dwu) per layer, or layers sharing one
+// unit (rtlgen_dwu_shared), with its requantizer for all of them when they agree on the epilogue.
 #include <fmt/format.h>
 
 #include <algorithm>
 
-#include "plan_builder.hpp"
+#include "ops/op.hpp"
+#include "plan/plan_builder.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/weight_packing.hpp"
 
-namespace rtlgen::plan {
+namespace rtlgen {
+
+int64_t depthwise_busy_cycles(const Layer& l, int pe) {
+  return int64_t(l.out_shape.h) * l.out_shape.w * (l.out_shape.c / pe) * l.kernel_h * l.kernel_w;
+}
+
 namespace {
+
+using namespace plan;
+
+void require_depth_multiplier_1(const Layer& l) {
+  if (l.depth_multiplier != 1)
+    fail(l, fmt::format("depth multiplier {} has no RTL yet (only 1)", l.depth_multiplier));
+}
 
 // Weights [KH][KW][C] -> w[c][t].
 std::vector<int32_t> depthwise_weights_ct(const Layer& l) {
@@ -93,12 +106,10 @@ void shared_depthwise(PlanBuilder& b, HwLayer& hw, const Layer& l, const StreamI
     if (b.net.quant_of(m->inputs[0]).dtype != b.net.quant_of(members[0]->inputs[0]).dtype ||
         m->weight_dtype != members[0]->weight_dtype)
       where("other input or weight types");
-    if (m->depth_multiplier != 1)
-      fail(*m, fmt::format("depth multiplier {} has no RTL yet (only 1)", m->depth_multiplier));
-    if (m->out_shape.c % hw.pe != 0)
-      fail(*m, fmt::format("hw.pe = {} must divide the {} channels", hw.pe, m->out_shape.c));
+    require_depth_multiplier_1(*m);
+    depthwise_op().check_folding(b.net, *m);
     acc_bits = std::max(acc_bits, m->acc_bits);
-    busy += int64_t(m->out_shape.h) * m->out_shape.w * (m->out_shape.c / hw.pe) * taps;
+    busy += depthwise_busy_cycles(*m, hw.pe);
     macs += m->macs;
   }
   if (b.net.find(l.folding.share) || l.folding.share == b.net.input.name)
@@ -193,26 +204,18 @@ void shared_depthwise(PlanBuilder& b, HwLayer& hw, const Layer& l, const StreamI
   b.push_layer(hw);
 }
 
-}  // namespace
-
 // Depthwise (depth multiplier 1): swg(ORDER 1, PE channels per beat) -> dwu -> requant.
 void lower_depthwise(PlanBuilder& b, const Layer& l, const StreamInfo& src) {
   HwLayer hw = b.start(l, src);
   const int c = src.shape.c, taps = l.kernel_h * l.kernel_w;
-  if (l.depth_multiplier != 1)
-    fail(l, fmt::format("depth multiplier {} has no RTL yet (only 1)", l.depth_multiplier));
+  require_depth_multiplier_1(l);
+  depthwise_op().check_folding(b.net, l);
   hw.pe = l.folding.pe;
   hw.simd = 1;
-  if (l.folding.simd > 1)
-    fail(l, fmt::format("hw.simd = {}: the depthwise unit takes one kernel tap per cycle; use "
-                        "hw.pe (channels in parallel) instead",
-                        l.folding.simd));
-  if (c % hw.pe != 0) fail(l, fmt::format("hw.pe = {} must divide the {} channels", hw.pe, c));
   hw.sf = taps;
   hw.nf = c / hw.pe;
   hw.multipliers = hw.pe;
-  const int64_t px = int64_t(l.out_shape.h) * l.out_shape.w;
-  hw.est_cycles = std::max(px * hw.nf * taps, src.beats_per_frame());
+  hw.est_cycles = std::max(depthwise_busy_cycles(l, hw.pe), src.beats_per_frame());
   hw.ideal_cycles = (l.macs + hw.multipliers - 1) / hw.multipliers;
   if (!l.folding.share.empty()) {
     shared_depthwise(b, hw, l, src);
@@ -240,4 +243,40 @@ void lower_depthwise(PlanBuilder& b, const Layer& l, const StreamInfo& src) {
   b.push_layer(hw);
 }
 
-}  // namespace rtlgen::plan
+class DepthwiseOp : public OpDef {
+ public:
+  void check_folding(const Network& net, const Layer& l) const override {
+    const int c = net.shape_of(l.inputs[0]).c;
+    if (l.folding.simd > 1)  // the unit's only SIMD
+      fail(l, fmt::format("hw.simd = {}: a depthwise layer takes hw.simd = 1 (one kernel tap per "
+                          "cycle); use hw.pe (channels in parallel, a divisor of {}) instead",
+                          l.folding.simd, c));
+    check_pe_divides(l, c);
+  }
+  std::vector<FoldChoice> fold_candidates(const Network& net, const Layer& l,
+                                          int in_elems) const override {
+    std::vector<FoldChoice> out;
+    if (l.depth_multiplier != 1) return out;  // no RTL: the planner reports it
+    const int64_t in_beats = stream_shape(net, l.inputs[0]).elements() / std::max(in_elems, 1);
+    for (int pe : divisors(net.shape_of(l.inputs[0]).c)) {
+      FoldChoice c;
+      c.pe = pe;
+      c.simd = 1;
+      c.multipliers = pe;
+      c.cycles = std::max(depthwise_busy_cycles(l, pe), in_beats);
+      c.out_elems = pe;
+      out.push_back(c);
+    }
+    return out;
+  }
+  bool takes_wide_input() const override { return true; }
+  void lower(PlanBuilder& b, const Layer& l) const override {
+    lower_depthwise(b, l, b.stream_of(l));
+  }
+};
+
+}  // namespace
+
+const OpDef& depthwise_op() { return the_op<DepthwiseOp>(); }
+
+}  // namespace rtlgen

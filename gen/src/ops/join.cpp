@@ -1,4 +1,4 @@
-// Lowering of the layers that join or re-label streams: ADD and CONCATENATION (their forks'
+// The layers that join or re-label streams, lowered: ADD and CONCATENATION (their forks'
 // skip FIFOs are sized later, by the skip-FIFO pass), PAD (merged into the convolution it feeds)
 // and RESHAPE (no hardware).
 #include <fmt/format.h>
@@ -7,11 +7,15 @@
 #include <functional>
 #include <numeric>
 
-#include "plan_builder.hpp"
+#include "ops/op.hpp"
+#include "plan/plan_builder.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/golden.hpp"
 
-namespace rtlgen::plan {
+namespace rtlgen {
+namespace {
+
+using namespace plan;
 
 // PAD has no hardware of its own: its padding (with the input zero point, which is also
 // TFLite's pad value) joins the padding of the one convolution it feeds, whose line buffer
@@ -115,8 +119,6 @@ void lower_add(PlanBuilder& b, const Layer& l) {
   b.push_layer(hw);
 }
 
-namespace {
-
 // Input k of a concatenation, through rtlgen_remap when its quantization differs from the
 // output's (the table: golden::concat_table, so hardware = golden model).
 StreamInfo remap_input(PlanBuilder& b, HwLayer& hw, const Layer& l, int k, StreamInfo s) {
@@ -143,8 +145,6 @@ StreamInfo remap_input(PlanBuilder& b, HwLayer& hw, const Layer& l, int k, Strea
   s.prefix = l.name + tag;
   return s;
 }
-
-}  // namespace
 
 // CONCATENATION of N inputs along the channels: an input quantized otherwise than the output
 // passes rtlgen_remap (its requantization as a table of the golden model), each is
@@ -242,4 +242,31 @@ void lower_reshape(PlanBuilder& b, const Layer& l, const StreamInfo& src) {
   b.record_need(l.name, {{src.tensor, count_up(s.beats_per_frame())}});
 }
 
-}  // namespace rtlgen::plan
+class AddOp : public OpDef {
+ public:
+  void lower(PlanBuilder& b, const Layer& l) const override { lower_add(b, l); }
+};
+
+class ConcatOp : public OpDef {
+ public:
+  void lower(PlanBuilder& b, const Layer& l) const override { lower_concat(b, l); }
+};
+
+class PadOp : public OpDef {
+ public:
+  void lower(PlanBuilder& b, const Layer& l) const override { lower_pad(b, l, b.stream_of(l)); }
+};
+
+class ReshapeOp : public OpDef {
+ public:
+  void lower(PlanBuilder& b, const Layer& l) const override { lower_reshape(b, l, b.stream_of(l)); }
+};
+
+}  // namespace
+
+const OpDef& add_op() { return the_op<AddOp>(); }
+const OpDef& concat_op() { return the_op<ConcatOp>(); }
+const OpDef& pad_op() { return the_op<PadOp>(); }
+const OpDef& reshape_op() { return the_op<ReshapeOp>(); }
+
+}  // namespace rtlgen

@@ -1,17 +1,37 @@
-// Lowering of pooling: windows through a line buffer (rtlgen_pool; rtlgen_avgpool_shift for
-// half-even or wide elements; rtlgen_avgpool_float for ONNX Runtime's float average) and the
-// global mean (rtlgen_global_pool and a requantizer).
+// Pooling: windows through a line buffer (rtlgen_pool; rtlgen_avgpool_shift for half-even or
+// wide elements; rtlgen_avgpool_float for ONNX Runtime's float average) and the global mean
+// (rtlgen_global_pool and a requantizer): their folding and their lowering.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 
-#include "plan_builder.hpp"
+#include "ops/op.hpp"
+#include "plan/plan_builder.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/golden.hpp"
 
-namespace rtlgen::plan {
+namespace rtlgen {
 namespace {
+
+using namespace plan;
+
+// A window pool's cycles per frame: every output pixel takes K_H*K_W cycles per SIMD channels,
+// unless the input stream is slower.
+int64_t pool_cycles(const Layer& l, int channels, int simd, int64_t in_beats) {
+  const int64_t out_px = int64_t(l.out_shape.h) * l.out_shape.w;
+  return std::max(out_px * (channels / simd) * l.kernel_h * l.kernel_w, in_beats);
+}
+
+void check_pool_simd(const Layer& l, int channels, int simd) {
+  if (channels % simd != 0)
+    fail(l, fmt::format("hw.simd = {} must divide the {} channels", simd, channels));
+}
+
+// The global mean: the frame streams through once, then the C/lanes sums leave.
+int64_t mean_cycles(int64_t in_beats, int channels, int lanes) {
+  return in_beats + channels / lanes;
+}
 
 // rtlgen_pool: max or average (TFLite's count of in-image taps, from tuser) of 8-bit elements.
 Instance window_pool(PlanBuilder& b, const Layer& l, int simd, const StreamInfo& src) {
@@ -118,17 +138,13 @@ void avgpool_float(PlanBuilder& b, HwLayer& hw, const Layer& l, const StreamInfo
   hw.rom_bits += 256 * int64_t(word_bits);
 }
 
-}  // namespace
-
 void lower_pool(PlanBuilder& b, const Layer& l, const StreamInfo& src) {
   HwLayer hw = b.start(l, src);
   const int c = src.shape.c;
   hw.simd = l.folding.simd > 0 ? l.folding.simd : src.elems;
-  if (c % hw.simd != 0)
-    fail(l, fmt::format("hw.simd = {} must divide the {} channels", hw.simd, c));
+  check_pool_simd(l, c, hw.simd);
   hw.pe = hw.simd;
-  const int64_t out_px = int64_t(l.out_shape.h) * l.out_shape.w;
-  hw.est_cycles = std::max(out_px * (c / hw.simd) * l.kernel_h * l.kernel_w, src.beats_per_frame());
+  hw.est_cycles = pool_cycles(l, c, hw.simd, src.beats_per_frame());
   if (l.op == OpKind::AveragePool2D && l.requant_mode == RequantMode::OnnxRuntimeFloat) {
     hw.instances.push_back(sliding_window(b, l, src, hw.simd, 1, l.name + "_win", true, false));
     avgpool_float(b, hw, l, src);
@@ -148,7 +164,7 @@ void lower_mean(PlanBuilder& b, const Layer& l, const StreamInfo& src) {
   HwLayer hw = b.start(l, src);
   const int c = src.shape.c, lanes = src.elems;
   hw.pe = hw.simd = lanes;
-  hw.est_cycles = src.beats_per_frame() + c / lanes;
+  hw.est_cycles = mean_cycles(src.beats_per_frame(), c, lanes);
   // rtlgen_global_pool sizes its sums for any 8-bit input: 9 + ceil(log2(H*W)) bits.
   int px_bits = 0;
   while ((int64_t(1) << px_bits) < int64_t(src.shape.h) * src.shape.w) ++px_bits;
@@ -171,4 +187,49 @@ void lower_mean(PlanBuilder& b, const Layer& l, const StreamInfo& src) {
   b.push_layer(hw);
 }
 
-}  // namespace rtlgen::plan
+class PoolOp : public OpDef {
+ public:
+  // hw.simd 0: as wide as the input stream (the planner's choice)
+  void check_folding(const Network& net, const Layer& l) const override {
+    if (l.folding.simd > 0) check_pool_simd(l, net.shape_of(l.inputs[0]).c, l.folding.simd);
+  }
+  std::vector<FoldChoice> fold_candidates(const Network& net, const Layer& l,
+                                          int in_elems) const override {
+    std::vector<FoldChoice> out;
+    const int c = net.shape_of(l.inputs[0]).c;
+    const int64_t in_beats = stream_shape(net, l.inputs[0]).elements() / std::max(in_elems, 1);
+    for (int simd : divisors(c)) {
+      FoldChoice f;
+      f.pe = f.simd = simd;
+      f.multipliers = 0;
+      f.cycles = pool_cycles(l, c, simd, in_beats);
+      f.out_elems = simd;
+      out.push_back(f);
+    }
+    return out;
+  }
+  bool takes_wide_input() const override { return true; }
+  void lower(PlanBuilder& b, const Layer& l) const override { lower_pool(b, l, b.stream_of(l)); }
+};
+
+// One lane per element of the input stream: nothing to choose.
+class MeanOp : public OpDef {
+ public:
+  std::vector<FoldChoice> fold_candidates(const Network& net, const Layer& l,
+                                          int in_elems) const override {
+    FoldChoice f;
+    f.pe = f.simd = in_elems;
+    f.cycles = mean_cycles(stream_shape(net, l.inputs[0]).elements() / std::max(in_elems, 1),
+                           net.shape_of(l.inputs[0]).c, in_elems);
+    f.out_elems = in_elems;
+    return {f};
+  }
+  void lower(PlanBuilder& b, const Layer& l) const override { lower_mean(b, l, b.stream_of(l)); }
+};
+
+}  // namespace
+
+const OpDef& pool_op() { return the_op<PoolOp>(); }
+const OpDef& mean_op() { return the_op<MeanOp>(); }
+
+}  // namespace rtlgen

@@ -1,0 +1,184 @@
+// The layers an MVU computes: convolutions (through a line buffer), pointwise convolutions and
+// fully connected layers (a vector per pixel or per frame): their folding rule and candidates,
+// and their lowering, with the weight ROM packed for the folding and the requantizer behind the
+// MVU.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+
+#include "ops/op.hpp"
+#include "plan/plan_builder.hpp"
+#include "rtlgen/error.hpp"
+#include "rtlgen/weight_packing.hpp"
+
+namespace rtlgen {
+namespace {
+
+using namespace plan;
+
+// Cycles per frame of an MVU stage: `vectors` input vectors (output pixels; 1 for a fully
+// connected layer) of MH/PE x MW/SIMD cycles each, unless the input stream is slower.
+int64_t mvu_cycles(int64_t vectors, int mh, int mw, int pe, int simd, int64_t in_beats) {
+  return std::max(vectors * (mh / pe) * (mw / simd), in_beats);
+}
+
+// A convolution's SIMD: a divisor of the input channels `c`, or a multiple of them that divides
+// `kkc` = K_H*K_W*C (several taps per beat, first layers).
+bool conv_simd_fits(int c, int kkc, int simd) {
+  return c % simd == 0 || (simd % c == 0 && kkc % simd == 0);
+}
+
+// Every (PE, SIMD) for an MVU of `mh` x `mw` whose SIMD `simd_fits`.
+std::vector<FoldChoice> mvu_candidates(const Network& net, const Layer& l, int in_elems,
+                                       int64_t vectors, const std::function<bool(int)>& simd_fits) {
+  const int mh = output_channels(l), mw = vector_length(net, l);
+  const int64_t in_beats = stream_shape(net, l.inputs[0]).elements() / std::max(in_elems, 1);
+  std::vector<FoldChoice> out;
+  std::vector<int> simds;
+  for (int d : divisors(mw))
+    if (simd_fits(d)) simds.push_back(d);
+  for (int pe : divisors(mh))
+    for (int simd : simds) {
+      FoldChoice c;
+      c.pe = pe;
+      c.simd = simd;
+      c.multipliers = pe * simd;
+      c.cycles = mvu_cycles(vectors, mh, mw, pe, simd, in_beats);
+      c.out_elems = pe;
+      out.push_back(c);
+    }
+  return out;
+}
+
+// A pointwise or fully connected layer reads its vectors straight from the stream: a width
+// converter joins the stream's beats to SIMD, so one must divide the other.
+bool joins_stream(int in_elems, int simd) { return simd % in_elems == 0 || in_elems % simd == 0; }
+
+// MVU + requantizer for a weighted layer reading `from` (SIMD elements per beat).
+void mvu_requant(PlanBuilder& b, HwLayer& hw, const Layer& l, const std::string& from, int mw,
+                 int mh) {
+  const TensorQuant in_q = b.net.quant_of(l.inputs[0]);
+  const int acc_bits = std::max(l.acc_bits, 2);
+  Instance m = instance("rtlgen_mvu", l.name + "_mvu");
+  const std::string wfile = l.name + "_weights.mem";
+  m.params = {{"MW", lit(mw)}, {"MH", lit(mh)}, {"PE", lit(hw.pe)}, {"SIMD", lit(hw.simd)}};
+  for (auto& p : weight_params(in_q, l, acc_bits, wfile)) m.params.push_back(std::move(p));
+  if (in_q.bits != 8) m.params.push_back({"IN_BITS", lit(in_q.bits)});
+  if (l.folding.lut_mult) m.params.push_back({"MULT_STYLE", "1"});
+  connect_in(m, from);
+  connect_out(m, l.name + "_acc");
+  b.stream_wires(l.name + "_acc", hw.pe * acc_bits);
+  hw.instances.push_back(m);
+  hw.mems.push_back(
+      {wfile, pack_weights({mh, mw, l.weights}, hw.pe, hw.simd), hw.pe * hw.simd * 8});
+  if (l.requant_mode == RequantMode::ScaleShift)
+    requant_shift(b, hw, l, l.name + "_acc", hw.pe, mh, acc_bits);
+  else
+    requant(b, hw, l, l.name + "_acc", hw.pe, mh, acc_bits, l.bias, l.requant, hw.sf);
+  hw.rom_bits += int64_t(mh) * mw * 8;
+}
+
+// An MVU stage at the layer's folding: `vectors` vectors of MW elements per frame, MH outputs
+// each (the op's check_folding has passed).
+HwLayer mvu_stage(PlanBuilder& b, const Layer& l, const StreamInfo& src, int mw, int mh,
+                  int64_t vectors) {
+  HwLayer hw = b.start(l, src);
+  hw.pe = l.folding.pe;
+  hw.simd = l.folding.simd;
+  hw.sf = mw / hw.simd;
+  hw.nf = mh / hw.pe;
+  hw.multipliers = hw.pe * hw.simd;
+  hw.est_cycles = mvu_cycles(vectors, mh, mw, hw.pe, hw.simd, src.beats_per_frame());
+  hw.ideal_cycles = (l.macs + hw.multipliers - 1) / hw.multipliers;
+  return hw;
+}
+
+void lower_conv(PlanBuilder& b, const Layer& l, const StreamInfo& src) {
+  const int kkc = l.kernel_h * l.kernel_w * src.shape.c;
+  conv_op().check_folding(b.net, l);
+  HwLayer hw = mvu_stage(b, l, src, kkc, l.out_shape.c, int64_t(l.out_shape.h) * l.out_shape.w);
+  hw.instances.push_back(sliding_window(b, l, src, hw.simd, 0, l.name + "_win"));
+  mvu_requant(b, hw, l, l.name + "_win", kkc, l.out_shape.c);
+  b.record_window_need(l, src, hw.out.elems);
+  b.push_layer(hw);
+}
+
+void lower_fully_connected(PlanBuilder& b, const Layer& l, const StreamInfo& src) {
+  const int mw = int(src.shape.elements()), mh = l.out_shape.c;
+  fully_connected_op().check_folding(b.net, l);
+  HwLayer hw = mvu_stage(b, l, src, mw, mh, 1);
+  mvu_requant(b, hw, l, b.width_convert(hw, l, src, hw.simd), mw, mh);
+  b.record_whole_frame_need(l, src, hw.out);
+  b.push_layer(hw);
+}
+
+// 1x1 stride-1 convolution: every pixel is one MVU vector of C elements (no line buffer).
+void lower_pointwise(PlanBuilder& b, const Layer& l, const StreamInfo& src) {
+  const int mw = src.shape.c, mh = l.out_shape.c;
+  conv_op().check_folding(b.net, l);
+  HwLayer hw = mvu_stage(b, l, src, mw, mh, int64_t(l.out_shape.h) * l.out_shape.w);
+  mvu_requant(b, hw, l, b.width_convert(hw, l, src, hw.simd), mw, mh);
+  {  // output pixel p needs input pixel p
+    std::vector<int64_t> v(size_t(hw.out.beats_per_frame()));
+    const int64_t per_px_out = l.out_shape.c / hw.out.elems, per_px_in = mw / src.elems;
+    for (size_t j = 0; j < v.size(); ++j) v[j] = (int64_t(j) / per_px_out + 1) * per_px_in;
+    b.record_need(l.name, {{src.tensor, v}});
+  }
+  b.push_layer(hw);
+}
+
+class ConvOp : public OpDef {
+ public:
+  void check_folding(const Network& net, const Layer& l) const override {
+    const int c = net.shape_of(l.inputs[0]).c, kkc = l.kernel_h * l.kernel_w * c;
+    check_pe_divides(l, output_channels(l));
+    if (!conv_simd_fits(c, kkc, l.folding.simd))
+      fail(l, fmt::format("hw.simd = {} must divide the {} input channels, or be a multiple of "
+                          "them that divides {} (kernel {}x{} x {})",
+                          l.folding.simd, c, kkc, l.kernel_h, l.kernel_w, c));
+  }
+  std::vector<FoldChoice> fold_candidates(const Network& net, const Layer& l,
+                                          int in_elems) const override {
+    const int c = net.shape_of(l.inputs[0]).c, kkc = vector_length(net, l);
+    const bool direct = is_pointwise(l);
+    return mvu_candidates(net, l, in_elems, int64_t(l.out_shape.h) * l.out_shape.w, [&](int d) {
+      return conv_simd_fits(c, kkc, d) && (!direct || joins_stream(in_elems, d));
+    });
+  }
+  bool takes_wide_input() const override { return true; }
+  // 1x1 stride 1 without a merged PAD: no line buffer.
+  void lower(PlanBuilder& b, const Layer& l) const override {
+    const StreamInfo src = b.stream_of(l);
+    if (is_pointwise(l) && !b.has_merged_pad(l.name))
+      lower_pointwise(b, l, src);
+    else
+      lower_conv(b, l, src);
+  }
+};
+
+class FullyConnectedOp : public OpDef {
+ public:
+  void check_folding(const Network& net, const Layer& l) const override {
+    const int mw = vector_length(net, l);
+    check_pe_divides(l, output_channels(l));
+    if (mw % l.folding.simd != 0)
+      fail(l, fmt::format("hw.simd = {} must divide the vector length {} (the input's elements)",
+                          l.folding.simd, mw));
+  }
+  std::vector<FoldChoice> fold_candidates(const Network& net, const Layer& l,
+                                          int in_elems) const override {
+    return mvu_candidates(net, l, in_elems, 1, [&](int d) { return joins_stream(in_elems, d); });
+  }
+  bool takes_wide_input() const override { return true; }
+  void lower(PlanBuilder& b, const Layer& l) const override {
+    lower_fully_connected(b, l, b.stream_of(l));
+  }
+};
+
+}  // namespace
+
+const OpDef& conv_op() { return the_op<ConvOp>(); }
+const OpDef& fully_connected_op() { return the_op<FullyConnectedOp>(); }
+
+}  // namespace rtlgen
