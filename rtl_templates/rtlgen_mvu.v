@@ -122,8 +122,8 @@ localparam DEPTH = 4 + ROM_SEL + LEVELS;
 // stage_en index that loads the operands
 localparam OPS = 2 + ROM_SEL;
 
-// adder tree nodes: level 0 = SIMD products, level l = ceil(SIMD / 2^l) nodes, stored level
-// after level in one vector; node i of level l at [(tree_offset(l) + i)*SB +: SB]
+// adder tree nodes: level 0 = SIMD products, level l = ceil(SIMD / 2^l) nodes, numbered level
+// after level: node i of level l is number tree_offset(l) + i
 function integer tree_nodes(input integer lvl);
     begin
         tree_nodes = (SIMD + (1 << lvl) - 1) >> lvl;
@@ -503,8 +503,11 @@ wire acc_first = first_pipe[DEPTH-1];
 
 generate
     for (g = 0; g < PE; g = g + 1) begin : pe
-        // level 0 (the SIMD registered products) and the registered levels above it, one node
-        // vector indexed by tree_offset()
+        // level 0: the SIMD registered products; levels 1 .. LEVELS: the registered nodes above
+        // them, level after level (node i of level l at tree_reg[(tree_offset(l) + i - SIMD)*SB
+        // +: SB]). Each node reads its inputs straight from prod or tree_reg: Verilator cannot
+        // split a vector concatenated from both, and packing every node into one wide vector
+        // each cycle was a quarter of LeNet's simulation time.
         wire [SIMD*SB-1:0] prod /*verilator split_var*/;
         // (with SIMD = 1 there is no level above the product: tree_reg is a placeholder)
         /* verilator lint_off UNUSEDSIGNAL */
@@ -512,12 +515,6 @@ generate
         reg [TREE_REG_NODES*SB-1:0] tree_reg /*verilator split_var*/;
         /* verilator lint_on UNDRIVEN */
         /* verilator lint_on UNUSEDSIGNAL */
-        wire [TREE_NODES*SB-1:0] nodes /*verilator split_var*/;
-        if (LEVELS > 0) begin : g_nodes
-            assign nodes = {tree_reg, prod};
-        end else begin : g_nodes_products
-            assign nodes = prod;
-        end
 
         genvar l, i;
         for (i = 0; i < SIMD; i = i + 1) begin : mul
@@ -579,16 +576,33 @@ generate
 
         for (l = 1; l <= LEVELS; l = l + 1) begin : level
             for (i = 0; i < tree_nodes(l); i = i + 1) begin : node
-                // node positions as parameters: constant when Verilator splits tree_reg
+                // node positions as parameters: constant when Verilator splits tree_reg. Inputs:
+                // nodes 2i and 2i+1 of level l-1 (2i alone when it is that level's last node),
+                // products at level 1, else tree_reg positions (SRC is negative at level 1,
+                // where it is not used)
                 localparam integer DST = tree_offset(l) + i - SIMD;
-                localparam integer SRC = tree_offset(l-1) + 2*i;
-                always @(posedge clk) begin
-                    if (stage_en[OPS + 1 + l]) begin
-                        if (2*i + 1 < tree_nodes(l-1)) begin
-                            tree_reg[DST*SB +: SB] <= nodes[SRC*SB +: SB] +
-                                                      nodes[(SRC + 1)*SB +: SB];
-                        end else begin
-                            tree_reg[DST*SB +: SB] <= nodes[SRC*SB +: SB];
+                localparam integer PAIR = (2*i + 1 < tree_nodes(l-1)) ? 1 : 0;
+                localparam integer SRC = tree_offset(l-1) + 2*i - SIMD;
+                if (l == 1) begin : g_products
+                    always @(posedge clk) begin
+                        if (stage_en[OPS + 2]) begin
+                            if (PAIR != 0) begin
+                                tree_reg[DST*SB +: SB] <= prod[2*i*SB +: SB] +
+                                                          prod[(2*i + PAIR)*SB +: SB];
+                            end else begin
+                                tree_reg[DST*SB +: SB] <= prod[2*i*SB +: SB];
+                            end
+                        end
+                    end
+                end else begin : g_nodes
+                    always @(posedge clk) begin
+                        if (stage_en[OPS + 1 + l]) begin
+                            if (PAIR != 0) begin
+                                tree_reg[DST*SB +: SB] <= tree_reg[SRC*SB +: SB] +
+                                                          tree_reg[(SRC + PAIR)*SB +: SB];
+                            end else begin
+                                tree_reg[DST*SB +: SB] <= tree_reg[SRC*SB +: SB];
+                            end
                         end
                     end
                 end
@@ -598,8 +612,13 @@ generate
         // tree result, sign-extended or truncated to ACC_BITS
         // with ACC_BITS < SB the high bits are dropped on purpose (sums wrap modulo 2^ACC_BITS)
         /* verilator lint_off UNUSEDSIGNAL */
-        wire [SB-1:0] sum = nodes[TREE_ROOT*SB +: SB];
+        wire [SB-1:0] sum;
         /* verilator lint_on UNUSEDSIGNAL */
+        if (LEVELS > 0) begin : g_sum_tree
+            assign sum = tree_reg[(TREE_ROOT - SIMD)*SB +: SB];
+        end else begin : g_sum_product
+            assign sum = prod[0 +: SB];
+        end
         wire [ACC_BITS-1:0] sum_acc;
         if (ACC_BITS > SB) begin : sum_ext
             assign sum_acc = {{ACC_BITS-SB{sum[SB-1]}}, sum};
