@@ -60,6 +60,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "instance_params.hpp"
 #include "rtlgen/error.hpp"
 
 namespace rtlgen {
@@ -75,45 +76,7 @@ void ResourceCounts::add(const ResourceCounts& o) {
 
 namespace {
 
-int64_t ceil_div(int64_t a, int64_t b) { return b <= 0 ? 0 : (a + b - 1) / b; }
 int64_t r(double v) { return int64_t(std::llround(v)); }
-int clog2(int64_t v) {
-  int b = 0;
-  while ((int64_t(1) << b) < v) ++b;
-  return b;
-}
-
-int64_t param(const Instance& inst, const std::string& name, int64_t def = 0) {
-  for (const auto& [k, v] : inst.params)
-    if (k == name) {
-      char* end = nullptr;
-      const long long x = std::strtoll(v.c_str(), &end, 10);
-      return end == v.c_str() ? def : int64_t(x);
-    }
-  return def;
-}
-
-// The fields of a vector parameter written as a concatenation of decimal fields, last first
-// ("{32'd8, 32'd4}" -> {4, 8}); empty if absent.
-std::vector<int64_t> param_fields(const Instance& inst, const std::string& name) {
-  std::vector<int64_t> out;
-  for (const auto& [k, v] : inst.params) {
-    if (k != name) continue;
-    for (size_t at = v.find("'d"); at != std::string::npos; at = v.find("'d", at + 2))
-      out.insert(out.begin(), std::strtoll(v.c_str() + at + 2, nullptr, 10));
-  }
-  return out;
-}
-
-std::string param_str(const Instance& inst, const std::string& name) {
-  for (const auto& [k, v] : inst.params)
-    if (k == name) {
-      std::string s = v;
-      if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
-      return s;
-    }
-  return "";
-}
 
 // Bit columns of a ROM that are not constant over all words (Yosys' opt_mem drops the others),
 // counted over hex digits [first, first + count) of each word (default: the whole word).
@@ -263,77 +226,6 @@ bool distributed_memory(int64_t words, int64_t width) {
   const int64_t max_bits =
       words <= kDistributedShallowWords ? kDistributedShallowMaxBits : kDistributedMaxBits;
   return bits <= max_bits && bits < kDistributedBitsPerRamb18 * ramb18;
-}
-
-void choose_memory_styles(HwPlan& plan) {
-  for (auto& hw : plan.layers)
-    for (auto& inst : hw.instances) {
-      if (inst.module == "rtlgen_dwu_shared" && param(inst, "REQUANT") == 1) {
-        // the parameter ROM of the unit's requantizer
-        const auto [words, width] = memory_shape(unit_requantizer(inst), hw.mems);
-        inst.params.emplace_back("PARAM_MEM_STYLE", distributed_memory(words, width) ? "1" : "0");
-        continue;
-      }
-      const auto [words, width] = memory_shape(inst, hw.mems);
-      if (words == 0) continue;
-      const bool lut =
-          distributed_memory(words, width) || (hw.lut_buffer && inst.module == "rtlgen_swg");
-      inst.params.emplace_back("MEM_STYLE", lut ? "1" : "0");
-    }
-}
-
-int64_t rom_bank_words(int64_t width) {
-  if (width <= 1) return 16384;
-  if (width <= 2) return 8192;
-  if (width <= 4) return 4096;
-  if (width <= 9) return 2048;
-  // wider words: 1024-deep blocks of 18 bits side by side, not the 36-bit mode (512 deep),
-  // whose output register `rtlgen pnr` leaves alone (ecp5_outreg.hpp)
-  return 1024;
-}
-
-namespace {
-
-// Bank depth of an rtlgen_mvu weight ROM read in banks, 0 when it is not (one decision for the
-// bank pass and the latency model).
-int64_t mvu_bank_words(const Instance& inst) {
-  if (inst.module != "rtlgen_mvu" || param(inst, "MEM_STYLE") == 1) return 0;
-  const int64_t pe = std::max<int64_t>(param(inst, "PE", 1), 1),
-                simd = std::max<int64_t>(param(inst, "SIMD", 1), 1);
-  const int64_t words = ceil_div(param(inst, "MH", 1), pe) * ceil_div(param(inst, "MW", 1), simd);
-  const int64_t bank_words = rom_bank_words(pe * simd * 8);
-  return words > bank_words ? bank_words : 0;
-}
-
-}  // namespace
-
-bool mvu_rom_in_banks(const Instance& inst) { return mvu_bank_words(inst) > 0; }
-
-void bank_deep_roms(HwPlan& plan) {
-  for (auto& hw : plan.layers) {
-    std::vector<MemFile> banks;
-    for (auto& inst : hw.instances) {
-      const int64_t bank_words = mvu_bank_words(inst);
-      if (bank_words == 0) continue;
-      const std::string file = param_str(inst, "WEIGHT_FILE");
-      const auto mem = std::find_if(hw.mems.begin(), hw.mems.end(),
-                                    [&](const MemFile& m) { return m.name == file; });
-      if (mem == hw.mems.end()) continue;
-      const std::string stem = file.size() > 4 && file.compare(file.size() - 4, 4, ".mem") == 0
-                                   ? file.substr(0, file.size() - 4)
-                                   : file;
-      inst.params.emplace_back("ROM_BANK_WORDS", fmt::format("{}", bank_words));
-      inst.params.emplace_back("WEIGHT_BANK_PREFIX", "\"" + stem + "\"");
-      for (size_t first = 0, b = 0; first < mem->lines.size(); first += size_t(bank_words), ++b) {
-        const size_t last = std::min(mem->lines.size(), first + size_t(bank_words));
-        banks.push_back({fmt::format("{}_bank{:03d}.mem", stem, b),
-                         {mem->lines.begin() + std::ptrdiff_t(first),
-                          mem->lines.begin() + std::ptrdiff_t(last)},
-                         mem->word_bits});
-      }
-    }
-    hw.mems.insert(hw.mems.end(), banks.begin(), banks.end());
-  }
 }
 
 ResourceCounts block_ram(int64_t words, int64_t width, int read_ports, bool written) {
@@ -741,121 +633,6 @@ std::string resource_summary(const ResourceEstimate& est) {
       "{} FF, {} DSP48E1, {} RAMB36 + {} RAMB18 = {:.1f} BRAM36\n"
       "latency estimate: {} cycles from the first input beat to the last output beat of a frame\n",
       t.lut, t.lutram, t.ff, t.dsp, t.ramb36, t.ramb18, t.bram36(), est.latency_cycles);
-}
-
-}  // namespace rtlgen
-
-namespace rtlgen {
-
-// Device fit. Conversions from the 7-series counts (labelled estimates, not calibrated):
-//   UltraScale+  the same LUT/FF/DSP/RAMB counts (DSP48E2 and RAMB36E2 are supersets).
-//   Cyclone V    ALM = LUT / 1.6 (two 6-LUTs of half-shared inputs per ALM, typical packing);
-//                DSP block = DSP48E1 / 2 (two 18x19 multipliers per block); M10K = 2 per RAMB18,
-//                4 per RAMB36 (18 / 36 Kb in 10 Kb blocks); MLAB ALMs = LUT RAM LUTs (64 bits
-//                each: an MLAB is 640 bits in 10 ALMs).
-//   ECP5         LUT4 = 2 x LUT6; FF as counted; MULT18X18D = DSP48E1; DP16KD = 1 per RAMB18,
-//                2 per RAMB36; LUT RAM: 4 LUT4 (16 bits each) per 7-series LUT RAM LUT (64).
-DeviceFit fit_to_device(const ResourceEstimate& est, const HwPlan& plan, const Device& dev) {
-  DeviceFit f;
-  f.device = dev;
-  const ResourceCounts& t = est.total;
-  const double lutram_luts = 4.0 * double(t.lutram);  // RAM32M / RAM64M: 4 LUTs each
-  const double ramb18_eq = 2.0 * double(t.ramb36) + double(t.ramb18);
-  f.weight_bits = plan.rom_bits;
-  f.on_chip_bits = dev.bram_bits() + dev.uram_bits() + dev.lutram_bits;
-  switch (dev.family) {
-    case DeviceFamily::Xilinx7Series:
-    case DeviceFamily::XilinxUltraScalePlus:
-      f.rows = {{"LUT", double(t.lut) + lutram_luts, double(dev.luts)},
-                {"FF", double(t.ff), double(dev.ffs)},
-                {dev.dsp_name, double(t.dsp), double(dev.dsps)},
-                {"RAMB36", t.bram36(), double(dev.bram36)},
-                {"LUT RAM", lutram_luts, double(dev.lutram_luts)}};
-      if (dev.family == DeviceFamily::XilinxUltraScalePlus) {
-        f.converted = true;
-        f.note = "7-series counts taken for UltraScale+ (estimate)";
-      }
-      break;
-    case DeviceFamily::IntelCycloneV:
-      f.converted = true;
-      f.note =
-          "converted from 7-series counts: ALM = LUT/1.6, DSP block = DSP48E1/2, M10K = 2 "
-          "per RAMB18 (estimate)";
-      f.rows = {{"ALM", std::ceil(double(t.lut) / 1.6) + lutram_luts, double(dev.luts)},
-                {"register", double(t.ff), double(dev.ffs)},
-                {"DSP block", std::ceil(double(t.dsp) / 2.0), double(dev.dsps)},
-                {"M10K", 2.0 * ramb18_eq, double(dev.bram_blocks)},
-                {"MLAB ALM", lutram_luts, double(dev.lutram_luts)}};
-      break;
-    case DeviceFamily::LatticeECP5:
-      f.converted = true;
-      f.note =
-          "converted from 7-series counts: LUT4 = 2 x LUT6, MULT18X18D = DSP48E1, DP16KD = "
-          "1 per RAMB18 (estimate)";
-      f.rows = {{"LUT4", 2.0 * double(t.lut) + 4.0 * lutram_luts, double(dev.luts)},
-                {"TRELLIS_FF", double(t.ff), double(dev.ffs)},
-                {"MULT18X18D", double(t.dsp), double(dev.dsps)},
-                {"DP16KD", ramb18_eq, double(dev.bram_blocks)},
-                {"LUT RAM LUT4", lutram_luts * 4.0, double(dev.lutram_luts)}};
-      break;
-  }
-  return f;
-}
-
-std::string DeviceFit::overflow(double fill) const {
-  std::string s;
-  for (const auto& r : rows) {
-    const double cap = fill * r.available;
-    if (r.used <= cap + 1e-9) continue;
-    if (!s.empty()) s += ", ";
-    s += fill < 1.0 ? fmt::format("{} {:.0f} > {:.0f} ({} x {:.0f})", r.resource, r.used, cap, fill,
-                                  r.available)
-                    : fmt::format("{} {:.0f} > {:.0f}", r.resource, r.used, r.available);
-  }
-  return s;
-}
-
-double DeviceFit::worst_fraction() const {
-  double w = 0;
-  for (const auto& r : rows) w = std::max(w, r.fraction());
-  return w;
-}
-
-std::string DeviceFit::summary() const {
-  std::string s = fmt::format("{} ({})", device.name, device.part);
-  for (size_t i = 0; i < rows.size(); ++i)
-    s += fmt::format("{} {} {:.0f}/{:.0f} ({:.0f}%)", i ? "," : ":", rows[i].resource, rows[i].used,
-                     rows[i].available, 100.0 * rows[i].fraction());
-  if (converted) s += " [" + note + "]";
-  return s;
-}
-
-void require_device_fit(const Network& net, const HwPlan& plan) {
-  if (net.device.empty()) return;
-  const DeviceFit fit = fit_to_device(estimate_resources(plan), plan, find_device(net.device));
-  if (fit.fits(1.0)) return;
-  throw Error(fmt::format(
-      "{}: the design does not fit device '{}' ({}): {} (resource model estimate{}); fold it "
-      "for the device (rtlgen fold NET --device {}) or name a larger one",
-      net.source.empty() ? net.name : net.source, net.device, fit.device.part, fit.overflow(1.0),
-      fit.converted ? ", " + fit.note : "", net.device));
-}
-
-Device smallest_fitting_device(const ResourceEstimate& est, const HwPlan& plan,
-                               const std::string& vendor, bool* fits) {
-  std::vector<const Device*> cands;
-  for (const auto& d : known_devices())
-    if (d.vendor == vendor) cands.push_back(&d);
-  std::stable_sort(cands.begin(), cands.end(),
-                   [](const Device* a, const Device* b) { return a->luts < b->luts; });
-  if (cands.empty()) throw std::logic_error("no device of vendor " + vendor);
-  for (const Device* d : cands)
-    if (fit_to_device(est, plan, *d).fits(1.0)) {
-      if (fits) *fits = true;
-      return *d;
-    }
-  if (fits) *fits = false;
-  return *cands.back();
 }
 
 }  // namespace rtlgen
