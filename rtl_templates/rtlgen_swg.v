@@ -215,6 +215,9 @@ localparam signed [XW-1:0] TR_X = TR;
 localparam signed [XW-1:0] K_W_X = K_W;
 localparam [KXW-1:0] K_W_K = K_W;
 localparam [KXW-1:0] TR_K = TR;
+// kx thresholds of the next tap's wrap (see g_port): K_W - 2 TR and 2 K_W - 2 TR, at least 0
+localparam [KXW:0] KC_AFTER_STEP = (K_W > 2 * TR) ? K_W - 2 * TR : 0;
+localparam [KXW:0] KC_AFTER_CARRY = (K_W > TR) ? 2 * (K_W - TR) : 0;
 localparam [31:0] PAD_VALUE_32 = PAD_VALUE;
 localparam [ELEM_BITS-1:0] PAD_BYTE = PAD_VALUE_32[ELEM_BITS-1:0];
 // word-form constants: word parts modulo 2^XCW (only in-image columns, 0 .. WPR-1, are used)
@@ -599,6 +602,12 @@ generate
         // the next tap of the beat wraps to the next kernel row (kx + TR >= K_W)
         wire kx_carry = kx_carry_reg;
         wire [KXW-1:0] kx_step = kx_carry ? kx_reg + TR_K - K_W_K : kx_reg + TR_K;
+        // kx_step >= K_W - TR, from kx_reg side by side with the adder (not behind it):
+        // kx + TR - K_W >= K_W - TR after a carry, kx + TR >= K_W - TR otherwise
+        /* verilator lint_off UNSIGNED */  // (a threshold of 0: always true)
+        wire kx_carry_step = kx_carry ? ({1'b0, kx_reg} >= KC_AFTER_CARRY)
+                                      : ({1'b0, kx_reg} >= KC_AFTER_STEP);
+        /* verilator lint_on UNSIGNED */
 
         // window start after this beat: the next window's when the window ends, else the same
         wire signed [YW-1:0] iy_head_step = row_last ? IY_INIT : iy_head_reg + STRIDE_H_Y;
@@ -631,7 +640,7 @@ generate
                 slot_reg <= slot_start;
             end else if (tap_step) begin
                 kx_reg <= kx_step;
-                kx_carry_reg <= (kx_step >= K_W_K - TR_K);
+                kx_carry_reg <= kx_carry_step;
                 iy_reg <= iy_reg + (kx_carry ? TQ_Y + 1'b1 : TQ_Y);
                 ix_reg <= ix_reg + (kx_carry ? TR_X - K_W_X : TR_X);
                 slot_reg <= slot_step;
