@@ -27,6 +27,8 @@ def main():
     ap.add_argument("--max-cycles", type=float, default=0)
     ap.add_argument("--min-measured-frames", type=int, default=0,
                     help="the steady-state measurement must have used at least this many frames")
+    ap.add_argument("--expect-latency-dominated", action="store_true",
+                    help="the report must flag the run's frames/s as latency-dominated (few frames)")
     ap.add_argument("--fold-budget", type=int, default=0,
                     help="first fold the network to this many multipliers (rtlgen fold -o)")
     ap.add_argument("sim_args", nargs=argparse.REMAINDER)
@@ -56,11 +58,16 @@ def main():
         failures.append(f'{r["mismatches"]} mismatches: ' + "; ".join(bad))
     if a.frames and r["frames"] != a.frames:
         failures.append(f'{r["frames"]} frames simulated, expected {a.frames}')
+    if r["cycles_per_frame"] <= 0:
+        # too few stall-free frames for the spacing of output frames: no steady-state figure
+        failures.append(f'no steady-state cycles per frame measured (cycles_per_frame '
+                        f'{r["cycles_per_frame"]})')
     ratio = r["cycles_per_frame"] / r["ideal_cycles_per_frame"]
     if ratio > a.max_ratio:
         failures.append(f'cycles/frame {r["cycles_per_frame"]:.1f} is {ratio:.3f} x ideal '
                         f'{r["ideal_cycles_per_frame"]} (limit {a.max_ratio})')
-    est_err = abs(r["estimated_cycles_per_frame"] - r["cycles_per_frame"]) / r["cycles_per_frame"]
+    est_err = abs(r["estimated_cycles_per_frame"] - r["cycles_per_frame"]) / max(
+        r["cycles_per_frame"], 1e-9)
     if est_err > a.max_estimate_error:
         failures.append(f'estimate {r["estimated_cycles_per_frame"]} is {100 * est_err:.1f}% off '
                         f'the measured {r["cycles_per_frame"]:.1f}')
@@ -68,6 +75,9 @@ def main():
     if a.min_measured_frames and measured < a.min_measured_frames:
         failures.append(f'cycles/frame measured on {measured} stall-free frames '
                         f'(at least {a.min_measured_frames} needed for a steady state)')
+    if a.expect_latency_dominated and not r.get("stall_phase", {}).get("latency_dominated"):
+        failures.append('frames/s of so few frames is not flagged as latency-dominated '
+                        f'(stall_phase: {r.get("stall_phase")})')
     if not r.get("simulator", "").startswith("Verilator"):
         failures.append(f'sim_report.json does not record the simulator: {r.get("simulator")!r}')
     if a.max_multipliers and r["multipliers"] > a.max_multipliers:
