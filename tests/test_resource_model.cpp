@@ -392,7 +392,7 @@ TEST_CASE("requantizers are shared at the rate results come, with the narrowest 
 // with one requantizer for all five, REQUANT 1; 579 s): LUT 11,813, FF 12,825, LUT RAM 212, DSP
 // 63, RAMB36 18 + RAMB18 33 (34.5). With a requantizer per member it was LUT 13,212, FF 15,140,
 // DSP 71, 17 + 33 (the unit's parameter ROM, 184 x 72 bits, now takes a RAMB36). Model: LUT
-// 12,919 (+9.4%), FF 14,046 (+9.5%), DSP and block RAM exact.
+// 12,236 (+3.6%; 12,919 before the PE-1 MVU term), FF 14,046 (+9.5%), DSP and block RAM exact.
 TEST_CASE("resource model matches mobilenet96 with a shared depthwise unit", "[resource]") {
   Network net = load_network_yaml(config("zoo/mobilenet96/mobilenet96.yaml"));
   FoldTarget t;
@@ -414,13 +414,15 @@ TEST_CASE("resource model matches mobilenet96 with a shared depthwise unit", "[r
 // `rtlgen fold configs/zoo/M/M.yaml --device xc7z020` (bench/results/mlperf_tiny_xc7z020.md):
 // LUT and FF within 10%, DSP48E1 and block RAM exact, every instance's RAMB36 / RAMB18 too
 // (ResNet-8's 1,152 x 256 and 1,152 x 128 weight ROMs in 11 RAMB36 and 11 RAMB18: three 512-word
-// ranges side by side; the model said 44.0 and MobileNet v1 0.25/96 88.0 before). DS-CNN and
-// MobileNet v1 0.25/96 re-measured with one requantizer per shared depthwise unit: DS-CNN (3 layers
-// on the unit; 229 s) LUT 20,380, FF 23,963, DSP 166, 18 + 21 RAMB18 = 28.5 (was 23,863 / 26,515 /
-// 174 / 28.5; model 22,211 / 24,993 / 166 / 28.5); MobileNet v1 0.25/96 now folds at fill 1 to 100
-// multipliers (was 16; 12 layers on one 8-lane unit; 556 s): LUT 39,450, FF 50,583, LUT RAM 3,184,
-// SRL 427, DSP 119, 47 + 78 RAMB18 = 86.0 (model 40,075 / 51,782 / 119 / 86.0). (LUT excludes LUT
-// RAM on both sides.)
+// ranges side by side; the model said 44.0 and MobileNet v1 0.25/96 88.0 before).
+//   ResNet-8 (171 multipliers; 1,797 s at load ~14): LUT 31,263, FF 24,405, DSP 166, 28 + 29
+//   RAMB18 = 42.5 (model 31,687 / 25,538 / 166 / 42.5; LUT 32,644 before the PE-1 MVU term).
+//   DS-CNN (3 layers on the shared depthwise unit; 229 s): LUT 20,380, FF 23,963, DSP 166, 18 + 21
+//   RAMB18 = 28.5 (model 20,722 / 24,993 / 166 / 28.5; LUT 22,211 before the PE-1 term).
+//   FC autoencoder: LUT 36,688, FF 25,346, DSP 173, 67 + 2 = 68.0 (model 38,288 / 25,345 / 173 /
+//   68). MobileNet v1 0.25/96 at fill 1 (109 multipliers since the PE-1 term: 73,728 cycles per
+//   frame; 1,629 s): LUT 40,455, FF 51,350, LUT RAM 3,210, SRL 430, DSP 129, 47 + 78 RAMB18 = 86.0
+//   (model 39,605 / 52,953 / 129 / 86.0). (LUT excludes LUT RAM on both sides.)
 TEST_CASE("resource model matches the MLPerf Tiny designs folded to an xc7z020", "[resource]") {
   struct Point {
     const char* name;
@@ -428,10 +430,10 @@ TEST_CASE("resource model matches the MLPerf Tiny designs folded to an xc7z020",
     int64_t dsp;
     double bram36;
   };
-  for (const Point& p : {Point{"mlperf_resnet8", 0.8, 32008, 24885, 166, 42.5},
+  for (const Point& p : {Point{"mlperf_resnet8", 0.8, 31263, 24405, 166, 42.5},
                          Point{"mlperf_dscnn", 0.8, 20380, 23963, 166, 28.5},
                          Point{"mlperf_ad", 0.8, 36688, 25346, 173, 68.0},
-                         Point{"mlperf_vww", 1.0, 39450, 50583, 119, 86.0}}) {
+                         Point{"mlperf_vww", 1.0, 40455, 51350, 129, 86.0}}) {
     Network net = load_network_yaml(config(fmt::format("zoo/{0}/{0}.yaml", p.name)));
     FoldTarget t;
     t.device = "xc7z020";

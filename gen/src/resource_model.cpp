@@ -10,7 +10,7 @@
 //                   no DSP, +202 LUT and +4 FF per product (Yosys, PE 2 x SIMD 4: 1,903 LUT
 //                   vs 283, 357 FF vs 324)
 //                   LUT = 90 + 20.3 PE*SIMD + 2.1 PE*ACC_BITS   (adder trees, accumulators;
-//                   LeNet's PE 6-16 MVUs; at PE 1 Yosys takes about half)
+//                   LeNet's PE 6-16 MVUs); PE 1 with DSP products: 81 + 10.9 SIMD (MLPerf Tiny)
 //                   FF  = 20 + 19 SIMD + 16.6 PE*SIMD (63 with LUT products) + 2 PE*ACC_BITS
 //                   (activation operands per SIMD lane; weight operand, product and tree
 //                   registers per product). Refitted on the MLPerf Tiny designs at xc7z020
@@ -271,6 +271,9 @@ ResourceCounts block_ram(int64_t words, int64_t width, int read_ports, bool writ
         best = ResourceCounts{};
         best.ramb36 = m.ramb36_per_unit * units * copies;
         best.ramb18 = m.ramb18_per_unit * units * copies;
+        // the read multiplexer over the ranges in LUT6 (4:1 each): ResNet-8's 1,152 x 256 ROM
+        // in three ranges, 264 LUT more than a one-range MVU of its shape
+        best.lut = (ranges - 1 + 2) / 3 * width * read_ports;
       }
     }
   }
@@ -291,7 +294,12 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     const int64_t sf = ceil_div(mw, simd), mults = pe * simd;
     const bool lut_mult = param(inst, "MULT_STYLE") == 1;
     c.dsp = lut_mult ? 0 : mults;
-    c.lut = r(90 + (lut_mult ? 222.5 : 20.3) * double(mults) + 2.1 * double(pe * acc));
+    // (PE 1 on DSPs: one adder tree, no per-row accumulator copies; Yosys on the 31 such MVUs
+    // of the MLPerf Tiny designs at xc7z020, SIMD 1-32: 81 + 10.9 SIMD within 25 LUT, where the
+    // PE-row formula said ~70-370 more)
+    c.lut = !lut_mult && pe == 1
+                ? r(81 + 10.9 * double(simd))
+                : r(90 + (lut_mult ? 222.5 : 20.3) * double(mults) + 2.1 * double(pe * acc));
     // activation operand registers per SIMD lane (shared by the PE rows), weight operand,
     // product and adder-tree registers per product (in the DSP48E1 for DSP products)
     c.ff =
