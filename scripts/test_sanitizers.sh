@@ -23,10 +23,23 @@ cmake --build "$dir" -j "$jobs" --target rtlgen rtlgen_tests fuzz_tflite fuzz_on
 t1=$SECONDS
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
-"$dir"/tests/rtlgen_tests
+# The unit tests in two processes, one per core: the device-folding cases (tests/
+# test_fold_device.cpp, about half of the time) beside all the others, then the CLI cases.
+echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (2 processes)"
+unit_log="$dir/unit_tests_fold_device.log"
+"$dir"/tests/rtlgen_tests -# '[#test_fold_device]' >"$unit_log" 2>&1 &
+fold_pid=$!
+rest_rc=0
+"$dir"/tests/rtlgen_tests -# '~[#test_fold_device]' || rest_rc=$?
+fold_rc=0
+wait "$fold_pid" || fold_rc=$?
+cat "$unit_log"
+if [[ $rest_rc != 0 || $fold_rc != 0 ]]; then
+  echo "unit tests failed under the sanitizers (exit status $rest_rc and $fold_rc)"
+  exit 1
+fi
 echo "== CLI bad inputs under AddressSanitizer + UndefinedBehaviorSanitizer"
-ctest --test-dir "$dir" --output-on-failure -R '^cli_bad_inputs$|^cli_hostile_pipeline$'
+ctest --test-dir "$dir" --output-on-failure -j 2 -R '^cli_bad_inputs$|^cli_hostile_pipeline$'
 echo "== random valid networks through generate, Verilator lint and Icarus under the sanitizers"
 python3 tests/fuzz/random_networks.py --rtlgen "$dir/gen/rtlgen" --work "$dir/random_networks" \
   --count "${RTLGEN_RANDOM_NETWORKS:-5}" --seed 7
