@@ -731,10 +731,11 @@ generate
             // row's write enable is the input handshake and that register (one gate), not the
             // handshake, the beat flag and a slot compare in series. At 128-bit words a row is
             // 32 DPR16X4: the enable net of all rows fanned out to some 200 cells.
-            wire [NW-1:0] wr_slot_nx = !row_done ? wr_slot_reg :
-                                       (wr_slot_reg == NROWS_LAST) ? {NW{1'b0}} : wr_slot_reg + 1'b1;
-            wire wr_beat_last_nx = !s_fire ? wr_beat_last_reg :
-                                   (BPP == 1) || (!wr_beat_last_reg && wr_beat_reg == BPP_PEN);
+            // Both from registers only, as they will be after an accepted beat; the handshake is
+            // then just the rows' clock enable (one gate after s_axis_tvalid and wr_ok_reg).
+            wire [NW-1:0] wr_slot_f = !(wr_beat_last_reg && wr_x_last_reg) ? wr_slot_reg :
+                                      (wr_slot_reg == NROWS_LAST) ? {NW{1'b0}} : wr_slot_reg + 1'b1;
+            wire wr_beat_last_f = (BPP == 1) || (!wr_beat_last_reg && wr_beat_reg == BPP_PEN);
             genvar r;
             for (r = 0; r < NROWS; r = r + 1) begin : row
                 localparam [NW-1:0] SLOT = r;
@@ -744,7 +745,9 @@ generate
                 // = wr_beat_last_reg && wr_slot_reg == SLOT
                 reg wr_hot_reg = (r == 0 && BPP == 1) ? 1'b1 : 1'b0;
                 always @(posedge clk) begin
-                    wr_hot_reg <= wr_beat_last_nx && wr_slot_nx == SLOT;
+                    if (s_fire) begin
+                        wr_hot_reg <= wr_beat_last_f && wr_slot_f == SLOT;
+                    end
                     if (rst) begin
                         wr_hot_reg <= (r == 0 && BPP == 1) ? 1'b1 : 1'b0;
                     end
