@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the test-model zoo with the TFLite converter -> configs/zoo/<name>.tflite.
 
-Four small int8 networks (full-integer quantization, per-channel int8 weights, int8 input and
+Five small int8 networks (full-integer quantization, per-channel int8 weights, int8 input and
 output, batch 1), chosen to look like the MLPerf Tiny / keyword-spotting / visual-wake-word
 classics while staying small enough for fast hardware simulation, and to exercise non-square
 geometry (H != W inputs, non-square kernels and pooling windows, stride (2, 1), SAME padding
@@ -19,6 +19,10 @@ that is asymmetric on one axis only):
                   conv 3x3 stride 2, six depthwise-separable blocks with RELU6, one stride-2
                   depthwise behind an explicit ZeroPadding2D((1, 1), (0, 1)) (PAD + VALID,
                   asymmetric on W only), MEAN, FC 10, SOFTMAX.
+  fire_inception  24x20x3 image -> 10 classes. Conv 3x3 stride 2 (16), a SqueezeNet fire module
+                  (squeeze 1x1 8, expand 1x1 16 and 3x3 16, CONCATENATION of two), MAX_POOL 2x2,
+                  an Inception-style block (1x1 16; 1x1 8 -> 3x3 16; 1x1 8 -> 3x3 8 -> 3x3 8,
+                  CONCATENATION of three), MEAN, FC 10, SOFTMAX.
 
 and the MLPerf Tiny reference architectures at their published sizes (`--models mlperf_resnet8,
 mlperf_dscnn,mlperf_vww,mlperf_ad`; not built by default):
@@ -183,6 +187,33 @@ def build_mobilenet96(tf, batch_size=None):
     return tf.keras.Model(inp, out, name="mobilenet96")
 
 
+def build_fire_inception(tf, batch_size=None):
+    """Channel concatenation as SqueezeNet and Inception use it. The int8 converter gives every
+    CONCATENATION input the output's scale and zero point (TFLite's int8 kernel requires it), so
+    the producing convolutions requantize straight to the joined quantization."""
+    L = tf.keras.layers
+    inp = tf.keras.Input(shape=(24, 20, 3), batch_size=batch_size, name="image")
+    x = _conv_bn(L, inp, 16, 3, 2, "same", "relu", "stem")                       # 12x10x16
+    # fire module: squeeze, then two expands of the squeezed map side by side
+    s = _conv_bn(L, x, 8, 1, 1, "same", "relu", "fire_squeeze")                  # 12x10x8
+    e1 = _conv_bn(L, s, 16, 1, 1, "same", "relu", "fire_e1")
+    e3 = _conv_bn(L, s, 16, 3, 1, "same", "relu", "fire_e3")
+    x = L.Concatenate(name="fire_cat")([e1, e3])                                 # 12x10x32
+    x = L.MaxPooling2D(2, name="pool")(x)                                        # 6x5x32
+    # Inception-style block: three branches of different depth
+    a = _conv_bn(L, x, 16, 1, 1, "same", "relu", "inc_a")
+    b = _conv_bn(L, x, 8, 1, 1, "same", "relu", "inc_b1")
+    b = _conv_bn(L, b, 16, 3, 1, "same", "relu", "inc_b3")
+    c = _conv_bn(L, x, 8, 1, 1, "same", "relu", "inc_c1")
+    c = _conv_bn(L, c, 8, 3, 1, "same", "relu", "inc_c3a")
+    c = _conv_bn(L, c, 8, 3, 1, "same", "relu", "inc_c3b")
+    x = L.Concatenate(name="inc_cat")([a, b, c])                                 # 6x5x40
+    x = L.GlobalAveragePooling2D(name="gap")(x)                                  # MEAN
+    x = L.Dense(10, name="fc")(x)
+    out = L.Softmax(name="softmax")(x)
+    return tf.keras.Model(inp, out, name="fire_inception")
+
+
 # ---------------------------------------------------------------------------------------------
 # The MLPerf Tiny reference architectures at their published sizes (mlcommons/tiny, v1.x
 # reference models): the layer shapes and activations of the reference Keras code, written here
@@ -269,12 +300,13 @@ MODELS = {
     "dscnn_kws": (build_dscnn_kws, (49, 10, 1), "classify", 12, 512, 3),
     "fc_autoencoder": (build_fc_autoencoder, (1, 1, 640), "autoencode", 13, 1024, 5),
     "mobilenet96": (build_mobilenet96, (96, 96, 3), "classify", 14, 256, 2),
+    "fire_inception": (build_fire_inception, (24, 20, 3), "classify", 15, 512, 3),
     "mlperf_resnet8": (build_mlperf_resnet8, (32, 32, 3), "classify", 21, 512, 2),
     "mlperf_dscnn": (build_mlperf_dscnn, (49, 10, 1), "classify", 22, 512, 2),
     "mlperf_vww": (build_mlperf_vww, (96, 96, 3), "classify", 23, 256, 2),
     "mlperf_ad": (build_mlperf_ad, (1, 1, 640), "autoencode", 24, 1024, 5),
 }
-SMALL_MODELS = ["resnet8", "dscnn_kws", "fc_autoencoder", "mobilenet96"]
+SMALL_MODELS = ["resnet8", "dscnn_kws", "fc_autoencoder", "mobilenet96", "fire_inception"]
 
 
 def train_and_convert(tf, name):
@@ -337,7 +369,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out-dir", default=os.path.join(ROOT, "configs", "zoo"))
     ap.add_argument("--models", default=",".join(SMALL_MODELS),
-                    help="comma-separated subset of " + ", ".join(MODELS) + " (default: the four small ones)")
+                    help="comma-separated subset of " + ", ".join(MODELS) + " (default: the five small ones)")
     ap.add_argument("--no-check", action="store_true", help="skip the calibration range report")
     args = ap.parse_args()
     names = [m for m in args.models.split(",") if m]
