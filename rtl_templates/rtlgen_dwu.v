@@ -89,6 +89,17 @@ localparam CHUNKS = CHANNELS / PE;
 localparam WORDS = CHUNKS * TAPS;
 localparam TW = TAPS > 1 ? $clog2(TAPS) : 1;
 localparam AW = WORDS > 1 ? $clog2(WORDS) : 1;
+// The open ECP5 flow (RTLGEN_ECP5): a block-RAM ROM wider than 18 bits and at most 512 words
+// deep is mapped by Yosys in the DP16KD's 36-bit mode, whose output register `rtlgen pnr` does
+// not take (ecp5_outreg.hpp), leaving nextpnr's 5.83 ns clock-to-out of LFE5U-85F-6 in the
+// read path. Declared 1024 words deep it maps in the 18-bit mode, which takes the register (at
+// most twice the blocks; the words beyond the file are never read).
+`ifdef RTLGEN_ECP5
+localparam ROM_WORDS = (PE*8 > 18 && WORDS <= 512) ? 1024 : WORDS;
+`else
+localparam ROM_WORDS = WORDS;
+`endif
+localparam ROM_AW = ROM_WORDS > 1 ? $clog2(ROM_WORDS) : 1;
 // control pipeline depth before the accumulators: ROM/input, operands, products
 localparam DEPTH = 4;
 
@@ -196,7 +207,13 @@ generate
         end
     end else begin : g_rom_block
         (* rom_style = "block" *) (* ramstyle = "M10K" *)
-        reg [PE*8-1:0] wrom [0:WORDS-1];
+        reg [PE*8-1:0] wrom [0:ROM_WORDS-1];
+        wire [ROM_AW-1:0] rom_addr;
+        if (ROM_AW > AW) begin : g_addr_ext
+            assign rom_addr = {{(ROM_AW-AW){1'b0}}, addr_reg};
+        end else begin : g_addr
+            assign rom_addr = addr_reg;
+        end
         initial begin
             if (WEIGHT_FILE != "") begin
                 $readmemh(WEIGHT_FILE, wrom);
@@ -204,7 +221,7 @@ generate
         end
         always @(posedge clk) begin
             if (ce) begin
-                w_1a <= wrom[addr_reg];
+                w_1a <= wrom[rom_addr];
             end
         end
     end

@@ -201,8 +201,19 @@ end
 /*
  * Weight ROM, synchronous read
  */
+// The open ECP5 flow (RTLGEN_ECP5): a block-RAM ROM wider than 18 bits and at most 512 words
+// deep is mapped by Yosys in the DP16KD's 36-bit mode, whose output register `rtlgen pnr` does
+// not take (ecp5_outreg.hpp), leaving nextpnr's 5.83 ns clock-to-out of LFE5U-85F-6 in the
+// read path. Declared 1024 words deep it maps in the 18-bit mode, which takes the register (at
+// most twice the blocks; the words beyond the file are never read).
+`ifdef RTLGEN_ECP5
+localparam ROM_WORDS = (PE*8 > 18 && WORDS <= 512) ? 1024 : WORDS;
+`else
+localparam ROM_WORDS = WORDS;
+`endif
+localparam ROM_AW = ROM_WORDS > 1 ? $clog2(ROM_WORDS) : 1;
 (* rom_style = "block" *) (* ramstyle = "M10K" *)
-reg [PE*8-1:0] wrom [0:WORDS-1];
+reg [PE*8-1:0] wrom [0:ROM_WORDS-1];
 
 initial begin
     if (WEIGHT_FILE != "") begin
@@ -260,8 +271,19 @@ end
 /*
  * Per input: ROM address counter (wraps inside the layer's region), credits, result buffer
  */
-wire [N*AW-1:0] addr_all;
-wire [AW-1:0] rom_addr = addr_all[cur*AW +: AW];
+// the inputs' word counters side by side at a power-of-two stride, so that picking the current
+// input's is a shift, not a multiply by AW (which Yosys maps to a hard multiplier)
+localparam AW_STRIDE = 1 << $clog2(AW);
+wire [N*AW_STRIDE-1:0] addr_all;
+wire [AW-1:0] cur_addr = addr_all[cur*AW_STRIDE +: AW];
+wire [ROM_AW-1:0] rom_addr;
+generate
+    if (ROM_AW > AW) begin : g_addr_ext
+        assign rom_addr = {{(ROM_AW-AW){1'b0}}, cur_addr};
+    end else begin : g_addr
+        assign rom_addr = cur_addr;
+    end
+endgenerate
 
 // stage 5: a chunk's accumulators; -> (requantizer ->) result buffers
 reg done_5 = 1'b0;
@@ -290,7 +312,11 @@ generate
                 addr_reg <= BASE;
             end
         end
-        assign addr_all[g*AW +: AW] = addr_reg;
+        if (AW_STRIDE > AW) begin : g_pad
+            assign addr_all[g*AW_STRIDE +: AW_STRIDE] = {{(AW_STRIDE-AW){1'b0}}, addr_reg};
+        end else begin : g_fit
+            assign addr_all[g*AW_STRIDE +: AW_STRIDE] = addr_reg;
+        end
         assign s_axis_tready[g] = active_reg ? sel_reg == g : pick_ok && pick == g;
 
         // result buffer (OUT_DEPTH beats) and the credits that keep it from overflowing
@@ -343,7 +369,18 @@ wire [N*32-1:0] w_zp_all = W_ZP;
 /* verilator lint_off UNUSEDSIGNAL */
 wire [31:0] in_zp_cur = in_zp_all[cur*32 +: 32];
 /* verilator lint_on UNUSEDSIGNAL */
-wire [PE*8-1:0] x_cur = s_axis_tdata[cur*PE*8 +: PE*8];
+// the current input's beat, as an AND-OR of the inputs (a part-select at cur*PE*8 would be a
+// multiply by PE*8, a hard multiplier in Yosys when PE is not a power of two)
+reg [PE*8-1:0] x_cur;
+integer xi;
+always @* begin
+    x_cur = {PE*8{1'b0}};
+    for (xi = 0; xi < N; xi = xi + 1) begin
+        if ({{(32-SW){1'b0}}, cur} == xi) begin
+            x_cur = x_cur | s_axis_tdata[xi*PE*8 +: PE*8];
+        end
+    end
+end
 
 reg [PE*9-1:0] x_1, x_2;
 reg [PE*8-1:0] w_1, w_2;

@@ -155,6 +155,17 @@ localparam ROM_BANKS = ROM_SEL ? (NF*SF + ROM_BANK_WORDS - 1) / ROM_BANK_WORDS :
 localparam ROM_BANKS = 1;
 `endif
 localparam BANK_AW = (ROM_BANKS > 1 && ROM_BANK_WORDS > 1) ? $clog2(ROM_BANK_WORDS) : 1;
+// The open ECP5 flow (RTLGEN_ECP5): a block-RAM ROM wider than 18 bits and at most 512 words
+// deep is mapped by Yosys in the DP16KD's 36-bit mode, whose output register `rtlgen pnr` does
+// not take (ecp5_outreg.hpp), leaving nextpnr's 5.83 ns clock-to-out of LFE5U-85F-6 in the
+// read path. Declared 1024 words deep it maps in the 18-bit mode, which takes the register (at
+// most twice the blocks; the words beyond the file are never read).
+`ifdef RTLGEN_ECP5
+localparam ROM_WORDS = (PE*SIMD*8 > 18 && NF*SF <= 512) ? 1024 : NF*SF;
+`else
+localparam ROM_WORDS = NF*SF;
+`endif
+localparam ROM_AW = ROM_WORDS > 1 ? $clog2(ROM_WORDS) : 1;
 localparam BANK_SW = ROM_BANKS > 1 ? $clog2(ROM_BANKS) : 1;
 
 localparam TREE_NODES = tree_offset(LEVELS + 1);
@@ -372,7 +383,13 @@ generate
         assign w_rd = w_rd_reg;
     end else if (ROM_BANKS == 1) begin : g_rom_block
         (* rom_style = "block" *) (* ramstyle = "M10K" *)
-        reg [PE*SIMD*8-1:0] wrom [0:NF*SF-1];
+        reg [PE*SIMD*8-1:0] wrom [0:ROM_WORDS-1];
+        wire [ROM_AW-1:0] rom_addr;
+        if (ROM_AW > WA_W) begin : g_addr_ext
+            assign rom_addr = {{(ROM_AW-WA_W){1'b0}}, w_addr_reg};
+        end else begin : g_addr
+            assign rom_addr = w_addr_reg;
+        end
         reg [PE*SIMD*8-1:0] w_rd1_reg;
         reg [PE*SIMD*8-1:0] w_rd_reg;
         initial begin
@@ -382,7 +399,7 @@ generate
         end
         always @(posedge clk) begin
             if (stage_en[0]) begin
-                w_rd1_reg <= wrom[w_addr_reg];
+                w_rd1_reg <= wrom[rom_addr];
             end
             if (stage_en[1]) begin
                 w_rd_reg <= w_rd1_reg;

@@ -137,6 +137,20 @@ localparam GROUPS = groups_before(LAYERS);
 localparam GA_W = GROUPS > 1 ? $clog2(GROUPS) : 1;
 localparam LW = LAYERS > 1 ? $clog2(LAYERS) : 1;
 localparam STAGES = 12;
+// The open ECP5 flow (RTLGEN_ECP5): a block-RAM parameter ROM (wider than 18 bits) at most 512 words
+// deep is mapped by Yosys in the DP16KD's 36-bit mode, whose output register `rtlgen pnr` does
+// not take (ecp5_outreg.hpp), leaving nextpnr's 5.83 ns clock-to-out of LFE5U-85F-6 in the
+// read path. Declared 1024 words deep it maps in the 18-bit mode, which takes the register (at
+// most twice the blocks; the words beyond the file are never read).
+`ifdef RTLGEN_ECP5
+localparam ROM_WORDS = GROUPS <= 512 ? 1024 : GROUPS;
+`else
+localparam ROM_WORDS = GROUPS;
+`endif
+localparam ROM_AW = ROM_WORDS > 1 ? $clog2(ROM_WORDS) : 1;
+// group counters side by side at a power-of-two stride, so that picking the beat's layer's
+// counter is a shift, not a multiply by GA_W (which Yosys maps to a hard multiplier)
+localparam GA_STRIDE = 1 << $clog2(GA_W);
 
 // The output stages work on 12 bits: a quotient q outside [-1024, 1023] clamps whatever the
 // zero point and round-up bit (q + OUT_ZP + 1 stays beyond [-128, 255]), so only its low 11
@@ -216,8 +230,8 @@ reg [LW-1:0] layer_pipe [1:STAGES];
 
 // channel group (ROM word) of the next input beat of each layer, and the parameters of the beat
 // in stage 1
-wire [LAYERS*GA_W-1:0] group_all;
-wire [GA_W-1:0] group_reg = group_all[layer_in*GA_W +: GA_W];
+wire [LAYERS*GA_STRIDE-1:0] group_all;
+wire [GA_W-1:0] group_reg = group_all[layer_in*GA_STRIDE +: GA_W];
 reg [PE*72-1:0] prm_word_1;
 
 genvar g;
@@ -236,7 +250,11 @@ generate
                 group <= BASE;
             end
         end
-        assign group_all[g*GA_W +: GA_W] = group;
+        if (GA_STRIDE > GA_W) begin : g_pad
+            assign group_all[g*GA_STRIDE +: GA_STRIDE] = {{(GA_STRIDE-GA_W){1'b0}}, group};
+        end else begin : g_fit
+            assign group_all[g*GA_STRIDE +: GA_STRIDE] = group;
+        end
     end
 endgenerate
 
@@ -260,7 +278,13 @@ generate
         end
     end else begin : g_rom_block
         (* rom_style = "block" *) (* ramstyle = "M10K" *)
-        reg [PE*72-1:0] prm_rom [0:GROUPS-1];
+        reg [PE*72-1:0] prm_rom [0:ROM_WORDS-1];
+        wire [ROM_AW-1:0] rom_addr;
+        if (ROM_AW > GA_W) begin : g_addr_ext
+            assign rom_addr = {{(ROM_AW-GA_W){1'b0}}, group_reg};
+        end else begin : g_addr
+            assign rom_addr = group_reg;
+        end
         initial begin
             if (PARAM_FILE != "") begin
                 $readmemh(PARAM_FILE, prm_rom);
@@ -268,7 +292,7 @@ generate
         end
         always @(posedge clk) begin
             if (ce) begin
-                prm_word_1 <= prm_rom[group_reg];
+                prm_word_1 <= prm_rom[rom_addr];
             end
         end
     end

@@ -156,10 +156,17 @@ end else if (IN_N > OUT_N) begin : downsize
     wire ready = !valid_reg || (m_axis_tready && idx_last);
     wire accept = s_axis_tvalid && ready;
 
+    // The slice leaving is always the low one: the held word shifts down by one slice per
+    // output beat. A slice multiplexer (word_reg[idx_reg*OUT_W +: OUT_W]) would put a multiply
+    // by OUT_W in front of the consumer, which Yosys maps to a hard multiplier when OUT_W is not
+    // a power of two (DS-CNN on ECP5: the index register through a MULT18X18D into the
+    // requantizer, 15.9 ns); the shift is one 2:1 choice per bit in front of the register.
     always @(posedge clk) begin
         if (accept) begin
             word_reg <= s_axis_tdata;
             last_reg <= s_axis_tlast;
+        end else if (out_fire) begin
+            word_reg <= word_reg >> OUT_W;
         end
 
         if (accept) begin
@@ -181,7 +188,7 @@ end else if (IN_N > OUT_N) begin : downsize
     end
 
     assign s_axis_tready = ready;
-    assign m_axis_tdata = word_reg[idx_reg*OUT_W +: OUT_W];
+    assign m_axis_tdata = word_reg[OUT_W-1:0];
     assign m_axis_tlast = last_reg && idx_last;
     assign m_axis_tvalid = valid_reg;
 
