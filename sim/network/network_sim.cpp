@@ -63,6 +63,9 @@ struct Options {
   uint64_t seed = 1;
   double idle = 0.3, ready = 0.7;
   bool quiet = false;
+  // rtlgen sim's profile-guided build: simulate the checked phase and nothing else (no
+  // measurement phase, no report, no verdict), to record where the model spends its time.
+  bool profile_training = false;
 };
 
 std::vector<Frame> load_sim_frames(const Options& o, const Network& net) {
@@ -344,6 +347,11 @@ int run(const Options& o) {
 
   fs::current_path(o.mem_dir);  // $readmemh file names are relative to the memory directory
   const uint64_t budget = uint64_t(std::max<int64_t>(plan.est_cycles_per_frame, 1000));
+  if (o.profile_training) {
+    const Share s = run_share(net, plan, frames, 0, frames.size(), o.seed, o, budget, nullptr);
+    if (!s.error.empty()) throw SimulationFailure(s.error);
+    return 0;
+  }
 
   // Measurement phase (stall-free, back-to-back, also checked), run while the shares of the
   // checked phase are simulated by other processes.
@@ -557,6 +565,8 @@ int main(int argc, char** argv) {
         o.ready = std::stod(next());
       else if (a == "--quiet")
         o.quiet = true;
+      else if (a == "--profile-training")
+        o.profile_training = true;
       else {
         fmt::print(stderr, "network_sim: unknown argument '{}'\n", a);
         return 2;

@@ -29,6 +29,8 @@ def main():
                     help="the steady-state measurement must have used at least this many frames")
     ap.add_argument("--expect-latency-dominated", action="store_true",
                     help="the report must flag the run's frames/s as latency-dominated (few frames)")
+    ap.add_argument("--expect-simulator", default="",
+                    help="the report's simulator must name this (e.g. 'profile-guided build')")
     ap.add_argument("--fold-budget", type=int, default=0,
                     help="first fold the network to this many multipliers (rtlgen fold -o)")
     ap.add_argument("sim_args", nargs=argparse.REMAINDER)
@@ -56,6 +58,8 @@ def main():
     if r["mismatches"] != 0:
         bad = [f'{l["name"]}: {l["mismatches"]} ({l["first"]})' for l in r["layers"] if l["mismatches"]]
         failures.append(f'{r["mismatches"]} mismatches: ' + "; ".join(bad))
+    if a.expect_simulator and a.expect_simulator not in r["simulator"]:
+        failures.append(f'simulator "{r["simulator"]}" does not name "{a.expect_simulator}"')
     if a.frames and r["frames"] != a.frames:
         failures.append(f'{r["frames"]} frames simulated, expected {a.frames}')
     if r["cycles_per_frame"] <= 0:
