@@ -6,6 +6,7 @@
 
 #include "net_builder.hpp"
 #include "rtlgen/golden.hpp"
+#include "rtlgen/ops/concat.hpp"
 
 using namespace rtlgen;
 

@@ -10,6 +10,7 @@
 
 #include "rtlgen/error.hpp"
 #include "rtlgen/golden.hpp"
+#include "rtlgen/ops/concat.hpp"
 #include "rtlgen/hw_plan.hpp"
 #include "rtlgen/onnx_import.hpp"
 #include "rtlgen/passes.hpp"

@@ -1,6 +1,5 @@
-// ADD (left-shift-20 scheme, or ONNX Runtime's float32 QLinearAdd), CONCATENATION (a copy, or
-// ONNX Runtime's QLinearConcat / TFLite's uint8 requantization), PAD (with the output zero point) and RESHAPE
-// (a copy).
+// ADD (left-shift-20 scheme, or ONNX Runtime's float32 QLinearAdd), PAD (with the output zero
+// point) and RESHAPE (a copy).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -113,67 +112,6 @@ Tensor add(const Layer& l, const Tensor& a, const TensorQuant& a_q, const Tensor
     const int32_t v = multiply_by_quantized_multiplier(sa + sb, l.add.output) +
                       l.out_quant.zero_point;
     out.data[i] = std::min(std::max(v, l.act_min), l.act_max);
-  }
-  return out;
-}
-
-bool concat_input_requantized(const TensorQuant& in_q, const TensorQuant& out_q) {
-  return in_q.scale != out_q.scale || in_q.zero_point != out_q.zero_point;
-}
-
-std::vector<int32_t> onnxruntime_concat_table(const TensorQuant& in_q, const TensorQuant& out_q) {
-  const int32_t lo = qmin(out_q.dtype), hi = qmax(out_q.dtype);
-  std::vector<int32_t> table;
-  for (int32_t q = qmin(in_q.dtype); q <= qmax(in_q.dtype); ++q) {
-    // QlinearBuildLookupTable: dequantize in float32, then MlasQuantizeLinear: x / scale,
-    // round half to even, + zero point, saturate (clamped in float first: no int overflow)
-    const float real = static_cast<float>(q - in_q.zero_point) * in_q.scale;
-    const float v = std::min(std::max(real / out_q.scale, -1e9f), 1e9f);
-    const int32_t y = static_cast<int32_t>(std::nearbyint(v)) + out_q.zero_point;
-    table.push_back(std::min(std::max(y, lo), hi));
-  }
-  return table;
-}
-
-std::vector<int32_t> tflite_concat_table(const TensorQuant& in_q, const TensorQuant& out_q) {
-  const int32_t lo = qmin(out_q.dtype), hi = qmax(out_q.dtype);
-  const float inverse_out_scale = 1.0f / out_q.scale;
-  const float scale = in_q.scale * inverse_out_scale;
-  const float bias = -static_cast<float>(in_q.zero_point) * scale;
-  std::vector<int32_t> table;
-  for (int32_t q = qmin(in_q.dtype); q <= qmax(in_q.dtype); ++q) {
-    // rounded to float32 before the bias is added: no fused multiply-add, which the compiler
-    // may otherwise contract to (probed: with one, 302 of 76,800 values differ)
-    const volatile float product = static_cast<float>(q) * scale;
-    const float v = std::min(std::max(product + bias, -1e9f), 1e9f);
-    const int32_t y = static_cast<int32_t>(std::round(v)) + out_q.zero_point;  // half away
-    table.push_back(std::min(std::max(y, lo), hi));
-  }
-  return table;
-}
-
-std::vector<int32_t> concat_table(const Layer& l, const TensorQuant& in_q) {
-  return l.requant_mode == RequantMode::OnnxRuntimeFloat
-             ? onnxruntime_concat_table(in_q, l.out_quant)
-             : tflite_concat_table(in_q, l.out_quant);
-}
-
-Tensor concat(const Layer& l, const std::vector<const Tensor*>& in,
-              const std::vector<TensorQuant>& in_q) {
-  Tensor out(l.out_shape, storage_dtype(l.out_quant));
-  int first = 0;  // the output channel of this input's first channel
-  for (size_t k = 0; k < in.size(); ++k) {
-    const Tensor& t = *in[k];
-    std::vector<int32_t> table;
-    if (concat_input_requantized(in_q[k], l.out_quant)) table = concat_table(l, in_q[k]);
-    const int32_t base = qmin(in_q[k].dtype);
-    for (int y = 0; y < t.shape.h; ++y)
-      for (int x = 0; x < t.shape.w; ++x)
-        for (int c = 0; c < t.shape.c; ++c) {
-          const int32_t v = t.at(y, x, c);
-          out.at(y, x, first + c) = table.empty() ? v : table[size_t(v - base)];
-        }
-    first += t.shape.c;
   }
   return out;
 }

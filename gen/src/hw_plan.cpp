@@ -1,6 +1,7 @@
 #include "rtlgen/hw_plan.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -134,11 +135,13 @@ HwPlan plan_stages(const Network& net, const PlanOptions& opt) {
       continue;
     }
     const OpDef* op = op_def(l.op);
-    if (!op)
-      fail(l,
-           "has no RTL template yet (supported in hardware: conv2d, depthwise_conv2d, "
-           "fully_connected, average_pool2d, max_pool2d, mean, add, concat, pad (merged "
-           "into the next convolution), reshape, trailing softmax)");
+    if (!op) {
+      std::vector<std::string> names;
+      for (OpKind k : kOpKinds)
+        if (op_def(k)) names.push_back(to_string(k));
+      fail(l, fmt::format("has no RTL template yet (supported in hardware: {}, trailing softmax)",
+                          fmt::join(names, ", ")));
+    }
     op->lower(b, l);
   }
   if (b.plan.software.size() == net.layers.size())  // e.g. a network of one softmax

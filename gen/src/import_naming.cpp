@@ -20,20 +20,9 @@ std::string imported_layer_prefix(OpKind op) {
     case OpKind::AveragePool2D:
     case OpKind::MaxPool2D:
       return "pool";
-    case OpKind::Mean:
-      return "mean";
-    case OpKind::Add:
-      return "add";
-    case OpKind::Concat:
-      return "concat";
-    case OpKind::Pad:
-      return "pad";
-    case OpKind::Reshape:
-      return "reshape";
-    case OpKind::Softmax:
-      return "softmax";
+    default:  // every other op: its name
+      return to_string(op);
   }
-  return "layer";
 }
 
 std::string sanitize_identifier(const std::string& s, const std::string& fallback) {

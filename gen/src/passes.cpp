@@ -27,37 +27,6 @@ int bits_for_signed(int64_t max_abs) {
   return bits;
 }
 
-// CONCATENATION: inputs of the output's type; each keeps its values when it shares the output's
-// quantization, else it is requantized (golden::concat_table): by ONNX Runtime's rule with
-// requantization: onnxruntime, by TFLite's uint8 kernel's with the default (tflite). TFLite's
-// int8 kernel refuses differing quantization (its Prepare), so an int8 one needs it equal; wide
-// (scale-shift) tensors have no requantizing rule.
-void check_concat_quant(const Network& net, const Layer& l) {
-  if (l.inputs.size() < 2)
-    fail(l, fmt::format("concat takes two or more inputs, got {}", l.inputs.size()));
-  for (const auto& in : l.inputs) {
-    const TensorQuant q = net.quant_of(in);
-    if (q.dtype != l.out_quant.dtype || q.bits != l.out_quant.bits)
-      fail(l, fmt::format("input '{}' is {} but the output is {}; a concatenation keeps the "
-                          "element type",
-                          in, type_name(q), type_name(l.out_quant)));
-    if (q.scale == l.out_quant.scale && q.zero_point == l.out_quant.zero_point) continue;
-    if (q.wide())
-      fail(l, fmt::format("input '{}' of {} bits has another scale or zero point than the "
-                          "output; wide tensors are concatenated only with equal quantization",
-                          in, q.bits));
-    const bool tflite_u8 =
-        l.requant_mode == RequantMode::FromScales && l.out_quant.dtype == DType::UInt8;
-    if (l.requant_mode != RequantMode::OnnxRuntimeFloat && !tflite_u8)
-      fail(l, fmt::format("input '{}' (scale {:.9g}, zero point {}) differs from the output's "
-                          "quantization (scale {:.9g}, zero point {}); TFLite's int8 "
-                          "CONCATENATION requires them equal: give the input the output's "
-                          "quantization, or set requantization: onnxruntime (ONNX Runtime's "
-                          "QLinearConcat rule)",
-                          in, q.scale, q.zero_point, l.out_quant.scale, l.out_quant.zero_point));
-  }
-}
-
 }  // namespace
 
 void validate_graph(Network& net) {
@@ -83,7 +52,7 @@ void validate_graph(Network& net) {
                           to_string(l.out_quant.dtype), to_string(in_q.dtype)));
     if (l.op == OpKind::Add && net.quant_of(l.inputs[1]).dtype != in_q.dtype)
       fail(l, "both ADD inputs must have the same dtype");
-    if (l.op == OpKind::Concat) check_concat_quant(net, l);
+    if (const OpDef* op = op_def(l.op)) op->check_quantization(net, l);  // the op's own
     if (has_weights(l.op) && !scale_shift) {
       if (l.weight_dtype == DType::Int8 && l.weight_zero_point != 0)
         fail(l, "int8 weights must be symmetric (weight_zero_point 0), as TFLite requires");
@@ -166,16 +135,6 @@ void infer_shapes(Network& net) {
                               in.str(), b.str()));
         break;
       }
-      case OpKind::Concat:
-        for (size_t k = 1; k < l.inputs.size(); ++k) {
-          const Shape b = net.shape_of(l.inputs[k]);
-          if (b.h != in.h || b.w != in.w)
-            fail(l, fmt::format("input '{}' is {} but '{}' is {}: a concatenation joins the "
-                                "channels of inputs of equal height and width",
-                                l.inputs[k], b.str(), l.inputs[0], in.str()));
-          out.c += b.c;
-        }
-        break;
       case OpKind::Pad:
         out = {in.h + l.pads.top + l.pads.bottom, in.w + l.pads.left + l.pads.right, in.c};
         break;
@@ -186,6 +145,7 @@ void infer_shapes(Network& net) {
                               in.elements(), out.str(), out.elements()));
         break;
       case OpKind::Softmax: break;
+      default: out = op_def(l.op)->output_shape(net, l); break;  // the op table's shape rule
     }
     if (out.h <= 0 || out.w <= 0) fail(l, "output would be empty");
     if (out.elements() > kMaxTensorElements)

@@ -61,6 +61,7 @@
 #include <stdexcept>
 
 #include "instance_params.hpp"
+#include "ops/op.hpp"
 #include "rtlgen/error.hpp"
 
 namespace rtlgen {
@@ -288,6 +289,7 @@ int64_t mul_wide_dsp(int64_t a_bits, int64_t cycles) {
 ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile>& mems) {
   ResourceCounts c;
   const std::string& m = inst.module;
+  if (op_template_resources(inst, &c)) return c;  // the op table's own templates
   if (m == "rtlgen_mvu") {
     const int64_t mw = param(inst, "MW"), pe = param(inst, "PE", 1), simd = param(inst, "SIMD", 1),
                   acc = param(inst, "ACC_BITS", 24);
@@ -424,33 +426,6 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     c.dsp = 3 * mul_wide_dsp(32) * n;  // three 32x32 products per element
     c.lut = 30 + 450 * n;
     c.ff = 30 + 500 * n;
-  } else if (m == "rtlgen_concat") {
-    // per output bit an AND-OR of the inputs that can place an element there (sum of the
-    // inputs' IN_N over N elements: N_IN:1 when every input is N wide, none when whole pixels
-    // sit side by side), a valid/ready term per input and, with more than one beat per pixel,
-    // the beat counter and its compares (Yosys synth_xilinx: two inputs, N 4, 3 + 2 beats: 39
-    // LUT, 3 FF, this model 44, 3; two and four inputs side by side, N 8 and 20: 3 and 5 LUT,
-    // no FF, this model the same)
-    const int64_t n = param(inst, "N", 1), bits = param(inst, "ELEM_BITS", 8);
-    const std::vector<int64_t> in_n = param_fields(inst, "IN_N"),
-                               in_beats = param_fields(inst, "IN_BEATS");
-    int64_t lanes = 0, elems = 0;
-    for (size_t k = 0; k < in_n.size() && k < in_beats.size(); ++k) {
-      lanes += in_n[k];
-      elems += in_n[k] * in_beats[k];
-    }
-    const int64_t beats = ceil_div(elems, std::max<int64_t>(n, 1));
-    const int64_t cw = beats > 1 ? clog2(beats) : 0;
-    c.lut = (beats > 1 ? 4 + 2 * cw : 1) + int64_t(in_n.size()) +
-            bits * std::max<int64_t>(lanes - n, 0);
-    c.ff = cw;
-  } else if (m == "rtlgen_remap") {
-    // per lane a 256 x 8 ROM as logic: 4 LUT6 and the F7/F8 multiplexers per output bit
-    // (Yosys synth_xilinx, N 4, a QLinearConcat table: 122 LUT + 84 MUXF7/F8, 33 FF; this
-    // model: 130, 33)
-    const int64_t n = param(inst, "N", 1);
-    c.lut = 2 + n * 8 * 4;
-    c.ff = 1 + n * 8;
   } else if (m == "rtlgen_fork") {
     const int64_t k = param(inst, "N_OUT", 2);
     c.lut = 2 + 2 * k;
@@ -513,6 +488,7 @@ const Instance* find_module(const HwLayer& hw, const std::string& module) {
 // the one place the latency model and the skip-FIFO slack take them from.
 int64_t template_latency(const Instance& inst) {
   const std::string& m = inst.module;
+  if (const std::optional<int64_t> v = op_template_latency(inst)) return *v;  // the op table's
   if (m == "rtlgen_swg") return 4;  // row/need check, RAM read, RAM output register, tap select
   // (+1: the word-select stage of a weight ROM deeper than one block RAM in the open ECP5 flow,
   // counted for every target so that skip FIFOs suit both forms: one cycle early elsewhere)
@@ -537,8 +513,6 @@ int64_t template_latency(const Instance& inst) {
   if (m == "rtlgen_global_pool") return 2;
   if (m == "rtlgen_add") return 16;
   if (m == "rtlgen_add_float") return 8;
-  if (m == "rtlgen_concat") return 0;
-  if (m == "rtlgen_remap") return 1;
   if (m == "rtlgen_argmax") return 1 + clog2(std::max<int64_t>(param(inst, "N", 1), 1));
   return 1;
 }

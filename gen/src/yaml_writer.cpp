@@ -10,6 +10,7 @@
 #include <fstream>
 #include <system_error>
 
+#include "ops/op.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/file_util.hpp"
 #include "rtlgen/npy.hpp"
@@ -116,9 +117,9 @@ std::string network_yaml_text(const Network& net, const std::string& params_dir_
     out << YAML::BeginMap;
     out << YAML::Key << "name" << YAML::Value << l.name;
     out << YAML::Key << "op" << YAML::Value << to_string(l.op);
-    // Inputs are written unless they are the default (the previous layer); ADD always.
-    if (l.op == OpKind::Add || l.op == OpKind::Concat || l.inputs.size() != 1 ||
-        l.inputs[0] != previous) {
+    // Inputs are written unless they are the default (the previous layer); an op of several
+    // inputs always.
+    if (op_input_count(l.op).max > 1 || l.inputs.size() != 1 || l.inputs[0] != previous) {
       out << YAML::Key << "inputs" << YAML::Value << YAML::Flow << YAML::BeginSeq;
       for (const auto& i : l.inputs) out << i;
       out << YAML::EndSeq;
@@ -154,10 +155,7 @@ std::string network_yaml_text(const Network& net, const std::string& params_dir_
       case OpKind::Softmax:
         out << YAML::Key << "beta" << YAML::Value << fnum(l.softmax_beta);
         break;
-      case OpKind::FullyConnected:
-      case OpKind::Mean:
-      case OpKind::Add:
-      case OpKind::Concat:
+      default:  // no keys of its own
         break;
     }
     switch (l.op) {

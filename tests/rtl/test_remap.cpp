@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "Vrtlgen_remap.h"
-#include "rtlgen/golden.hpp"
+#include "rtlgen/ops/concat.hpp"
 #include "rtlgen_sim/rtlgen_sim.hpp"
 
 using namespace rtlgen_sim;

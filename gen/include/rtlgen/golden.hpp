@@ -66,22 +66,6 @@ struct OnnxAddHw {
 OnnxAddHw onnxruntime_add_hw(const OnnxAddRule& r);
 int32_t onnxruntime_add_integer(const OnnxAddRule& r, const OnnxAddHw& hw, int32_t a, int32_t b);
 
-// ONNX Runtime's QLinearConcat (com.microsoft; a QDQ Concat computes the same): an input value
-// q becomes sat(rne(f32(f32(q - in_zp) * in_scale) / out_scale) + out_zp) (probed:
-// tools/probe_onnxruntime.py). As a table over the values of an 8-bit input (entry q - qmin).
-std::vector<int32_t> onnxruntime_concat_table(const TensorQuant& in_q, const TensorQuant& out_q);
-// TFLite's uint8 CONCATENATION (reference_ops::ConcatenationWithScaling; its int8 kernel refuses
-// differing quantization): in float32, scale = in_scale * (1 / out_scale), bias = -in_zp * scale,
-// q becomes sat(round_half_away(q * scale + bias) + out_zp) (probed with ai-edge-litert 2.3.0,
-// docs/network-format.md). The same table form as onnxruntime_concat_table.
-std::vector<int32_t> tflite_concat_table(const TensorQuant& in_q, const TensorQuant& out_q);
-// True when input `k` of a concatenation changes its values (its quantization differs from the
-// output's): the hardware looks them up in concat_table (rtlgen_remap).
-bool concat_input_requantized(const TensorQuant& in_q, const TensorQuant& out_q);
-// The requantization table of a concatenation input: ONNX Runtime's rule for a layer with
-// requantization: onnxruntime, else TFLite's.
-std::vector<int32_t> concat_table(const Layer& l, const TensorQuant& in_q);
-
 Tensor conv2d(const Layer& l, const Tensor& in, const TensorQuant& in_q);
 Tensor depthwise_conv2d(const Layer& l, const Tensor& in, const TensorQuant& in_q);
 Tensor fully_connected(const Layer& l, const Tensor& in, const TensorQuant& in_q);
@@ -90,10 +74,6 @@ Tensor max_pool2d(const Layer& l, const Tensor& in);
 Tensor mean(const Layer& l, const Tensor& in);
 Tensor add(const Layer& l, const Tensor& a, const TensorQuant& a_q, const Tensor& b,
            const TensorQuant& b_q);
-// Channels of in[0], then in[1], ... per pixel; inputs with another quantization than the
-// output are requantized by concat_table (ONNX Runtime's or TFLite's uint8 rule).
-Tensor concat(const Layer& l, const std::vector<const Tensor*>& in,
-              const std::vector<TensorQuant>& in_q);
 Tensor pad(const Layer& l, const Tensor& in);
 Tensor reshape(const Layer& l, const Tensor& in);
 Tensor softmax(const Layer& l, const Tensor& in);

@@ -26,6 +26,14 @@ enum class OpKind {
   Reshape,
   Softmax,
 };
+// Every op, in the enum's order (the op table and the YAML reader walk it).
+inline constexpr OpKind kOpKinds[] = {
+    OpKind::Conv2D,        OpKind::DepthwiseConv2D, OpKind::FullyConnected,
+    OpKind::AveragePool2D, OpKind::MaxPool2D,       OpKind::Mean,
+    OpKind::Add,           OpKind::Concat,          OpKind::Pad,
+    OpKind::Reshape,       OpKind::Softmax};
+static_assert(sizeof(kOpKinds) / sizeof(kOpKinds[0]) == size_t(OpKind::Softmax) + 1,
+              "kOpKinds lists every OpKind");
 enum class Padding { Same, Valid };
 enum class Activation { None, Relu, Relu6, ReluN1To1 };
 

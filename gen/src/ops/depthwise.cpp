@@ -12,6 +12,8 @@
 
 namespace rtlgen {
 
+const OpDef& depthwise_op();  // this file's entry, defined at its end
+
 int64_t depthwise_busy_cycles(const Layer& l, int pe) {
   return int64_t(l.out_shape.h) * l.out_shape.w * (l.out_shape.c / pe) * l.kernel_h * l.kernel_w;
 }

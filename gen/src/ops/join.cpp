@@ -1,6 +1,5 @@
-// The layers that join or re-label streams, lowered: ADD and CONCATENATION (their forks'
-// skip FIFOs are sized later, by the skip-FIFO pass), PAD (merged into the convolution it feeds)
-// and RESHAPE (no hardware).
+// The layers that join or re-label streams, lowered: ADD (its forks' skip FIFOs are sized later,
+// by the skip-FIFO pass), PAD (merged into the convolution it feeds) and RESHAPE (no hardware).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -119,121 +118,6 @@ void lower_add(PlanBuilder& b, const Layer& l) {
   b.push_layer(hw);
 }
 
-// Input k of a concatenation, through rtlgen_remap when its quantization differs from the
-// output's (the table: golden::concat_table, so hardware = golden model).
-StreamInfo remap_input(PlanBuilder& b, HwLayer& hw, const Layer& l, int k, StreamInfo s) {
-  const TensorQuant q = b.net.quant_of(l.inputs[size_t(k)]);
-  if (!golden::concat_input_requantized(q, l.out_quant)) return s;
-  if (s.bits != 8)
-    fail(l, fmt::format("input '{}' of {} bits would need requantizing; only 8-bit inputs "
-                        "have a hardware requantizer (rtlgen_remap)",
-                        l.inputs[size_t(k)], s.bits));
-  const std::string tag = fmt::format("_remap{}", k);
-  const std::string tfile = l.name + tag + ".mem";
-  Instance r = instance("rtlgen_remap", l.name + tag);
-  r.params = {
-      {"N", lit(s.elems)}, {"SIGNED", lit(signed_flag(q.dtype))}, {"TABLE_FILE", str_lit(tfile)}};
-  connect_in(r, s.prefix);
-  connect_out(r, l.name + tag);
-  b.stream_wires(l.name + tag, s.elems * 8);
-  hw.instances.push_back(r);
-  MemFile mem{tfile, {}, 8};
-  for (int32_t v : golden::concat_table(l, q))
-    mem.lines.push_back(fmt::format("{:02x}", uint32_t(v) & 0xffu));
-  hw.mems.push_back(mem);
-  hw.rom_bits += 256 * 8 * int64_t(s.elems);
-  s.prefix = l.name + tag;
-  return s;
-}
-
-// CONCATENATION of N inputs along the channels: an input quantized otherwise than the output
-// passes rtlgen_remap (its requantization as a table of the golden model), each is
-// width-converted to its beat of the layout, then rtlgen_concat -> fifo. The layout: every
-// input at one width n, the widest that divides every input's channels and joins each input's
-// beats (per pixel input 0's channels / n beats, then input 1's, ...); when that takes more
-// beats per frame than the slowest stage planned before it takes cycles, the inputs' whole
-// pixels side by side, one output beat per pixel, so that the join keeps the pipeline's rate.
-// Forks feeding several inputs get skip FIFOs, sized from the beats each output beat needs.
-void lower_concat(PlanBuilder& b, const Layer& l) {
-  std::vector<StreamInfo> in;
-  for (size_t k = 0; k < l.inputs.size(); ++k) in.push_back(b.stream_of(l, int(k)));
-  HwLayer hw = b.start(l, in[0]);
-  hw.join_inputs.assign(l.inputs.begin() + 1, l.inputs.end());
-  const int bits = l.out_quant.bits;
-  // a width converter makes beats of d elements from each input's beats (one divides the other)
-  const auto joins_all = [&](const std::function<int(const StreamInfo&)>& d) {
-    return std::all_of(in.begin(), in.end(), [&](const StreamInfo& s) {
-      return s.elems % d(s) == 0 || d(s) % s.elems == 0;
-    });
-  };
-  int channels_gcd = 0;
-  for (const StreamInfo& s : in) channels_gcd = std::gcd(channels_gcd, s.shape.c);
-  int n = 1;
-  for (int d = 1; d <= channels_gcd; ++d)
-    if (channels_gcd % d == 0 && joins_all([d](const StreamInfo&) { return d; })) n = d;
-  const int64_t pixels = int64_t(l.out_shape.h) * l.out_shape.w;
-  int64_t slowest = b.plan.input.beats_per_frame();
-  for (const HwLayer& p : b.plan.layers) slowest = std::max(slowest, p.est_cycles);
-  const bool whole = pixels * (l.out_shape.c / n) > slowest &&
-                     joins_all([](const StreamInfo& s) { return s.shape.c; });
-  const int out_n = whole ? l.out_shape.c : n;
-  std::vector<int> width, beats;
-  std::vector<std::string> data, valid, ready;
-  for (size_t k = 0; k < in.size(); ++k) {
-    width.push_back(whole ? in[k].shape.c : n);
-    beats.push_back(in[k].shape.c / width.back());
-    const std::string from = b.width_convert(hw, l, remap_input(b, hw, l, int(k), in[k]),
-                                             width.back(), fmt::format("_wc{}", k));
-    data.push_back(from + "_tdata");
-    valid.push_back(from + "_tvalid");
-    ready.push_back(from + "_tready");
-  }
-  const auto fields = [](const std::vector<int>& v) {
-    std::vector<std::string> f;
-    for (int x : v) f.push_back(fmt::format("32'd{}", x));
-    return concat_items(f);
-  };
-  Instance u = instance("rtlgen_concat", l.name + "_cat");
-  u.params = {{"N_IN", lit(int64_t(in.size()))},
-              {"N", lit(out_n)},
-              {"ELEM_BITS", lit(bits)},
-              {"IN_N", fields(width)},
-              {"IN_BEATS", fields(beats)}};
-  u.ports.push_back({"s_axis_tdata", concat_items(data)});
-  u.ports.push_back({"s_axis_tvalid", concat_items(valid)});
-  u.ports.push_back({"s_axis_tready", concat_items(ready)});
-  connect_out(u, l.name + "_cat");
-  b.stream_wires(l.name + "_cat", out_n * bits);
-  hw.instances.push_back(u);
-  b.output_fifo(hw, l, l.name + "_cat", out_n);
-  hw.pe = hw.simd = out_n;
-  hw.est_cycles = hw.out.beats_per_frame();
-  for (const StreamInfo& s : in) hw.est_cycles = std::max(hw.est_cycles, s.beats_per_frame());
-  // Output beat r of pixel p needs all of every input's pixel p - 1 and, of input k's pixel p,
-  // the channels of its beats up to r: none before its first output beat (rtlgen_concat's
-  // FIRST(k): the output beats of the inputs before it), at most its channels.
-  const int64_t per_px = l.out_shape.c / out_n;
-  const size_t out_beats = size_t(hw.out.beats_per_frame());
-  std::vector<std::vector<int64_t>> need_in(in.size(), std::vector<int64_t>(out_beats));
-  int64_t first = 0, fill = 0;  // rtlgen_concat's layout walk
-  for (size_t k = 0; k < in.size(); ++k) {
-    const int64_t c = in[k].shape.c;
-    for (size_t j = 0; j < out_beats; ++j) {
-      const int64_t p = int64_t(j) / per_px, r = int64_t(j) % per_px;
-      const int64_t part = std::clamp<int64_t>((r - first + 1) * width[k], 0, c);
-      need_in[k][j] = (p * c + part + in[k].elems - 1) / in[k].elems;
-    }
-    fill += int64_t(width[k]) * beats[k];
-    first += fill / out_n;
-    fill %= out_n;
-  }
-  StageNeed stage;
-  for (size_t k = 0; k < in.size(); ++k) stage.push_back({l.inputs[k], need_in[k]});
-  b.record_need(l.name, stage);
-  b.record_join(l, need_in);
-  b.push_layer(hw);
-}
-
 void lower_reshape(PlanBuilder& b, const Layer& l, const StreamInfo& src) {
   StreamInfo s = src;  // same bytes in the same order: no hardware
   s.tensor = l.name;
@@ -244,12 +128,8 @@ void lower_reshape(PlanBuilder& b, const Layer& l, const StreamInfo& src) {
 
 class AddOp : public OpDef {
  public:
+  InputCount input_count() const override { return {2, 2}; }
   void lower(PlanBuilder& b, const Layer& l) const override { lower_add(b, l); }
-};
-
-class ConcatOp : public OpDef {
- public:
-  void lower(PlanBuilder& b, const Layer& l) const override { lower_concat(b, l); }
 };
 
 class PadOp : public OpDef {
@@ -265,7 +145,6 @@ class ReshapeOp : public OpDef {
 }  // namespace
 
 const OpDef& add_op() { return the_op<AddOp>(); }
-const OpDef& concat_op() { return the_op<ConcatOp>(); }
 const OpDef& pad_op() { return the_op<PadOp>(); }
 const OpDef& reshape_op() { return the_op<ReshapeOp>(); }
 

@@ -13,6 +13,10 @@
 #include "rtlgen/weight_packing.hpp"
 
 namespace rtlgen {
+
+const OpDef& conv_op();  // this file's entries, defined at its end
+const OpDef& fully_connected_op();
+
 namespace {
 
 using namespace plan;

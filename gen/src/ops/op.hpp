@@ -4,21 +4,62 @@
 // same formula at the chosen folding), and the lowering to hardware stages through the plan's
 // stream-building interface (plan/plan_builder.hpp). Passes (check_folding), folding
 // (fold_candidates) and the planner dispatch through op_def.
+//
+// An op moved into the table whole owns also its YAML keys and input count, its quantization
+// check, its shape rule, its golden kernel and the resource and latency terms of its templates;
+// the YAML reader and writer, the passes, the golden model and the resource model ask the table
+// for them (docs/adding_an_op.md: which ops, and the files an op touches).
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
 #include <vector>
 
 #include "rtlgen/folding.hpp"
 #include "rtlgen/ir.hpp"
+#include "rtlgen/tensor.hpp"
 
 namespace rtlgen {
 namespace plan {
 class PlanBuilder;
 }
+struct Instance;
+struct ResourceCounts;
+
+// How many inputs a layer of the op takes.
+struct InputCount {
+  size_t min = 1, max = 1;
+  static constexpr size_t kAny = std::numeric_limits<size_t>::max();
+};
 
 class OpDef {
  public:
   virtual ~OpDef() = default;
+  // ---- the layer (ops moved into the table whole; the others' are still in the stages) ----
+  // The YAML keys of the op beside the common ones (name, op, inputs, output, hw, source,
+  // requantization), and how many inputs it takes.
+  virtual std::vector<const char*> yaml_keys() const { return {}; }
+  virtual InputCount input_count() const { return {}; }
+  // Whether `requantization:` may name a rule other than tflite (the op rescales values).
+  virtual bool takes_requantization_mode() const { return false; }
+  // Refuses quantization the op cannot compute (after the graph's generic checks).
+  virtual void check_quantization(const Network& /*net*/, const Layer& /*l*/) const {}
+  // The shape rule: the output shape from the inputs' (and may set derived fields of `l`).
+  virtual Shape output_shape(const Network& net, Layer& l) const;
+  // The golden kernel: the output tensor from the inputs' tensors, in `l.inputs` order.
+  virtual Tensor golden(const Network& net, const Layer& l,
+                        const std::vector<const Tensor*>& in) const;
+  // The resource and latency terms of the op's own templates: false / nullopt for a module that
+  // is not one of them.
+  virtual bool template_resources(const Instance& /*inst*/, ResourceCounts* /*c*/) const {
+    return false;
+  }
+  virtual std::optional<int64_t> template_latency(const Instance& /*inst*/) const {
+    return std::nullopt;
+  }
+  // ---- the hardware ----
   // Refuses a folding (hw: pe / simd) the op's templates cannot take, naming the fix. Called at
   // load, after weighted layers' unset pe / simd became 1 (pooling's 0 follows the stream).
   virtual void check_folding(const Network& /*net*/, const Layer& /*l*/) const {}
@@ -44,6 +85,12 @@ int64_t depthwise_busy_cycles(const Layer& l, int pe);
 
 // The definition of `op`; nullptr for an op without hardware (softmax stays in software).
 const OpDef* op_def(OpKind op);
+// The input count of `op` (one input for an op without a definition).
+InputCount op_input_count(OpKind op);
+// The ops' own template terms (OpDef::template_resources / template_latency), asked of every
+// definition in turn.
+bool op_template_resources(const Instance& inst, ResourceCounts* c);
+std::optional<int64_t> op_template_latency(const Instance& inst);
 
 // The one instance of the definition T (an entry of the table).
 template <class T>
@@ -51,16 +98,5 @@ const OpDef& the_op() {
   static const T op;
   return op;
 }
-
-// The table's entries, defined in the files of gen/src/ops/.
-const OpDef& conv_op();
-const OpDef& fully_connected_op();
-const OpDef& depthwise_op();
-const OpDef& pool_op();
-const OpDef& mean_op();
-const OpDef& add_op();
-const OpDef& concat_op();
-const OpDef& pad_op();
-const OpDef& reshape_op();
 
 }  // namespace rtlgen

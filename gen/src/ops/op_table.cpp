@@ -5,6 +5,26 @@
 
 namespace rtlgen {
 
+// The table's entries, each defined in its file of gen/src/ops/.
+const OpDef& conv_op();
+const OpDef& fully_connected_op();
+const OpDef& depthwise_op();
+const OpDef& pool_op();
+const OpDef& mean_op();
+const OpDef& add_op();
+const OpDef& concat_op();
+const OpDef& pad_op();
+const OpDef& reshape_op();
+
+Shape OpDef::output_shape(const Network& /*net*/, Layer& l) const {
+  fail(l, "internal: the op's shape rule is not in the op table");
+}
+
+Tensor OpDef::golden(const Network& /*net*/, const Layer& l,
+                     const std::vector<const Tensor*>& /*in*/) const {
+  fail(l, "internal: the op's golden kernel is not in the op table");
+}
+
 void check_pe_divides(const Layer& l, int channels) {
   if (channels % l.folding.pe != 0)
     fail(l, fmt::format("hw.pe = {} must divide the {} output channels (try one of the divisors "
@@ -36,6 +56,24 @@ const OpDef* op_def(OpKind op) {
     default:
       return nullptr;
   }
+}
+
+InputCount op_input_count(OpKind op) {
+  const OpDef* d = op_def(op);
+  return d ? d->input_count() : InputCount{};
+}
+
+bool op_template_resources(const Instance& inst, ResourceCounts* c) {
+  for (OpKind op : kOpKinds)
+    if (const OpDef* d = op_def(op); d && d->template_resources(inst, c)) return true;
+  return false;
+}
+
+std::optional<int64_t> op_template_latency(const Instance& inst) {
+  for (OpKind op : kOpKinds)
+    if (const OpDef* d = op_def(op))
+      if (const std::optional<int64_t> v = d->template_latency(inst)) return v;
+  return std::nullopt;
 }
 
 }  // namespace rtlgen

@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
@@ -6,6 +7,7 @@
 #include <limits>
 #include <set>
 
+#include "ops/op.hpp"
 #include "rtlgen/compile.hpp"
 #include "rtlgen/device.hpp"
 #include "rtlgen/error.hpp"
@@ -23,11 +25,12 @@ namespace rtlgen::yaml {
 const std::map<std::string, OpInfo>& op_table() {
   static const std::set<std::string> common = {"name", "op",     "inputs",        "output",
                                                "hw",   "source", "requantization"};
-  auto with = [&](std::initializer_list<const char*> extra) {
+  auto with_keys = [&](const std::vector<const char*>& extra) {
     std::set<std::string> s = common;
     for (auto e : extra) s.insert(e);
     return s;
   };
+  auto with = [&](std::initializer_list<const char*> extra) { return with_keys(extra); };
   static const std::map<std::string, OpInfo> table = {
       {"conv2d",
        {OpKind::Conv2D,
@@ -45,12 +48,17 @@ const std::map<std::string, OpInfo>& op_table() {
       {"max_pool2d", {OpKind::MaxPool2D, with({"pool", "stride", "padding", "activation"})}},
       {"mean", {OpKind::Mean, with({})}},
       {"add", {OpKind::Add, with({"activation"})}},
-      {"concat", {OpKind::Concat, with({})}},
       {"pad", {OpKind::Pad, with({"pads"})}},
       {"reshape", {OpKind::Reshape, with({"shape"})}},
       {"softmax", {OpKind::Softmax, with({"beta"})}},
   };
-  return table;
+  static const std::map<std::string, OpInfo> all = [&] {
+    std::map<std::string, OpInfo> t = table;
+    for (OpKind op : kOpKinds)  // the ops whose YAML keys are in the op table
+      if (!t.count(to_string(op))) t[to_string(op)] = {op, with_keys(op_def(op)->yaml_keys())};
+    return t;
+  }();
+  return all;
 }
 
 Activation NetworkParser::parse_activation(const YAML::Node& n, const std::string& ctx) {
@@ -101,12 +109,15 @@ Layer NetworkParser::parse_layer(const YAML::Node& ln, const Network& net,
   } else {
     l.inputs.push_back(previous);
   }
-  const size_t want_inputs = l.op == OpKind::Add ? 2 : 1;
-  if (l.op == OpKind::Concat ? l.inputs.size() < 2 : l.inputs.size() != want_inputs)
-    r_.fail(ln["inputs"] ? ln["inputs"] : ln,
-            fmt::format("{}{} takes {} input(s), got {}", ctx, op_name,
-                        l.op == OpKind::Concat ? "2 or more" : std::to_string(want_inputs),
-                        l.inputs.size()));
+  const InputCount want = op_input_count(l.op);
+  if (l.inputs.size() < want.min || l.inputs.size() > want.max)
+    r_.fail(
+        ln["inputs"] ? ln["inputs"] : ln,
+        fmt::format("{}{} takes {} input(s), got {}", ctx, op_name,
+                    want.max == want.min           ? std::to_string(want.min)
+                    : want.max == InputCount::kAny ? fmt::format("{} or more", want.min)
+                                                   : fmt::format("{} to {}", want.min, want.max),
+                    l.inputs.size()));
 
   const TensorQuant in_q = net.quant_of(l.inputs[0]);
   if (ln["activation"]) l.activation = parse_activation(ln["activation"], ctx);
@@ -114,8 +125,12 @@ Layer NetworkParser::parse_layer(const YAML::Node& ln, const Network& net,
     // docs/network-format.md: tflite (default), onnxruntime, onnxruntime_u8 (average pool of
     // an int8 QDQ graph that ONNX Runtime ran as uint8).
     const auto s = r_.as<std::string>(ln["requantization"], "a requantization", ctx);
-    const bool rescales = has_weights(l.op) || l.op == OpKind::AveragePool2D ||
-                          l.op == OpKind::Mean || l.op == OpKind::Add || l.op == OpKind::Concat;
+    const auto rescaling = [](OpKind op) {
+      const OpDef* d = op_def(op);
+      return has_weights(op) || op == OpKind::AveragePool2D || op == OpKind::Mean ||
+             op == OpKind::Add || (d && d->takes_requantization_mode());
+    };
+    const bool rescales = rescaling(l.op);
     const bool u8_run = l.op == OpKind::AveragePool2D || l.op == OpKind::Add;
     if (s == "onnxruntime" || (s == "onnxruntime_u8" && u8_run))
       l.requant_mode = RequantMode::OnnxRuntimeFloat;
@@ -124,11 +139,15 @@ Layer NetworkParser::parse_layer(const YAML::Node& ln, const Network& net,
               fmt::format("{}requantization must be tflite or onnxruntime (onnxruntime_u8: "
                           "average_pool2d and add only), got '{}'",
                           ctx, s));
-    if (!rescales && s != "tflite")
-      r_.fail(ln["requantization"],
-              ctx +
-                  "requantization applies to conv2d, depthwise_conv2d, fully_connected, "
-                  "average_pool2d, mean, add and concat only");
+    if (!rescales && s != "tflite") {
+      std::vector<std::string> names;
+      for (OpKind op : kOpKinds)
+        if (rescaling(op)) names.push_back(to_string(op));
+      const std::string last = names.back();
+      names.pop_back();
+      r_.fail(ln["requantization"], fmt::format("{}requantization applies to {} and {} only", ctx,
+                                                fmt::join(names, ", "), last));
+    }
     if (ln["requant"] && s != "tflite")
       r_.fail(ln["requantization"], ctx + "requantization: and requant: exclude each other");
     if (s == "onnxruntime_u8") l.onnx_zero_point_offset = 128;
