@@ -241,9 +241,19 @@ end
 /*
  * Input side: ping-pong vector buffer holding x - IN_ZP as 9-bit signed values
  */
-// no_rw_check: the read side uses only a bank the write side has completed and left
+// no_rw_check: the read side uses only a bank the write side has completed and left. With
+// RTLGEN_ECP5, declared 1024 words deep when wider than 18 bits (the weight ROM's reason: the
+// DP16KD's 18-bit mode, whose output register takes x_rd_reg).
+`ifdef RTLGEN_ECP5
+localparam IBUF_WORDS = (SIMD*XD > 18 && 2*SF <= 512) ? 1024 : 2*SF;
+`else
+localparam IBUF_WORDS = 2*SF;
+`endif
+localparam IBUF_AW = $clog2(IBUF_WORDS);
 (* no_rw_check *)
-reg [SIMD*XD-1:0] ibuf [0:2*SF-1];
+reg [SIMD*XD-1:0] ibuf [0:IBUF_WORDS-1];
+wire [IBUF_AW-1:0] ibuf_wr_addr;
+wire [IBUF_AW-1:0] ibuf_rd_addr;
 
 reg [1:0] full_reg = 2'b00;  // bank holds a complete vector not yet fully used
 reg wr_bank_reg = 1'b0;
@@ -257,6 +267,15 @@ reg [WA_W-1:0] w_addr_reg = {WA_W{1'b0}};
 // buffer addresses: bank * SF + sf, kept as counters
 reg [IA_W-1:0] wr_addr_reg = {IA_W{1'b0}};
 reg [IA_W-1:0] rd_addr_reg = {IA_W{1'b0}};
+generate
+    if (IBUF_AW > IA_W) begin : g_ibuf_addr_ext
+        assign ibuf_wr_addr = {{(IBUF_AW-IA_W){1'b0}}, wr_addr_reg};
+        assign ibuf_rd_addr = {{(IBUF_AW-IA_W){1'b0}}, rd_addr_reg};
+    end else begin : g_ibuf_addr
+        assign ibuf_wr_addr = wr_addr_reg;
+        assign ibuf_rd_addr = rd_addr_reg;
+    end
+endgenerate
 
 // global clock enable of the compute pipeline: a register of the output skid (rtlgen_skid)
 reg m_valid_reg = 1'b0;
@@ -323,7 +342,7 @@ end
 
 always @(posedge clk) begin
     if (wr_en) begin
-        ibuf[wr_addr_reg] <= x_diff;
+        ibuf[ibuf_wr_addr] <= x_diff;
     end
 end
 
@@ -447,7 +466,7 @@ endgenerate
 
 always @(posedge clk) begin
     if (stage_en[0]) begin
-        x_rd1_reg <= ibuf[rd_addr_reg];
+        x_rd1_reg <= ibuf[ibuf_rd_addr];
     end
     if (stage_en[1]) begin
         x_rd_reg <= x_rd1_reg;

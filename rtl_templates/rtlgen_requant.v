@@ -79,7 +79,8 @@ module rtlgen_requant #
     // first ("" = none)
     parameter PARAM_FILE = "",
     // parameter ROM: 0 = block RAM, 1 = LUTs (distributed); chosen by the generator's resource
-    // model (distributed_memory() in gen/src/resource_model.cpp)
+    // model (distributed_memory() in gen/src/resource_model.cpp); with RTLGEN_ECP5 a LUT ROM of
+    // more than 32 words is block RAM
     parameter MEM_STYLE = 0,
     // Output zero point of layer i at bits [i*32 +: 32] (int8: -128..127, uint8: 0..255)
     parameter [LAYERS*32-1:0] OUT_ZP = 0,
@@ -148,6 +149,15 @@ localparam ROM_WORDS = GROUPS <= 512 ? 1024 : GROUPS;
 localparam ROM_WORDS = GROUPS;
 `endif
 localparam ROM_AW = ROM_WORDS > 1 ? $clog2(ROM_WORDS) : 1;
+// The open ECP5 flow: a LUT ROM deeper than 32 words is several LUT4 levels with its address
+// fanned out to every one of them (LeNet small's conv3_rq, 120 words of 72 bits: 8.4 ns, 6.1 ns
+// of it routing, the design's critical path at 118.7 MHz on LFE5U-85F-6). There it is a
+// block-RAM ROM: the address goes straight into the DP16KD, whose output register takes prm_2.
+`ifdef RTLGEN_ECP5
+localparam LUT_ROM = MEM_STYLE == 1 && GROUPS <= 32;
+`else
+localparam LUT_ROM = MEM_STYLE == 1;
+`endif
 // group counters side by side at a power-of-two stride, so that picking the beat's layer's
 // counter is a shift, not a multiply by GA_W (which Yosys maps to a hard multiplier)
 localparam GA_STRIDE = 1 << $clog2(GA_W);
@@ -260,7 +270,7 @@ endgenerate
 
 // parameter ROM, read into prm_word_1 (nothing between the ROM and it)
 generate
-    if (MEM_STYLE == 1) begin : g_rom_lut
+    if (LUT_ROM) begin : g_rom_lut
         // LUT ROM. Vivado: rom_style "distributed"; Quartus: MLAB. Yosys reads rom_block before
         // rom_style and builds the ROM from LUTs ("logic": its Xilinx / ECP5 LUT RAM maps take no
         // ROMs, rom_style "distributed" alone stops synth_xilinx with "no valid mapping").
