@@ -438,15 +438,33 @@ wire [RW-1:0] hi_next_step = (y0n_reg > MINUS_SH_Y) ? y0n_step_hi : NROWS_R;
 // need_nx_reg's next value, stepping with y0nk_reg (adder and compare side by side)
 wire signed [YW-1:0] y0nk_step = y0nk_reg + STRIDE_H_Y;
 wire [RW-1:0] need_nx_step = (y0nk_reg < H_MINUS_SH_Y) ? y0nk_step[RW-1:0] : IFM_H_R;
-// row counter step: +1 for a completed row, -IFM_H for a wrap (a choice of constants, so the
-// counter's adder is the only carry chain behind the events)
-wire [RW-1:0] wr_delta = wrap ? (row_done ? ONE_MINUS_H_R : MINUS_H_R)
-                              : (row_done ? RW_ONE : {RW{1'b0}});
+// row counter step: +1 for a completed row, -IFM_H for a wrap. The sums for every case are formed
+// from the registers alone and the events choose among them, so no carry chain sits behind the
+// events (LeNet small's conv1_swg on LFE5U-85F-6: rd_ok_reg through three LUTs into the adder
+// was its 7.77 ns critical path). wr_cnt + 1 is wr_cnt1_reg itself.
+wire [RW-1:0] wr_cnt_wrap = wr_cnt_reg + MINUS_H_R;
+wire [RW-1:0] wr_cnt_row_wrap = wr_cnt1_reg + MINUS_H_R;
+wire [RW-1:0] wr_cnt1_row = wr_cnt1_reg + RW_ONE;
+wire [RW-1:0] wr_cnt1_row_wrap = wr_cnt1_reg + ONE_MINUS_H_R;
 
 always @(posedge clk) begin
     // row bookkeeping
-    wr_cnt_reg <= wr_cnt_reg + wr_delta;
-    wr_cnt1_reg <= wr_cnt1_reg + wr_delta;
+    case ({wrap, row_done})
+        2'b01: begin
+            wr_cnt_reg <= wr_cnt1_reg;
+            wr_cnt1_reg <= wr_cnt1_row;
+        end
+        2'b10: begin
+            wr_cnt_reg <= wr_cnt_wrap;
+            wr_cnt1_reg <= wr_cnt_row_wrap;
+        end
+        2'b11: begin
+            wr_cnt_reg <= wr_cnt_row_wrap;
+            wr_cnt1_reg <= wr_cnt1_row_wrap;
+        end
+        default: begin
+        end
+    endcase
 
     // the conditions for the next cycle (see above); wr_cnt1_reg when a row completes now
     if (frame_end || wrap) begin
