@@ -37,7 +37,7 @@ constexpr uintmax_t kOneUnitCppBytes = 8'000'000;
 
 // File contents for the cache key, without the DO-NOT-EDIT banner line: it names the command
 // that generated the file, which changes with options that do not change the design.
-std::string slurp_path(const fs::path& p) {
+std::string key_contents(const fs::path& p) {
   std::string s = read_file_bytes(p.string());
   if (s.rfind("// DO NOT EDIT.", 0) == 0) s.erase(0, s.find('\n'));
   return s;
@@ -123,7 +123,7 @@ uint64_t build_key(const SimOptions& o, const VerilatorInstall& v) {
     if (e.is_regular_file() && e.path().string().find("/build") == std::string::npos)
       files.push_back(e.path());
   std::sort(files.begin(), files.end());
-  for (const auto& f : files) h = fnv1a(fnv1a(h, f.filename().string()), slurp_path(f));
+  for (const auto& f : files) h = fnv1a(fnv1a(h, f.filename().string()), key_contents(f));
   const fs::path lib = install_paths().core_lib;
   if (fs::exists(lib))
     h = fnv1a(h, std::to_string(fs::last_write_time(lib).time_since_epoch().count()));
