@@ -138,11 +138,8 @@ localparam GROUPS = groups_before(LAYERS);
 localparam GA_W = GROUPS > 1 ? $clog2(GROUPS) : 1;
 localparam LW = LAYERS > 1 ? $clog2(LAYERS) : 1;
 localparam STAGES = 12;
-// The open ECP5 flow (RTLGEN_ECP5): a block-RAM parameter ROM (wider than 18 bits) at most 512 words
-// deep is mapped by Yosys in the DP16KD's 36-bit mode, whose output register `rtlgen pnr` does
-// not take (ecp5_outreg.hpp), leaving nextpnr's 5.83 ns clock-to-out of LFE5U-85F-6 in the
-// read path. Declared 1024 words deep it maps in the 18-bit mode, which takes the register (at
-// most twice the blocks; the words beyond the file are never read).
+// The open ECP5 flow: declared 1024 words deep when wider than 18 bits, so that Yosys maps it in
+// the DP16KD's 18-bit mode, whose output register rtlgen pnr absorbs (see rtlgen_mvu's ROM_WORDS).
 `ifdef RTLGEN_ECP5
 localparam ROM_WORDS = GROUPS <= 512 ? 1024 : GROUPS;
 `else
