@@ -21,9 +21,13 @@ for entry in CMakeLists.txt cmake gen sim rtl_templates docs README.md configs; 
   cp -r "$src/$entry" "$work/src/"
 done
 # -O0: the quickest build (its largest sources compile in 2/3 of the CPU time of -O1); the few
-# frames simulated here do not need the golden model's speed.
+# frames simulated here do not need the golden model's speed. Unity build (sources compiled in
+# batches): 51 instead of 99 CPU s at -O0, most of a source's time being the shared headers. Every
+# source is still compiled on its own by the main build; here a helper of the same name in two
+# files' anonymous namespaces is a redefinition error (rename one of them).
 cmake -S "$work/src" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_CXX_FLAGS_RELEASE="-O0 -DNDEBUG" -DRTLGEN_BUILD_TESTS=OFF >"$work/configure.log" 2>&1 ||
+  -DCMAKE_CXX_FLAGS_RELEASE="-O0 -DNDEBUG" -DCMAKE_UNITY_BUILD=ON -DRTLGEN_BUILD_TESTS=OFF \
+  >"$work/configure.log" 2>&1 ||
   { cat "$work/configure.log"; fail "configure"; }
 cmake --build "$work/build" -j 2 >"$work/build.log" 2>&1 || { tail -30 "$work/build.log"; fail "build"; }
 (cd "$work/build" && cpack -G DEB >"$work/cpack.log" 2>&1) || { cat "$work/cpack.log"; fail "cpack"; }
