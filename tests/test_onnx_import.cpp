@@ -461,7 +461,8 @@ TEST_CASE("onnx: QLinearConcat and a QDQ Concat map to concat with ONNX Runtime'
                                [](const Instance& i) { return i.module == "rtlgen_concat"; });
   REQUIRE(it != cat3.instances.end());
   CHECK(std::find(it->params.begin(), it->params.end(),
-                  std::pair<std::string, std::string>{"N_IN", "3"}) != it->params.end());
+                  std::pair<std::string, ParamValue>{"N_IN", ParamValue::integer(3)}) !=
+        it->params.end());
   // keeps the pace of the stages before it
   CHECK(cat3.est_cycles <=
         std::max(plan.layers.front().est_cycles, plan.input.beats_per_frame()));

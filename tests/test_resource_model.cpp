@@ -39,7 +39,7 @@ void all_block_ram(HwPlan& plan) {
   for (auto& hw : plan.layers)
     for (auto& inst : hw.instances)
       for (auto& [k, v] : inst.params)
-        if (k == "MEM_STYLE") v = "0";
+        if (k == "MEM_STYLE") v = ParamValue::integer(0);
 }
 
 // The memory styles before shallow memories of up to kDistributedShallowMaxBits went to LUTs:
@@ -50,7 +50,7 @@ void before_shallow_rule(HwPlan& plan) {
       const auto [words, width] = memory_shape(inst, hw.mems);
       if (words * width <= kDistributedMaxBits) continue;
       for (auto& [k, v] : inst.params)
-        if (k == "MEM_STYLE") v = "0";
+        if (k == "MEM_STYLE") v = ParamValue::integer(0);
     }
 }
 
@@ -313,7 +313,7 @@ TEST_CASE("memories under the distributed threshold go to LUTs, the others to bl
   HwPlan plan = plan_hardware(net);
   auto style = [](const Instance& inst) {
     for (const auto& [k, v] : inst.params)
-      if (k == "MEM_STYLE") return v;
+      if (k == "MEM_STYLE") return v.verilog();
     return std::string("none");
   };
   int lut_mems = 0, block_mems = 0;
@@ -333,7 +333,7 @@ TEST_CASE("memories under the distributed threshold go to LUTs, the others to bl
       // the other style, counted by the same model
       Instance flipped = inst;
       for (auto& [k, v] : flipped.params)
-        if (k == "MEM_STYLE") v = v == "1" ? "0" : "1";
+        if (k == "MEM_STYLE") v = ParamValue::integer(v.as_int() == 1 ? 0 : 1);
       const ResourceCounts f = estimate_instance(flipped, hw.mems);
       if (style(inst) == "1") {
         ++lut_mems;
@@ -362,7 +362,7 @@ TEST_CASE("requantizers are shared at the rate results come, with the narrowest 
   const HwPlan plan = plan_hardware(net);
   const auto param = [](const Instance& inst, const std::string& k) {
     for (const auto& [name, v] : inst.params)
-      if (name == k) return v;
+      if (name == k) return v.verilog();
     return std::string();
   };
   std::map<std::string, const Instance*> by_name;
@@ -452,24 +452,24 @@ TEST_CASE("resource model matches the MLPerf Tiny designs folded to an xc7z020",
 TEST_CASE("rtlgen_concat terms follow Yosys on both layouts", "[resource]") {
   // bench/work/pnr cuts of configs/onnx_qop_cnn_hw.onnx, onnx_qdq_concat_u8.onnx and
   // onnx_qdq_inception_u8.onnx through Yosys synth_xilinx: 39 LUT 3 FF, 3 LUT, 5 LUT
-  const auto concat = [](const char* n, const char* in_n, const char* in_beats) {
-    const int64_t inputs = 1 + int64_t(std::count(in_n, in_n + std::strlen(in_n), ','));
+  // per input (input 0 first) its elements per beat and beats per pixel
+  const auto concat = [](int64_t n, const std::vector<int64_t>& in_n,
+                         const std::vector<int64_t>& in_beats) {
     Instance i{"rtlgen_concat", "cat", {}, {}};
-    i.params = {{"N_IN", std::to_string(inputs)},
-                {"N", n},
-                {"ELEM_BITS", "8"},
-                {"IN_N", in_n},
-                {"IN_BEATS", in_beats}};
+    i.params = {{"N_IN", ParamValue::integer(int64_t(in_n.size()))},
+                {"N", ParamValue::integer(n)},
+                {"ELEM_BITS", ParamValue::integer(8)},
+                {"IN_N", ParamValue::fields(in_n, 32, false)},
+                {"IN_BEATS", ParamValue::fields(in_beats, 32, false)}};
     return estimate_instance(i, {});
   };
-  const ResourceCounts seq = concat("4", "{32'd4, 32'd4}", "{32'd2, 32'd3}");
+  const ResourceCounts seq = concat(4, {4, 4}, {3, 2});
   CHECK(seq.lut == 44);
   CHECK(seq.ff == 3);
-  const ResourceCounts whole2 = concat("8", "{32'd4, 32'd4}", "{32'd1, 32'd1}");
+  const ResourceCounts whole2 = concat(8, {4, 4}, {1, 1});
   CHECK(whole2.lut == 3);
   CHECK(whole2.ff == 0);
-  const ResourceCounts whole4 =
-      concat("20", "{32'd4, 32'd4, 32'd8, 32'd4}", "{32'd1, 32'd1, 32'd1, 32'd1}");
+  const ResourceCounts whole4 = concat(20, {4, 8, 4, 4}, {1, 1, 1, 1});
   CHECK(whole4.lut == 5);
   CHECK(whole4.ff == 0);
 }

@@ -40,7 +40,7 @@ FoldTarget budget(int64_t n, bool share = true, double floor = kDefaultMinUtilis
 
 std::string param_of(const Instance& inst, const std::string& name) {
   for (const auto& [k, v] : inst.params)
-    if (k == name) return v;
+    if (k == name) return v.verilog();
   return "";
 }
 

@@ -231,8 +231,8 @@ TEST_CASE("hw: {mult: lut} reaches the matrix unit, the model and the written YA
   for (size_t i = 0; i < plan.layers.size(); ++i)
     for (const auto& inst : plan.layers[i].instances)
       if (inst.module == "rtlgen_mvu") {
-        const bool lut = std::count(inst.params.begin(), inst.params.end(),
-                                    std::pair<std::string, std::string>{"MULT_STYLE", "1"}) == 1;
+        const std::pair<std::string, ParamValue> lut_style{"MULT_STYLE", ParamValue::integer(1)};
+        const bool lut = std::count(inst.params.begin(), inst.params.end(), lut_style) == 1;
         CHECK(lut == (i == 0));
         lut_mvus += lut;
         if (lut) CHECK(estimate_instance(inst, plan.layers[i].mems).dsp == 0);

@@ -22,7 +22,7 @@ std::string range(int width) { return width > 1 ? fmt::format("[{}:0] ", width -
 void print_instance(std::string& s, const Instance& inst) {
   s += fmt::format("{} #(\n", inst.module);
   for (size_t i = 0; i < inst.params.size(); ++i)
-    s += fmt::format("    .{}({}){}\n", inst.params[i].first, inst.params[i].second,
+    s += fmt::format("    .{}({}){}\n", inst.params[i].first, inst.params[i].second.verilog(),
                      i + 1 < inst.params.size() ? "," : "");
   s += fmt::format(") {} (\n", inst.name);
   for (size_t i = 0; i < inst.ports.size(); ++i)

@@ -69,8 +69,8 @@ bool over(const DeviceUse& u, double fill) { return u.used > fill * u.available 
 DeviceFit fit_choosing_buffers(Network& net, const Device& dev, double fill, DeviceFit fit) {
   const auto style = [](const Instance& inst) {
     for (const auto& [k, v] : inst.params)
-      if (k == "MEM_STYLE") return v;
-    return std::string();
+      if (k == "MEM_STYLE") return v.as_int(-1);
+    return int64_t(-1);
   };
   // rows: logic, FF, DSP, block RAM, LUT RAM
   while (over(fit.rows[3], fill)) {
@@ -80,10 +80,10 @@ DeviceFit fit_choosing_buffers(Network& net, const Device& dev, double fill, Dev
     for (const HwLayer& hw : plan.layers) {
       if (hw.lut_buffer) continue;
       for (const Instance& inst : hw.instances) {
-        if (inst.module != "rtlgen_swg" || style(inst) != "0") continue;
+        if (inst.module != "rtlgen_swg" || style(inst) != 0) continue;
         Instance lut = inst;
         for (auto& [k, v] : lut.params)
-          if (k == "MEM_STYLE") v = "1";
+          if (k == "MEM_STYLE") v = ParamValue::integer(1);
         const ResourceCounts a = estimate_instance(inst, hw.mems);
         const ResourceCounts b = estimate_instance(lut, hw.mems);
         const double saved = a.bram36() - b.bram36();

@@ -1,5 +1,5 @@
-// Reading an instance's parameters back from the Verilog literals the planner wrote (the
-// resource model's and the memory passes' view of a plan), and the integer helpers they share.
+// Reading an instance's typed parameters (the resource model's and the memory passes' view of a
+// plan), and the integer helpers they share.
 #pragma once
 
 #include <cstdint>
@@ -18,35 +18,24 @@ inline int clog2(int64_t v) {
   return b;
 }
 
+// The value of the integer parameter `name`; `def` if absent or not an integer.
 inline int64_t param(const Instance& inst, const std::string& name, int64_t def = 0) {
   for (const auto& [k, v] : inst.params)
-    if (k == name) {
-      char* end = nullptr;
-      const long long x = std::strtoll(v.c_str(), &end, 10);
-      return end == v.c_str() ? def : int64_t(x);
-    }
+    if (k == name) return v.kind() == ParamValue::Kind::Integer ? v.as_int() : def;
   return def;
 }
 
-// The fields of a vector parameter written as a concatenation of decimal fields, last first
-// ("{32'd8, 32'd4}" -> {4, 8}); empty if absent.
+// The fields of a vector parameter, field 0 first; empty if absent.
 inline std::vector<int64_t> param_fields(const Instance& inst, const std::string& name) {
-  std::vector<int64_t> out;
-  for (const auto& [k, v] : inst.params) {
-    if (k != name) continue;
-    for (size_t at = v.find("'d"); at != std::string::npos; at = v.find("'d", at + 2))
-      out.insert(out.begin(), std::strtoll(v.c_str() + at + 2, nullptr, 10));
-  }
-  return out;
+  for (const auto& [k, v] : inst.params)
+    if (k == name) return v.fields();
+  return {};
 }
 
+// The string of a string parameter (a file name); empty if absent.
 inline std::string param_str(const Instance& inst, const std::string& name) {
   for (const auto& [k, v] : inst.params)
-    if (k == name) {
-      std::string s = v;
-      if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
-      return s;
-    }
+    if (k == name) return v.text();
   return "";
 }
 

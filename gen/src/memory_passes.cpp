@@ -15,14 +15,15 @@ void choose_memory_styles(HwPlan& plan) {
       if (inst.module == "rtlgen_dwu_shared" && param(inst, "REQUANT") == 1) {
         // the parameter ROM of the unit's requantizer
         const auto [words, width] = memory_shape(unit_requantizer(inst), hw.mems);
-        inst.params.emplace_back("PARAM_MEM_STYLE", distributed_memory(words, width) ? "1" : "0");
+        inst.params.emplace_back("PARAM_MEM_STYLE",
+                                 ParamValue::integer(distributed_memory(words, width) ? 1 : 0));
         continue;
       }
       const auto [words, width] = memory_shape(inst, hw.mems);
       if (words == 0) continue;
       const bool lut =
           distributed_memory(words, width) || (hw.lut_buffer && inst.module == "rtlgen_swg");
-      inst.params.emplace_back("MEM_STYLE", lut ? "1" : "0");
+      inst.params.emplace_back("MEM_STYLE", ParamValue::integer(lut ? 1 : 0));
     }
 }
 
@@ -66,8 +67,8 @@ void bank_deep_roms(HwPlan& plan) {
       const std::string stem = file.size() > 4 && file.compare(file.size() - 4, 4, ".mem") == 0
                                    ? file.substr(0, file.size() - 4)
                                    : file;
-      inst.params.emplace_back("ROM_BANK_WORDS", fmt::format("{}", bank_words));
-      inst.params.emplace_back("WEIGHT_BANK_PREFIX", "\"" + stem + "\"");
+      inst.params.emplace_back("ROM_BANK_WORDS", ParamValue::integer(bank_words));
+      inst.params.emplace_back("WEIGHT_BANK_PREFIX", ParamValue::string(stem));
       for (size_t first = 0, b = 0; first < mem->lines.size(); first += size_t(bank_words), ++b) {
         const size_t last = std::min(mem->lines.size(), first + size_t(bank_words));
         banks.push_back({fmt::format("{}_bank{:03d}.mem", stem, b),

@@ -12,11 +12,51 @@
 
 namespace rtlgen {
 
+// One parameter value of a template instance, typed: the Verilog printer prints it (verilog())
+// and the resource model and the memory passes read it (as_int, fields, text); no literal is
+// parsed back.
+class ParamValue {
+ public:
+  enum class Kind { Integer, Hex, Fields, String };
+  ParamValue() = default;
+  // A decimal integer.
+  static ParamValue integer(int64_t v);
+  // A sized hexadecimal literal: bits'h, zero-padded to ceil(bits / 4) digits.
+  static ParamValue hex(uint64_t v, int bits);
+  // A vector of `bits`-bit fields, field 0 in the lowest bits: {F[n-1], ..., F[0]}, each
+  // bits'd (decimal) or, with `hex_fields`, bits'h (two's complement, zero-padded).
+  static ParamValue fields(std::vector<int64_t> v, int bits, bool hex_fields);
+  // A string (a file name).
+  static ParamValue string(std::string s);
+
+  Kind kind() const { return kind_; }
+  // The integer of an Integer or Hex value; `otherwise` for the other kinds.
+  int64_t as_int(int64_t otherwise = 0) const;
+  // The fields of a Fields value (field 0 first); empty for the other kinds.
+  const std::vector<int64_t>& fields() const { return fields_; }
+  // The string of a String value; empty for the other kinds.
+  const std::string& text() const { return text_; }
+  // The Verilog literal.
+  std::string verilog() const;
+  bool operator==(const ParamValue& o) const;
+  bool operator!=(const ParamValue& o) const { return !(*this == o); }
+
+ private:
+  Kind kind_ = Kind::Integer;
+  int64_t value_ = 0;
+  int bits_ = 0;
+  bool hex_fields_ = false;
+  std::vector<int64_t> fields_;
+  std::string text_;
+};
+
+using InstanceParams = std::vector<std::pair<std::string, ParamValue>>;
+
 struct Instance {
-  std::string module;  // template module name, e.g. rtlgen_swg
-  std::string name;    // instance name, e.g. conv1_swg
-  std::vector<std::pair<std::string, std::string>> params;  // name -> Verilog literal
-  std::vector<std::pair<std::string, std::string>> ports;   // port -> net expression
+  std::string module;                                      // template module name, e.g. rtlgen_swg
+  std::string name;                                        // instance name, e.g. conv1_swg
+  InstanceParams params;                                   // name -> value, in the order printed
+  std::vector<std::pair<std::string, std::string>> ports;  // port -> net expression
 };
 
 struct Wire {

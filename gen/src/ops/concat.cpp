@@ -190,9 +190,7 @@ void lower_concat(PlanBuilder& b, const Layer& l) {
     ready.push_back(from + "_tready");
   }
   const auto fields = [](const std::vector<int>& v) {
-    std::vector<std::string> f;
-    for (int x : v) f.push_back(fmt::format("32'd{}", x));
-    return concat_items(f);
+    return ParamValue::fields(std::vector<int64_t>(v.begin(), v.end()), 32, false);
   };
   Instance u = instance("rtlgen_concat", l.name + "_cat");
   u.params = {{"N_IN", lit(int64_t(in.size()))},

@@ -135,15 +135,15 @@ void shared_depthwise(PlanBuilder& b, HwLayer& hw, const Layer& l, const StreamI
   hw.rom_bits += int64_t(c) * taps * 8;
   if (last) {
     Instance d = instance("rtlgen_dwu_shared", l.folding.share + "_dwu");
-    std::vector<std::string> chans, in_zp, w_zp, out_zp, act_min, act_max, win_d, win_v, win_r,
-        acc_d, acc_v, acc_r;
+    std::vector<int64_t> chans, in_zp, w_zp, out_zp, act_min, act_max;
+    std::vector<std::string> win_d, win_v, win_r, acc_d, acc_v, acc_r;
     MemFile mem{l.folding.share + "_weights.mem", {}, hw.pe * 8};
     MemFile prm{l.folding.share + "_requant.mem", {}, urq.share.lanes * 72};
-    const auto field = [](int64_t v) { return fmt::format("32'h{:08x}", uint32_t(v)); };
+    const auto field = [](int64_t v) { return v; };
     for (const Layer* m : members) {
       const TensorQuant q = b.net.quant_of(m->inputs[0]);
       const std::string r = m->name + (urq.on ? "_rq" : "_acc");
-      chans.push_back(fmt::format("32'd{}", m->out_shape.c));
+      chans.push_back(m->out_shape.c);
       // zero points and bounds as 32-bit two's complement fields
       in_zp.push_back(field(q.zero_point));
       w_zp.push_back(field(m->weight_zero_point));
@@ -165,26 +165,26 @@ void shared_depthwise(PlanBuilder& b, HwLayer& hw, const Layer& l, const StreamI
     d.params = {{"N", lit(int64_t(members.size()))},
                 {"PE", lit(hw.pe)},
                 {"TAPS", lit(taps)},
-                {"CHANNELS", concat_items(chans)},
+                {"CHANNELS", ParamValue::fields(chans, 32, false)},
                 {"IN_SIGNED", lit(signed_flag(in_q.dtype))},
-                {"IN_ZP", concat_items(in_zp)},
+                {"IN_ZP", ParamValue::fields(in_zp, 32, true)},
                 {"W_SIGNED", lit(signed_flag(l.weight_dtype))},
-                {"W_ZP", concat_items(w_zp)},
+                {"W_ZP", ParamValue::fields(w_zp, 32, true)},
                 {"ACC_BITS", lit(acc_bits)},
                 {"OUT_DEPTH", lit(out_depth)},
                 {"WEIGHT_FILE", str_lit(mem.name)}};
     if (urq.on) {
       const Layer& m0 = *members[0];
-      d.params.insert(d.params.end(), {{"REQUANT", "1"},
+      d.params.insert(d.params.end(), {{"REQUANT", lit(1)},
                                        {"RQ_PE", lit(urq.share.lanes)},
                                        {"MUL_BITS", lit(urq.mul_bits)},
                                        {"MUL_CYCLES", lit(urq.share.mul_cycles)},
                                        {"PARAM_FILE", str_lit(prm.name)},
-                                       {"OUT_ZP", concat_items(out_zp)},
-                                       {"ACT_MIN", concat_items(act_min)},
-                                       {"ACT_MAX", concat_items(act_max)},
+                                       {"OUT_ZP", ParamValue::fields(out_zp, 32, true)},
+                                       {"ACT_MIN", ParamValue::fields(act_min, 32, true)},
+                                       {"ACT_MAX", ParamValue::fields(act_max, 32, true)},
                                        {"OUT_SIGNED", lit(signed_flag(m0.out_quant.dtype))},
-                                       {"ROUNDING", m0.single_rounding ? "1" : "0"}});
+                                       {"ROUNDING", lit(m0.single_rounding ? 1 : 0)}});
     }
     d.ports.push_back({"s_axis_tdata", concat_items(win_d)});
     d.ports.push_back({"s_axis_tvalid", concat_items(win_v)});

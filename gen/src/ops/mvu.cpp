@@ -69,7 +69,7 @@ void mvu_requant(PlanBuilder& b, HwLayer& hw, const Layer& l, const std::string&
   m.params = {{"MW", lit(mw)}, {"MH", lit(mh)}, {"PE", lit(hw.pe)}, {"SIMD", lit(hw.simd)}};
   for (auto& p : weight_params(in_q, l, acc_bits, wfile)) m.params.push_back(std::move(p));
   if (in_q.bits != 8) m.params.push_back({"IN_BITS", lit(in_q.bits)});
-  if (l.folding.lut_mult) m.params.push_back({"MULT_STYLE", "1"});
+  if (l.folding.lut_mult) m.params.push_back({"MULT_STYLE", lit(1)});
   connect_in(m, from);
   connect_out(m, l.name + "_acc");
   b.stream_wires(l.name + "_acc", hw.pe * acc_bits);

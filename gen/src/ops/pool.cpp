@@ -36,7 +36,7 @@ int64_t mean_cycles(int64_t in_beats, int channels, int lanes) {
 // rtlgen_pool: max or average (TFLite's count of in-image taps, from tuser) of 8-bit elements.
 Instance window_pool(PlanBuilder& b, const Layer& l, int simd, const StreamInfo& src) {
   Instance p = instance("rtlgen_pool", l.name + "_pool");
-  p.params = {{"MODE", l.op == OpKind::MaxPool2D ? "1" : "0"},
+  p.params = {{"MODE", lit(l.op == OpKind::MaxPool2D ? 1 : 0)},
               {"CHANNELS", lit(src.shape.c)},
               {"SIMD", lit(simd)},
               {"K_H", lit(l.kernel_h)},
@@ -119,7 +119,7 @@ void avgpool_float(PlanBuilder& b, HwLayer& hw, const Layer& l, const StreamInfo
               {"K_W", lit(l.kernel_w)},
               {"IN_SIGNED", lit(signed_flag(src.dtype))},
               {"IN_ZP", lit(in_q.zero_point)},
-              {"IN_MANT", fmt::format("24'h{:06x}", t.in_mant)},
+              {"IN_MANT", ParamValue::hex(t.in_mant, 24)},
               {"ACT_MIN", lit(l.act_min)},
               {"THRESH_FILE", str_lit(tfile)}};
   connect_in(p, l.name + "_win");

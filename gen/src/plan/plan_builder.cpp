@@ -9,8 +9,8 @@
 
 namespace rtlgen::plan {
 
-std::string lit(int64_t v) { return v < 0 ? fmt::format("-{}", -v) : fmt::format("{}", v); }
-std::string str_lit(const std::string& s) { return "\"" + s + "\""; }
+ParamValue lit(int64_t v) { return ParamValue::integer(v); }
+ParamValue str_lit(const std::string& s) { return ParamValue::string(s); }
 
 std::string concat_items(const std::vector<std::string>& items) {
   std::string s = "{";
@@ -18,9 +18,8 @@ std::string concat_items(const std::vector<std::string>& items) {
   return s;
 }
 
-std::vector<std::pair<std::string, std::string>> weight_params(const TensorQuant& in_q,
-                                                               const Layer& l, int acc_bits,
-                                                               const std::string& weight_file) {
+InstanceParams weight_params(const TensorQuant& in_q, const Layer& l, int acc_bits,
+                             const std::string& weight_file) {
   return {{"IN_SIGNED", lit(signed_flag(in_q.dtype))},
           {"IN_ZP", lit(in_q.zero_point)},
           {"W_SIGNED", lit(signed_flag(l.weight_dtype))},
@@ -111,8 +110,10 @@ HwLayer PlanBuilder::start(const Layer& l, const StreamInfo& src) const {
 Instance fifo_instance(const std::string& name, int width, int depth, const std::string& from,
                        const std::string& to) {
   Instance f = instance("rtlgen_fifo", name);
-  f.params = {
-      {"WIDTH", lit(width)}, {"DEPTH", lit(depth)}, {"LAST_ENABLE", "0"}, {"USER_WIDTH", "0"}};
+  f.params = {{"WIDTH", lit(width)},
+              {"DEPTH", lit(depth)},
+              {"LAST_ENABLE", lit(0)},
+              {"USER_WIDTH", lit(0)}};
   connect_in(f, from);
   f.ports.push_back({"s_axis_tlast", "1'b0"});
   f.ports.push_back({"s_axis_tuser", "1'b0"});

@@ -21,8 +21,9 @@ inline Instance instance(const std::string& module, const std::string& name) {
 
 constexpr int kFifoDepth = 16;  // between stages: absorbs the MVU's output bursts
 
-std::string lit(int64_t v);
-std::string str_lit(const std::string& s);
+// Instance parameter values: an integer, a file name.
+ParamValue lit(int64_t v);
+ParamValue str_lit(const std::string& s);
 // Verilog concatenation {items[n-1], ..., items[0]}: item 0 in the lowest bits.
 std::string concat_items(const std::vector<std::string>& items);
 void connect_in(Instance& inst, const std::string& prefix);
@@ -30,9 +31,8 @@ void connect_out(Instance& inst, const std::string& prefix);
 inline int signed_flag(DType t) { return t == DType::Int8 ? 1 : 0; }
 // The parameters an MVU and a depthwise unit share, after their own: input and weight types and
 // zero points, the accumulator width and the weight ROM.
-std::vector<std::pair<std::string, std::string>> weight_params(const TensorQuant& in_q,
-                                                               const Layer& l, int acc_bits,
-                                                               const std::string& weight_file);
+InstanceParams weight_params(const TensorQuant& in_q, const Layer& l, int acc_bits,
+                             const std::string& weight_file);
 // The wires of a valid/ready stream `prefix` of `width` data bits.
 std::vector<Wire> stream_wire_list(const std::string& prefix, int width, bool last = false,
                                    bool user = false);

@@ -97,7 +97,7 @@ void requant(PlanBuilder& b, HwLayer& hw, const Layer& l, const std::string& fro
               {"ACT_MIN", lit(l.act_min)},
               {"ACT_MAX", lit(l.act_max)},
               {"OUT_SIGNED", lit(signed_flag(l.out_quant.dtype))},
-              {"ROUNDING", l.single_rounding ? "1" : "0"}};
+              {"ROUNDING", lit(l.single_rounding ? 1 : 0)}};
   connect_in(r, in);
   r.ports.push_back({"s_axis_tuser", "1'b0"});  // one layer (LAYERS 1)
   connect_out(r, out);
@@ -106,7 +106,7 @@ void requant(PlanBuilder& b, HwLayer& hw, const Layer& l, const std::string& fro
   hw.instances.push_back(r);
   if (share.lanes != lanes) {
     Instance w = instance("rtlgen_width_converter", l.name + "_rq_merge");
-    w.params = {{"IN_N", lit(share.lanes)}, {"OUT_N", lit(lanes)}, {"ELEM_BITS", "8"}};
+    w.params = {{"IN_N", lit(share.lanes)}, {"OUT_N", lit(lanes)}, {"ELEM_BITS", lit(8)}};
     connect_in(w, out);
     w.ports.push_back({"s_axis_tlast", "1'b0"});
     connect_out(w, l.name + "_rq");
