@@ -50,8 +50,6 @@ void validate_graph(Network& net) {
       fail(l, fmt::format("output dtype {} differs from input dtype {}; mixed uint8/int8 "
                           "networks are not supported",
                           to_string(l.out_quant.dtype), to_string(in_q.dtype)));
-    if (l.op == OpKind::Add && net.quant_of(l.inputs[1]).dtype != in_q.dtype)
-      fail(l, "both ADD inputs must have the same dtype");
     if (const OpDef* op = op_def(l.op)) op->check_quantization(net, l);  // the op's own
     if (has_weights(l.op) && !scale_shift) {
       if (l.weight_dtype == DType::Int8 && l.weight_zero_point != 0)
@@ -127,14 +125,6 @@ void infer_shapes(Network& net) {
         break;
       }
       case OpKind::Mean: out = {1, 1, in.c}; break;
-      case OpKind::Add: {
-        const Shape b = net.shape_of(l.inputs[1]);
-        if (b != in)
-          fail(l, fmt::format("inputs have different shapes {} and {} (broadcasting is not "
-                              "supported)",
-                              in.str(), b.str()));
-        break;
-      }
       case OpKind::Pad:
         out = {in.h + l.pads.top + l.pads.bottom, in.w + l.pads.left + l.pads.right, in.c};
         break;

@@ -421,11 +421,6 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     c.lut = 40 + n * acc * 2;
     c.ff = 40 + n * acc * 2;
     c.lutram = cb > 1 ? lutram_units(cb, n * acc) : 0;
-  } else if (m == "rtlgen_add") {
-    const int64_t n = param(inst, "N", 1);
-    c.dsp = 3 * mul_wide_dsp(32) * n;  // three 32x32 products per element
-    c.lut = 30 + 450 * n;
-    c.ff = 30 + 500 * n;
   } else if (m == "rtlgen_fork") {
     const int64_t k = param(inst, "N_OUT", 2);
     c.lut = 2 + 2 * k;
@@ -456,14 +451,6 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     c.dsp = simd * 2;
     c.lut = 10 + simd * (2 * 3 * 36 + 8 * 37 + 256 * 37 / 6);
     c.ff = 10 + simd * (10 + 3 * 36 + 8 * (36 + 8) + 8);
-  } else if (m == "rtlgen_add_float") {
-    // Not calibrated against Yosys yet. Per lane: two 11 x 25-bit products (2 hard multipliers
-    // each), two W-bit adds, two float32 roundings (leading-sign detect, compare, add) and the
-    // rounding / clamps; about 8 registers of W bits.
-    const int64_t n = param(inst, "N", 1), w = param(inst, "W", 48);
-    c.dsp = n * 4;
-    c.lut = 10 + n * (8 * w + 40);
-    c.ff = 10 + n * (8 * w + 40);
   } else if (m == "rtlgen_tlast_gen") {
     c.lut = 2 + clog2(std::max<int64_t>(param(inst, "BEATS", 2), 2));
     c.ff = 1 + clog2(std::max<int64_t>(param(inst, "BEATS", 2), 2));
@@ -511,8 +498,6 @@ int64_t template_latency(const Instance& inst) {
   }
   if (m == "rtlgen_width_converter") return 2;
   if (m == "rtlgen_global_pool") return 2;
-  if (m == "rtlgen_add") return 16;
-  if (m == "rtlgen_add_float") return 8;
   if (m == "rtlgen_argmax") return 1 + clog2(std::max<int64_t>(param(inst, "N", 1), 1));
   return 1;
 }

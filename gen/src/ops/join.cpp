@@ -6,10 +6,12 @@
 #include <functional>
 #include <numeric>
 
+#include "instance_params.hpp"
 #include "ops/op.hpp"
 #include "plan/plan_builder.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/golden.hpp"
+#include "rtlgen/resource_model.hpp"
 
 namespace rtlgen {
 namespace {
@@ -128,7 +130,55 @@ void lower_reshape(PlanBuilder& b, const Layer& l, const StreamInfo& src) {
 
 class AddOp : public OpDef {
  public:
+  std::vector<const char*> yaml_keys() const override { return {"activation"}; }
   InputCount input_count() const override { return {2, 2}; }
+  bool takes_requantization_mode() const override { return true; }
+  void check_quantization(const Network& net, const Layer& l) const override {
+    if (net.quant_of(l.inputs[1]).dtype != net.quant_of(l.inputs[0]).dtype)
+      fail(l, "both ADD inputs must have the same dtype");
+  }
+
+  Shape output_shape(const Network& net, Layer& l) const override {
+    const Shape a = net.shape_of(l.inputs[0]), b = net.shape_of(l.inputs[1]);
+    if (b != a)
+      fail(l, fmt::format("inputs have different shapes {} and {} (broadcasting is not "
+                          "supported)",
+                          a.str(), b.str()));
+    return a;
+  }
+
+  Tensor golden(const Network& net, const Layer& l,
+                const std::vector<const Tensor*>& in) const override {
+    return golden::add(l, *in[0], net.quant_of(l.inputs[0]), *in[1], net.quant_of(l.inputs[1]));
+  }
+
+  bool template_resources(const Instance& inst, ResourceCounts* c) const override {
+    const int64_t n = param(inst, "N", 1);
+    if (inst.module == "rtlgen_add") {
+      c->dsp = 3 * mul_wide_dsp(32) * n;  // three 32x32 products per element
+      c->lut = 30 + 450 * n;
+      c->ff = 30 + 500 * n;
+      return true;
+    }
+    if (inst.module == "rtlgen_add_float") {
+      // Not calibrated against Yosys yet. Per lane: two 11 x 25-bit products (2 hard
+      // multipliers each), two W-bit adds, two float32 roundings (leading-sign detect, compare,
+      // add) and the rounding / clamps; about 8 registers of W bits.
+      const int64_t w = param(inst, "W", 48);
+      c->dsp = n * 4;
+      c->lut = 10 + n * (8 * w + 40);
+      c->ff = 10 + n * (8 * w + 40);
+      return true;
+    }
+    return false;
+  }
+
+  std::optional<int64_t> template_latency(const Instance& inst) const override {
+    if (inst.module == "rtlgen_add") return 16;
+    if (inst.module == "rtlgen_add_float") return 8;
+    return std::nullopt;
+  }
+
   void lower(PlanBuilder& b, const Layer& l) const override { lower_add(b, l); }
 };
 

@@ -47,7 +47,6 @@ const std::map<std::string, OpInfo>& op_table() {
        {OpKind::AveragePool2D, with({"pool", "stride", "padding", "activation", "rounding"})}},
       {"max_pool2d", {OpKind::MaxPool2D, with({"pool", "stride", "padding", "activation"})}},
       {"mean", {OpKind::Mean, with({})}},
-      {"add", {OpKind::Add, with({"activation"})}},
       {"pad", {OpKind::Pad, with({"pads"})}},
       {"reshape", {OpKind::Reshape, with({"shape"})}},
       {"softmax", {OpKind::Softmax, with({"beta"})}},
@@ -128,7 +127,7 @@ Layer NetworkParser::parse_layer(const YAML::Node& ln, const Network& net,
     const auto rescaling = [](OpKind op) {
       const OpDef* d = op_def(op);
       return has_weights(op) || op == OpKind::AveragePool2D || op == OpKind::Mean ||
-             op == OpKind::Add || (d && d->takes_requantization_mode());
+             (d && d->takes_requantization_mode());
     };
     const bool rescales = rescaling(l.op);
     const bool u8_run = l.op == OpKind::AveragePool2D || l.op == OpKind::Add;
