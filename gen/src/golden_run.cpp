@@ -18,8 +18,6 @@ Tensor run_layer(const Network& net, const Layer& l, const std::vector<const Ten
     case OpKind::AveragePool2D: return average_pool2d(l, *in[0], q0);
     case OpKind::MaxPool2D: return max_pool2d(l, *in[0]);
     case OpKind::Mean: return mean(l, *in[0]);
-    case OpKind::Pad: return pad(l, *in[0]);
-    case OpKind::Reshape: return reshape(l, *in[0]);
     case OpKind::Softmax: return softmax(l, *in[0]);
     default: break;
   }

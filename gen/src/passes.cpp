@@ -125,15 +125,6 @@ void infer_shapes(Network& net) {
         break;
       }
       case OpKind::Mean: out = {1, 1, in.c}; break;
-      case OpKind::Pad:
-        out = {in.h + l.pads.top + l.pads.bottom, in.w + l.pads.left + l.pads.right, in.c};
-        break;
-      case OpKind::Reshape:
-        out = l.reshape_to.c == 0 ? Shape{1, 1, int(in.elements())} : l.reshape_to;
-        if (out.elements() != in.elements())
-          fail(l, fmt::format("cannot reshape {} ({} elements) to {} ({} elements)", in.str(),
-                              in.elements(), out.str(), out.elements()));
-        break;
       case OpKind::Softmax: break;
       default: out = op_def(l.op)->output_shape(net, l); break;  // the op table's shape rule
     }

@@ -184,11 +184,33 @@ class AddOp : public OpDef {
 
 class PadOp : public OpDef {
  public:
+  std::vector<const char*> yaml_keys() const override { return {"pads"}; }
+  Shape output_shape(const Network& net, Layer& l) const override {
+    const Shape in = net.shape_of(l.inputs[0]);
+    return {in.h + l.pads.top + l.pads.bottom, in.w + l.pads.left + l.pads.right, in.c};
+  }
+  Tensor golden(const Network& /*net*/, const Layer& l,
+                const std::vector<const Tensor*>& in) const override {
+    return golden::pad(l, *in[0]);
+  }
   void lower(PlanBuilder& b, const Layer& l) const override { lower_pad(b, l, b.stream_of(l)); }
 };
 
 class ReshapeOp : public OpDef {
  public:
+  std::vector<const char*> yaml_keys() const override { return {"shape"}; }
+  Shape output_shape(const Network& net, Layer& l) const override {
+    const Shape in = net.shape_of(l.inputs[0]);
+    const Shape out = l.reshape_to.c == 0 ? Shape{1, 1, int(in.elements())} : l.reshape_to;
+    if (out.elements() != in.elements())
+      fail(l, fmt::format("cannot reshape {} ({} elements) to {} ({} elements)", in.str(),
+                          in.elements(), out.str(), out.elements()));
+    return out;
+  }
+  Tensor golden(const Network& /*net*/, const Layer& l,
+                const std::vector<const Tensor*>& in) const override {
+    return golden::reshape(l, *in[0]);
+  }
   void lower(PlanBuilder& b, const Layer& l) const override { lower_reshape(b, l, b.stream_of(l)); }
 };
 

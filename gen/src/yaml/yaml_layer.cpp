@@ -47,8 +47,6 @@ const std::map<std::string, OpInfo>& op_table() {
        {OpKind::AveragePool2D, with({"pool", "stride", "padding", "activation", "rounding"})}},
       {"max_pool2d", {OpKind::MaxPool2D, with({"pool", "stride", "padding", "activation"})}},
       {"mean", {OpKind::Mean, with({})}},
-      {"pad", {OpKind::Pad, with({"pads"})}},
-      {"reshape", {OpKind::Reshape, with({"shape"})}},
       {"softmax", {OpKind::Softmax, with({"beta"})}},
   };
   static const std::map<std::string, OpInfo> all = [&] {
