@@ -41,7 +41,7 @@ DeviceFit fit_choosing_multipliers(Network& net, const Device& dev, double fill)
     const HwPlan plan = plan_hardware(net);
     const DeviceFit fit = fit_to_device(estimate_resources(plan), plan, dev);
     const DeviceUse& dsp = fit.rows[2];  // rows: logic, FF, DSP, block RAM, LUT RAM
-    const double excess = dsp.used - fill * dsp.available;
+    const double excess = dsp.used - dsp.limit(fill);
     if (excess <= 0) return fit;
     Layer* pick = nullptr;
     for (Layer& l : net.layers) {
@@ -60,7 +60,7 @@ DeviceFit fit_choosing_multipliers(Network& net, const Device& dev, double fill)
   }
 }
 
-bool over(const DeviceUse& u, double fill) { return u.used > fill * u.available + 1e-9; }
+bool over(const DeviceUse& u, double fill) { return u.used > u.limit(fill) + 1e-9; }
 
 // Then moves line buffers (rtlgen_swg) from block RAM to LUT RAM (hw: {buffer: lut}) while the
 // block RAM is over the fill: each time the buffer that frees the most block RAM per LUT it

@@ -73,44 +73,12 @@ void ResourceCounts::add(const ResourceCounts& o) {
   lutram += o.lutram;
   ramb36 += o.ramb36;
   ramb18 += o.ramb18;
+  srl += o.srl;
 }
 
 namespace {
 
 int64_t r(double v) { return int64_t(std::llround(v)); }
-
-// Bit columns of a ROM that are not constant over all words (Yosys' opt_mem drops the others),
-// counted over hex digits [first, first + count) of each word (default: the whole word).
-// Returns {words, non-constant bits}; {0, 0} if the file is not in the plan.
-std::pair<int64_t, int64_t> rom_shape(const std::vector<MemFile>& mems, const std::string& file,
-                                      size_t first = 0, size_t count = SIZE_MAX) {
-  for (const auto& m : mems) {
-    if (m.name != file) continue;
-    if (m.lines.empty()) return {0, 0};
-    const size_t digits = m.lines[0].size();
-    std::vector<unsigned> and_m(digits, 0xF), or_m(digits, 0);
-    for (const auto& line : m.lines)
-      for (size_t i = 0; i < digits && i < line.size(); ++i) {
-        const char c = line[i];
-        const unsigned v = c >= '0' && c <= '9'   ? unsigned(c - '0')
-                           : c >= 'a' && c <= 'f' ? unsigned(c - 'a' + 10)
-                           : c >= 'A' && c <= 'F' ? unsigned(c - 'A' + 10)
-                                                  : 0u;
-        and_m[i] &= v;
-        or_m[i] |= v;
-      }
-    int64_t varying = 0;
-    for (size_t i = first; i < digits && i - first < count; ++i) {
-      unsigned x = or_m[i] & ~and_m[i] & 0xF;
-      while (x) {
-        varying += x & 1;
-        x >>= 1;
-      }
-    }
-    return {int64_t(m.lines.size()), std::min<int64_t>(varying, m.word_bits)};
-  }
-  return {0, 0};
-}
 
 // Yosys memory_libmap cost of LUT RAM for a words x width memory with one read port
 // (RAM32M: 32 x 6 per unit, RAM64M: 64 x 3 per unit; cost 8 per unit).
@@ -182,6 +150,36 @@ std::pair<int64_t, int64_t> swg_line_shape(const Instance& inst) {
 
 }  // namespace
 
+std::pair<int64_t, int64_t> rom_shape(const std::vector<MemFile>& mems, const std::string& file,
+                                      size_t first, size_t count) {
+  for (const auto& m : mems) {
+    if (m.name != file) continue;
+    if (m.lines.empty()) return {0, 0};
+    const size_t digits = m.lines[0].size();
+    std::vector<unsigned> and_m(digits, 0xF), or_m(digits, 0);
+    for (const auto& line : m.lines)
+      for (size_t i = 0; i < digits && i < line.size(); ++i) {
+        const char c = line[i];
+        const unsigned v = c >= '0' && c <= '9'   ? unsigned(c - '0')
+                           : c >= 'a' && c <= 'f' ? unsigned(c - 'a' + 10)
+                           : c >= 'A' && c <= 'F' ? unsigned(c - 'A' + 10)
+                                                  : 0u;
+        and_m[i] &= v;
+        or_m[i] |= v;
+      }
+    int64_t varying = 0;
+    for (size_t i = first; i < digits && i - first < count; ++i) {
+      unsigned x = or_m[i] & ~and_m[i] & 0xF;
+      while (x) {
+        varying += x & 1;
+        x >>= 1;
+      }
+    }
+    return {int64_t(m.lines.size()), std::min<int64_t>(varying, m.word_bits)};
+  }
+  return {0, 0};
+}
+
 std::pair<int64_t, int64_t> memory_shape(const Instance& inst, const std::vector<MemFile>& mems) {
   const std::string& m = inst.module;
   const int64_t pe = param(inst, "PE", 1);
@@ -230,35 +228,50 @@ bool distributed_memory(int64_t words, int64_t width) {
 }
 
 ResourceCounts block_ram(int64_t words, int64_t width, int read_ports, bool written) {
+  return block_ram_modes(words, width, read_ports, written, BlockRamFamily::Xilinx7);
+}
+
+ResourceCounts block_ram_modes(int64_t words, int64_t width, int read_ports, bool written,
+                               BlockRamFamily family) {
   ResourceCounts best;
   if (words <= 0 || width <= 0) return best;
   read_ports = std::max(read_ports, 1);
-  // Yosys 0.23 memory_libmap with brams_xc4v.txt (xc7: HAS_SIZE_36, HAS_CASCADE,
-  // HAS_MIXWIDTH_SDP): per RAMB mode and data width w (depth 2^abits / w), the memory is cut into
-  // mult_a = ceil(words / depth) address ranges whose words are laid side by side and packed
-  // into ceil(mult_a * word / w) units: a 1,152 x 128 ROM takes 3 x 128 bits in 11 RAMB18 at
-  // 512 x 36, not 12. Cost: the mode's cost per unit plus 0.5 per bit of the read multiplexer
-  // over the ranges; the cheapest wins (true dual port first on a tie, as in the library).
-  // A written memory's word is padded to whole 9-bit bytes of the write enable (widths >= 9).
+  // Yosys memory_libmap: per block RAM mode and data width w (depth 2^abits / w), the memory is
+  // cut into mult_a = ceil(words / depth) address ranges whose words are laid side by side and
+  // packed into ceil(mult_a * word / w) units: a 1,152 x 128 ROM takes 3 x 128 bits in 11
+  // RAMB18 at 512 x 36, not 12. Cost: the mode's cost per unit plus 0.5 per bit of the read
+  // multiplexer over the ranges; the cheapest wins (true dual port first on a tie, as in the
+  // library). A written memory's word is padded to whole 9-bit bytes of the write enable
+  // (widths >= 9).
   struct Mode {
     int abits;
     int max_width_log2;  // index into kWidths
     int cost;
     int64_t ramb36_per_unit, ramb18_per_unit;
     bool tdp;
+    bool write_36_only;  // a written memory takes this mode only 36 bits wide (PDPW16KD)
   };
   static const int64_t kWidths[] = {1, 2, 4, 9, 18, 36, 72};
-  static const Mode modes[] = {{14, 4, 129, 0, 1, true},    // TDP RAMB18, up to 18 bits a port
-                               {15, 5, 257, 1, 0, true},    // TDP RAMB36, up to 36
-                               {16, 3, 513, 2, 0, true},    // TDP two cascaded RAMB36, up to 9
-                               {14, 5, 129, 0, 1, false},   // SDP RAMB18, up to 36
-                               {15, 6, 257, 1, 0, false}};  // SDP RAMB36, up to 72
+  // Yosys 0.23 brams_xc4v.txt (xc7: HAS_SIZE_36, HAS_CASCADE, HAS_MIXWIDTH_SDP)
+  static const Mode kXilinx7[] = {{14, 4, 129, 0, 1, true, false},    // TDP RAMB18, <= 18 bits
+                                  {15, 5, 257, 1, 0, true, false},    // TDP RAMB36, <= 36
+                                  {16, 3, 513, 2, 0, true, false},    // TDP 2 cascaded RAMB36
+                                  {14, 5, 129, 0, 1, false, false},   // SDP RAMB18, <= 36
+                                  {15, 6, 257, 1, 0, false, false}};  // SDP RAMB36, <= 72
+  // Yosys 0.23 and 0.70 ecp5 brams.txt (the same): DP16KD true dual port up to 18 bits a port,
+  // PDPW16KD one read port up to 36 bits and a 36-bit write port; counted as ramb18
+  static const Mode kEcp5[] = {{14, 4, 128, 0, 1, true, false},   // DP16KD
+                               {14, 5, 128, 0, 1, false, true}};  // PDPW16KD
+  const Mode* modes = family == BlockRamFamily::Ecp5 ? kEcp5 : kXilinx7;
+  const size_t n_modes = family == BlockRamFamily::Ecp5 ? std::size(kEcp5) : std::size(kXilinx7);
   double best_cost = 0;
   bool found = false;
-  for (const Mode& m : modes) {
+  for (size_t k = 0; k < n_modes; ++k) {
+    const Mode& m = modes[k];
     // a true-dual-port copy serves two read ports (of a ROM), a simple-dual-port copy one
     const int64_t copies = m.tdp && !written ? ceil_div(read_ports, 2) : read_ports;
     for (int b = 0; b <= m.max_width_log2; ++b) {
+      if (written && m.write_36_only && b != m.max_width_log2) continue;
       const int64_t unit_width = kWidths[b];
       const int64_t byte = written ? std::min<int64_t>(9, unit_width) : 1;
       const int64_t word = ceil_div(width, byte) * byte;
@@ -273,8 +286,11 @@ ResourceCounts block_ram(int64_t words, int64_t width, int read_ports, bool writ
         best.ramb36 = m.ramb36_per_unit * units * copies;
         best.ramb18 = m.ramb18_per_unit * units * copies;
         // the read multiplexer over the ranges in LUT6 (4:1 each): ResNet-8's 1,152 x 256 ROM
-        // in three ranges, 264 LUT more than a one-range MVU of its shape
-        best.lut = (ranges - 1 + 2) / 3 * width * read_ports;
+        // in three ranges, 264 LUT more than a one-range MVU of its shape; in LUT4 (2:1, with
+        // the slice's PFUMX / L6MUX21 joining them) on ECP5
+        best.lut = family == BlockRamFamily::Ecp5 ? (ranges > 1 ? ceil_div(ranges, 2) * width : 0)
+                                                  : (ranges - 1 + 2) / 3 * width;
+        best.lut *= read_ports;
       }
     }
   }
@@ -458,6 +474,13 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     c.lut = 50;  // unknown template: a token amount
     c.ff = 50;
   }
+  // Shift registers Yosys puts in SRL16E (delay lines of the control and tag pipelines; per
+  // instance, the seed MobileNet at 198 multipliers: 226 in all)
+  static const std::map<std::string, int64_t> kSrl = {{"rtlgen_requant", 10},   {"rtlgen_mvu", 2},
+                                                      {"rtlgen_swg", 1},        {"rtlgen_dwu", 3},
+                                                      {"rtlgen_dwu_shared", 5}, {"rtlgen_pool", 2}};
+  const auto srl = kSrl.find(m);
+  if (srl != kSrl.end()) c.srl = srl->second;
   return c;
 }
 
@@ -511,7 +534,11 @@ int64_t stage_delay(const HwLayer& hw) {
 
 namespace {}  // namespace
 
-ResourceEstimate estimate_resources(const HwPlan& plan) {
+ResourceEstimate estimate_resources(const HwPlan& plan, ResourceFamily family) {
+  const auto instance = [family](const Instance& inst, const std::vector<MemFile>& mems) {
+    return family == ResourceFamily::Ecp5 ? estimate_instance_ecp5(inst, mems)
+                                          : estimate_instance(inst, mems);
+  };
   ResourceEstimate e;
   e.cycles_per_frame = plan.est_cycles_per_frame;
   // Frame 0 of every stream: cycle of its first and of its last beat.
@@ -521,7 +548,7 @@ ResourceEstimate estimate_resources(const HwPlan& plan) {
   for (const auto& hw : plan.layers) {
     LayerEstimate le;
     le.layer = hw.layer;
-    for (const auto& inst : hw.instances) le.res.add(estimate_instance(inst, hw.mems));
+    for (const auto& inst : hw.instances) le.res.add(instance(inst, hw.mems));
 
     auto it = when.find(hw.in.tensor);
     auto [a_in, f_in] = it != when.end() ? it->second : prev;
@@ -581,13 +608,13 @@ ResourceEstimate estimate_resources(const HwPlan& plan) {
     e.layers.push_back(le);
   }
   // Output framer (+ argmax: one register) and glue between layers.
-  e.glue.add(estimate_instance(plan.tlast, {}));
+  e.glue.add(instance(plan.tlast, {}));
   int64_t out_delay = 1;
   if (plan.classify) {
-    e.glue.add(estimate_instance(plan.argmax, {}));
+    e.glue.add(instance(plan.argmax, {}));
     out_delay += template_latency(plan.argmax);
   }
-  for (const auto& g : plan.glue) e.glue.add(estimate_instance(g, {}));
+  for (const auto& g : plan.glue) e.glue.add(instance(g, {}));
   e.total.add(e.glue);
   e.latency_cycles = prev.second + out_delay;
   return e;

@@ -14,6 +14,8 @@
 // frame after its start, and no earlier than the tail of work left after its last input).
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -30,6 +32,7 @@ struct ResourceCounts {
   int64_t lutram = 0;  // LUT RAM cells (RAM32M / RAM64M / RAM64X1D ...)
   int64_t ramb36 = 0;  // RAMB36E1
   int64_t ramb18 = 0;  // RAMB18E1
+  int64_t srl = 0;     // SRL16E / SRLC32E (a LUT site each; not in `lut`)
   double bram36() const { return double(ramb36) + 0.5 * double(ramb18); }  // 36 Kb equivalents
   void add(const ResourceCounts& o);
 };
@@ -58,6 +61,20 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
 // memory_libmap's cheapest geometry (see resource_model.cpp).
 ResourceCounts block_ram(int64_t words, int64_t width, int read_ports, bool written = false);
 
+// The same rule over another family's block RAM modes: ECP5 DP16KD / PDPW16KD (counted in
+// ramb18) as Yosys synth_ecp5 maps them.
+enum class BlockRamFamily { Xilinx7, Ecp5 };
+ResourceCounts block_ram_modes(int64_t words, int64_t width, int read_ports, bool written,
+                               BlockRamFamily family);
+ResourceCounts block_ram_ecp5(int64_t words, int64_t width, int read_ports, bool written = false);
+
+// Which synthesis the counts of a ResourceCounts stand for. Xilinx7: Yosys synth_xilinx -family
+// xc7 (LUT6 logic, FF, DSP48E1, LUT RAM cells, RAMB36E1 / RAMB18E1). Ecp5: Yosys synth_ecp5 of
+// the open flow (resource_model_ecp5.cpp): lut = LUT4 sites of logic (LUT4 + 2 per CCU2C), ff =
+// TRELLIS_FF, dsp = MULT18X18D, lutram = TRELLIS_DPR16X4, ramb18 = DP16KD, ramb36 = 0.
+enum class ResourceFamily { Xilinx7, Ecp5 };
+ResourceCounts estimate_instance_ecp5(const Instance& inst, const std::vector<MemFile>& mems);
+
 // Memory style of one memory of words x width bits (width: the bit columns that vary, as Yosys
 // keeps them): distributed (LUT ROM / LUT RAM) when block RAM would hold fewer than
 // kDistributedBitsPerRamb18 of them per RAMB18 it takes (under 22% of its 18,432 bits: small,
@@ -75,6 +92,12 @@ bool distributed_memory(int64_t words, int64_t width);
 // The rtlgen_requant inside an rtlgen_dwu_shared with REQUANT 1 (one for all its layers), as an
 // instance with that requantizer's parameters, for memory_shape() and estimate_instance().
 Instance unit_requantizer(const Instance& dwu_shared);
+
+// Words and the bit columns that are not constant over all words (Yosys' opt_mem drops the
+// others) of the plan's memory file `file`, counted over hex digits [first, first + count) of
+// each word; {0, 0} if the file is not in `mems`.
+std::pair<int64_t, int64_t> rom_shape(const std::vector<MemFile>& mems, const std::string& file,
+                                      size_t first = 0, size_t count = SIZE_MAX);
 
 // Words and varying bits of an instance's ROM or line buffer (one copy), as estimate_instance
 // counts it (ROM contents from `mems`, else the full width); {0, 0} for templates without one.
@@ -115,16 +138,22 @@ int64_t mul_wide_dsp(int64_t a_bits, int64_t cycles = 1);
 // Register stages of a layer's template chain.
 int64_t stage_delay(const HwLayer& hw);
 
-ResourceEstimate estimate_resources(const HwPlan& plan);
+ResourceEstimate estimate_resources(const HwPlan& plan,
+                                    ResourceFamily family = ResourceFamily::Xilinx7);
 
-// The estimate against one device. The model counts Xilinx 7-series cells; for the other
-// families the counts are converted (`converted` = true, the note says how): UltraScale+ takes
-// them as they are, Cyclone V and ECP5 by the rules in resource_model.cpp. Block RAM rows count
-// the family's blocks (RAMB36 equivalents on Xilinx).
+// The estimate against one device. `est` counts Xilinx 7-series cells; UltraScale+ takes them as
+// they are and Cyclone V converts them (`converted` = true, the note says how). ECP5 is
+// estimated by its own model from `plan` (ResourceFamily::Ecp5; LUT4 sites count six per
+// TRELLIS_DPR16X4). Block RAM rows count the family's blocks (RAMB36 equivalents on Xilinx).
 struct DeviceUse {
   std::string resource;  // "LUT", "FF", "DSP48E1", "RAMB36", "LUT RAM", ...
   double used = 0, available = 0;
+  // The model's error bound on `used` (LUT and FF: the tests hold them within 10% of Yosys;
+  // multipliers and block RAM are exact): a folding may fill the resource only up to
+  // available / (1 + model_error), whatever the fill, so that it fits by Yosys' count too.
+  double model_error = 0;
   double fraction() const { return available > 0 ? used / available : (used > 0 ? 1e9 : 0); }
+  double limit(double fill) const { return std::min(fill, 1.0 / (1.0 + model_error)) * available; }
 };
 struct DeviceFit {
   Device device;
@@ -133,9 +162,12 @@ struct DeviceFit {
   std::string note;          // how the counts were converted ("" for 7-series)
   int64_t weight_bits = 0;   // ROM bits of the plan (weights + requantizer constants)
   int64_t on_chip_bits = 0;  // block RAM + URAM + distributed RAM bits of the device
-  // The rows above `fill` x available, as "DSP48E1 300 > 176 (0.8 x 220)"; "" = fits.
-  std::string overflow(double fill) const;
-  bool fits(double fill) const { return overflow(fill).empty(); }
+  // The rows above their limit(fill), as "DSP48E1 300 > 176 (0.8 x 220)"; "" = fits.
+  // `with_model_error` false: above fill x available (the estimate itself over the device).
+  std::string overflow(double fill, bool with_model_error = true) const;
+  bool fits(double fill, bool with_model_error = true) const {
+    return overflow(fill, with_model_error).empty();
+  }
   double worst_fraction() const;  // highest used / available
   std::string summary() const;    // one line: "xc7z020: LUT 41% (21,812 / 53,200), ..."
 };
