@@ -630,28 +630,17 @@ generate
         // window start after this beat: the next window's when the window ends, else the same
         wire signed [YW-1:0] iy_head_step = row_last ? IY_INIT : iy_head_reg + STRIDE_H_Y;
         wire signed [XW-1:0] ix_head_step = col_last ? IX_INIT : ix_head_reg + STRIDE_W_X;
-        // (the slot sums of both cases from the register, the flag choosing after them: the
-        // flag in front of the adder was LeNet small's conv2_swg critical path, 7.91 ns)
-        wire [NW:0] head_frame_sum = {1'b0, slot_head_reg} + FSTEP_N;
-        wire [NW:0] head_row_sum = {1'b0, slot_head_reg} + SH_N;
-        wire [NW-1:0] head_frame_step = (head_frame_sum >= NROWS_N1) ?
-                                        head_frame_sum[NW-1:0] - NROWS_N : head_frame_sum[NW-1:0];
-        wire [NW-1:0] head_row_step = (head_row_sum >= NROWS_N1) ?
-                                      head_row_sum[NW-1:0] - NROWS_N : head_row_sum[NW-1:0];
-        wire [NW-1:0] slot_head_step = row_last ? head_frame_step : head_row_step;
+        wire [NW:0] slot_head_sum = {1'b0, slot_head_reg} + (row_last ? FSTEP_N : SH_N);
+        wire [NW-1:0] slot_head_step = (slot_head_sum >= NROWS_N1) ?
+                                       slot_head_sum[NW-1:0] - NROWS_N : slot_head_sum[NW-1:0];
         wire signed [YW-1:0] iy_start = row_end ? iy_head_step : iy_head_reg;
         wire signed [XW-1:0] ix_start = win_last ? ix_head_step : ix_head_reg;
         wire [NW-1:0] slot_start = row_end ? slot_head_step : slot_head_reg;
 
         // next tap of the same window
-        // (both cases from the register, kx_carry choosing after them)
-        wire [NW:0] slot_sum = {1'b0, slot_reg} + TQ_N;
-        wire [NW:0] slot_sum_carry = {1'b0, slot_reg} + TQ_N + 1'b1;
-        wire [NW-1:0] slot_plain_step = (slot_sum >= NROWS_N1) ? slot_sum[NW-1:0] - NROWS_N
-                                                               : slot_sum[NW-1:0];
-        wire [NW-1:0] slot_carry_step = (slot_sum_carry >= NROWS_N1) ?
-                                        slot_sum_carry[NW-1:0] - NROWS_N : slot_sum_carry[NW-1:0];
-        wire [NW-1:0] slot_step = kx_carry ? slot_carry_step : slot_plain_step;
+        wire [NW:0] slot_sum = {1'b0, slot_reg} + (kx_carry ? TQ_N + 1'b1 : TQ_N);
+        wire [NW-1:0] slot_step = (slot_sum >= NROWS_N1) ? slot_sum[NW-1:0] - NROWS_N
+                                                         : slot_sum[NW-1:0];
 
         always @(posedge clk) begin
             if (win_next) begin
