@@ -34,7 +34,7 @@ namespace rtlgen {
 
 namespace {
 
-int64_t r(double v) { return int64_t(std::llround(v)); }
+int64_t ecp5_round(double v) { return int64_t(std::llround(v)); }
 
 // TRELLIS_DPR16X4 cells of a words x width LUT RAM.
 int64_t dpr_cells(int64_t words, int64_t width) { return ceil_div(words, 16) * ceil_div(width, 4); }
@@ -59,7 +59,7 @@ int64_t declared_rom_words(int64_t words, int64_t declared_width) {
 }
 
 // A written RAM in TRELLIS_DPR16X4 (asynchronous read) with its read register in flip-flops.
-ResourceCounts lut_ram(int64_t words, int64_t width) {
+ResourceCounts ecp5_lut_ram(int64_t words, int64_t width) {
   ResourceCounts c;
   if (words <= 0 || width <= 0) return c;
   c.lutram = dpr_cells(words, width);
@@ -71,19 +71,19 @@ ResourceCounts lut_ram(int64_t words, int64_t width) {
 // A RAM whose style Yosys chooses (no attribute): LUT RAM when its cost (4 per DPR16X4 and one
 // per bit of each further 16-word range) is below block RAM's (128 per block). (The one
 // per bit is fitted: the DS-CNN fc's 128 x 9 input buffer, 24 DPR16X4 or one block, is a block.)
-ResourceCounts ram_auto(int64_t words, int64_t width) {
+ResourceCounts ecp5_ram_auto(int64_t words, int64_t width) {
   if (words <= 0 || width <= 0) return {};
   const ResourceCounts b = block_ram_ecp5(words, width, 1, true);
   const double lutram_cost =
       4.0 * double(dpr_cells(words, width)) + double((ceil_div(words, 16) - 1) * width);
-  if (lutram_cost < 128.0 * double(b.ramb18)) return lut_ram(words, width);
+  if (lutram_cost < 128.0 * double(b.ramb18)) return ecp5_lut_ram(words, width);
   return b;
 }
 
 // A ROM built from LUT4s (MEM_STYLE 1, rom_block "logic"): per varying bit column one LUT4 per
 // 16 words, joined by the slice multiplexers up to 64 words and by LUT4s beyond; the read
 // register in flip-flops.
-ResourceCounts lut_rom(int64_t words, int64_t bits) {
+ResourceCounts ecp5_lut_rom(int64_t words, int64_t bits) {
   ResourceCounts c;
   if (words <= 1 || bits <= 0) return c;
   c.lut = bits * ceil_div(words, 16) + (words > 64 ? mux_luts(ceil_div(words, 64), bits) : 0);
@@ -92,10 +92,10 @@ ResourceCounts lut_rom(int64_t words, int64_t bits) {
 }
 
 // `declared_width`: the ROM's word as declared (its constant bit columns included).
-ResourceCounts rom(const Instance& inst, int64_t words, int64_t bits, int64_t declared_width) {
+ResourceCounts ecp5_rom(const Instance& inst, int64_t words, int64_t bits, int64_t declared_width) {
   if (words <= 1 || bits <= 0) return {};
   return param(inst, "MEM_STYLE") == 1
-             ? lut_rom(words, bits)
+             ? ecp5_lut_rom(words, bits)
              : block_ram_ecp5(declared_rom_words(words, declared_width), bits, 1);
 }
 
@@ -118,19 +118,19 @@ ResourceCounts mvu(const Instance& inst, const std::vector<MemFile>& mems) {
   // DP16KD after `rtlgen pnr`'s output-register pass, in flip-flops in Yosys' count, and the
   // bank select a stage of its own), or one memory
   const ResourceCounts weights =
-      banks > 0 ? block_ram_ecp5(bank_words, bits, 1) : rom(inst, words, bits, mults * 8);
+      banks > 0 ? block_ram_ecp5(bank_words, bits, 1) : ecp5_rom(inst, words, bits, mults * 8);
   // the ping-pong input buffer, declared 1024 deep when wider than 18 bits (as the ROMs)
-  const ResourceCounts ibuf = ram_auto(declared_rom_words(2 * sf, simd * xd), simd * xd);
+  const ResourceCounts ibuf = ecp5_ram_auto(declared_rom_words(2 * sf, simd * xd), simd * xd);
   // LUT4 sites and FF: least squares over the 16 MVUs (PE 1-16, SIMD 1-32, DSP and LUT
   // products, LUT / block / banked ROMs), each within 13% (LUT4) and 25% (FF)
   const double dsp_mults = lut_mult ? 0.0 : double(mults),
                lut_mults = lut_mult ? double(mults) : 0.0;
-  c.lut =
-      r(71.8 + 4.0 * double(simd) + 14.7 * dsp_mults + 269.3 * lut_mults + 3.65 * double(pe * acc) +
-        1.18 * double(weights.lut) + 0.31 * double(ibuf.lut) + 1.1 * double(banks * bits));
-  c.ff =
-      r(78.8 + 11.0 * double(simd) + 27.3 * dsp_mults + 56.6 * lut_mults + 1.17 * double(pe * acc) +
-        0.84 * double(weights.ff + ibuf.ff) + double(banks > 0 ? (banks + 1) * bits : 0));
+  c.lut = ecp5_round(71.8 + 4.0 * double(simd) + 14.7 * dsp_mults + 269.3 * lut_mults +
+                     3.65 * double(pe * acc) + 1.18 * double(weights.lut) +
+                     0.31 * double(ibuf.lut) + 1.1 * double(banks * bits));
+  c.ff = ecp5_round(78.8 + 11.0 * double(simd) + 27.3 * dsp_mults + 56.6 * lut_mults +
+                    1.17 * double(pe * acc) + 0.84 * double(weights.ff + ibuf.ff) +
+                    double(banks > 0 ? (banks + 1) * bits : 0));
   c.lutram = weights.lutram * std::max<int64_t>(banks, 1) + ibuf.lutram;
   c.ramb18 = weights.ramb18 * std::max<int64_t>(banks, 1) + ibuf.ramb18;
   return c;
@@ -154,18 +154,18 @@ ResourceCounts swg(const Instance& inst) {
     const int64_t deep = ceil_div(slot, 16);
     c.lutram = tpb * nrows * deep * ceil_div(width, 4);
     c.ff += tpb * nrows * (width + 1);
-    c.lut = r(142.4 * double(tpb) + 2.83 * double(tpb * width * ceil_div(nrows - 1, 3)) +
-              1.49 * double(tpb * nrows * width * (deep - 1)));
+    c.lut = ecp5_round(142.4 * double(tpb) + 2.83 * double(tpb * width * ceil_div(nrows - 1, 3)) +
+                       1.49 * double(tpb * nrows * width * (deep - 1)));
     return c;
   }
   // block RAM (or one distributed memory): the 7-series logic times 1.65 (Yosys 0.70 on the 30
   // block-RAM windows of the DS-CNN and mobilenet96)
-  const ResourceCounts line =
-      param(inst, "MEM_STYLE") == 1 ? lut_ram(depth, width) : block_ram_ecp5(depth, width, 1, true);
+  const ResourceCounts line = param(inst, "MEM_STYLE") == 1 ? ecp5_lut_ram(depth, width)
+                                                            : block_ram_ecp5(depth, width, 1, true);
   for (int64_t i = 0; i < tpb; ++i) c.add(line);
   const bool chunks = ic > simd;
-  c.lut += r(1.65 * (224 + 25.4 * double(tpb) + (chunks ? 2.0 * double(ic * eb) : 0.0) +
-                     0.75 * double(simd * eb)));
+  c.lut += ecp5_round(1.65 * (224 + 25.4 * double(tpb) + (chunks ? 2.0 * double(ic * eb) : 0.0) +
+                              0.75 * double(simd * eb)));
   return c;
 }
 
@@ -203,11 +203,11 @@ ResourceCounts estimate_instance_ecp5(const Instance& inst, const std::vector<Me
     Instance block = inst;
     for (auto& [k, v] : block.params)
       if (k == "MEM_STYLE" && words > 32) v = ParamValue::integer(0);
-    const ResourceCounts prm = rom(block, words, bits, pe * 72);
+    const ResourceCounts prm = ecp5_rom(block, words, bits, pe * 72);
     // (LeNet small after 2262ac9: the lanes with a block-RAM ROM take 407-644 LUT4 sites and
     // 524-579 FF, those with a LUT ROM 287-601 and 437-539)
     const bool lut_rom_lanes = param(block, "MEM_STYLE") == 1;
-    c.lut = r((lut_rom_lanes ? 300.0 : 525.0) * double(pe) + 1.33 * double(prm.lut));
+    c.lut = ecp5_round((lut_rom_lanes ? 300.0 : 525.0) * double(pe) + 1.33 * double(prm.lut));
     c.ff = (lut_rom_lanes ? 420 : 550) * pe + prm.ff;
     c.ramb18 = prm.ramb18;
     return c;
@@ -225,7 +225,7 @@ ResourceCounts estimate_instance_ecp5(const Instance& inst, const std::vector<Me
       c.add(block_ram_ecp5(depth, w, 1, true));
       c.ff += w;
     } else {
-      c.add(lut_ram(depth, w));
+      c.add(ecp5_lut_ram(depth, w));
     }
     return c;
   }
@@ -234,21 +234,22 @@ ResourceCounts estimate_instance_ecp5(const Instance& inst, const std::vector<Me
                   out_bits = param(inst, "OUT_N", 1) * param(inst, "ELEM_BITS", 8);
     if (out_bits > in_bits) {  // up: the word assembled OUT_N / IN_N beats at a time
       const double k = double(out_bits) / double(in_bits);
-      c.lut = r(10 + double(out_bits) * (0.4 + 0.2 * k));
-      c.ff = std::max<int64_t>(r(3.5 + 2.02 * double(out_bits) - 1.07 * double(in_bits)), 10);
+      c.lut = ecp5_round(10 + double(out_bits) * (0.4 + 0.2 * k));
+      c.ff =
+          std::max<int64_t>(ecp5_round(3.5 + 2.02 * double(out_bits) - 1.07 * double(in_bits)), 10);
     } else {  // down: the word held and sent in slices (about one LUT4 per bit)
       c.lut = 10 + in_bits;
-      c.ff = r(3.5 + 1.01 * double(in_bits));
+      c.ff = ecp5_round(3.5 + 1.01 * double(in_bits));
     }
     return c;
   }
   if (m == "rtlgen_dwu") {
     const int64_t pe = param(inst, "PE", 1);
     c.dsp = pe;
-    c.lut = r(29 + 38.5 * double(pe));
+    c.lut = ecp5_round(29 + 38.5 * double(pe));
     c.ff = 40 + 40 * pe;
     const auto [words, bits] = memory_shape(inst, mems);
-    c.add(rom(inst, words, bits, pe * 8));
+    c.add(ecp5_rom(inst, words, bits, pe * 8));
     return c;
   }
   if (m == "rtlgen_pool" && param(inst, "MODE") == 0) {
@@ -257,8 +258,8 @@ ResourceCounts estimate_instance_ecp5(const Instance& inst, const std::vector<Me
     const int64_t umax = (param(inst, "IN_SIGNED", 1) != 0 ? 128 : 255) * nt + nt / 2;
     const int64_t uw = clog2(umax + 1), rcw = clog2(umax * nt) + 1;
     c.dsp = simd * mult_tiles(uw, rcw);
-    c.lut = r(10 + 5.0 * double(simd * (uw + rcw)));
-    c.ff = r(26 + 2.5 * double(simd * (uw + rcw)));
+    c.lut = ecp5_round(10 + 5.0 * double(simd * (uw + rcw)));
+    c.ff = ecp5_round(26 + 2.5 * double(simd * (uw + rcw)));
     return c;
   }
   if (m == "rtlgen_dwu_shared") {
