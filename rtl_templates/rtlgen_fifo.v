@@ -15,9 +15,13 @@ rtlgen: AXI-Stream FIFO
  * from m_axis_tready), used between layers to cut ready paths and absorb rate jitter.
  *
  * Storage: DEPTH entries of {tuser, tlast, tdata} in a simple dual-port RAM with synchronous
- * read, plus the output register: DEPTH + 1 beats in flight at most.
+ * read, plus the output register: DEPTH + 1 beats in flight at most. With OUT_REG = 1 the RAM's
+ * read register and the output register are two stages (DEPTH + 2 beats): the read data then
+ * drives only a register with one clock enable, which a block RAM holds as its own output
+ * register (Xilinx DOB_REG, ECP5 DP16KD REGMODE OUTREG), so the block's slow clock-to-out
+ * (5.8 ns for an ECP5 DP16KD at speed 6) stays out of the consumer's logic.
  * Throughput: one beat per cycle in and out simultaneously.
- * Latency: 2 cycles from s_axis handshake to m_axis_tvalid.
+ * Latency: 2 + OUT_REG cycles from s_axis handshake to m_axis_tvalid.
  */
 module rtlgen_fifo #
 (
@@ -28,7 +32,9 @@ module rtlgen_fifo #
     // Carry tlast (1) or drive m_axis_tlast = 0 and ignore s_axis_tlast (0)
     parameter LAST_ENABLE = 1,
     // Width of tuser in bits (0 = no tuser: the 1-bit ports are ignored / driven 0)
-    parameter USER_WIDTH = 0
+    parameter USER_WIDTH = 0,
+    // Output register behind the RAM's read register (1: for block-RAM depths) or not (0)
+    parameter OUT_REG = 0
 )
 (
     input  wire                                      clk,
@@ -77,6 +83,10 @@ initial begin
         $error("%m: USER_WIDTH (%0d) must be >= 0", USER_WIDTH);
         $finish;
     end
+    if (OUT_REG != 0 && OUT_REG != 1) begin
+        $error("%m: OUT_REG (%0d) must be 0 or 1", OUT_REG);
+        $finish;
+    end
 `endif
 end
 
@@ -90,6 +100,7 @@ reg s_ready_reg = 1'b0;
 
 reg [DW-1:0] out_reg;
 reg m_valid_reg = 1'b0;
+wire rd_en;  // a RAM word read (see g_out_*)
 
 wire [DW-1:0] in_word;
 
@@ -113,7 +124,6 @@ localparam [AW:0] COUNT_FULL = DEPTH;
 
 wire empty = count_reg == {AW+1{1'b0}};
 wire wr_en = s_axis_tvalid && s_ready_reg;
-wire rd_en = !empty && (!m_valid_reg || m_axis_tready);
 
 wire [AW-1:0] wr_ptr_next = !wr_en ? wr_ptr_reg :
                             wr_ptr_reg == PTR_LAST ? {AW{1'b0}} : wr_ptr_reg + 1'b1;
@@ -128,18 +138,11 @@ always @(posedge clk) begin
     count_reg <= count_next;
     s_ready_reg <= !full_next;
 
-    if (rd_en) begin
-        m_valid_reg <= 1'b1;
-    end else if (m_axis_tready) begin
-        m_valid_reg <= 1'b0;
-    end
-
     if (rst) begin
         wr_ptr_reg <= {AW{1'b0}};
         rd_ptr_reg <= {AW{1'b0}};
         count_reg <= {AW+1{1'b0}};
         s_ready_reg <= 1'b0;
-        m_valid_reg <= 1'b0;
     end
 end
 
@@ -147,10 +150,54 @@ always @(posedge clk) begin
     if (wr_en) begin
         mem[wr_ptr_reg] <= in_word;
     end
-    if (rd_en) begin
-        out_reg <= mem[rd_ptr_reg];
-    end
 end
+
+generate
+    if (OUT_REG != 0) begin : g_out_two
+        // read register (in the RAM) -> output register; a word moves on when the stage after
+        // it is free or empties in this cycle
+        reg [DW-1:0] rd_q;  // no initial value: it would keep the read port out of the RAM block
+        reg rd_valid_reg = 1'b0;
+        wire out_free = !m_valid_reg || m_axis_tready;
+        assign rd_en = !empty && (!rd_valid_reg || out_free);
+        always @(posedge clk) begin
+            if (rd_en) begin
+                rd_q <= mem[rd_ptr_reg];
+            end
+            if (out_free) begin
+                out_reg <= rd_q;
+            end
+            if (rd_en) begin
+                rd_valid_reg <= 1'b1;
+            end else if (out_free) begin
+                rd_valid_reg <= 1'b0;
+            end
+            if (out_free) begin
+                m_valid_reg <= rd_valid_reg;
+            end
+            if (rst) begin
+                rd_valid_reg <= 1'b0;
+                m_valid_reg <= 1'b0;
+            end
+        end
+    end else begin : g_out_one
+        // the RAM's read register is the output register
+        assign rd_en = !empty && (!m_valid_reg || m_axis_tready);
+        always @(posedge clk) begin
+            if (rd_en) begin
+                out_reg <= mem[rd_ptr_reg];
+            end
+            if (rd_en) begin
+                m_valid_reg <= 1'b1;
+            end else if (m_axis_tready) begin
+                m_valid_reg <= 1'b0;
+            end
+            if (rst) begin
+                m_valid_reg <= 1'b0;
+            end
+        end
+    end
+endgenerate
 
 assign s_axis_tready = s_ready_reg;
 assign m_axis_tvalid = m_valid_reg;

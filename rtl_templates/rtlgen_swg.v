@@ -316,11 +316,22 @@ assign s_axis_tready = wr_ok;
 
 generate
     if (BPP > 1) begin : g_assemble
-        // first BPP-1 beats of a pixel wait here, the last beat completes the word (PPB = 1)
+        // first BPP-1 beats of a pixel wait here, the last beat completes the word (PPB = 1).
+        // Each waiting beat enters at the top and shifts the earlier ones down, so after BPP-1
+        // beats the first sits lowest: no beat-indexed write, whose index product synthesised
+        // to a carry chain in front of the register's write enables (ECP5 critical path).
         reg [PIX_W-IN_N*ELEM_BITS-1:0] part_reg = {(PIX_W-IN_N*ELEM_BITS){1'b0}};
-        always @(posedge clk) begin
-            if (s_fire && !wr_beat_last_reg) begin
-                part_reg[wr_beat_reg*IN_N*ELEM_BITS +: IN_N*ELEM_BITS] <= s_axis_tdata;
+        if (BPP > 2) begin : g_shift
+            always @(posedge clk) begin
+                if (s_fire && !wr_beat_last_reg) begin
+                    part_reg <= {s_axis_tdata, part_reg[PIX_W-IN_N*ELEM_BITS-1:IN_N*ELEM_BITS]};
+                end
+            end
+        end else begin : g_hold
+            always @(posedge clk) begin
+                if (s_fire && !wr_beat_last_reg) begin
+                    part_reg <= s_axis_tdata;
+                end
             end
         end
         assign wr_word = {s_axis_tdata, part_reg};

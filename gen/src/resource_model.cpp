@@ -384,8 +384,8 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
         param(inst, "WIDTH", 8) + (param(inst, "LAST_ENABLE") ? 1 : 0) + param(inst, "USER_WIDTH");
     const int64_t depth = param(inst, "DEPTH", 16);
     c.lut = 10 + (depth > 64 ? ceil_div(depth, 64) * w / 2 : 0);
-    c.ff = 12 + w;
-    if (depth > 256) {
+    c.ff = 12 + w * (1 + param(inst, "OUT_REG"));
+    if (depth >= kFifoBlockRamMinDepth) {
       c.add(block_ram(depth, w, 1, true));
     } else {
       c.lutram = lutram_units(depth, w);
@@ -510,7 +510,7 @@ int64_t template_latency(const Instance& inst) {
   if (m == "rtlgen_requant_shift") return 7;
   if (m == "rtlgen_avgpool_shift") return 2;
   if (m == "rtlgen_avgpool_float") return 12;
-  if (m == "rtlgen_fifo") return 2;
+  if (m == "rtlgen_fifo") return 2 + param(inst, "OUT_REG");
   if (m == "rtlgen_dwu") return 5;
   if (m == "rtlgen_pool") return 6;
   if (m == "rtlgen_dwu_shared") {

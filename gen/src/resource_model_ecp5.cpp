@@ -221,9 +221,9 @@ ResourceCounts estimate_instance_ecp5(const Instance& inst, const std::vector<Me
     const int64_t extra_bits = std::max<int64_t>(clog2(depth) - 4, 0);
     c.lut = 28 + 12 * extra_bits;
     c.ff = 15 + 5 * extra_bits;  // + the output register (the LUT RAM's read, or the BRAM's)
-    if (depth > 256) {
+    if (depth >= kFifoBlockRamMinDepth) {
       c.add(block_ram_ecp5(depth, w, 1, true));
-      c.ff += w;
+      c.ff += w * (1 + param(inst, "OUT_REG"));
     } else {
       c.add(ecp5_lut_ram(depth, w));
     }

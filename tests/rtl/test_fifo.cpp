@@ -1,5 +1,6 @@
 // rtlgen_fifo: order and payload (tdata, tlast, tuser) preserved under random idle cycles and
-// backpressure, full rate without stalls, capacity DEPTH + 1, reset empties it.
+// backpressure, full rate without stalls, capacity DEPTH + 1 (+ 1 with OUT_REG), the latency,
+// reset empties it.
 #include <catch2/catch.hpp>
 
 #include <cstdio>
@@ -17,6 +18,7 @@ constexpr int WIDTH = RTLGEN_P_WIDTH;
 constexpr int DEPTH = RTLGEN_P_DEPTH;
 constexpr bool LAST_ENABLE = RTLGEN_P_LAST_ENABLE != 0;
 constexpr int USER_WIDTH = RTLGEN_P_USER_WIDTH;
+constexpr int OUT_REG = RTLGEN_P_OUT_REG;
 // tdata as elements of at most 32 bits
 constexpr int ELEM_BITS = WIDTH > 32 ? (WIDTH % 24 == 0 ? 24 : (WIDTH % 8 == 0 ? 8 : 1)) : WIDTH;
 constexpr int ELEMS = WIDTH / ELEM_BITS;
@@ -95,14 +97,14 @@ TEST_CASE("fifo preserves the stream under random stalls", "[fifo]") {
   }
 }
 
-TEST_CASE("fifo holds DEPTH + 1 beats and reset empties it", "[fifo]") {
+TEST_CASE("fifo holds DEPTH + 1 + OUT_REG beats and reset empties it", "[fifo]") {
   Rng rng(seed_from_env(0xcafe));
   Bench b(9);
   b.sink.ready_probability(0.0);
   const auto beats = random_beats(rng, DEPTH + 8);
   for (const auto& x : beats) b.src.push(x);
   b.sim.step(DEPTH * 2 + 20);
-  CHECK(b.src.sent() == static_cast<uint64_t>(DEPTH + 1));
+  CHECK(b.src.sent() == static_cast<uint64_t>(DEPTH + 1 + OUT_REG));
   CHECK(b.dut.s_axis_tready == 0);
   CHECK(b.dut.m_axis_tvalid == 1);
 
@@ -119,4 +121,27 @@ TEST_CASE("fifo holds DEPTH + 1 beats and reset empties it", "[fifo]") {
   b.sim.run_until([&] { return b.sink.received() == more.size(); }, 1000, "fifo after reset");
   b.sim.step(10);
   check_same(b.sink.beats(), more);
+}
+
+TEST_CASE("fifo latency is 2 + OUT_REG cycles", "[fifo]") {
+  Rng rng(seed_from_env(0x1a7e));
+  Bench b(11);
+  b.sink.ready_probability(1.0);
+  b.sim.step(3);
+  REQUIRE(b.dut.m_axis_tvalid == 0);
+  for (const auto& x : random_beats(rng, 1)) b.src.push(x);
+  // latency counts clock edges from the one that accepts the beat (inside the step after which
+  // sent() becomes 1) to the one after which m_axis_tvalid is high
+  uint64_t edges = 0;
+  while (b.src.sent() == 0 && edges < 10) {
+    b.sim.step(1);
+    ++edges;
+  }
+  REQUIRE(b.src.sent() == 1);
+  int after = 0;
+  while (!b.dut.m_axis_tvalid && after < 10) {
+    b.sim.step(1);
+    ++after;
+  }
+  CHECK(1 + after == 2 + OUT_REG);
 }

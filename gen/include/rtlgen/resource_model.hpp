@@ -89,6 +89,11 @@ constexpr int64_t kDistributedShallowMaxBits = 131072;
 constexpr int64_t kDistributedShallowWords = 64;
 bool distributed_memory(int64_t words, int64_t width);
 
+// An rtlgen_fifo at least this deep is block RAM in both families' models, and the plan gives it
+// the output register behind the RAM's read register (OUT_REG 1: one cycle more latency) that
+// the block holds as its own (ECP5: the DP16KD clock-to-out otherwise sits in the consumer's path).
+constexpr int64_t kFifoBlockRamMinDepth = 257;
+
 // The rtlgen_requant inside an rtlgen_dwu_shared with REQUANT 1 (one for all its layers), as an
 // instance with that requantizer's parameters, for memory_shape() and estimate_instance().
 Instance unit_requantizer(const Instance& dwu_shared);

@@ -113,7 +113,8 @@ Instance fifo_instance(const std::string& name, int width, int depth, const std:
   f.params = {{"WIDTH", lit(width)},
               {"DEPTH", lit(depth)},
               {"LAST_ENABLE", lit(0)},
-              {"USER_WIDTH", lit(0)}};
+              {"USER_WIDTH", lit(0)},
+              {"OUT_REG", lit(depth >= kFifoBlockRamMinDepth ? 1 : 0)}};
   connect_in(f, from);
   f.ports.push_back({"s_axis_tlast", "1'b0"});
   f.ports.push_back({"s_axis_tuser", "1'b0"});
