@@ -91,3 +91,41 @@ TEST_CASE("ECP5 resource model matches Yosys synth_ecp5 on generated designs", "
     CHECK(e.total.ramb18 == p.dp16kd);
   }
 }
+
+// rtlgen_requant's parameter ROM in block RAM: Yosys 0.70 synth_ecp5 -noflatten on the template
+// with 64-word ROMs whose bias (32 bits) and M (29 bits) columns vary and whose shift is one
+// value, two negative ones or two positive ones (61, 62, 63 varying columns in 4 blocks of 18).
+// The fourth block holds only high bias bits; it stays when the lane reads one of them (bias
+// bits below MUL_BITS + 1, or below MUL_BITS with single rounding). The DS-CNN folded to the
+// LFE5U-85F has three such ROMs (MUL_BITS 20-22): 3 DP16KD each, where 4 were counted.
+TEST_CASE("ECP5 requantizer ROM blocks holding only unread bias bits are not counted",
+          "[resource][ecp5]") {
+  struct Case {
+    std::vector<int> shifts;
+    int64_t mul_bits, rounding, dp16kd;
+  };
+  for (const Case& k : {Case{{-7}, 22, 0, 3}, Case{{-7}, 24, 0, 3}, Case{{-8, -7}, 23, 0, 3},
+                        Case{{-8, -7}, 23, 1, 3}, Case{{1, 2}, 22, 0, 3}, Case{{1, 2}, 23, 0, 4},
+                        Case{{1, 2}, 23, 1, 3}, Case{{1, 2}, 24, 1, 4}}) {
+    MemFile mem{"rq.mem", {}, 72};
+    for (uint64_t i = 0; i < 64; ++i) {
+      const uint64_t bias = (i * 0x9E3779B1u) & 0xFFFFFFFFu,
+                     m = 0x20000000u | ((i * 0x2545F491u) & 0x1FFFFFFFu),
+                     shift = uint64_t(k.shifts[i % k.shifts.size()]) & 0xFFu;
+      // {bias, M, shift}: 72 bits as 18 hex digits
+      mem.lines.push_back(fmt::format("{:08x}{:08x}{:02x}", bias, m, shift));
+    }
+    Instance inst{"rtlgen_requant", "rq", {}, {}};
+    inst.params.emplace_back("PE", ParamValue::integer(1));
+    inst.params.emplace_back("CHANNELS", ParamValue::integer(64));
+    inst.params.emplace_back("ACC_BITS", ParamValue::integer(k.mul_bits - 1));
+    inst.params.emplace_back("MUL_BITS", ParamValue::integer(k.mul_bits));
+    inst.params.emplace_back("MUL_CYCLES", ParamValue::integer(2));
+    inst.params.emplace_back("PARAM_FILE", ParamValue::string("rq.mem"));
+    inst.params.emplace_back("ROUNDING", ParamValue::integer(k.rounding));
+    inst.params.emplace_back("MEM_STYLE", ParamValue::integer(0));
+    INFO("shifts " << k.shifts.size() << " first " << k.shifts[0] << ", MUL_BITS " << k.mul_bits
+                   << ", ROUNDING " << k.rounding);
+    CHECK(estimate_instance_ecp5(inst, {mem}).ramb18 == k.dp16kd);
+  }
+}

@@ -169,6 +169,55 @@ ResourceCounts swg(const Instance& inst) {
   return c;
 }
 
+// DP16KD blocks of rtlgen_requant's block-RAM parameter ROM declared 1024 deep (18-bit mode, one
+// address range), or -1 when the ROM is another shape. Yosys drops the bit columns that are the
+// same in every word and lays the others, lowest first, 18 to a block; a block whose columns are
+// all bits the lanes never read is removed after mapping (the ROM itself is not narrowed). A
+// lane reads its bias below MUL_BITS + 1 (the multiplier takes MUL_BITS of x = acc + bias;
+// Yosys 0.70 keeps one bit more behind the shifter) or, with single rounding (a = x, no
+// shifter), below MUL_BITS, where shift bits 6 and 7 are unread too. Measured (synth_ecp5
+// -noflatten; synthetic 64-word ROMs and the DS-CNN's): 62 columns, MUL_BITS 20-23: 3 blocks,
+// not 4; MUL_BITS 24 and 25: 4.
+int64_t ecp5_requant_rom_blocks(const Instance& inst, const std::vector<MemFile>& mems,
+                                int64_t declared_words) {
+  const std::string file = param_str(inst, "PARAM_FILE");
+  const auto mem = std::find_if(mems.begin(), mems.end(),
+                                [&](const MemFile& m) { return m.name == file; });
+  const int64_t pe = std::max<int64_t>(param(inst, "PE", 1), 1);
+  if (declared_words != 1024 || mem == mems.end() || mem->lines.empty()) return -1;
+  const int64_t width = pe * 72;
+  // per bit column: whether it varies over the words
+  std::vector<bool> varies(size_t(width), false), first(size_t(width), false);
+  for (size_t w = 0; w < mem->lines.size(); ++w) {
+    const std::string& line = mem->lines[w];
+    for (int64_t b = 0; b < width; ++b) {
+      const int64_t digit = int64_t(line.size()) - 1 - b / 4;
+      if (digit < 0) return -1;
+      const char c = line[size_t(digit)];
+      const int v = c >= '0' && c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+      const bool bit = (v >> (b % 4)) & 1;
+      if (w == 0) first[size_t(b)] = bit;
+      else if (bit != first[size_t(b)]) varies[size_t(b)] = true;
+    }
+  }
+  const bool single_rounding = param(inst, "ROUNDING") == 1;
+  const int64_t bias_read =
+      std::min<int64_t>(param(inst, "MUL_BITS", 32) + (single_rounding ? 0 : 1), 32);
+  std::vector<bool> read;  // per varying column, lowest first: read by the lane
+  for (int64_t b = 0; b < width; ++b) {
+    const int64_t field_bit = b % 72;  // {bias[31:0], M[31:0], shift[7:0]}
+    if (varies[size_t(b)])
+      read.push_back(field_bit >= 40 ? field_bit - 40 < bias_read
+                                     : field_bit >= 8 || field_bit < 6 || !single_rounding);
+  }
+  int64_t blocks = 0;
+  for (size_t col = 0; col < read.size(); col += 18)
+    blocks += std::any_of(read.begin() + std::ptrdiff_t(col),
+                          read.begin() + std::ptrdiff_t(std::min(read.size(), col + 18)),
+                          [](bool r) { return r; });
+  return blocks;
+}
+
 // The 7-series estimate taken for ECP5 (templates not measured on ECP5): LUT4 = 2 x LUT6, a LUT
 // RAM cell (RAM64M: 64 x 3 bits) = 3 DPR16X4, block RAM as 18 Kb blocks.
 ResourceCounts converted(const Instance& inst, const std::vector<MemFile>& mems) {
@@ -203,7 +252,12 @@ ResourceCounts estimate_instance_ecp5(const Instance& inst, const std::vector<Me
     Instance block = inst;
     for (auto& [k, v] : block.params)
       if (k == "MEM_STYLE" && words > 32) v = ParamValue::integer(0);
-    const ResourceCounts prm = ecp5_rom(block, words, bits, pe * 72);
+    ResourceCounts prm = ecp5_rom(block, words, bits, pe * 72);
+    if (param(block, "MEM_STYLE") != 1) {
+      const int64_t blocks =
+          ecp5_requant_rom_blocks(inst, mems, declared_rom_words(words, pe * 72));
+      if (blocks >= 0) prm.ramb18 = blocks;
+    }
     // (LeNet small after 2262ac9: the lanes with a block-RAM ROM take 407-644 LUT4 sites and
     // 524-579 FF, those with a LUT ROM 287-601 and 437-539)
     const bool lut_rom_lanes = param(block, "MEM_STYLE") == 1;
