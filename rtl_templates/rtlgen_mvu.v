@@ -107,6 +107,8 @@ localparam LEVELS = SIMD > 1 ? $clog2(SIMD) : 0;
 // (x - IN_ZP) is XD = IN_BITS+1 bits, (w - W_ZP) 9 bits
 localparam XD = IN_BITS + 1;
 localparam SB = XD + 9 + LEVELS;
+// width of the product expression in simulation: a C++ integer (see g_dsp)
+localparam PW = SB <= 32 ? 32 : 64;
 // In the open ECP5 flow a block-RAM weight ROM deeper than one block (ROM_BANK_WORDS, which the
 // generator sets only then) takes one more stage, in which its word is selected from the banks
 // (see g_rom_banks and g_rom_sel). The generator's latency model counts that stage for every
@@ -504,7 +506,7 @@ endgenerate
 // own instead of masking it in and out of one wide vector (a comment for other tools)
 /* verilator lint_off UNUSEDSIGNAL */
 /* verilator lint_off UNDRIVEN */
-reg [SIMD*XD-1:0] x_op_reg;
+reg [SIMD*XD-1:0] x_op_reg /*verilator split_var*/;
 reg [PE*SIMD*9-1:0] w_op_reg /*verilator split_var*/;
 /* verilator lint_on UNDRIVEN */
 /* verilator lint_on UNUSEDSIGNAL */
@@ -521,9 +523,13 @@ generate
             end
         end
 
-        always @(posedge clk) begin
-            if (stage_en[OPS]) begin
-                x_op_reg <= x_src;
+        // one register per input element (split_var): a product reads its operand without
+        // taking it out of a wide vector, and there are PE products per element
+        for (g = 0; g < SIMD; g = g + 1) begin : x_lane
+            always @(posedge clk) begin
+                if (stage_en[OPS]) begin
+                    x_op_reg[g*XD +: XD] <= x_src[g*XD +: XD];
+                end
             end
         end
     end
@@ -598,12 +604,19 @@ generate
             end else begin : g_dsp
                 wire signed [XD-1:0] a = x_op_reg[i*XD +: XD];
                 wire signed [8:0] b = w_op_reg[(g*SIMD + i)*9 +: 9];
-                // the XD x 9 product, sign-extended to SB bits (signed operands in an SB-bit
-                // context), computed in the clocked block so Verilator skips idle cycles
+                // the XD x 9 product in a PW-bit context (signed operands: sign-extended), its
+                // low SB bits registered (the same bits as an SB-bit context; synthesis drops
+                // the unused high ones), computed in the clocked block so Verilator skips idle
+                // cycles. PW is a C++ integer width: Verilator then multiplies without the
+                // masks and second sign extensions of an SB-bit signed multiply, which made the
+                // products a fifth of LeNet's simulation time.
+                /* verilator lint_off UNUSEDSIGNAL */
+                wire signed [PW-1:0] p_full = a * b;
+                /* verilator lint_on UNUSEDSIGNAL */
                 reg [SB-1:0] prod_reg;
                 always @(posedge clk) begin
                     if (stage_en[OPS + 1]) begin
-                        prod_reg <= a * b;
+                        prod_reg <= p_full[SB-1:0];
                     end
                 end
                 assign prod[i*SB +: SB] = prod_reg;
