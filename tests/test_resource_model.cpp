@@ -99,19 +99,20 @@ TEST_CASE("resource model matches the calibrated LeNet synthesis results", "[res
 
 // Yosys 0.23 `rtlgen synth OUT --xilinx-only` on configs/lenet.yaml folded by `rtlgen fold
 // --max-multipliers B`, with the memory styles the generator chooses (narrow, shared and
-// half-rate requantizers):
-//   B = 64 (58 multipliers, 381 s):  LUT 8,525, FF 7,635, LUT RAM 337, DSP 66, RAMB36 12 + RAMB18 7
-//   B = 512 (451 multipliers, 921 s): LUT 19,042, FF 22,360, LUT RAM 868, DSP 478, 14 + 1
-// (with 4-DSP requantizer lanes, configs/lenet.yaml itself: LUT 24,958, FF 33,437, DSP 854, 4
-// + 30.) DSP and block RAM exact, LUT and FF within 10% (model at 64: LUT 8,853, FF 8,173; at
-// 512: 18,888, 21,386).
+// half-rate requantizers), templates of main 64c1c79:
+//   B = 64 (58 multipliers, 233 s):  LUT 7,919, FF 7,656, LUT RAM 337, DSP 66, RAMB36 12 + RAMB18 7
+//   B = 512 (451 multipliers, 658 s): LUT 14,343, FF 17,771, LUT RAM 868, DSP 478, 14 + 1
+// (earlier templates, before the MVU's adder tree read its registers directly (bd8aa62): 8,525 /
+// 7,635 and 19,042 / 22,360.) DSP and block RAM exact, LUT and FF within 10% (model at 64: LUT
+// 8,045, FF 7,879; at 512: 14,110, 18,594; before the MVU refit: 8,675 / 8,173, 18,655 /
+// 21,386).
 TEST_CASE("resource model matches LeNet synthesised with distributed memories", "[resource]") {
   struct Point {
     int64_t budget;
     double lut, ff;
     int64_t dsp, ramb36, ramb18;
   };
-  for (const Point& p : {Point{64, 8525, 7635, 66, 12, 7}, Point{512, 19042, 22360, 478, 14, 1}}) {
+  for (const Point& p : {Point{64, 7919, 7656, 66, 12, 7}, Point{512, 14343, 17771, 478, 14, 1}}) {
     Network net = load_network_yaml(config("lenet.yaml"));
     FoldTarget t;
     t.max_multipliers = p.budget;

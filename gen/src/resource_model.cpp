@@ -9,12 +9,17 @@
 //   rtlgen_mvu      DSP = PE*SIMD (one DSP48E1 per 9x9 product); MULT_STYLE 1 (hw: {mult: lut}):
 //                   no DSP, +202 LUT and +4 FF per product (Yosys, PE 2 x SIMD 4: 1,903 LUT
 //                   vs 283, 357 FF vs 324)
-//                   LUT = 90 + 20.3 PE*SIMD + 2.1 PE*ACC_BITS   (adder trees, accumulators;
-//                   LeNet's PE 6-16 MVUs); PE 1 with DSP products: 81 + 10.9 SIMD (MLPerf Tiny)
+//                   LUT = 72 + 10.3 PE*SIMD + 1.8 PE*ACC_BITS with DSP products (adder trees,
+//                   accumulators), 90 + 222.5 PE*SIMD + 2.1 PE*ACC_BITS with LUT products;
+//                   PE 1 with DSP products: 81 + 10.9 SIMD (MLPerf Tiny)
 //                   FF  = 20 + 19 SIMD + 16.6 PE*SIMD (63 with LUT products) + 2 PE*ACC_BITS
 //                   (activation operands per SIMD lane; weight operand, product and tree
-//                   registers per product). Refitted on the MLPerf Tiny designs at xc7z020
-//                   (valid-gated pipelined MVU, 9 instances PE 1-5 x SIMD 1-80: within 3%)
+//                   registers per product), for PE > 1 with DSP products 3 + 54.2 SIMD +
+//                   4.7 PE*SIMD + 2 PE*ACC_BITS. The PE > 1 DSP-product terms refitted on
+//                   main's templates (after bd8aa62's adder tree: LeNet's PE 3-16 MVUs, 7
+//                   instances, LUT within 127, FF within 74; the old terms said up to 2x);
+//                   the PE-1 terms still hold (38 MVUs of LeNet, the seed MobileNet and VWW at
+//                   xc7z020 fill 1.0: FF within 38)
 //                   ROM NF*SF x PE*SIMD*8 (block), input buffer 2*SF x SIMD*9 (LUT RAM or BRAM)
 //   rtlgen_requant  DSP = rtlgen_mul_wide's per lane: 2 (MUL_BITS <= 25: two 25x18 tiles; 1 at
 //                   MUL_CYCLES 2, both tiles on one multiplier) or 4 (2x2 <= 18x18 tiles)
@@ -315,13 +320,15 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     // (PE 1 on DSPs: one adder tree, no per-row accumulator copies; Yosys on the 31 such MVUs
     // of the MLPerf Tiny designs at xc7z020, SIMD 1-32: 81 + 10.9 SIMD within 25 LUT, where the
     // PE-row formula said ~70-370 more)
-    c.lut = !lut_mult && pe == 1
-                ? r(81 + 10.9 * double(simd))
-                : r(90 + (lut_mult ? 222.5 : 20.3) * double(mults) + 2.1 * double(pe * acc));
+    c.lut = lut_mult  ? r(90 + 222.5 * double(mults) + 2.1 * double(pe * acc))
+            : pe == 1 ? r(81 + 10.9 * double(simd))
+                      : r(72 + 10.3 * double(mults) + 1.8 * double(pe * acc));
     // activation operand registers per SIMD lane (shared by the PE rows), weight operand,
     // product and adder-tree registers per product (in the DSP48E1 for DSP products)
-    c.ff =
-        r(20 + 19 * double(simd) + (lut_mult ? 63 : 16.6) * double(mults) + 2.0 * double(pe * acc));
+    c.ff = lut_mult || pe == 1
+               ? r(20 + 19 * double(simd) + (lut_mult ? 63 : 16.6) * double(mults) +
+                   2.0 * double(pe * acc))
+               : r(3 + 54.2 * double(simd) + 4.7 * double(mults) + 2.0 * double(pe * acc));
     const auto [words, bits] = memory_shape(inst, mems);
     c.add(rom(inst, words, bits));
     c.add(ram_auto(2 * sf, simd * 9));  // ping-pong input buffer
