@@ -25,7 +25,11 @@ rtlgen: AXI-Stream element width converter
  * IN_N == OUT_N: a one-stage register slice.
  *
  * Handshake: s_axis_tready depends combinationally on m_axis_tready (stall-able stage, as
- * allowed by docs/rtl-architecture.md); m_axis_tvalid is a register output.
+ * allowed by docs/rtl-architecture.md); m_axis_tvalid is a register output. In the open ECP5
+ * flow (RTLGEN_ECP5) the IN_N > OUT_N form runs on the registered enable of rtlgen_skid instead:
+ * its held word is as wide as a whole input beat (5,120 bits for a 640-element FC input), and
+ * m_axis_tready through the handshake logic to every bit's load/shift choice was the critical
+ * path of a design (97.5 MHz on an LFE5U-85F-6, 4.8 ns of it that net's fan-out).
  */
 module rtlgen_width_converter #
 (
@@ -63,6 +67,8 @@ localparam K = IN_N > OUT_N ? IN_N / OUT_N : OUT_N / IN_N;
 localparam CW = K > 1 ? $clog2(K) : 1;
 localparam [31:0] K_M1 = K - 1;
 localparam [CW-1:0] K_LAST = K_M1[CW-1:0];
+localparam [31:0] K_M2 = K > 1 ? K - 2 : 0;
+localparam [CW-1:0] K_PEN = K_M2[CW-1:0];
 
 // bad parameters
 initial begin
@@ -150,10 +156,12 @@ end else if (IN_N > OUT_N) begin : downsize
     reg last_reg = 1'b0;
     reg valid_reg = 1'b0;
     reg [CW-1:0] idx_reg = {CW{1'b0}};
+    reg idx_last_reg = 1'b0;  // idx_reg == K_LAST (K >= 2 here)
 
-    wire idx_last = idx_reg == K_LAST;
-    wire out_fire = valid_reg && m_axis_tready;
-    wire ready = !valid_reg || (m_axis_tready && idx_last);
+    // the low slice leaves (to the consumer, or into the skid register) when ce is high
+    wire ce;
+    wire out_fire = valid_reg && ce;
+    wire ready = !valid_reg || (ce && idx_last_reg);
     wire accept = s_axis_tvalid && ready;
 
     // The slice leaving is always the low one: the held word shifts down by one slice per
@@ -172,25 +180,40 @@ end else if (IN_N > OUT_N) begin : downsize
         if (accept) begin
             valid_reg <= 1'b1;
             idx_reg <= {CW{1'b0}};
+            idx_last_reg <= 1'b0;
         end else if (out_fire) begin
-            if (idx_last) begin
+            if (idx_last_reg) begin
                 valid_reg <= 1'b0;
                 idx_reg <= {CW{1'b0}};
+                idx_last_reg <= 1'b0;
             end else begin
                 idx_reg <= idx_reg + 1'b1;
+                idx_last_reg <= idx_reg == K_PEN;
             end
         end
 
         if (rst) begin
             valid_reg <= 1'b0;
             idx_reg <= {CW{1'b0}};
+            idx_last_reg <= 1'b0;
         end
     end
 
+    // (outside RTLGEN_ECP5 a wire: ce = !valid_reg || m_axis_tready, the output the registers)
+    rtlgen_skid #(
+        .WIDTH(OUT_W + 1)
+    ) u_skid (
+        .clk(clk),
+        .rst(rst),
+        .ce(ce),
+        .s_data({last_reg && idx_last_reg, word_reg[OUT_W-1:0]}),
+        .s_valid(valid_reg),
+        .m_axis_tdata({m_axis_tlast, m_axis_tdata}),
+        .m_axis_tvalid(m_axis_tvalid),
+        .m_axis_tready(m_axis_tready)
+    );
+
     assign s_axis_tready = ready;
-    assign m_axis_tdata = word_reg[OUT_W-1:0];
-    assign m_axis_tlast = last_reg && idx_last;
-    assign m_axis_tvalid = valid_reg;
 
 end else begin : same
 

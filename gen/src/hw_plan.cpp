@@ -28,7 +28,7 @@ std::vector<const char*> template_submodules(const std::string& module) {
     return {"rtlgen_mul_wide", "rtlgen_mul", "rtlgen_skid", "rtlgen_round_clamp"};
   if (module == "rtlgen_requant_float") return {"rtlgen_mul_wide", "rtlgen_mul"};
   if (module == "rtlgen_mvu") return {"rtlgen_mul", "rtlgen_skid"};
-  if (module == "rtlgen_swg") return {"rtlgen_skid"};
+  if (module == "rtlgen_swg" || module == "rtlgen_width_converter") return {"rtlgen_skid"};
   // (rtlgen_dwu_shared's requantizer for all its layers: REQUANT 1)
   if (module == "rtlgen_dwu_shared")
     return {"rtlgen_mul", "rtlgen_requant", "rtlgen_mul_wide", "rtlgen_skid"};

@@ -295,9 +295,10 @@ ResourceCounts estimate_instance_ecp5(const Instance& inst, const std::vector<Me
       c.lut = ecp5_round(10 + double(out_bits) * (0.4 + 0.2 * k));
       c.ff =
           std::max<int64_t>(ecp5_round(3.5 + 2.02 * double(out_bits) - 1.07 * double(in_bits)), 10);
-    } else {  // down: the word held and sent in slices (about one LUT4 per bit)
-      c.lut = 10 + in_bits;
-      c.ff = ecp5_round(3.5 + 1.01 * double(in_bits));
+    } else {  // down: the word held and sent in slices (about one LUT4 per bit), and the skid
+      // register's slice and output choice (rtlgen_skid)
+      c.lut = 10 + in_bits + out_bits;
+      c.ff = ecp5_round(3.5 + 1.01 * double(in_bits)) + out_bits + 2;
     }
     return c;
   }
