@@ -458,8 +458,10 @@ int rtlgen_main(int argc, char** argv) {
       ->check(kCount);
   sim->add_option("--frames", frames, "at most N frames")->check(kCount);
   sim->add_option("--skip", skip, "skip the first N IDX images")->check(kCount);
+  // (the harness needs 3: the first frame fills the pipeline, the later ones give the steady state)
   sim->add_option("--perf-frames", perf_frames,
-                  "frames in the stall-free cycle measurement (at least 3; inputs repeated)");
+                  "frames in the stall-free cycle measurement (at least 3; inputs repeated)")
+      ->check(number_in(3, 2147483647, false, "the measurement's frame count"));
   sim->add_option("--jobs", sim_jobs,
                   "split the frames over N processes (default: the cores available)")
       ->check(CLI::PositiveNumber);
