@@ -13,14 +13,6 @@
 namespace rtlgen {
 namespace {
 
-// TFLite padding rule (spec section 4), dilation 1.
-void same_or_valid(Padding p, int in, int k, int s, int* out, int* before, int* after) {
-  *out = p == Padding::Same ? (in + s - 1) / s : (in - k) / s + 1;
-  const int total = std::max(0, (*out - 1) * s + k - in);
-  *before = total / 2;
-  *after = total - total / 2;
-}
-
 int bits_for_signed(int64_t max_abs) {
   int bits = 1;
   while ((int64_t(1) << (bits - 1)) - 1 < max_abs) ++bits;
@@ -35,15 +27,17 @@ void validate_graph(Network& net) {
     for (const auto& in : l.inputs) {
       bool earlier = in == net.input.name;
       for (size_t j = 0; j < i && !earlier; ++j) earlier = net.layers[j].name == in;
-      if (!earlier) fail(l, fmt::format("input '{}' is not the network input or an earlier layer", in));
+      if (!earlier)
+        fail(l, fmt::format("input '{}' is not the network input or an earlier layer", in));
     }
     const TensorQuant in_q = net.quant_of(l.inputs[0]);
     const bool same_quant_op = l.op == OpKind::AveragePool2D || l.op == OpKind::MaxPool2D ||
                                l.op == OpKind::Pad || l.op == OpKind::Reshape;
     const bool rescaling_pool =
         l.op == OpKind::AveragePool2D && l.requant_mode == RequantMode::OnnxRuntimeFloat;
-    if (same_quant_op && !rescaling_pool && (l.out_quant.dtype != in_q.dtype || l.out_quant.scale != in_q.scale ||
-                          l.out_quant.zero_point != in_q.zero_point))
+    if (same_quant_op && !rescaling_pool &&
+        (l.out_quant.dtype != in_q.dtype || l.out_quant.scale != in_q.scale ||
+         l.out_quant.zero_point != in_q.zero_point))
       fail(l, "output quantization must equal the input's (TFLite requires it for this op)");
     const bool scale_shift = l.requant_mode == RequantMode::ScaleShift;
     if (l.op != OpKind::Softmax && !scale_shift && l.out_quant.dtype != in_q.dtype)
@@ -76,58 +70,10 @@ void infer_shapes(Network& net) {
                             net.input.name, net.input.shape.str(), net.input.shape.elements(),
                             kMaxTensorElements));
   for (Layer& l : net.layers) {
-    const Shape in = net.shape_of(l.inputs[0]);
-    Shape out = in;
-    switch (l.op) {
-      case OpKind::Conv2D:
-      case OpKind::DepthwiseConv2D:
-      case OpKind::AveragePool2D:
-      case OpKind::MaxPool2D: {
-        if (l.op == OpKind::Conv2D) {
-          const auto& ws = l.weight_shape;
-          if (ws[1] != l.kernel_h || ws[2] != l.kernel_w)
-            fail(l, fmt::format("kernel [{}, {}] does not match the weights' shape [{}, {}, {}, {}]",
-                                l.kernel_h, l.kernel_w, ws[0], ws[1], ws[2], ws[3]));
-          if (ws[3] != in.c)
-            fail(l, fmt::format("weights expect {} input channels ([O, KH, KW, I] = [{}, {}, {}, "
-                                "{}]) but the input '{}' has {}",
-                                ws[3], ws[0], ws[1], ws[2], ws[3], l.inputs[0], in.c));
-          out.c = ws[0];
-        } else if (l.op == OpKind::DepthwiseConv2D) {
-          const auto& ws = l.weight_shape;
-          if (ws[0] != 1 || ws[1] != l.kernel_h || ws[2] != l.kernel_w)
-            fail(l, fmt::format("depthwise weights must be [1, {}, {}, C*DM], got [{}, {}, {}, {}]",
-                                l.kernel_h, l.kernel_w, ws[0], ws[1], ws[2], ws[3]));
-          if (ws[3] != in.c * l.depth_multiplier)
-            fail(l, fmt::format("depthwise weights have {} channels, expected input channels {} x "
-                                "depth_multiplier {} = {}",
-                                ws[3], in.c, l.depth_multiplier, in.c * l.depth_multiplier));
-          out.c = ws[3];
-        }
-        if (l.padding == Padding::Valid && (l.kernel_h > in.h || l.kernel_w > in.w))
-          fail(l, fmt::format("window {}x{} is larger than the {} input with VALID padding",
-                              l.kernel_h, l.kernel_w, in.str()));
-        same_or_valid(l.padding, in.h, l.kernel_h, l.stride_h, &out.h, &l.pads.top, &l.pads.bottom);
-        same_or_valid(l.padding, in.w, l.kernel_w, l.stride_w, &out.w, &l.pads.left, &l.pads.right);
-        if (l.op == OpKind::Conv2D)
-          l.macs = out.elements() * l.kernel_h * l.kernel_w * in.c;
-        else if (l.op == OpKind::DepthwiseConv2D)
-          l.macs = out.elements() * l.kernel_h * l.kernel_w;
-        break;
-      }
-      case OpKind::FullyConnected: {
-        const auto& ws = l.weight_shape;
-        if (ws[1] != in.elements())
-          fail(l, fmt::format("weights [{}, {}] expect {} inputs but '{}' has {} ({} flattened)",
-                              ws[0], ws[1], ws[1], l.inputs[0], in.str(), in.elements()));
-        out = {1, 1, ws[0]};
-        l.macs = int64_t(ws[0]) * ws[1];
-        break;
-      }
-      case OpKind::Mean: out = {1, 1, in.c}; break;
-      case OpKind::Softmax: break;
-      default: out = op_def(l.op)->output_shape(net, l); break;  // the op table's shape rule
-    }
+    // softmax (software, no op-table entry) keeps its input's shape; every other op's shape
+    // rule is in its entry
+    const Shape out =
+        l.op == OpKind::Softmax ? net.shape_of(l.inputs[0]) : op_def(l.op)->output_shape(net, l);
     if (out.h <= 0 || out.w <= 0) fail(l, "output would be empty");
     if (out.elements() > kMaxTensorElements)
       fail(l, fmt::format("output {} has {} elements; every tensor is limited to 2^26 = {} "
@@ -145,8 +91,11 @@ void activation_range(Activation act, const TensorQuant& q, int32_t* act_min, in
   *act_min = lo;
   *act_max = hi;
   switch (act) {
-    case Activation::None: break;
-    case Activation::Relu: *act_min = std::max(lo, quantize(0.0f)); break;
+    case Activation::None:
+      break;
+    case Activation::Relu:
+      *act_min = std::max(lo, quantize(0.0f));
+      break;
     case Activation::Relu6:
       *act_min = std::max(lo, quantize(0.0f));
       *act_max = std::min(hi, quantize(6.0f));
@@ -171,7 +120,8 @@ void derive_quantization(Network& net) {
         const int oc = output_channels(l);
         const bool per_channel = l.weight_scales.size() > 1;
         if (per_channel && int(l.weight_scales.size()) != oc)
-          fail(l, fmt::format("{} weight scales for {} output channels", l.weight_scales.size(), oc));
+          fail(l,
+               fmt::format("{} weight scales for {} output channels", l.weight_scales.size(), oc));
         // TFLite: per-channel (and int8 conv/depthwise) form m in double; the legacy per-tensor
         // path (uint8, per-tensor FULLY_CONNECTED) multiplies the scales in float32 first.
         const bool float_product =
@@ -198,7 +148,8 @@ void derive_quantization(Network& net) {
         // where 1/N is folded into the multiplier with a bounded extra shift.
         const Shape in = net.shape_of(l.inputs[0]);
         const int64_t n = int64_t(in.h) * in.w;
-        QuantizedMultiplier qm = quantize_multiplier(double(in_q.scale) / double(l.out_quant.scale));
+        QuantizedMultiplier qm =
+            quantize_multiplier(double(in_q.scale) / double(l.out_quant.scale));
         int shift = 0;
         for (int64_t v = n; v > 1; v >>= 1) ++shift;  // floor(log2(n))
         shift = std::min(shift, 32);
@@ -231,9 +182,9 @@ void derive_quantization(Network& net) {
       case OpKind::Softmax: {
         constexpr int kScaledDiffIntegerBits = 5;
         l.softmax.beta = l.softmax_beta;
-        const double real = std::min<double>(
-            double(l.softmax_beta) * double(in_q.scale) * double(1 << (31 - kScaledDiffIntegerBits)),
-            double((1LL << 31) - 1));
+        const double real = std::min<double>(double(l.softmax_beta) * double(in_q.scale) *
+                                                 double(1 << (31 - kScaledDiffIntegerBits)),
+                                             double((1LL << 31) - 1));
         const QuantizedMultiplier qm = quantize_multiplier(real);
         if (qm.shift < 0) fail(l, "softmax input scale too small (multiplier below one)");
         l.softmax.input_multiplier = qm.multiplier;
@@ -244,7 +195,8 @@ void derive_quantization(Network& net) {
         l.softmax.diff_min = -static_cast<int32_t>(std::floor(radius));
         break;
       }
-      default: break;
+      default:
+        break;
     }
   }
 }

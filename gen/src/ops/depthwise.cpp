@@ -8,6 +8,7 @@
 #include "ops/op.hpp"
 #include "plan/plan_builder.hpp"
 #include "rtlgen/error.hpp"
+#include "rtlgen/golden.hpp"
 #include "rtlgen/weight_packing.hpp"
 
 namespace rtlgen {
@@ -247,6 +248,28 @@ void lower_depthwise(PlanBuilder& b, const Layer& l, const StreamInfo& src) {
 
 class DepthwiseOp : public OpDef {
  public:
+  std::vector<const char*> yaml_keys() const override {
+    return {"kernel", "stride",        "padding",           "activation",      "weights",
+            "bias",   "weight_scales", "weight_zero_point", "depth_multiplier"};
+  }
+  Shape output_shape(const Network& net, Layer& l) const override {
+    const Shape in = net.shape_of(l.inputs[0]);
+    const auto& ws = l.weight_shape;  // [1, KH, KW, C*DM]
+    if (ws[0] != 1 || ws[1] != l.kernel_h || ws[2] != l.kernel_w)
+      fail(l, fmt::format("depthwise weights must be [1, {}, {}, C*DM], got [{}, {}, {}, {}]",
+                          l.kernel_h, l.kernel_w, ws[0], ws[1], ws[2], ws[3]));
+    if (ws[3] != in.c * l.depth_multiplier)
+      fail(l, fmt::format("depthwise weights have {} channels, expected input channels {} x "
+                          "depth_multiplier {} = {}",
+                          ws[3], in.c, l.depth_multiplier, in.c * l.depth_multiplier));
+    const Shape out = window_output_shape(l, in, ws[3]);
+    l.macs = out.elements() * l.kernel_h * l.kernel_w;
+    return out;
+  }
+  Tensor golden(const Network& net, const Layer& l,
+                const std::vector<const Tensor*>& in) const override {
+    return golden::depthwise_conv2d(l, *in[0], net.quant_of(l.inputs[0]));
+  }
   void check_folding(const Network& net, const Layer& l) const override {
     const int c = net.shape_of(l.inputs[0]).c;
     if (l.folding.simd > 1)  // the unit's only SIMD

@@ -10,6 +10,7 @@
 #include "ops/op.hpp"
 #include "plan/plan_builder.hpp"
 #include "rtlgen/error.hpp"
+#include "rtlgen/golden.hpp"
 #include "rtlgen/weight_packing.hpp"
 
 namespace rtlgen {
@@ -134,6 +135,29 @@ void lower_pointwise(PlanBuilder& b, const Layer& l, const StreamInfo& src) {
 
 class ConvOp : public OpDef {
  public:
+  std::vector<const char*> yaml_keys() const override {
+    return {"kernel",  "stride",     "padding",       "activation",
+            "weights", "bias",       "weight_scales", "weight_zero_point",
+            "requant", "bias_float", "bias_gain"};
+  }
+  Shape output_shape(const Network& net, Layer& l) const override {
+    const Shape in = net.shape_of(l.inputs[0]);
+    const auto& ws = l.weight_shape;  // [O, KH, KW, I]
+    if (ws[1] != l.kernel_h || ws[2] != l.kernel_w)
+      fail(l, fmt::format("kernel [{}, {}] does not match the weights' shape [{}, {}, {}, {}]",
+                          l.kernel_h, l.kernel_w, ws[0], ws[1], ws[2], ws[3]));
+    if (ws[3] != in.c)
+      fail(l, fmt::format("weights expect {} input channels ([O, KH, KW, I] = [{}, {}, {}, "
+                          "{}]) but the input '{}' has {}",
+                          ws[3], ws[0], ws[1], ws[2], ws[3], l.inputs[0], in.c));
+    const Shape out = window_output_shape(l, in, ws[0]);
+    l.macs = out.elements() * l.kernel_h * l.kernel_w * in.c;
+    return out;
+  }
+  Tensor golden(const Network& net, const Layer& l,
+                const std::vector<const Tensor*>& in) const override {
+    return golden::conv2d(l, *in[0], net.quant_of(l.inputs[0]));
+  }
   void check_folding(const Network& net, const Layer& l) const override {
     const int c = net.shape_of(l.inputs[0]).c, kkc = l.kernel_h * l.kernel_w * c;
     check_pe_divides(l, output_channels(l));
@@ -163,6 +187,23 @@ class ConvOp : public OpDef {
 
 class FullyConnectedOp : public OpDef {
  public:
+  std::vector<const char*> yaml_keys() const override {
+    return {"activation",        "weights", "bias",       "weight_scales",
+            "weight_zero_point", "requant", "bias_float", "bias_gain"};
+  }
+  Shape output_shape(const Network& net, Layer& l) const override {
+    const Shape in = net.shape_of(l.inputs[0]);
+    const auto& ws = l.weight_shape;  // [O, I]
+    if (ws[1] != in.elements())
+      fail(l, fmt::format("weights [{}, {}] expect {} inputs but '{}' has {} ({} flattened)", ws[0],
+                          ws[1], ws[1], l.inputs[0], in.str(), in.elements()));
+    l.macs = int64_t(ws[0]) * ws[1];
+    return {1, 1, ws[0]};
+  }
+  Tensor golden(const Network& net, const Layer& l,
+                const std::vector<const Tensor*>& in) const override {
+    return golden::fully_connected(l, *in[0], net.quant_of(l.inputs[0]));
+  }
   void check_folding(const Network& net, const Layer& l) const override {
     const int mw = vector_length(net, l);
     check_pe_divides(l, output_channels(l));

@@ -79,6 +79,11 @@ class OpDef {
 // Fails unless hw.pe divides the layer's `channels` (its output lanes take them in turn).
 void check_pe_divides(const Layer& l, int channels);
 
+// The shape rule of a window over the input `in` (convolutions, pooling): TFLite's SAME / VALID
+// padding (spec section 4, dilation 1) gives the output's height and width and sets `l.pads`;
+// the output has `out_c` channels.
+Shape window_output_shape(Layer& l, const Shape& in, int out_c);
+
 // A depthwise layer's multiplier cycles per frame at `pe` channels in parallel (one tap per
 // cycle): a shared unit's load is its members' sum.
 int64_t depthwise_busy_cycles(const Layer& l, int pe);

@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "ops/op.hpp"
 #include "rtlgen/error.hpp"
 
@@ -9,7 +11,8 @@ namespace rtlgen {
 const OpDef& conv_op();
 const OpDef& fully_connected_op();
 const OpDef& depthwise_op();
-const OpDef& pool_op();
+const OpDef& average_pool_op();
+const OpDef& max_pool_op();
 const OpDef& mean_op();
 const OpDef& add_op();
 const OpDef& concat_op();
@@ -23,6 +26,29 @@ Shape OpDef::output_shape(const Network& /*net*/, Layer& l) const {
 Tensor OpDef::golden(const Network& /*net*/, const Layer& l,
                      const std::vector<const Tensor*>& /*in*/) const {
   fail(l, "internal: the op's golden kernel is not in the op table");
+}
+
+namespace {
+
+// One axis of a window: TFLite's padding rule (spec section 4), dilation 1.
+void window_axis(Padding p, int in, int k, int s, int* out, int* before, int* after) {
+  *out = p == Padding::Same ? (in + s - 1) / s : (in - k) / s + 1;
+  const int total = std::max(0, (*out - 1) * s + k - in);
+  *before = total / 2;
+  *after = total - total / 2;
+}
+
+}  // namespace
+
+Shape window_output_shape(Layer& l, const Shape& in, int out_c) {
+  if (l.padding == Padding::Valid && (l.kernel_h > in.h || l.kernel_w > in.w))
+    fail(l, fmt::format("window {}x{} is larger than the {} input with VALID padding", l.kernel_h,
+                        l.kernel_w, in.str()));
+  Shape out = in;
+  out.c = out_c;
+  window_axis(l.padding, in.h, l.kernel_h, l.stride_h, &out.h, &l.pads.top, &l.pads.bottom);
+  window_axis(l.padding, in.w, l.kernel_w, l.stride_w, &out.w, &l.pads.left, &l.pads.right);
+  return out;
 }
 
 void check_pe_divides(const Layer& l, int channels) {
@@ -41,8 +67,9 @@ const OpDef* op_def(OpKind op) {
     case OpKind::DepthwiseConv2D:
       return &depthwise_op();
     case OpKind::AveragePool2D:
+      return &average_pool_op();
     case OpKind::MaxPool2D:
-      return &pool_op();
+      return &max_pool_op();
     case OpKind::Mean:
       return &mean_op();
     case OpKind::Add:

@@ -187,8 +187,13 @@ void lower_mean(PlanBuilder& b, const Layer& l, const StreamInfo& src) {
   b.push_layer(hw);
 }
 
+// A window pool of either kind; the kinds differ in their YAML keys and golden kernels.
 class PoolOp : public OpDef {
  public:
+  Shape output_shape(const Network& net, Layer& l) const override {
+    const Shape in = net.shape_of(l.inputs[0]);
+    return window_output_shape(l, in, in.c);
+  }
   // hw.simd 0: as wide as the input stream (the planner's choice)
   void check_folding(const Network& net, const Layer& l) const override {
     if (l.folding.simd > 0) check_pool_simd(l, net.shape_of(l.inputs[0]).c, l.folding.simd);
@@ -212,9 +217,38 @@ class PoolOp : public OpDef {
   void lower(PlanBuilder& b, const Layer& l) const override { lower_pool(b, l, b.stream_of(l)); }
 };
 
+class AveragePoolOp : public PoolOp {
+ public:
+  std::vector<const char*> yaml_keys() const override {
+    return {"pool", "stride", "padding", "activation", "rounding"};
+  }
+  Tensor golden(const Network& net, const Layer& l,
+                const std::vector<const Tensor*>& in) const override {
+    return golden::average_pool2d(l, *in[0], net.quant_of(l.inputs[0]));
+  }
+};
+
+class MaxPoolOp : public PoolOp {
+ public:
+  std::vector<const char*> yaml_keys() const override {
+    return {"pool", "stride", "padding", "activation"};
+  }
+  Tensor golden(const Network& /*net*/, const Layer& l,
+                const std::vector<const Tensor*>& in) const override {
+    return golden::max_pool2d(l, *in[0]);
+  }
+};
+
 // One lane per element of the input stream: nothing to choose.
 class MeanOp : public OpDef {
  public:
+  Shape output_shape(const Network& net, Layer& l) const override {
+    return {1, 1, net.shape_of(l.inputs[0]).c};
+  }
+  Tensor golden(const Network& /*net*/, const Layer& l,
+                const std::vector<const Tensor*>& in) const override {
+    return golden::mean(l, *in[0]);
+  }
   std::vector<FoldChoice> fold_candidates(const Network& net, const Layer& l,
                                           int in_elems) const override {
     FoldChoice f;
@@ -229,7 +263,8 @@ class MeanOp : public OpDef {
 
 }  // namespace
 
-const OpDef& pool_op() { return the_op<PoolOp>(); }
+const OpDef& average_pool_op() { return the_op<AveragePoolOp>(); }
+const OpDef& max_pool_op() { return the_op<MaxPoolOp>(); }
 const OpDef& mean_op() { return the_op<MeanOp>(); }
 
 }  // namespace rtlgen

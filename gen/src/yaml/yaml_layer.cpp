@@ -30,24 +30,9 @@ const std::map<std::string, OpInfo>& op_table() {
     for (auto e : extra) s.insert(e);
     return s;
   };
-  auto with = [&](std::initializer_list<const char*> extra) { return with_keys(extra); };
+  // softmax (software, no op-table entry); every other op's keys are in its entry
   static const std::map<std::string, OpInfo> table = {
-      {"conv2d",
-       {OpKind::Conv2D,
-        with({"kernel", "stride", "padding", "activation", "weights", "bias", "weight_scales",
-              "weight_zero_point", "requant", "bias_float", "bias_gain"})}},
-      {"depthwise_conv2d",
-       {OpKind::DepthwiseConv2D,
-        with({"kernel", "stride", "padding", "activation", "weights", "bias", "weight_scales",
-              "weight_zero_point", "depth_multiplier"})}},
-      {"fully_connected",
-       {OpKind::FullyConnected, with({"activation", "weights", "bias", "weight_scales",
-                                      "weight_zero_point", "requant", "bias_float", "bias_gain"})}},
-      {"average_pool2d",
-       {OpKind::AveragePool2D, with({"pool", "stride", "padding", "activation", "rounding"})}},
-      {"max_pool2d", {OpKind::MaxPool2D, with({"pool", "stride", "padding", "activation"})}},
-      {"mean", {OpKind::Mean, with({})}},
-      {"softmax", {OpKind::Softmax, with({"beta"})}},
+      {"softmax", {OpKind::Softmax, with_keys({"beta"})}},
   };
   static const std::map<std::string, OpInfo> all = [&] {
     std::map<std::string, OpInfo> t = table;
