@@ -107,97 +107,36 @@ void activation_range(Activation act, const TensorQuant& q, int32_t* act_min, in
   }
 }
 
+namespace {
+
+// SOFTMAX (software, no op-table entry): TFLite's input multiplier and diff_min for beta.
+void derive_softmax(const Network& net, Layer& l) {
+  const TensorQuant in_q = net.quant_of(l.inputs[0]);
+  constexpr int kScaledDiffIntegerBits = 5;
+  l.softmax.beta = l.softmax_beta;
+  const double real = std::min<double>(
+      double(l.softmax_beta) * double(in_q.scale) * double(1 << (31 - kScaledDiffIntegerBits)),
+      double((1LL << 31) - 1));
+  const QuantizedMultiplier qm = quantize_multiplier(real);
+  if (qm.shift < 0) fail(l, "softmax input scale too small (multiplier below one)");
+  l.softmax.input_multiplier = qm.multiplier;
+  l.softmax.input_left_shift = qm.shift;
+  const double radius = double((1 << kScaledDiffIntegerBits) - 1) *
+                        double(1LL << (31 - kScaledDiffIntegerBits)) / double(1LL << qm.shift);
+  l.softmax.diff_min = -static_cast<int32_t>(std::floor(radius));
+}
+
+}  // namespace
+
 void derive_quantization(Network& net) {
   for (Layer& l : net.layers) {
-    const TensorQuant in_q = net.quant_of(l.inputs[0]);
     activation_range(l.activation, l.out_quant, &l.act_min, &l.act_max);
     l.requant.clear();
     if (l.requant_mode == RequantMode::ScaleShift) continue;  // analyze_scale_shift
-    switch (l.op) {
-      case OpKind::Conv2D:
-      case OpKind::DepthwiseConv2D:
-      case OpKind::FullyConnected: {
-        const int oc = output_channels(l);
-        const bool per_channel = l.weight_scales.size() > 1;
-        if (per_channel && int(l.weight_scales.size()) != oc)
-          fail(l,
-               fmt::format("{} weight scales for {} output channels", l.weight_scales.size(), oc));
-        // TFLite: per-channel (and int8 conv/depthwise) form m in double; the legacy per-tensor
-        // path (uint8, per-tensor FULLY_CONNECTED) multiplies the scales in float32 first.
-        const bool float_product =
-            !per_channel && (in_q.dtype == DType::UInt8 || l.op == OpKind::FullyConnected);
-        // The reference interpreter's int8 FULLY_CONNECTED rounds once (probed bit-exactly,
-        // tools/PROBE_FINDINGS.md (e)); convolutions and the uint8 kernels round twice.
-        l.single_rounding = l.op == OpKind::FullyConnected && in_q.dtype == DType::Int8;
-        for (int c = 0; c < oc; ++c) {
-          const float ws = l.weight_scales[per_channel ? c : 0];
-          const double m = float_product
-                               ? static_cast<double>(in_q.scale * ws) / double(l.out_quant.scale)
-                               : double(in_q.scale) * double(ws) / double(l.out_quant.scale);
-          l.requant.push_back(quantize_multiplier(m));
-        }
-        l.float_scale.clear();
-        if (l.requant_mode == RequantMode::OnnxRuntimeFloat)
-          for (int c = 0; c < oc; ++c)  // ONNX Runtime: (x_scale * w_scale) / y_scale in float32
-            l.float_scale.push_back((in_q.scale * l.weight_scales[per_channel ? c : 0]) /
-                                    l.out_quant.scale);
-        break;
-      }
-      case OpKind::Mean: {
-        // TFLite reference integer MEAN over H, W: sum(q - zp_in) scaled by s_in / (N * s_out),
-        // where 1/N is folded into the multiplier with a bounded extra shift.
-        const Shape in = net.shape_of(l.inputs[0]);
-        const int64_t n = int64_t(in.h) * in.w;
-        QuantizedMultiplier qm =
-            quantize_multiplier(double(in_q.scale) / double(l.out_quant.scale));
-        int shift = 0;
-        for (int64_t v = n; v > 1; v >>= 1) ++shift;  // floor(log2(n))
-        shift = std::min(shift, 32);
-        shift = std::min(shift, 31 + qm.shift);
-        qm.multiplier = static_cast<int32_t>((static_cast<int64_t>(qm.multiplier) << shift) / n);
-        qm.shift -= shift;
-        l.requant.push_back(qm);
-        l.mean_bias = static_cast<int32_t>(-int64_t(in_q.zero_point) * n);
-        // ONNX Runtime (MLAS QLinearGlobalAveragePool): x_scale / float(N) / y_scale in float32.
-        l.float_scale.clear();
-        if (l.requant_mode == RequantMode::OnnxRuntimeFloat)
-          l.float_scale.push_back(in_q.scale / static_cast<float>(n) / l.out_quant.scale);
-        break;
-      }
-      case OpKind::Add: {
-        const TensorQuant b_q = net.quant_of(l.inputs[1]);
-        if (l.requant_mode == RequantMode::OnnxRuntimeFloat) break;  // float32 rule, no multipliers
-        l.add.left_shift = 20;
-        const double twice_max = 2.0f * std::max(in_q.scale, b_q.scale);
-        const double r1 = double(in_q.scale) / twice_max;
-        const double r2 = double(b_q.scale) / twice_max;
-        const double ro = twice_max / double(float(1 << l.add.left_shift) * l.out_quant.scale);
-        l.add.input1 = quantize_multiplier(r1);
-        l.add.input2 = quantize_multiplier(r2);
-        l.add.output = quantize_multiplier(ro);
-        if (l.add.input1.shift > 0 || l.add.input2.shift > 0 || l.add.output.shift > 0)
-          fail(l, "ADD rescale factors must be < 1 (output scale too small for the inputs)");
-        break;
-      }
-      case OpKind::Softmax: {
-        constexpr int kScaledDiffIntegerBits = 5;
-        l.softmax.beta = l.softmax_beta;
-        const double real = std::min<double>(double(l.softmax_beta) * double(in_q.scale) *
-                                                 double(1 << (31 - kScaledDiffIntegerBits)),
-                                             double((1LL << 31) - 1));
-        const QuantizedMultiplier qm = quantize_multiplier(real);
-        if (qm.shift < 0) fail(l, "softmax input scale too small (multiplier below one)");
-        l.softmax.input_multiplier = qm.multiplier;
-        l.softmax.input_left_shift = qm.shift;
-        const double radius = double((1 << kScaledDiffIntegerBits) - 1) *
-                              double(1LL << (31 - kScaledDiffIntegerBits)) /
-                              double(1LL << qm.shift);
-        l.softmax.diff_min = -static_cast<int32_t>(std::floor(radius));
-        break;
-      }
-      default:
-        break;
-    }
+    if (l.op == OpKind::Softmax)
+      derive_softmax(net, l);
+    else
+      op_def(l.op)->derive_quantization(net, l);  // the op table's
   }
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "ops/op.hpp"
 #include "rtlgen/fixed_point.hpp"
 
 namespace rtlgen {
@@ -22,25 +23,10 @@ int channels_of(const Layer& l) {
   return l.op == OpKind::DepthwiseConv2D ? l.weight_shape.back() : l.weight_shape.front();
 }
 
-// The requantization multiplier of output channel c, formed exactly as the passes form it
-// (uint8 and per-tensor FULLY_CONNECTED multiply the two scales in float first).
-double multiplier_of(const Layer& l, const TensorQuant& in, size_t c, bool* float_overflow) {
-  const bool per_channel = l.weight_scales.size() > 1;
-  const float ws = l.weight_scales[per_channel ? c : 0];
-  const bool float_product =
-      !per_channel && (in.dtype == DType::UInt8 || l.op == OpKind::FullyConnected);
-  if (float_product) {
-    const float p = in.scale * ws;
-    *float_overflow = !std::isfinite(p);
-    return double(p) / double(l.out_quant.scale);
-  }
-  *float_overflow = false;
-  return double(in.scale) * double(ws) / double(l.out_quant.scale);
-}
-
 }  // namespace
 
-std::string quantization_problem(const Layer& l, const TensorQuant& in, const TensorQuant& second_in) {
+std::string quantization_problem(const Layer& l, const TensorQuant& in,
+                                 const TensorQuant& second_in) {
   // Fused activation: the clamp bounds are zero_point + round(f / scale) in int32.
   const float bound = l.activation == Activation::Relu6       ? 6.0f
                       : l.activation == Activation::ReluN1To1 ? 1.0f
@@ -48,15 +34,16 @@ std::string quantization_problem(const Layer& l, const TensorQuant& in, const Te
   if (bound != 0.0f) {
     const float q = bound / l.out_quant.scale;
     if (!std::isfinite(q) || std::fabs(q) >= kTwoTo31 - 512)
-      return fmt::format("output scale {:.9g} is too small for the fused {} activation: its clamp "
-                         "bound {} / scale does not fit int32",
-                         l.out_quant.scale, to_string(l.activation), bound);
+      return fmt::format(
+          "output scale {:.9g} is too small for the fused {} activation: its clamp "
+          "bound {} / scale does not fit int32",
+          l.out_quant.scale, to_string(l.activation), bound);
   }
   if (has_weights(l.op)) {
     const size_t n = l.weight_scales.size();
     for (size_t c = 0; c < n; ++c) {
       bool float_overflow = false;
-      const double m = multiplier_of(l, in, c, &float_overflow);
+      const double m = weighted_multiplier(l, in, c, &float_overflow);
       if (float_overflow || !(m < kTwoTo31))
         return fmt::format(
             "requantization multiplier of output channel {} (input scale {:.9g} x weight scale "
@@ -66,14 +53,16 @@ std::string quantization_problem(const Layer& l, const TensorQuant& in, const Te
     }
   } else if (l.op == OpKind::Mean) {
     if (!(double(in.scale) / double(l.out_quant.scale) < kTwoTo31))
-      return fmt::format("requantization multiplier (input scale {:.9g} / output scale {:.9g}) is "
-                         "2^31 or more: no int32 result is representable; check the scales",
-                         in.scale, l.out_quant.scale);
+      return fmt::format(
+          "requantization multiplier (input scale {:.9g} / output scale {:.9g}) is "
+          "2^31 or more: no int32 result is representable; check the scales",
+          in.scale, l.out_quant.scale);
   } else if (l.op == OpKind::Add) {
     if (!std::isfinite(2.0f * std::max(in.scale, second_in.scale)))
-      return fmt::format("ADD input scales {:.9g} and {:.9g}: twice the larger one is not a finite "
-                         "float32",
-                         in.scale, second_in.scale);
+      return fmt::format(
+          "ADD input scales {:.9g} and {:.9g}: twice the larger one is not a finite "
+          "float32",
+          in.scale, second_in.scale);
   }
   return "";
 }
@@ -94,19 +83,22 @@ std::string accumulator_problem(const Layer& l, const TensorQuant& in) {
     const int64_t bias = size_t(c) < l.bias.size() ? std::abs(int64_t(l.bias[size_t(c)])) : 0;
     const int64_t worst = sum_abs_w[size_t(c)] * max_x + bias;  // < 2^31 * 2^8 * 2^8 + 2^31
     if (worst > INT32_MAX)
-      return fmt::format("output channel {}: worst-case accumulator {} overflows int32 (vector "
-                         "length {}); split the layer or reduce weight magnitudes",
-                         c, worst, per_channel);
+      return fmt::format(
+          "output channel {}: worst-case accumulator {} overflows int32 (vector "
+          "length {}); split the layer or reduce weight magnitudes",
+          c, worst, per_channel);
     if (l.weight_scales.empty() || l.out_quant.scale <= 0.0f) continue;
     bool float_overflow = false;
-    const double m = multiplier_of(l, in, l.weight_scales.size() > 1 ? size_t(c) : 0, &float_overflow);
+    const double m =
+        weighted_multiplier(l, in, l.weight_scales.size() > 1 ? size_t(c) : 0, &float_overflow);
     if (float_overflow || !(m < kTwoTo31)) continue;  // quantization_problem reports it
     const int left = std::max(0, quantize_multiplier(m).shift);
     if (worst > 0 && (left > 31 || worst > (int64_t(INT32_MAX) >> left)))
-      return fmt::format("output channel {}: accumulator + bias (up to {}) times the "
-                         "requantization left shift 2^{} could overflow int32; reduce the weight "
-                         "range or the output scale",
-                         c, worst, left);
+      return fmt::format(
+          "output channel {}: accumulator + bias (up to {}) times the "
+          "requantization left shift 2^{} could overflow int32; reduce the weight "
+          "range or the output scale",
+          c, worst, left);
   }
   return "";
 }

@@ -246,7 +246,7 @@ void lower_depthwise(PlanBuilder& b, const Layer& l, const StreamInfo& src) {
   b.push_layer(hw);
 }
 
-class DepthwiseOp : public OpDef {
+class DepthwiseOp : public WeightedOp {
  public:
   std::vector<const char*> yaml_keys() const override {
     return {"kernel", "stride",        "padding",           "activation",      "weights",

@@ -10,6 +10,7 @@
 #include "ops/op.hpp"
 #include "plan/plan_builder.hpp"
 #include "rtlgen/error.hpp"
+#include "rtlgen/fixed_point.hpp"
 #include "rtlgen/golden.hpp"
 #include "rtlgen/resource_model.hpp"
 
@@ -136,6 +137,22 @@ class AddOp : public OpDef {
   void check_quantization(const Network& net, const Layer& l) const override {
     if (net.quant_of(l.inputs[1]).dtype != net.quant_of(l.inputs[0]).dtype)
       fail(l, "both ADD inputs must have the same dtype");
+  }
+  // TFLite's integer ADD: both inputs to a common scale (twice the larger input scale) with
+  // 20 bits of headroom, then to the output's; ONNX Runtime's float32 rule has no multipliers.
+  void derive_quantization(const Network& net, Layer& l) const override {
+    if (l.requant_mode == RequantMode::OnnxRuntimeFloat) return;
+    const TensorQuant a_q = net.quant_of(l.inputs[0]), b_q = net.quant_of(l.inputs[1]);
+    l.add.left_shift = 20;
+    const double twice_max = 2.0f * std::max(a_q.scale, b_q.scale);
+    const double r1 = double(a_q.scale) / twice_max;
+    const double r2 = double(b_q.scale) / twice_max;
+    const double ro = twice_max / double(float(1 << l.add.left_shift) * l.out_quant.scale);
+    l.add.input1 = quantize_multiplier(r1);
+    l.add.input2 = quantize_multiplier(r2);
+    l.add.output = quantize_multiplier(ro);
+    if (l.add.input1.shift > 0 || l.add.input2.shift > 0 || l.add.output.shift > 0)
+      fail(l, "ADD rescale factors must be < 1 (output scale too small for the inputs)");
   }
 
   Shape output_shape(const Network& net, Layer& l) const override {

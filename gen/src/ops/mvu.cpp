@@ -133,7 +133,7 @@ void lower_pointwise(PlanBuilder& b, const Layer& l, const StreamInfo& src) {
   b.push_layer(hw);
 }
 
-class ConvOp : public OpDef {
+class ConvOp : public WeightedOp {
  public:
   std::vector<const char*> yaml_keys() const override {
     return {"kernel",  "stride",     "padding",       "activation",
@@ -185,7 +185,7 @@ class ConvOp : public OpDef {
   }
 };
 
-class FullyConnectedOp : public OpDef {
+class FullyConnectedOp : public WeightedOp {
  public:
   std::vector<const char*> yaml_keys() const override {
     return {"activation",        "weights", "bias",       "weight_scales",

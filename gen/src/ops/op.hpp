@@ -46,6 +46,10 @@ class OpDef {
   virtual bool takes_requantization_mode() const { return false; }
   // Refuses quantization the op cannot compute (after the graph's generic checks).
   virtual void check_quantization(const Network& /*net*/, const Layer& /*l*/) const {}
+  // The integer constants of the op's arithmetic, from the scales (requantization multipliers,
+  // ONNX Runtime's float scales, biases): called with the layer's activation range set and its
+  // multipliers cleared, for every requantization rule but the scale-shift scheme's.
+  virtual void derive_quantization(const Network& /*net*/, Layer& /*l*/) const {}
   // The shape rule: the output shape from the inputs' (and may set derived fields of `l`).
   virtual Shape output_shape(const Network& net, Layer& l) const;
   // The golden kernel: the output tensor from the inputs' tensors, in `l.inputs` order.
@@ -78,6 +82,17 @@ class OpDef {
 
 // Fails unless hw.pe divides the layer's `channels` (its output lanes take them in turn).
 void check_pe_divides(const Layer& l, int channels);
+
+// The weighted ops (conv, depthwise, fully connected; ops/weighted.cpp): the real
+// requantization multiplier of output channel `c` as TFLite forms it (`float_overflow`, when
+// given: whether the float32 product of the scales overflowed) ...
+double weighted_multiplier(const Layer& l, const TensorQuant& in, size_t c,
+                           bool* float_overflow = nullptr);
+// ... and their entries' common base: the layer's multipliers and float scales from it.
+class WeightedOp : public OpDef {
+ public:
+  void derive_quantization(const Network& net, Layer& l) const override;
+};
 
 // The shape rule of a window over the input `in` (convolutions, pooling): TFLite's SAME / VALID
 // padding (spec section 4, dilation 1) gives the output's height and width and sets `l.pads`;

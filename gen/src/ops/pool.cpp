@@ -9,6 +9,7 @@
 #include "ops/op.hpp"
 #include "plan/plan_builder.hpp"
 #include "rtlgen/error.hpp"
+#include "rtlgen/fixed_point.hpp"
 #include "rtlgen/golden.hpp"
 
 namespace rtlgen {
@@ -242,6 +243,26 @@ class MaxPoolOp : public PoolOp {
 // One lane per element of the input stream: nothing to choose.
 class MeanOp : public OpDef {
  public:
+  // TFLite reference integer MEAN over H, W: sum(q - zp_in) scaled by s_in / (N * s_out), where
+  // 1/N is folded into the multiplier with a bounded extra shift.
+  void derive_quantization(const Network& net, Layer& l) const override {
+    const TensorQuant in_q = net.quant_of(l.inputs[0]);
+    const Shape in = net.shape_of(l.inputs[0]);
+    const int64_t n = int64_t(in.h) * in.w;
+    QuantizedMultiplier qm = quantize_multiplier(double(in_q.scale) / double(l.out_quant.scale));
+    int shift = 0;
+    for (int64_t v = n; v > 1; v >>= 1) ++shift;  // floor(log2(n))
+    shift = std::min(shift, 32);
+    shift = std::min(shift, 31 + qm.shift);
+    qm.multiplier = static_cast<int32_t>((static_cast<int64_t>(qm.multiplier) << shift) / n);
+    qm.shift -= shift;
+    l.requant.push_back(qm);
+    l.mean_bias = static_cast<int32_t>(-int64_t(in_q.zero_point) * n);
+    // ONNX Runtime (MLAS QLinearGlobalAveragePool): x_scale / float(N) / y_scale in float32.
+    l.float_scale.clear();
+    if (l.requant_mode == RequantMode::OnnxRuntimeFloat)
+      l.float_scale.push_back(in_q.scale / static_cast<float>(n) / l.out_quant.scale);
+  }
   Shape output_shape(const Network& net, Layer& l) const override {
     return {1, 1, net.shape_of(l.inputs[0]).c};
   }
