@@ -2,6 +2,7 @@
 // plan), and the integer helpers they share.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -11,6 +12,7 @@
 
 namespace rtlgen {
 
+inline int64_t round_count(double v) { return int64_t(std::llround(v)); }
 inline int64_t ceil_div(int64_t a, int64_t b) { return b <= 0 ? 0 : (a + b - 1) / b; }
 inline int clog2(int64_t v) {
   int b = 0;

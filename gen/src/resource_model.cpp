@@ -6,21 +6,6 @@
 // Errors of the totals against Yosys are listed in bench/README.md (and re-measured by
 // bench/run_bench.py --synth).
 //
-//   rtlgen_mvu      DSP = PE*SIMD (one DSP48E1 per 9x9 product); MULT_STYLE 1 (hw: {mult: lut}):
-//                   no DSP, +202 LUT and +4 FF per product (Yosys, PE 2 x SIMD 4: 1,903 LUT
-//                   vs 283, 357 FF vs 324)
-//                   LUT = 72 + 10.3 PE*SIMD + 1.8 PE*ACC_BITS with DSP products (adder trees,
-//                   accumulators), 90 + 222.5 PE*SIMD + 2.1 PE*ACC_BITS with LUT products;
-//                   PE 1 with DSP products: 81 + 10.9 SIMD (MLPerf Tiny)
-//                   FF  = 20 + 19 SIMD + 16.6 PE*SIMD (63 with LUT products) + 2 PE*ACC_BITS
-//                   (activation operands per SIMD lane; weight operand, product and tree
-//                   registers per product), for PE > 1 with DSP products 3 + 54.2 SIMD +
-//                   4.7 PE*SIMD + 2 PE*ACC_BITS. The PE > 1 DSP-product terms refitted on
-//                   main's templates (after bd8aa62's adder tree: LeNet's PE 3-16 MVUs, 7
-//                   instances, LUT within 127, FF within 74; the old terms said up to 2x);
-//                   the PE-1 terms still hold (38 MVUs of LeNet, the seed MobileNet and VWW at
-//                   xc7z020 fill 1.0: FF within 38)
-//                   ROM NF*SF x PE*SIMD*8 (block), input buffer 2*SF x SIMD*9 (LUT RAM or BRAM)
 //   rtlgen_requant  DSP = rtlgen_mul_wide's per lane: 2 (MUL_BITS <= 25: two 25x18 tiles; 1 at
 //                   MUL_CYCLES 2, both tiles on one multiplier) or 4 (2x2 <= 18x18 tiles)
 //                   LUT = 290 per lane whose multiplier/shift vary over the ROM words, 90 per
@@ -36,18 +21,12 @@
 //                   output register; + WORD_W per port for a LUT RAM line buffer's read
 //                   register; structural, within 6% on the MLPerf Tiny DS-CNN's swg)
 //                   line buffer: TPB copies of NROWS*IFM_W x IFM_C*8 (block RAM)
-//   rtlgen_pool     average: DSP = SIMD (division by the tap count), LUT = 14 + 69 SIMD,
-//                   FF = 18 + 44 SIMD; max: no DSP, LUT = 14 + 20 SIMD, FF = 18 + 20 SIMD
 //   rtlgen_fifo     LUT 10, FF 12 + WIDTH, LUT RAM ceil(WIDTH/6) (16 deep)
-//   rtlgen_dwu      DSP = PE, LUT = 60 + PE*(ACC_BITS+20), FF = 40 + PE*(26+ACC_BITS+18)
-//                   (structural; Yosys reports the dwu LUTs in the top level, 1,819 LUT for 13
-//                   dwu + argmax in MobileNet at 406 multipliers, which this matches within 30%)
-//   rtlgen_dwu_shared  rtlgen_dwu's DSP/LUT/FF + per input: ceil((N-1)/3) x (PE*8 + address)
-//                   multiplexer LUTs / N, 12 LUT + (address + 8) FF of control, OUT_DEPTH x
-//                   PE*ACC_BITS LUT RAM of results (structural, not yet fitted to Yosys);
-//                   REQUANT 1: + one rtlgen_requant (RQ_PE lanes, every layer's words in its
-//                   ROM) as above, the results PE*8 bits, the lane split and gather registers
-//   others          small structural estimates (width converter, framer, argmax, fork, add)
+//   others          small structural estimates (width converter, framer, argmax, fork)
+//
+// The ops' own templates (rtlgen_mvu, rtlgen_dwu, rtlgen_dwu_shared, the pools, rtlgen_add,
+// rtlgen_concat, ...) have their terms, calibration notes and latencies in their op-table
+// entries (gen/src/ops/, OpDef::template_resources / template_latency).
 //
 // Memory style (MEM_STYLE of rtlgen_swg / rtlgen_mvu / rtlgen_dwu / rtlgen_requant, set by
 // choose_memory_styles() from distributed_memory()): a memory goes to LUTs when block RAM would
@@ -81,18 +60,11 @@ void ResourceCounts::add(const ResourceCounts& o) {
   srl += o.srl;
 }
 
-namespace {
-
-int64_t r(double v) { return int64_t(std::llround(v)); }
-
-// Yosys memory_libmap cost of LUT RAM for a words x width memory with one read port
-// (RAM32M: 32 x 6 per unit, RAM64M: 64 x 3 per unit; cost 8 per unit).
 int64_t lutram_units(int64_t words, int64_t width) {
   if (words <= 32) return ceil_div(width, 6);
   return ceil_div(words, 64) * ceil_div(width, 3);
 }
 
-// A RAM (written and read) that Yosys may place in LUT RAM or block RAM, whichever is cheaper.
 ResourceCounts ram_auto(int64_t words, int64_t width) {
   ResourceCounts c;
   if (words <= 0 || width <= 0) return c;
@@ -107,6 +79,8 @@ ResourceCounts ram_auto(int64_t words, int64_t width) {
   }
   return c;
 }
+
+namespace {
 
 // A ROM built from LUTs (MEM_STYLE 1; Yosys "logic"): per varying bit column one LUT6 per 64
 // words (two 5-input columns share a LUT6 up to 32 words; MUXF7/F8 join up to 256 words, LUTs
@@ -131,13 +105,6 @@ ResourceCounts lut_ram(int64_t words, int64_t width) {
   return c;
 }
 
-// A ROM by its MEM_STYLE: LUTs or block RAM (a one-word ROM is a constant either way).
-ResourceCounts rom(const Instance& inst, int64_t words, int64_t bits) {
-  if (words <= 1 || bits <= 0) return {};
-  // (ROM_BANK_WORDS banks exist only in the open ECP5 flow, not in this Xilinx model)
-  return param(inst, "MEM_STYLE") == 1 ? lut_rom(words, bits) : block_ram(words, bits, 1);
-}
-
 // rtlgen_swg's line buffer (one copy of TPB): {words, bits}. A row slot holds
 // 2^ceil(log2(words per row)) words ({slot, column} addressing).
 std::pair<int64_t, int64_t> swg_line_shape(const Instance& inst) {
@@ -154,6 +121,12 @@ std::pair<int64_t, int64_t> swg_line_shape(const Instance& inst) {
 }
 
 }  // namespace
+
+ResourceCounts rom_resources(const Instance& inst, int64_t words, int64_t bits) {
+  if (words <= 1 || bits <= 0) return {};
+  // (ROM_BANK_WORDS banks exist only in the open ECP5 flow, not in this Xilinx model)
+  return param(inst, "MEM_STYLE") == 1 ? lut_rom(words, bits) : block_ram(words, bits, 1);
+}
 
 std::pair<int64_t, int64_t> rom_shape(const std::vector<MemFile>& mems, const std::string& file,
                                       size_t first, size_t count) {
@@ -310,29 +283,8 @@ int64_t mul_wide_dsp(int64_t a_bits, int64_t cycles) {
 ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile>& mems) {
   ResourceCounts c;
   const std::string& m = inst.module;
-  if (op_template_resources(inst, &c)) return c;  // the op table's own templates
-  if (m == "rtlgen_mvu") {
-    const int64_t mw = param(inst, "MW"), pe = param(inst, "PE", 1), simd = param(inst, "SIMD", 1),
-                  acc = param(inst, "ACC_BITS", 24);
-    const int64_t sf = ceil_div(mw, simd), mults = pe * simd;
-    const bool lut_mult = param(inst, "MULT_STYLE") == 1;
-    c.dsp = lut_mult ? 0 : mults;
-    // (PE 1 on DSPs: one adder tree, no per-row accumulator copies; Yosys on the 31 such MVUs
-    // of the MLPerf Tiny designs at xc7z020, SIMD 1-32: 81 + 10.9 SIMD within 25 LUT, where the
-    // PE-row formula said ~70-370 more)
-    c.lut = lut_mult  ? r(90 + 222.5 * double(mults) + 2.1 * double(pe * acc))
-            : pe == 1 ? r(81 + 10.9 * double(simd))
-                      : r(72 + 10.3 * double(mults) + 1.8 * double(pe * acc));
-    // activation operand registers per SIMD lane (shared by the PE rows), weight operand,
-    // product and adder-tree registers per product (in the DSP48E1 for DSP products)
-    c.ff = lut_mult || pe == 1
-               ? r(20 + 19 * double(simd) + (lut_mult ? 63 : 16.6) * double(mults) +
-                   2.0 * double(pe * acc))
-               : r(3 + 54.2 * double(simd) + 4.7 * double(mults) + 2.0 * double(pe * acc));
-    const auto [words, bits] = memory_shape(inst, mems);
-    c.add(rom(inst, words, bits));
-    c.add(ram_auto(2 * sf, simd * 9));  // ping-pong input buffer
-  } else if (m == "rtlgen_requant") {
+  if (op_template_resources(inst, mems, &c)) return c;  // the op table's own templates
+  if (m == "rtlgen_requant") {
     const int64_t pe = param(inst, "PE", 1);
     c.dsp = mul_wide_dsp(param(inst, "MUL_BITS", 32), param(inst, "MUL_CYCLES", 1)) * pe;
     // A lane whose multiplier / shift (hex digits 8..17 of its {bias, multiplier, shift}) vary
@@ -348,7 +300,7 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     // multiplier input in fabric registers, ~90 FF more than a full-rate one)
     c.ff = (param(inst, "MUL_CYCLES", 1) == 2 ? 380 : 290) * pe;
     const auto [words, bits] = memory_shape(inst, mems);
-    c.add(rom(inst, words, bits));
+    c.add(rom_resources(inst, words, bits));
   } else if (m == "rtlgen_requant_float") {
     // |x| * MANT on rtlgen_mul_wide (25 x 25 bits); priority encoder, two variable shifters and
     // comparators for the two roundings (estimate, not yet fitted to Yosys)
@@ -364,8 +316,8 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     const int64_t tpb = simd > ic ? simd / ic : 1;
     const bool chunks = ic > simd;
     const int64_t eb = param(inst, "ELEM_BITS", 8), pix_w = ic * eb;
-    c.lut = r(224 + 25.4 * double(tpb) + (chunks ? 2.0 * double(pix_w) : 0.0) +
-              0.75 * double(simd * eb));
+    c.lut = round_count(224 + 25.4 * double(tpb) + (chunks ? 2.0 * double(pix_w) : 0.0) +
+                        0.75 * double(simd * eb));
     const auto [depth, width] = swg_line_shape(inst);
     // Registers: the part of a pixel that arrives before its last beat (IN_N < IFM_C), per tap
     // port its position counters (~45) and the second read data register (a word), the output
@@ -376,16 +328,6 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     const ResourceCounts line =
         param(inst, "MEM_STYLE") == 1 ? lut_ram(depth, width) : block_ram(depth, width, 1, true);
     for (int64_t i = 0; i < tpb; ++i) c.add(line);
-  } else if (m == "rtlgen_pool") {
-    const int64_t simd = param(inst, "SIMD", 1);
-    if (param(inst, "MODE") == 0) {
-      c.dsp = simd;
-      c.lut = 14 + 69 * simd;
-      c.ff = 18 + 44 * simd;
-    } else {
-      c.lut = 14 + 20 * simd;
-      c.ff = 18 + 20 * simd;
-    }
   } else if (m == "rtlgen_fifo") {
     const int64_t w =
         param(inst, "WIDTH", 8) + (param(inst, "LAST_ENABLE") ? 1 : 0) + param(inst, "USER_WIDTH");
@@ -403,47 +345,8 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     const int64_t n = std::max(in_n, out_n) * eb / 8;
     // down (IN_N > OUT_N): the word shifts out OUT_N elements at a time, ~1.7 LUT per input bit
     // (Yosys on MLPerf Tiny AD / DS-CNN: 640 -> 80 x 8 bits 8,244 LUT, 16 -> 2 x 19 bits 821)
-    c.lut = in_n > out_n ? r(10 + 1.7 * double(in_n * eb)) : 10 + 7 * n;
+    c.lut = in_n > out_n ? round_count(10 + 1.7 * double(in_n * eb)) : 10 + 7 * n;
     c.ff = 20 + 10 * n;
-  } else if (m == "rtlgen_dwu") {
-    const int64_t pe = param(inst, "PE", 1), acc = param(inst, "ACC_BITS", 24);
-    c.dsp = pe;
-    c.lut = 60 + pe * (acc + 20);
-    c.ff = 40 + pe * (26 + acc + 18);
-    const auto [words, bits] = memory_shape(inst, mems);
-    c.add(rom(inst, words, bits));
-  } else if (m == "rtlgen_dwu_shared") {
-    // rtlgen_dwu's datapath, plus per input: an N:1 share of the input multiplexer (LUT6 = 4:1
-    // per bit), the ROM address counter and the result buffer (OUT_DEPTH words, LUT RAM).
-    const int64_t n = param(inst, "N", 1), pe = param(inst, "PE", 1),
-                  acc = param(inst, "ACC_BITS", 24), depth = param(inst, "OUT_DEPTH", 2);
-    auto [words, bits] = rom_shape(mems, param_str(inst, "WEIGHT_FILE"));
-    const int aw = clog2(std::max<int64_t>(words, 2));
-    c.dsp = pe;
-    c.lut = 60 + pe * (acc + 20) + ceil_div(n - 1, 3) * (pe * 8 + aw) + n * 12;
-    // + pe * 17: the second copy of the input (9 bits) and the ROM output register (8 bits)
-    c.ff = 40 + pe * (26 + acc + 18 + 17) + n * (aw + 8);
-    const bool requant = param(inst, "REQUANT") == 1;
-    c.lutram = n * lutram_units(depth, pe * (requant ? 8 : acc));
-    if (words > 1 && bits > 0) c.add(block_ram(words, bits, 1));
-    if (requant) {
-      // one rtlgen_requant (RQ_PE lanes) for every layer; PE/RQ_PE > 1: the split register
-      // (load or shift: a LUT per bit) and its counter; the gather register
-      c.add(estimate_instance(unit_requantizer(inst), mems));
-      const int64_t split = pe / std::max<int64_t>(param(inst, "RQ_PE", pe), 1);
-      if (split > 1) {
-        c.lut += pe * acc + 4;
-        c.ff += pe * acc + 8;
-      }
-      c.ff += pe * 8 + 8;
-    }
-  } else if (m == "rtlgen_global_pool") {
-    const int64_t n = param(inst, "IN_N", 1), ch = param(inst, "CHANNELS", 1),
-                  acc = param(inst, "ACC_BITS", 24);
-    const int64_t cb = ceil_div(ch, n);
-    c.lut = 40 + n * acc * 2;
-    c.ff = 40 + n * acc * 2;
-    c.lutram = cb > 1 ? lutram_units(cb, n * acc) : 0;
   } else if (m == "rtlgen_fork") {
     const int64_t k = param(inst, "N_OUT", 2);
     c.lut = 2 + 2 * k;
@@ -461,19 +364,6 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     c.lut = pe * 3 * prod;
     c.ff = pe * 5 * prod;
     if (ceil_div(ch, pe) > 1) c.add(block_ram(ceil_div(ch, pe), 32 * pe, 1));
-  } else if (m == "rtlgen_avgpool_shift") {
-    const int64_t simd = param(inst, "SIMD", 1), eb = param(inst, "ELEM_BITS", 8);
-    c.lut = 10 + simd * 2 * (eb + 3);
-    c.ff = 10 + simd * 3 * (eb + 3);
-  } else if (m == "rtlgen_avgpool_float") {
-    // Not calibrated against Yosys yet. Per lane: a 10 x 25-bit product (2 hard multipliers),
-    // two float32 roundings of ~36 bits (leading-sign detect, compare, add), 8 search stages
-    // (a 37-bit compare and a lookup in 2^(k-1) constant thresholds each: about 256 words of
-    // 37 bits as LUT logic in all) and the 36-bit sum carried through them.
-    const int64_t simd = param(inst, "SIMD", 1);
-    c.dsp = simd * 2;
-    c.lut = 10 + simd * (2 * 3 * 36 + 8 * 37 + 256 * 37 / 6);
-    c.ff = 10 + simd * (10 + 3 * 36 + 8 * (36 + 8) + 8);
   } else if (m == "rtlgen_tlast_gen") {
     c.lut = 2 + clog2(std::max<int64_t>(param(inst, "BEATS", 2), 2));
     c.ff = 1 + clog2(std::max<int64_t>(param(inst, "BEATS", 2), 2));
@@ -483,9 +373,8 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
   }
   // Shift registers Yosys puts in SRL16E (delay lines of the control and tag pipelines; per
   // instance, the seed MobileNet at 198 multipliers: 226 in all)
-  static const std::map<std::string, int64_t> kSrl = {{"rtlgen_requant", 10},   {"rtlgen_mvu", 2},
-                                                      {"rtlgen_swg", 1},        {"rtlgen_dwu", 3},
-                                                      {"rtlgen_dwu_shared", 5}, {"rtlgen_pool", 2}};
+  // (the ops' own templates count theirs in their op-table entries)
+  static const std::map<std::string, int64_t> kSrl = {{"rtlgen_requant", 10}, {"rtlgen_swg", 1}};
   const auto srl = kSrl.find(m);
   if (srl != kSrl.end()) c.srl = srl->second;
   return c;
@@ -507,27 +396,11 @@ int64_t template_latency(const Instance& inst) {
   const std::string& m = inst.module;
   if (const std::optional<int64_t> v = op_template_latency(inst)) return *v;  // the op table's
   if (m == "rtlgen_swg") return 4;  // row/need check, RAM read, RAM output register, tap select
-  // (+1: the word-select stage of a weight ROM deeper than one block RAM in the open ECP5 flow,
-  // counted for every target so that skip FIFOs suit both forms: one cycle early elsewhere)
-  if (m == "rtlgen_mvu")
-    return 5 + clog2(std::max<int64_t>(param(inst, "SIMD", 1), 1)) +
-           (mvu_rom_in_banks(inst) ? 1 : 0);
   if (m == "rtlgen_requant") return 12;
   if (m == "rtlgen_requant_float") return 16;
   if (m == "rtlgen_requant_shift") return 7;
-  if (m == "rtlgen_avgpool_shift") return 2;
-  if (m == "rtlgen_avgpool_float") return 12;
   if (m == "rtlgen_fifo") return 2 + param(inst, "OUT_REG");
-  if (m == "rtlgen_dwu") return 5;
-  if (m == "rtlgen_pool") return 6;
-  if (m == "rtlgen_dwu_shared") {
-    // rtlgen_dwu_shared LATENCY (REQUANT 1: the requantizer for every layer inside)
-    if (param(inst, "REQUANT") != 1) return 6;
-    const int64_t split = param(inst, "PE", 1) / std::max<int64_t>(param(inst, "RQ_PE", 1), 1);
-    return split == 1 ? 19 : 20 + (split - 1) * param(inst, "MUL_CYCLES", 1);
-  }
   if (m == "rtlgen_width_converter") return 2;
-  if (m == "rtlgen_global_pool") return 2;
   if (m == "rtlgen_argmax") return 1 + clog2(std::max<int64_t>(param(inst, "N", 1), 1));
   return 1;
 }

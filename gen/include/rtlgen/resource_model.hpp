@@ -98,6 +98,14 @@ constexpr int64_t kFifoBlockRamMinDepth = 257;
 // instance with that requantizer's parameters, for memory_shape() and estimate_instance().
 Instance unit_requantizer(const Instance& dwu_shared);
 
+// Terms the templates' estimates share (the op-table entries' among them): LUT RAM cells of a
+// words x width memory with one read port (Yosys memory_libmap: RAM32M 32 x 6, RAM64M 64 x 3
+// per cell); a RAM (written and read) in LUT RAM or block RAM, whichever Yosys finds cheaper; a
+// ROM by the instance's MEM_STYLE (1: LUTs, else block RAM; a one-word ROM is a constant).
+int64_t lutram_units(int64_t words, int64_t width);
+ResourceCounts ram_auto(int64_t words, int64_t width);
+ResourceCounts rom_resources(const Instance& inst, int64_t words, int64_t bits);
+
 // Words and the bit columns that are not constant over all words (Yosys' opt_mem drops the
 // others) of the plan's memory file `file`, counted over hex digits [first, first + count) of
 // each word; {0, 0} if the file is not in `mems`.

@@ -264,7 +264,8 @@ class ConcatOp : public OpDef {
 
   void lower(PlanBuilder& b, const Layer& l) const override { lower_concat(b, l); }
 
-  bool template_resources(const Instance& inst, ResourceCounts* c) const override {
+  bool template_resources(const Instance& inst, const std::vector<MemFile>& /*mems*/,
+                          ResourceCounts* c) const override {
     if (inst.module == "rtlgen_concat") {
       // per output bit an AND-OR of the inputs that can place an element there (sum of the
       // inputs' IN_N over N elements: N_IN:1 when every input is N wide, none when whole pixels

@@ -5,10 +5,12 @@
 
 #include <algorithm>
 
+#include "instance_params.hpp"
 #include "ops/op.hpp"
 #include "plan/plan_builder.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/golden.hpp"
+#include "rtlgen/resource_model.hpp"
 #include "rtlgen/weight_packing.hpp"
 
 namespace rtlgen {
@@ -248,6 +250,62 @@ void lower_depthwise(PlanBuilder& b, const Layer& l, const StreamInfo& src) {
 
 class DepthwiseOp : public WeightedOp {
  public:
+  // rtlgen_dwu: DSP = PE, LUT = 60 + PE*(ACC_BITS+20), FF = 40 + PE*(26+ACC_BITS+18)
+  // (structural; Yosys reports the dwu LUTs in the top level, 1,819 LUT for 13 dwu + argmax in
+  // MobileNet at 406 multipliers, which this matches within 30%), its weight ROM; 3 SRLs.
+  // rtlgen_dwu_shared: rtlgen_dwu's DSP/LUT/FF + per input: ceil((N-1)/3) x (PE*8 + address)
+  // multiplexer LUTs / N, 12 LUT + (address + 8) FF of control, OUT_DEPTH x PE*ACC_BITS LUT RAM
+  // of results (structural, not yet fitted to Yosys); REQUANT 1: + one rtlgen_requant (RQ_PE
+  // lanes, every layer's words in its ROM), the results PE*8 bits, the lane split and gather
+  // registers; 5 SRLs.
+  bool template_resources(const Instance& inst, const std::vector<MemFile>& mems,
+                          ResourceCounts* c) const override {
+    if (inst.module == "rtlgen_dwu") {
+      const int64_t pe = param(inst, "PE", 1), acc = param(inst, "ACC_BITS", 24);
+      c->dsp = pe;
+      c->lut = 60 + pe * (acc + 20);
+      c->ff = 40 + pe * (26 + acc + 18);
+      const auto [words, bits] = memory_shape(inst, mems);
+      c->add(rom_resources(inst, words, bits));
+      c->srl = 3;
+      return true;
+    }
+    if (inst.module != "rtlgen_dwu_shared") return false;
+    // rtlgen_dwu's datapath, plus per input: an N:1 share of the input multiplexer (LUT6 = 4:1
+    // per bit), the ROM address counter and the result buffer (OUT_DEPTH words, LUT RAM).
+    const int64_t n = param(inst, "N", 1), pe = param(inst, "PE", 1),
+                  acc = param(inst, "ACC_BITS", 24), depth = param(inst, "OUT_DEPTH", 2);
+    auto [words, bits] = rom_shape(mems, param_str(inst, "WEIGHT_FILE"));
+    const int aw = clog2(std::max<int64_t>(words, 2));
+    c->dsp = pe;
+    c->lut = 60 + pe * (acc + 20) + ceil_div(n - 1, 3) * (pe * 8 + aw) + n * 12;
+    // + pe * 17: the second copy of the input (9 bits) and the ROM output register (8 bits)
+    c->ff = 40 + pe * (26 + acc + 18 + 17) + n * (aw + 8);
+    const bool requant = param(inst, "REQUANT") == 1;
+    c->lutram = n * lutram_units(depth, pe * (requant ? 8 : acc));
+    if (words > 1 && bits > 0) c->add(block_ram(words, bits, 1));
+    if (requant) {
+      // one rtlgen_requant (RQ_PE lanes) for every layer; PE/RQ_PE > 1: the split register
+      // (load or shift: a LUT per bit) and its counter; the gather register
+      c->add(estimate_instance(unit_requantizer(inst), mems));
+      const int64_t split = pe / std::max<int64_t>(param(inst, "RQ_PE", pe), 1);
+      if (split > 1) {
+        c->lut += pe * acc + 4;
+        c->ff += pe * acc + 8;
+      }
+      c->ff += pe * 8 + 8;
+    }
+    c->srl = 5;
+    return true;
+  }
+  std::optional<int64_t> template_latency(const Instance& inst) const override {
+    if (inst.module == "rtlgen_dwu") return 5;
+    if (inst.module != "rtlgen_dwu_shared") return std::nullopt;
+    // rtlgen_dwu_shared LATENCY (REQUANT 1: the requantizer for every layer inside)
+    if (param(inst, "REQUANT") != 1) return 6;
+    const int64_t split = param(inst, "PE", 1) / std::max<int64_t>(param(inst, "RQ_PE", 1), 1);
+    return split == 1 ? 19 : 20 + (split - 1) * param(inst, "MUL_CYCLES", 1);
+  }
   std::vector<const char*> yaml_keys() const override {
     return {"kernel", "stride",        "padding",           "activation",      "weights",
             "bias",   "weight_scales", "weight_zero_point", "depth_multiplier"};

@@ -169,7 +169,8 @@ class AddOp : public OpDef {
     return golden::add(l, *in[0], net.quant_of(l.inputs[0]), *in[1], net.quant_of(l.inputs[1]));
   }
 
-  bool template_resources(const Instance& inst, ResourceCounts* c) const override {
+  bool template_resources(const Instance& inst, const std::vector<MemFile>& /*mems*/,
+                          ResourceCounts* c) const override {
     const int64_t n = param(inst, "N", 1);
     if (inst.module == "rtlgen_add") {
       c->dsp = 3 * mul_wide_dsp(32) * n;  // three 32x32 products per element

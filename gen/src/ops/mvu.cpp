@@ -7,10 +7,12 @@
 #include <algorithm>
 #include <functional>
 
+#include "instance_params.hpp"
 #include "ops/op.hpp"
 #include "plan/plan_builder.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/golden.hpp"
+#include "rtlgen/resource_model.hpp"
 #include "rtlgen/weight_packing.hpp"
 
 namespace rtlgen {
@@ -133,7 +135,60 @@ void lower_pointwise(PlanBuilder& b, const Layer& l, const StreamInfo& src) {
   b.push_layer(hw);
 }
 
-class ConvOp : public WeightedOp {
+// What conv and fully connected share: their template, rtlgen_mvu.
+class MvuOp : public WeightedOp {
+ public:
+  // Yosys synth_xilinx (resource_model.cpp: the calibration designs):
+  //   DSP = PE*SIMD (one DSP48E1 per 9x9 product); MULT_STYLE 1 (hw: {mult: lut}): no DSP, +202
+  //   LUT and +4 FF per product (Yosys, PE 2 x SIMD 4: 1,903 LUT vs 283, 357 FF vs 324)
+  //   LUT = 72 + 10.3 PE*SIMD + 1.8 PE*ACC_BITS with DSP products (adder trees, accumulators),
+  //   90 + 222.5 PE*SIMD + 2.1 PE*ACC_BITS with LUT products; PE 1 with DSP products:
+  //   81 + 10.9 SIMD (MLPerf Tiny)
+  //   FF = 20 + 19 SIMD + 16.6 PE*SIMD (63 with LUT products) + 2 PE*ACC_BITS (activation
+  //   operands per SIMD lane; weight operand, product and tree registers per product), for
+  //   PE > 1 with DSP products 3 + 54.2 SIMD + 4.7 PE*SIMD + 2 PE*ACC_BITS. The PE > 1
+  //   DSP-product terms refitted on main's templates (after bd8aa62's adder tree: LeNet's PE
+  //   3-16 MVUs, 7 instances, LUT within 127, FF within 74; the old terms said up to 2x); the
+  //   PE-1 terms still hold (38 MVUs of LeNet, the seed MobileNet and VWW at xc7z020 fill 1.0:
+  //   FF within 38)
+  //   ROM NF*SF x PE*SIMD*8 (block), input buffer 2*SF x SIMD*9 (LUT RAM or BRAM); 2 SRLs
+  bool template_resources(const Instance& inst, const std::vector<MemFile>& mems,
+                          ResourceCounts* c) const override {
+    if (inst.module != "rtlgen_mvu") return false;
+    const int64_t mw = param(inst, "MW"), pe = param(inst, "PE", 1), simd = param(inst, "SIMD", 1),
+                  acc = param(inst, "ACC_BITS", 24);
+    const int64_t sf = ceil_div(mw, simd), mults = pe * simd;
+    const bool lut_mult = param(inst, "MULT_STYLE") == 1;
+    c->dsp = lut_mult ? 0 : mults;
+    // (PE 1 on DSPs: one adder tree, no per-row accumulator copies; Yosys on the 31 such MVUs
+    // of the MLPerf Tiny designs at xc7z020, SIMD 1-32: 81 + 10.9 SIMD within 25 LUT, where the
+    // PE-row formula said ~70-370 more)
+    c->lut = lut_mult  ? round_count(90 + 222.5 * double(mults) + 2.1 * double(pe * acc))
+             : pe == 1 ? round_count(81 + 10.9 * double(simd))
+                       : round_count(72 + 10.3 * double(mults) + 1.8 * double(pe * acc));
+    // activation operand registers per SIMD lane (shared by the PE rows), weight operand,
+    // product and adder-tree registers per product (in the DSP48E1 for DSP products)
+    c->ff =
+        lut_mult || pe == 1
+            ? round_count(20 + 19 * double(simd) + (lut_mult ? 63 : 16.6) * double(mults) +
+                          2.0 * double(pe * acc))
+            : round_count(3 + 54.2 * double(simd) + 4.7 * double(mults) + 2.0 * double(pe * acc));
+    const auto [words, bits] = memory_shape(inst, mems);
+    c->add(rom_resources(inst, words, bits));
+    c->add(ram_auto(2 * sf, simd * 9));  // ping-pong input buffer
+    c->srl = 2;
+    return true;
+  }
+  // (+1: the word-select stage of a weight ROM deeper than one block RAM in the open ECP5 flow,
+  // counted for every target so that skip FIFOs suit both forms: one cycle early elsewhere)
+  std::optional<int64_t> template_latency(const Instance& inst) const override {
+    if (inst.module != "rtlgen_mvu") return std::nullopt;
+    return 5 + clog2(std::max<int64_t>(param(inst, "SIMD", 1), 1)) +
+           (mvu_rom_in_banks(inst) ? 1 : 0);
+  }
+};
+
+class ConvOp : public MvuOp {
  public:
   std::vector<const char*> yaml_keys() const override {
     return {"kernel",  "stride",     "padding",       "activation",
@@ -185,7 +240,7 @@ class ConvOp : public WeightedOp {
   }
 };
 
-class FullyConnectedOp : public WeightedOp {
+class FullyConnectedOp : public MvuOp {
  public:
   std::vector<const char*> yaml_keys() const override {
     return {"activation",        "weights", "bias",       "weight_scales",

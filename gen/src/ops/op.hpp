@@ -26,6 +26,7 @@ namespace plan {
 class PlanBuilder;
 }
 struct Instance;
+struct MemFile;
 struct ResourceCounts;
 
 // How many inputs a layer of the op takes.
@@ -55,9 +56,11 @@ class OpDef {
   // The golden kernel: the output tensor from the inputs' tensors, in `l.inputs` order.
   virtual Tensor golden(const Network& net, const Layer& l,
                         const std::vector<const Tensor*>& in) const;
-  // The resource and latency terms of the op's own templates: false / nullopt for a module that
-  // is not one of them.
-  virtual bool template_resources(const Instance& /*inst*/, ResourceCounts* /*c*/) const {
+  // The resource and latency terms of the op's own templates (the Xilinx 7-series model;
+  // `mems`: the plan's memory files, whose contents decide constant ROM bit columns): false /
+  // nullopt for a module that is not one of them.
+  virtual bool template_resources(const Instance& /*inst*/, const std::vector<MemFile>& /*mems*/,
+                                  ResourceCounts* /*c*/) const {
     return false;
   }
   virtual std::optional<int64_t> template_latency(const Instance& /*inst*/) const {
@@ -109,7 +112,8 @@ const OpDef* op_def(OpKind op);
 InputCount op_input_count(OpKind op);
 // The ops' own template terms (OpDef::template_resources / template_latency), asked of every
 // definition in turn.
-bool op_template_resources(const Instance& inst, ResourceCounts* c);
+bool op_template_resources(const Instance& inst, const std::vector<MemFile>& mems,
+                           ResourceCounts* c);
 std::optional<int64_t> op_template_latency(const Instance& inst);
 
 // The one instance of the definition T (an entry of the table).

@@ -90,9 +90,10 @@ InputCount op_input_count(OpKind op) {
   return d ? d->input_count() : InputCount{};
 }
 
-bool op_template_resources(const Instance& inst, ResourceCounts* c) {
+bool op_template_resources(const Instance& inst, const std::vector<MemFile>& mems,
+                           ResourceCounts* c) {
   for (OpKind op : kOpKinds)
-    if (const OpDef* d = op_def(op); d && d->template_resources(inst, c)) return true;
+    if (const OpDef* d = op_def(op); d && d->template_resources(inst, mems, c)) return true;
   return false;
 }
 

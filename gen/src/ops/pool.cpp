@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <cmath>
 
+#include "instance_params.hpp"
 #include "ops/op.hpp"
 #include "plan/plan_builder.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/fixed_point.hpp"
 #include "rtlgen/golden.hpp"
+#include "rtlgen/resource_model.hpp"
 
 namespace rtlgen {
 namespace {
@@ -214,6 +216,47 @@ class PoolOp : public OpDef {
     }
     return out;
   }
+  // rtlgen_pool: average: DSP = SIMD (division by the tap count), LUT = 14 + 69 SIMD,
+  // FF = 18 + 44 SIMD; max: no DSP, LUT = 14 + 20 SIMD, FF = 18 + 20 SIMD; 2 SRLs.
+  bool template_resources(const Instance& inst, const std::vector<MemFile>& /*mems*/,
+                          ResourceCounts* c) const override {
+    const int64_t simd = param(inst, "SIMD", 1);
+    if (inst.module == "rtlgen_pool") {
+      if (param(inst, "MODE") == 0) {
+        c->dsp = simd;
+        c->lut = 14 + 69 * simd;
+        c->ff = 18 + 44 * simd;
+      } else {
+        c->lut = 14 + 20 * simd;
+        c->ff = 18 + 20 * simd;
+      }
+      c->srl = 2;
+      return true;
+    }
+    if (inst.module == "rtlgen_avgpool_shift") {
+      const int64_t eb = param(inst, "ELEM_BITS", 8);
+      c->lut = 10 + simd * 2 * (eb + 3);
+      c->ff = 10 + simd * 3 * (eb + 3);
+      return true;
+    }
+    if (inst.module == "rtlgen_avgpool_float") {
+      // Not calibrated against Yosys yet. Per lane: a 10 x 25-bit product (2 hard multipliers),
+      // two float32 roundings of ~36 bits (leading-sign detect, compare, add), 8 search stages
+      // (a 37-bit compare and a lookup in 2^(k-1) constant thresholds each: about 256 words of
+      // 37 bits as LUT logic in all) and the 36-bit sum carried through them.
+      c->dsp = simd * 2;
+      c->lut = 10 + simd * (2 * 3 * 36 + 8 * 37 + 256 * 37 / 6);
+      c->ff = 10 + simd * (10 + 3 * 36 + 8 * (36 + 8) + 8);
+      return true;
+    }
+    return false;
+  }
+  std::optional<int64_t> template_latency(const Instance& inst) const override {
+    if (inst.module == "rtlgen_pool") return 6;
+    if (inst.module == "rtlgen_avgpool_shift") return 2;
+    if (inst.module == "rtlgen_avgpool_float") return 12;
+    return std::nullopt;
+  }
   bool takes_wide_input() const override { return true; }
   void lower(PlanBuilder& b, const Layer& l) const override { lower_pool(b, l, b.stream_of(l)); }
 };
@@ -278,6 +321,23 @@ class MeanOp : public OpDef {
                            net.shape_of(l.inputs[0]).c, in_elems);
     f.out_elems = in_elems;
     return {f};
+  }
+  // rtlgen_global_pool: IN_N sums of ACC_BITS (adders and registers), their CHANNELS/IN_N
+  // words in LUT RAM.
+  bool template_resources(const Instance& inst, const std::vector<MemFile>& /*mems*/,
+                          ResourceCounts* c) const override {
+    if (inst.module != "rtlgen_global_pool") return false;
+    const int64_t n = param(inst, "IN_N", 1), ch = param(inst, "CHANNELS", 1),
+                  acc = param(inst, "ACC_BITS", 24);
+    const int64_t cb = ceil_div(ch, n);
+    c->lut = 40 + n * acc * 2;
+    c->ff = 40 + n * acc * 2;
+    c->lutram = cb > 1 ? lutram_units(cb, n * acc) : 0;
+    return true;
+  }
+  std::optional<int64_t> template_latency(const Instance& inst) const override {
+    if (inst.module == "rtlgen_global_pool") return 2;
+    return std::nullopt;
   }
   void lower(PlanBuilder& b, const Layer& l) const override { lower_mean(b, l, b.stream_of(l)); }
 };
