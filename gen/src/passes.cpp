@@ -143,49 +143,8 @@ void derive_quantization(Network& net) {
 void analyze_accumulators(Network& net) {
   for (Layer& l : net.layers) {
     if (l.requant_mode == RequantMode::ScaleShift) continue;  // sized by analyze_scale_shift
-    const TensorQuant in_q = net.quant_of(l.inputs[0]);
-    const int64_t max_x = std::max(in_q.zero_point - qmin(in_q), qmax(in_q) - in_q.zero_point);
-    int64_t worst = 0;
-    if (has_weights(l.op)) {
-      const int oc = output_channels(l);
-      const int mw = vector_length(net, l);
-      std::vector<int64_t> sum_abs_w(oc, 0);
-      for (size_t i = 0; i < l.weights.size(); ++i) {
-        const int c = l.op == OpKind::DepthwiseConv2D ? int(i % oc) : int(i / mw);
-        sum_abs_w[c] += std::abs(int64_t(l.weights[i]) - l.weight_zero_point);
-      }
-      int64_t worst_with_bias = 0;
-      for (int c = 0; c < oc; ++c) {
-        const int64_t dot = sum_abs_w[c] * max_x;
-        worst = std::max(worst, dot);
-        worst_with_bias = std::max(worst_with_bias, dot + std::abs(int64_t(l.bias[c])));
-        if (dot + std::abs(int64_t(l.bias[c])) > INT32_MAX)
-          fail(l, fmt::format("output channel {}: worst-case accumulator {} overflows int32 "
-                              "(vector length {}); split the layer or reduce weight magnitudes",
-                              c, dot + std::abs(int64_t(l.bias[c])), mw));
-        const bool no_shift = l.requant_mode == RequantMode::OnnxRuntimeFloat;  // float scale
-        const int left = no_shift ? 0 : std::max(0, l.requant[c].shift);
-        if ((dot + std::abs(int64_t(l.bias[c]))) * (int64_t(1) << left) > INT32_MAX)
-          fail(l, fmt::format("output channel {}: accumulator + bias (up to {}) times the "
-                              "requantization left shift 2^{} could overflow int32; reduce the "
-                              "weight range or the output scale",
-                              c, dot + std::abs(int64_t(l.bias[c])), left));
-      }
-      if (worst_with_bias > INT32_MAX)
-        fail(l, fmt::format("worst-case accumulator {} overflows int32 (vector length {}); split "
-                            "the layer or reduce weight magnitudes",
-                            worst_with_bias, mw));
-    } else if (l.op == OpKind::AveragePool2D || l.op == OpKind::MaxPool2D) {
-      worst = int64_t(l.kernel_h) * l.kernel_w * std::max(std::abs(qmin(in_q)), qmax(in_q));
-    } else if (l.op == OpKind::Mean) {
-      const Shape in = net.shape_of(l.inputs[0]);
-      worst = int64_t(in.h) * in.w * std::max(std::abs(qmin(in_q.dtype)), qmax(in_q.dtype));
-      const int64_t centred = int64_t(in.h) * in.w * max_x;
-      const bool no_shift = l.requant_mode == RequantMode::OnnxRuntimeFloat;  // float scale
-      const int left = no_shift ? 0 : std::max(0, l.requant[0].shift);
-      if (worst > INT32_MAX || (centred << left) > INT32_MAX)
-        fail(l, "the sum over H x W could overflow int32");
-    }
+    const OpDef* op = op_def(l.op);                           // softmax: none, no accumulator
+    const int64_t worst = op ? op->accumulator_bound(net, l) : 0;
     l.acc_bits = worst > 0 ? bits_for_signed(worst) : 0;
   }
 }

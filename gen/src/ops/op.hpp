@@ -51,6 +51,9 @@ class OpDef {
   // ONNX Runtime's float scales, biases): called with the layer's activation range set and its
   // multipliers cleared, for every requantization rule but the scale-shift scheme's.
   virtual void derive_quantization(const Network& /*net*/, Layer& /*l*/) const {}
+  // The largest magnitude the op's accumulator reaches over every input (0: none; it sizes
+  // Layer::acc_bits), refusing one that could overflow int32. Called after derive_quantization.
+  virtual int64_t accumulator_bound(const Network& /*net*/, const Layer& /*l*/) const { return 0; }
   // The shape rule: the output shape from the inputs' (and may set derived fields of `l`).
   virtual Shape output_shape(const Network& net, Layer& l) const;
   // The golden kernel: the output tensor from the inputs' tensors, in `l.inputs` order.
@@ -91,10 +94,12 @@ void check_pe_divides(const Layer& l, int channels);
 // given: whether the float32 product of the scales overflowed) ...
 double weighted_multiplier(const Layer& l, const TensorQuant& in, size_t c,
                            bool* float_overflow = nullptr);
-// ... and their entries' common base: the layer's multipliers and float scales from it.
+// ... and their entries' common base: the layer's multipliers and float scales from it, the
+// bound of the dot products.
 class WeightedOp : public OpDef {
  public:
   void derive_quantization(const Network& net, Layer& l) const override;
+  int64_t accumulator_bound(const Network& net, const Layer& l) const override;
 };
 
 // The shape rule of a window over the input `in` (convolutions, pooling): TFLite's SAME / VALID

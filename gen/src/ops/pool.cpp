@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "instance_params.hpp"
 #include "ops/op.hpp"
@@ -193,6 +194,11 @@ void lower_mean(PlanBuilder& b, const Layer& l, const StreamInfo& src) {
 // A window pool of either kind; the kinds differ in their YAML keys and golden kernels.
 class PoolOp : public OpDef {
  public:
+  // the sum of a window (average pooling; max pooling's is sized alike)
+  int64_t accumulator_bound(const Network& net, const Layer& l) const override {
+    const TensorQuant in_q = net.quant_of(l.inputs[0]);
+    return int64_t(l.kernel_h) * l.kernel_w * std::max(std::abs(qmin(in_q)), qmax(in_q));
+  }
   Shape output_shape(const Network& net, Layer& l) const override {
     const Shape in = net.shape_of(l.inputs[0]);
     return window_output_shape(l, in, in.c);
@@ -305,6 +311,20 @@ class MeanOp : public OpDef {
     l.float_scale.clear();
     if (l.requant_mode == RequantMode::OnnxRuntimeFloat)
       l.float_scale.push_back(in_q.scale / static_cast<float>(n) / l.out_quant.scale);
+  }
+  // the sum over H x W (and, centred on the zero point, times the multiplier's left shift)
+  int64_t accumulator_bound(const Network& net, const Layer& l) const override {
+    const TensorQuant in_q = net.quant_of(l.inputs[0]);
+    const int64_t max_x = std::max(in_q.zero_point - qmin(in_q), qmax(in_q) - in_q.zero_point);
+    const Shape in = net.shape_of(l.inputs[0]);
+    const int64_t worst =
+        int64_t(in.h) * in.w * std::max(std::abs(qmin(in_q.dtype)), qmax(in_q.dtype));
+    const int64_t centred = int64_t(in.h) * in.w * max_x;
+    const bool no_shift = l.requant_mode == RequantMode::OnnxRuntimeFloat;  // float scale
+    const int left = no_shift ? 0 : std::max(0, l.requant[0].shift);
+    if (worst > INT32_MAX || (centred << left) > INT32_MAX)
+      fail(l, "the sum over H x W could overflow int32");
+    return worst;
   }
   Shape output_shape(const Network& net, Layer& l) const override {
     return {1, 1, net.shape_of(l.inputs[0]).c};

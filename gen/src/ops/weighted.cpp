@@ -4,7 +4,10 @@
 // quant_checks.cpp refuses scales with the same formula.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <vector>
 
 #include "ops/op.hpp"
 #include "rtlgen/error.hpp"
@@ -44,6 +47,43 @@ void WeightedOp::derive_quantization(const Network& net, Layer& l) const {
     for (int c = 0; c < oc; ++c)  // ONNX Runtime: (x_scale * w_scale) / y_scale in float32
       l.float_scale.push_back((in_q.scale * l.weight_scales[per_channel ? c : 0]) /
                               l.out_quant.scale);
+}
+
+// The worst |sum (x - zx)(w - zw)| of an output channel (+ |bias| and times the requantization
+// left shift: TFLite's and the hardware's int32 accumulator).
+int64_t WeightedOp::accumulator_bound(const Network& net, const Layer& l) const {
+  const TensorQuant in_q = net.quant_of(l.inputs[0]);
+  const int64_t max_x = std::max(in_q.zero_point - qmin(in_q), qmax(in_q) - in_q.zero_point);
+  int64_t worst = 0;
+  const int oc = output_channels(l);
+  const int mw = vector_length(net, l);
+  std::vector<int64_t> sum_abs_w(oc, 0);
+  for (size_t i = 0; i < l.weights.size(); ++i) {
+    const int c = l.op == OpKind::DepthwiseConv2D ? int(i % oc) : int(i / mw);
+    sum_abs_w[c] += std::abs(int64_t(l.weights[i]) - l.weight_zero_point);
+  }
+  int64_t worst_with_bias = 0;
+  for (int c = 0; c < oc; ++c) {
+    const int64_t dot = sum_abs_w[c] * max_x;
+    worst = std::max(worst, dot);
+    worst_with_bias = std::max(worst_with_bias, dot + std::abs(int64_t(l.bias[c])));
+    if (dot + std::abs(int64_t(l.bias[c])) > INT32_MAX)
+      fail(l, fmt::format("output channel {}: worst-case accumulator {} overflows int32 "
+                          "(vector length {}); split the layer or reduce weight magnitudes",
+                          c, dot + std::abs(int64_t(l.bias[c])), mw));
+    const bool no_shift = l.requant_mode == RequantMode::OnnxRuntimeFloat;  // float scale
+    const int left = no_shift ? 0 : std::max(0, l.requant[c].shift);
+    if ((dot + std::abs(int64_t(l.bias[c]))) * (int64_t(1) << left) > INT32_MAX)
+      fail(l, fmt::format("output channel {}: accumulator + bias (up to {}) times the "
+                          "requantization left shift 2^{} could overflow int32; reduce the "
+                          "weight range or the output scale",
+                          c, dot + std::abs(int64_t(l.bias[c])), left));
+  }
+  if (worst_with_bias > INT32_MAX)
+    fail(l, fmt::format("worst-case accumulator {} overflows int32 (vector length {}); split "
+                        "the layer or reduce weight magnitudes",
+                        worst_with_bias, mw));
+  return worst;
 }
 
 }  // namespace rtlgen
