@@ -196,7 +196,7 @@ cases=(
   "D10 fold --target-fps inf|--target-fps: frames per second must be in (0, 1000000000000], got inf|fold $small --target-fps inf"
   "D11 300-character network name|is 300 characters long; at most 64|generate long_network_name.yaml -o out_long"
   "D11 5000-character layer name|is 5000 characters long; at most 64|info long_layer_name.yaml"
-  "sim --perf-frames below the harness's 3|--perf-frames: the measurement's frame count must be in [3, 2147483647], got 2|sim $small -o out_pf --perf-frames 2"
+  "sim --perf-frames negative|--perf-frames: a count must be in [0, 2147483647], got -2|sim $small -o out_pf --perf-frames -2"
   "--tb-frames beyond 256 MiB of vectors|the testbench vectors would take|generate $small -o out_tbf --tb-frames 100000000"
 )
 echo "| bad input kind | what the user sees |"
