@@ -40,6 +40,7 @@ DESIGNS = [
     ("zoo_dscnn_kws", "configs/zoo/dscnn_kws/dscnn_kws.yaml", "device"),
     ("zoo_resnet8", "configs/zoo/resnet8/resnet8.yaml", "device"),
     ("zoo_mobilenet96", "configs/zoo/mobilenet96/mobilenet96.yaml", "device"),
+    ("zoo_fire_inception", "configs/zoo/fire_inception/fire_inception.yaml", "device"),
 ]
 # Templates alone: (case name, network YAML, fold budget, instance in its generated top).
 TEMPLATES = [
