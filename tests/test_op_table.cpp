@@ -1,6 +1,6 @@
-// The op table (gen/src/ops/): the YAML reader, the passes and the golden model take an op's
-// input count, requantization rule, shape rule and golden kernel from its entry. CONCATENATION
-// is the op moved into the table whole (gen/src/ops/concat.cpp).
+// The op table (gen/src/ops/): the YAML reader and writer, the passes and the golden model take
+// an op's keys, input count, requantization rule, shape rule and golden kernel from its entry.
+// CONCATENATION is the op moved into the table whole (gen/src/ops/concat.cpp).
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -10,6 +10,7 @@
 #include "rtlgen/error.hpp"
 #include "rtlgen/golden.hpp"
 #include "rtlgen/yaml_loader.hpp"
+#include "rtlgen/yaml_writer.hpp"
 
 using namespace rtlgen;
 namespace fs = std::filesystem;
@@ -66,6 +67,46 @@ TEST_CASE("the YAML reader takes input counts and requantization rules from the 
   CHECK_THAT(load_error(net_yaml("  - {name: c, op: concat, pool: [1, 1], inputs: [x, x], "
                                  "output: {scale: 0.5, zero_point: 0}}\n")),
              Catch::Contains("unknown key 'pool'"));
+}
+
+TEST_CASE("an entry reads and writes its own YAML keys", "[op_table][yaml]") {
+  const Network net = load(
+      net_yaml("  - {name: p, op: pad, pads: [1, 0, 0, 2], output: {scale: 0.5, zero_point: 0}}\n"
+               "  - {name: a, op: average_pool2d, pool: [2, 1], stride: [1, 2], padding: valid, "
+               "rounding: half_even, activation: relu, output: {scale: 0.5, zero_point: 0}}\n"
+               "  - {name: r, op: reshape, shape: [1, 3, 4]}\n"));
+  CHECK(net.layers[0].pads.right == 2);
+  CHECK(net.layers[1].out_shape == Shape{2, 3, 2});
+  CHECK(net.layers[2].out_quant.scale == 0.5f);  // pass-through: the input's quantization
+  const std::string text = network_yaml_text(net, "t_params");
+  CHECK_THAT(text, Catch::Contains("pads: [1, 0, 0, 2]"));
+  CHECK_THAT(text, Catch::Contains("pool: [2, 1]\n    stride: [1, 2]\n    padding: valid\n"
+                                   "    rounding: half_even\n    activation: relu\n"));
+  CHECK_THAT(text, Catch::Contains("shape: [1, 3, 4]"));
+}
+
+TEST_CASE("the YAML reader's per-op refusals come from the entries", "[op_table][yaml]") {
+  const struct {
+    const char* layers;
+    const char* message;
+  } cases[] = {
+      {"  - {name: a, op: max_pool2d, stride: [1, 1], output: {scale: 0.5, zero_point: 0}}\n",
+       "missing key 'pool' ([KH, KW] pooling window)"},
+      {"  - {name: p, op: pad, pads: [1, 0, -1, 0]}\n", "pads must be in 0..65536"},
+      {"  - {name: m, op: mean, requantization: onnxruntime_u8, output: {scale: 0.5, "
+       "zero_point: 0}}\n",
+       "(onnxruntime_u8: average_pool2d and add only)"},
+      {"  - {name: a, op: max_pool2d, pool: [1, 1], hw: {mult: lut}, output: {scale: 0.5, "
+       "zero_point: 0}}\n",
+       "lut is implemented for conv2d and fully_connected layers only"},
+      {"  - {name: a, op: max_pool2d, pool: [1, 1], hw: {share: u}, output: {scale: 0.5, "
+       "zero_point: 0}}\n",
+       "only depthwise_conv2d layers can use one"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.layers);
+    CHECK_THAT(load_error(net_yaml(c.layers)), Catch::Contains(c.message));
+  }
 }
 
 TEST_CASE("concat's entry gives the shape rule, the checks and the golden kernel",

@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include "rtlgen/error.hpp"
 #include "rtlgen/file_util.hpp"
 #include "rtlgen/npy.hpp"
+#include "yaml/layer_keys.hpp"
 
 namespace rtlgen {
 
@@ -60,15 +62,11 @@ std::string recorded_digest(const fs::path& p) {
 }
 
 // Float32 values with enough digits to round-trip exactly, independent of the locale.
-std::string fnum(float v) { return fmt::format("{:.9g}", v); }
+std::string fnum(float v) { return yaml::float_text(v); }
 
 std::string weights_file(const Layer& l) { return l.name + "_weights.npy"; }
 std::string bias_file(const Layer& l) { return l.name + "_bias.npy"; }
 std::string scales_file(const Layer& l) { return l.name + "_weight_scales.npy"; }
-
-void pair(YAML::Emitter& out, const char* key, int a, int b) {
-  out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq << a << b << YAML::EndSeq;
-}
 
 void quant(YAML::Emitter& out, const char* key, const TensorQuant& q) {
   out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginMap;
@@ -127,48 +125,17 @@ std::string network_yaml_text(const Network& net, const std::string& params_dir_
     if (!l.source.empty())
       out << YAML::Key << "source" << YAML::Value << YAML::DoubleQuoted << l.source;
 
-    switch (l.op) {
-      case OpKind::Conv2D:
-      case OpKind::DepthwiseConv2D:
-        pair(out, "kernel", l.kernel_h, l.kernel_w);
-        pair(out, "stride", l.stride_h, l.stride_w);
-        out << YAML::Key << "padding" << YAML::Value << to_string(l.padding);
-        if (l.op == OpKind::DepthwiseConv2D)
-          out << YAML::Key << "depth_multiplier" << YAML::Value << l.depth_multiplier;
-        break;
-      case OpKind::AveragePool2D:
-      case OpKind::MaxPool2D:
-        pair(out, "pool", l.kernel_h, l.kernel_w);
-        pair(out, "stride", l.stride_h, l.stride_w);
-        out << YAML::Key << "padding" << YAML::Value << to_string(l.padding);
-        if (l.pool_half_even) out << YAML::Key << "rounding" << YAML::Value << "half_even";
-        break;
-      case OpKind::Pad:
-        out << YAML::Key << "pads" << YAML::Value << YAML::Flow << YAML::BeginSeq << l.pads.top
-            << l.pads.bottom << l.pads.left << l.pads.right << YAML::EndSeq;
-        break;
-      case OpKind::Reshape:
-        if (l.reshape_to.c > 0)
-          out << YAML::Key << "shape" << YAML::Value << YAML::Flow << YAML::BeginSeq
-              << l.reshape_to.h << l.reshape_to.w << l.reshape_to.c << YAML::EndSeq;
-        break;
-      case OpKind::Softmax:
-        out << YAML::Key << "beta" << YAML::Value << fnum(l.softmax_beta);
-        break;
-      default:  // no keys of its own
-        break;
-    }
-    switch (l.op) {
-      case OpKind::Conv2D:
-      case OpKind::DepthwiseConv2D:
-      case OpKind::FullyConnected:
-      case OpKind::AveragePool2D:
-      case OpKind::MaxPool2D:
-      case OpKind::Add:
-        out << YAML::Key << "activation" << YAML::Value << to_string(l.activation);
-        break;
-      default:
-        break;
+    // The op's own keys (its entry's; softmax, without one, has beta), then the fused
+    // activation of the ops that have one.
+    yaml::LayerKeysOut op_keys(out);
+    if (const OpDef* op = op_def(l.op)) {
+      op->write_yaml(op_keys, l);
+      const std::vector<const char*> keys = op->yaml_keys();
+      if (std::any_of(keys.begin(), keys.end(),
+                      [](const char* k) { return std::strcmp(k, "activation") == 0; }))
+        op_keys.text("activation", to_string(l.activation));
+    } else if (l.op == OpKind::Softmax) {
+      op_keys.number("beta", l.softmax_beta);
     }
     if (l.requant_mode == RequantMode::OnnxRuntimeFloat)
       out << YAML::Key << "requantization" << YAML::Value

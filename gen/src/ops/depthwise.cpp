@@ -12,6 +12,7 @@
 #include "rtlgen/golden.hpp"
 #include "rtlgen/resource_model.hpp"
 #include "rtlgen/weight_packing.hpp"
+#include "yaml/layer_keys.hpp"
 
 namespace rtlgen {
 
@@ -310,6 +311,15 @@ class DepthwiseOp : public WeightedOp {
     return {"kernel", "stride",        "padding",           "activation",      "weights",
             "bias",   "weight_scales", "weight_zero_point", "depth_multiplier"};
   }
+  void read_yaml(const yaml::LayerKeysIn& in, Layer& l) const override {
+    in.window(l, "kernel", "[KH, KW]");
+    if (in.has("depth_multiplier")) l.depth_multiplier = in.positive_int("depth_multiplier");
+  }
+  void write_yaml(yaml::LayerKeysOut& out, const Layer& l) const override {
+    out.window(l, "kernel");
+    out.integer("depth_multiplier", l.depth_multiplier);
+  }
+  bool takes_shared_unit() const override { return true; }  // rtlgen_dwu_shared
   Shape output_shape(const Network& net, Layer& l) const override {
     const Shape in = net.shape_of(l.inputs[0]);
     const auto& ws = l.weight_shape;  // [1, KH, KW, C*DM]

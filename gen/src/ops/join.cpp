@@ -13,6 +13,7 @@
 #include "rtlgen/fixed_point.hpp"
 #include "rtlgen/golden.hpp"
 #include "rtlgen/resource_model.hpp"
+#include "yaml/layer_keys.hpp"
 
 namespace rtlgen {
 namespace {
@@ -134,6 +135,7 @@ class AddOp : public OpDef {
   std::vector<const char*> yaml_keys() const override { return {"activation"}; }
   InputCount input_count() const override { return {2, 2}; }
   bool takes_requantization_mode() const override { return true; }
+  bool takes_onnxruntime_u8() const override { return true; }  // rtlgen_add_float's offset
   void check_quantization(const Network& net, const Layer& l) const override {
     if (net.quant_of(l.inputs[1]).dtype != net.quant_of(l.inputs[0]).dtype)
       fail(l, "both ADD inputs must have the same dtype");
@@ -203,6 +205,17 @@ class AddOp : public OpDef {
 class PadOp : public OpDef {
  public:
   std::vector<const char*> yaml_keys() const override { return {"pads"}; }
+  void read_yaml(const yaml::LayerKeysIn& in, Layer& l) const override {
+    in.require("pads", "[top, bottom, left, right]");
+    const std::vector<int> p = in.ints("pads", 4, "pads must be [top, bottom, left, right]");
+    l.pads = {p[0], p[1], p[2], p[3]};
+    for (int v : p)
+      if (v < 0 || v > 65536) in.fail("pads", "pads must be in 0..65536");
+  }
+  void write_yaml(yaml::LayerKeysOut& out, const Layer& l) const override {
+    out.ints("pads", {l.pads.top, l.pads.bottom, l.pads.left, l.pads.right});
+  }
+  bool passes_values_through() const override { return true; }  // and the zero point
   Shape output_shape(const Network& net, Layer& l) const override {
     const Shape in = net.shape_of(l.inputs[0]);
     return {in.h + l.pads.top + l.pads.bottom, in.w + l.pads.left + l.pads.right, in.c};
@@ -217,6 +230,17 @@ class PadOp : public OpDef {
 class ReshapeOp : public OpDef {
  public:
   std::vector<const char*> yaml_keys() const override { return {"shape"}; }
+  // shape: [h, w, c]; without it, a vector of every element (flatten)
+  void read_yaml(const yaml::LayerKeysIn& in, Layer& l) const override {
+    if (!in.has("shape")) return;
+    const std::vector<int> s =
+        in.positive_ints("shape", {"h", "w", "c"}, "shape must be [h, w, c]");
+    l.reshape_to = {s[0], s[1], s[2]};
+  }
+  void write_yaml(yaml::LayerKeysOut& out, const Layer& l) const override {
+    if (l.reshape_to.c > 0) out.ints("shape", {l.reshape_to.h, l.reshape_to.w, l.reshape_to.c});
+  }
+  bool passes_values_through() const override { return true; }  // reordered
   Shape output_shape(const Network& net, Layer& l) const override {
     const Shape in = net.shape_of(l.inputs[0]);
     const Shape out = l.reshape_to.c == 0 ? Shape{1, 1, int(in.elements())} : l.reshape_to;

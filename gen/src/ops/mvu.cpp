@@ -14,6 +14,7 @@
 #include "rtlgen/golden.hpp"
 #include "rtlgen/resource_model.hpp"
 #include "rtlgen/weight_packing.hpp"
+#include "yaml/layer_keys.hpp"
 
 namespace rtlgen {
 
@@ -138,6 +139,7 @@ void lower_pointwise(PlanBuilder& b, const Layer& l, const StreamInfo& src) {
 // What conv and fully connected share: their template, rtlgen_mvu.
 class MvuOp : public WeightedOp {
  public:
+  bool takes_lut_multipliers() const override { return true; }  // MULT_STYLE 1
   // Yosys synth_xilinx (resource_model.cpp: the calibration designs):
   //   DSP = PE*SIMD (one DSP48E1 per 9x9 product); MULT_STYLE 1 (hw: {mult: lut}): no DSP, +202
   //   LUT and +4 FF per product (Yosys, PE 2 x SIMD 4: 1,903 LUT vs 283, 357 FF vs 324)
@@ -194,6 +196,12 @@ class ConvOp : public MvuOp {
     return {"kernel",  "stride",     "padding",       "activation",
             "weights", "bias",       "weight_scales", "weight_zero_point",
             "requant", "bias_float", "bias_gain"};
+  }
+  void read_yaml(const yaml::LayerKeysIn& in, Layer& l) const override {
+    in.window(l, "kernel", "[KH, KW]");
+  }
+  void write_yaml(yaml::LayerKeysOut& out, const Layer& l) const override {
+    out.window(l, "kernel");
   }
   Shape output_shape(const Network& net, Layer& l) const override {
     const Shape in = net.shape_of(l.inputs[0]);

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "rtlgen/folding.hpp"
@@ -25,6 +26,10 @@ namespace rtlgen {
 namespace plan {
 class PlanBuilder;
 }
+namespace yaml {
+class LayerKeysIn;
+class LayerKeysOut;
+}  // namespace yaml
 struct Instance;
 struct MemFile;
 struct ResourceCounts;
@@ -43,8 +48,20 @@ class OpDef {
   // requantization), and how many inputs it takes.
   virtual std::vector<const char*> yaml_keys() const { return {}; }
   virtual InputCount input_count() const { return {}; }
-  // Whether `requantization:` may name a rule other than tflite (the op rescales values).
+  // Reads the op's own keys into the layer (the reader has refused keys not in yaml_keys) and
+  // writes them back; the YAML form is in yaml/layer_keys.hpp.
+  virtual void read_yaml(const yaml::LayerKeysIn& /*in*/, Layer& /*l*/) const {}
+  virtual void write_yaml(yaml::LayerKeysOut& /*out*/, const Layer& /*l*/) const {}
+  // Whether `requantization:` may name a rule other than tflite (the op rescales values), and
+  // whether onnxruntime_u8 too (ONNX Runtime ran the op of an int8 QDQ graph as uint8).
   virtual bool takes_requantization_mode() const { return false; }
+  virtual bool takes_onnxruntime_u8() const { return false; }
+  // Whether the output's values are input values (picked, averaged, padded with the zero point,
+  // reordered): the output's quantization defaults to the input's.
+  virtual bool passes_values_through() const { return false; }
+  // Whether hw: mult: lut (multipliers in LUTs) and hw: share (a shared unit) apply.
+  virtual bool takes_lut_multipliers() const { return false; }
+  virtual bool takes_shared_unit() const { return false; }
   // Refuses quantization the op cannot compute (after the graph's generic checks).
   virtual void check_quantization(const Network& /*net*/, const Layer& /*l*/) const {}
   // The integer constants of the op's arithmetic, from the scales (requantization multipliers,
@@ -98,6 +115,7 @@ double weighted_multiplier(const Layer& l, const TensorQuant& in, size_t c,
 // bound of the dot products.
 class WeightedOp : public OpDef {
  public:
+  bool takes_requantization_mode() const override { return true; }
   void derive_quantization(const Network& net, Layer& l) const override;
   int64_t accumulator_bound(const Network& net, const Layer& l) const override;
 };
@@ -115,6 +133,9 @@ int64_t depthwise_busy_cycles(const Layer& l, int pe);
 const OpDef* op_def(OpKind op);
 // The input count of `op` (one input for an op without a definition).
 InputCount op_input_count(OpKind op);
+// The names of the ops whose definition has the property (`has`), as a list for a message:
+// "a", "a and b", "a, b and c".
+std::string op_names_where(bool (OpDef::*has)() const);
 // The ops' own template terms (OpDef::template_resources / template_latency), asked of every
 // definition in turn.
 bool op_template_resources(const Instance& inst, const std::vector<MemFile>& mems,

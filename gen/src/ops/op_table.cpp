@@ -90,6 +90,16 @@ InputCount op_input_count(OpKind op) {
   return d ? d->input_count() : InputCount{};
 }
 
+std::string op_names_where(bool (OpDef::*has)() const) {
+  std::vector<std::string> names;
+  for (OpKind op : kOpKinds)
+    if (const OpDef* d = op_def(op); d && (d->*has)()) names.push_back(to_string(op));
+  std::string list;
+  for (size_t i = 0; i < names.size(); ++i)
+    list += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
+  return list;
+}
+
 bool op_template_resources(const Instance& inst, const std::vector<MemFile>& mems,
                            ResourceCounts* c) {
   for (OpKind op : kOpKinds)

@@ -14,6 +14,7 @@
 #include "rtlgen/fixed_point.hpp"
 #include "rtlgen/golden.hpp"
 #include "rtlgen/resource_model.hpp"
+#include "yaml/layer_keys.hpp"
 
 namespace rtlgen {
 namespace {
@@ -194,6 +195,11 @@ void lower_mean(PlanBuilder& b, const Layer& l, const StreamInfo& src) {
 // A window pool of either kind; the kinds differ in their YAML keys and golden kernels.
 class PoolOp : public OpDef {
  public:
+  void read_yaml(const yaml::LayerKeysIn& in, Layer& l) const override {
+    in.window(l, "pool", "[KH, KW] pooling window");
+  }
+  void write_yaml(yaml::LayerKeysOut& out, const Layer& l) const override { out.window(l, "pool"); }
+  bool passes_values_through() const override { return true; }  // picked or averaged
   // the sum of a window (average pooling; max pooling's is sized alike)
   int64_t accumulator_bound(const Network& net, const Layer& l) const override {
     const TensorQuant in_q = net.quant_of(l.inputs[0]);
@@ -272,6 +278,24 @@ class AveragePoolOp : public PoolOp {
   std::vector<const char*> yaml_keys() const override {
     return {"pool", "stride", "padding", "activation", "rounding"};
   }
+  void read_yaml(const yaml::LayerKeysIn& in, Layer& l) const override {
+    PoolOp::read_yaml(in, l);
+    if (!in.has("rounding")) return;
+    const std::string v = in.text("rounding", "tflite or half_even");
+    if (v == "half_even")
+      l.pool_half_even = true;
+    else if (v != "tflite")
+      in.fail("rounding", fmt::format("rounding must be tflite (halves away from zero) or "
+                                      "half_even, got '{}'",
+                                      v));
+  }
+  void write_yaml(yaml::LayerKeysOut& out, const Layer& l) const override {
+    PoolOp::write_yaml(out, l);
+    if (l.pool_half_even) out.text("rounding", "half_even");
+  }
+  // ONNX Runtime's float rescaling (rtlgen_avgpool_float), also of a uint8 run of an int8 graph
+  bool takes_requantization_mode() const override { return true; }
+  bool takes_onnxruntime_u8() const override { return true; }
   Tensor golden(const Network& net, const Layer& l,
                 const std::vector<const Tensor*>& in) const override {
     return golden::average_pool2d(l, *in[0], net.quant_of(l.inputs[0]));
@@ -292,6 +316,7 @@ class MaxPoolOp : public PoolOp {
 // One lane per element of the input stream: nothing to choose.
 class MeanOp : public OpDef {
  public:
+  bool takes_requantization_mode() const override { return true; }
   // TFLite reference integer MEAN over H, W: sum(q - zp_in) scaled by s_in / (N * s_out), where
   // 1/N is folded into the multiplier with a bounded extra shift.
   void derive_quantization(const Network& net, Layer& l) const override {

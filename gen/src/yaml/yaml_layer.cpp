@@ -18,6 +18,7 @@
 #include "rtlgen/quant_checks.hpp"
 #include "rtlgen/scale_shift.hpp"
 #include "rtlgen/yaml_writer.hpp"
+#include "yaml/layer_keys.hpp"
 #include "yaml/yaml_parser.hpp"
 
 namespace rtlgen::yaml {
@@ -103,94 +104,40 @@ Layer NetworkParser::parse_layer(const YAML::Node& ln, const Network& net,
 
   const TensorQuant in_q = net.quant_of(l.inputs[0]);
   if (ln["activation"]) l.activation = parse_activation(ln["activation"], ctx);
+  const OpDef* def = op_def(l.op);  // softmax: none (no keys but beta, no requantization)
+  const auto has = [def](bool (OpDef::*property)() const) { return def && (def->*property)(); };
   if (ln["requantization"]) {
-    // docs/network-format.md: tflite (default), onnxruntime, onnxruntime_u8 (average pool of
-    // an int8 QDQ graph that ONNX Runtime ran as uint8).
+    // docs/network-format.md: tflite (default), onnxruntime, onnxruntime_u8 (an op of an int8
+    // QDQ graph that ONNX Runtime ran as uint8).
     const auto s = r_.as<std::string>(ln["requantization"], "a requantization", ctx);
-    const auto rescaling = [](OpKind op) {
-      const OpDef* d = op_def(op);
-      return has_weights(op) || op == OpKind::AveragePool2D || op == OpKind::Mean ||
-             (d && d->takes_requantization_mode());
-    };
-    const bool rescales = rescaling(l.op);
-    const bool u8_run = l.op == OpKind::AveragePool2D || l.op == OpKind::Add;
-    if (s == "onnxruntime" || (s == "onnxruntime_u8" && u8_run))
+    if (s == "onnxruntime" || (s == "onnxruntime_u8" && has(&OpDef::takes_onnxruntime_u8)))
       l.requant_mode = RequantMode::OnnxRuntimeFloat;
     else if (s != "tflite")
       r_.fail(ln["requantization"],
               fmt::format("{}requantization must be tflite or onnxruntime (onnxruntime_u8: "
-                          "average_pool2d and add only), got '{}'",
-                          ctx, s));
-    if (!rescales && s != "tflite") {
-      std::vector<std::string> names;
-      for (OpKind op : kOpKinds)
-        if (rescaling(op)) names.push_back(to_string(op));
-      const std::string last = names.back();
-      names.pop_back();
-      r_.fail(ln["requantization"], fmt::format("{}requantization applies to {} and {} only", ctx,
-                                                fmt::join(names, ", "), last));
-    }
+                          "{} only), got '{}'",
+                          ctx, op_names_where(&OpDef::takes_onnxruntime_u8), s));
+    if (!has(&OpDef::takes_requantization_mode) && s != "tflite")
+      r_.fail(ln["requantization"], fmt::format("{}requantization applies to {} only", ctx,
+                                                op_names_where(&OpDef::takes_requantization_mode)));
     if (ln["requant"] && s != "tflite")
       r_.fail(ln["requantization"], ctx + "requantization: and requant: exclude each other");
     if (s == "onnxruntime_u8") l.onnx_zero_point_offset = 128;
   }
-  if (ln["kernel"]) std::tie(l.kernel_h, l.kernel_w) = r_.pair(ln["kernel"], "kernel", ctx);
-  if (ln["pool"]) std::tie(l.kernel_h, l.kernel_w) = r_.pair(ln["pool"], "pool", ctx);
-  if (ln["stride"]) std::tie(l.stride_h, l.stride_w) = r_.pair(ln["stride"], "stride", ctx);
-  if (ln["padding"]) {
-    const auto p = r_.as<std::string>(ln["padding"], "same or valid", ctx);
-    if (p == "same")
-      l.padding = Padding::Same;
-    else if (p == "valid")
-      l.padding = Padding::Valid;
-    else
-      r_.fail(ln["padding"], fmt::format("{}padding must be same or valid, got '{}'", ctx, p));
-  }
-  if (l.op == OpKind::AveragePool2D || l.op == OpKind::MaxPool2D)
-    r_.require(ln, "pool", "[KH, KW] pooling window", ctx);
-  if (l.op == OpKind::Conv2D || l.op == OpKind::DepthwiseConv2D)
-    r_.require(ln, "kernel", "[KH, KW]", ctx);
-  if (ln["depth_multiplier"])
-    l.depth_multiplier = r_.as_positive_int(ln["depth_multiplier"], "depth_multiplier", ctx);
+  if (def) def->read_yaml(LayerKeysIn(r_, ln, ctx), l);  // the op's own keys
   if (ln["requant"]) parse_scale_shift(ln["requant"], l, ctx + "requant: ");
   if (has_weights(l.op)) parse_weights(ln, l, ctx);
-  if (ln["rounding"]) {
-    const auto v = r_.as<std::string>(ln["rounding"], "tflite or half_even", ctx);
-    if (v == "half_even")
-      l.pool_half_even = true;
-    else if (v != "tflite")
-      r_.fail(ln["rounding"], fmt::format("{}rounding must be tflite (halves away from zero) or "
-                                          "half_even, got '{}'",
-                                          ctx, v));
-  }
-  if (l.op == OpKind::Pad) {
-    const auto p = r_.require(ln, "pads", "[top, bottom, left, right]", ctx);
-    if (!p.IsSequence() || p.size() != 4)
-      r_.fail(p, ctx + "pads must be [top, bottom, left, right]");
-    l.pads = {r_.as<int>(p[0], "an int", ctx), r_.as<int>(p[1], "an int", ctx),
-              r_.as<int>(p[2], "an int", ctx), r_.as<int>(p[3], "an int", ctx)};
-    for (int v : {l.pads.top, l.pads.bottom, l.pads.left, l.pads.right})
-      if (v < 0 || v > 65536) r_.fail(p, ctx + "pads must be in 0..65536");
-  }
-  if (l.op == OpKind::Reshape && ln["shape"]) {
-    const auto s = ln["shape"];
-    if (!s.IsSequence() || s.size() != 3) r_.fail(s, ctx + "shape must be [h, w, c]");
-    l.reshape_to = {r_.as_positive_int(s[0], "h", ctx), r_.as_positive_int(s[1], "w", ctx),
-                    r_.as_positive_int(s[2], "c", ctx)};
-  }
   if (l.op == OpKind::Softmax && ln["beta"]) {
     l.softmax_beta = r_.as<float>(ln["beta"], "a number", ctx);
     if (!(l.softmax_beta > 0) || !std::isfinite(l.softmax_beta))
       r_.fail(ln["beta"], ctx + "beta must be positive and finite");
   }
 
-  const bool quant_passthrough = l.op == OpKind::AveragePool2D || l.op == OpKind::MaxPool2D ||
-                                 l.op == OpKind::Pad || l.op == OpKind::Reshape;
   if (l.requant_mode == RequantMode::ScaleShift) {
     parse_scale_shift_output(ln["output"], l, ctx + "output: ");
   } else if (ln["output"]) {
     l.out_quant = parse_quant(r_, ln["output"], in_q.dtype, ctx + "output: ");
-  } else if (quant_passthrough) {
+  } else if (has(&OpDef::passes_values_through)) {
     l.out_quant = in_q;
   } else {
     r_.fail(ln, fmt::format("{}missing key 'output' ({{dtype, scale, zero_point}} of the "
@@ -215,20 +162,20 @@ Layer NetworkParser::parse_layer(const YAML::Node& ln, const Network& net,
         r_.fail(hw["mult"], ctx + fmt::format("hw: mult: '{}' is not dsp or lut (where the "
                                               "layer's multipliers go)",
                                               m));
-      if (m == "lut" && l.op != OpKind::Conv2D && l.op != OpKind::FullyConnected)
-        r_.fail(hw["mult"], ctx +
-                                "hw: mult: lut is implemented for conv2d and "
-                                "fully_connected layers only (use dsp or remove the key)");
+      if (m == "lut" && !has(&OpDef::takes_lut_multipliers))
+        r_.fail(hw["mult"], fmt::format("{}hw: mult: lut is implemented for {} layers only (use "
+                                        "dsp or remove the key)",
+                                        ctx, op_names_where(&OpDef::takes_lut_multipliers)));
       l.folding.lut_mult = m == "lut";
     }
     if (hw["pe"]) l.folding.pe = r_.as_positive_int(hw["pe"], "pe", ctx);
     if (hw["simd"]) l.folding.simd = r_.as_positive_int(hw["simd"], "simd", ctx);
     if (hw["share"]) {
       l.folding.share = r_.as<std::string>(hw["share"], "a unit name", ctx + "hw: share: ");
-      if (l.op != OpKind::DepthwiseConv2D)
-        r_.fail(hw["share"], ctx +
-                                 "hw: share names a shared depthwise unit; only "
-                                 "depthwise_conv2d layers can use one (remove the key)");
+      if (!has(&OpDef::takes_shared_unit))
+        r_.fail(hw["share"], fmt::format("{}hw: share names a shared depthwise unit; only {} "
+                                         "layers can use one (remove the key)",
+                                         ctx, op_names_where(&OpDef::takes_shared_unit)));
       check_identifier(hw["share"], l.folding.share, ctx + "hw: share");
     }
   }
