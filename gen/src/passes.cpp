@@ -31,11 +31,12 @@ void validate_graph(Network& net) {
         fail(l, fmt::format("input '{}' is not the network input or an earlier layer", in));
     }
     const TensorQuant in_q = net.quant_of(l.inputs[0]);
-    const bool same_quant_op = l.op == OpKind::AveragePool2D || l.op == OpKind::MaxPool2D ||
-                               l.op == OpKind::Pad || l.op == OpKind::Reshape;
-    const bool rescaling_pool =
-        l.op == OpKind::AveragePool2D && l.requant_mode == RequantMode::OnnxRuntimeFloat;
-    if (same_quant_op && !rescaling_pool &&
+    // An op that passes its input's values through keeps their quantization, unless it may
+    // rescale them and the layer asks it to (an average pool under ONNX Runtime's rule).
+    const OpDef* def = op_def(l.op);
+    const bool rescaled =
+        def && def->takes_requantization_mode() && l.requant_mode == RequantMode::OnnxRuntimeFloat;
+    if (def && def->passes_values_through() && !rescaled &&
         (l.out_quant.dtype != in_q.dtype || l.out_quant.scale != in_q.scale ||
          l.out_quant.zero_point != in_q.zero_point))
       fail(l, "output quantization must equal the input's (TFLite requires it for this op)");

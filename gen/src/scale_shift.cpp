@@ -8,6 +8,7 @@
 #include <cmath>
 #include <map>
 
+#include "ops/op.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/passes.hpp"
 
@@ -82,8 +83,8 @@ void analyze_scale_shift(Network& net) {
   for (Layer& l : net.layers) {
     const TensorQuant in_q = net.quant_of(l.inputs[0]);
     const Interval in = range.at(l.inputs[0]);
-    const bool passthrough = l.op == OpKind::AveragePool2D || l.op == OpKind::MaxPool2D ||
-                             l.op == OpKind::Pad || l.op == OpKind::Reshape;
+    const OpDef* def = op_def(l.op);  // softmax: none
+    const bool passthrough = def && def->passes_values_through();
     if (l.requant_mode != RequantMode::ScaleShift) {
       if (passthrough && in_q.wide()) {
         // Same values, same width: pools average or pick within their input's range.
