@@ -22,63 +22,64 @@
 // LUT4 sites and flip-flops are least-squares fits per template over 81 instances of LeNet small,
 // LeNet at 64 multipliers and the DS-CNN folded to the LFE5U-85F (Yosys 0.70 synth_ecp5
 // -noflatten, per instance); tests/test_resource_model.cpp holds the design totals.
-// Templates not measured (rtlgen_add, rtlgen_concat, the float requantizers, ...) take the
-// 7-series estimate converted: LUT4 = 2 x LUT6, a LUT RAM cell = 3 DPR16X4.
+// Templates not measured (rtlgen_concat, the float requantizers, ...) take the 7-series estimate
+// converted: LUT4 = 2 x LUT6, a LUT RAM cell = 3 DPR16X4.
+//
+// This file holds the building blocks (resource_model_ecp5.hpp) and the terms of the stages
+// every op's lowering shares (rtlgen_swg, rtlgen_requant, rtlgen_fifo, rtlgen_width_converter);
+// the terms of an op's own templates (rtlgen_mvu, rtlgen_dwu, rtlgen_pool, rtlgen_add, ...) are
+// in its op-table entry (OpDef::template_resources_ecp5, gen/src/ops/).
+#include "resource_model_ecp5.hpp"
+
 #include <algorithm>
 #include <cmath>
 
 #include "instance_params.hpp"
+#include "ops/op.hpp"
 #include "rtlgen/resource_model.hpp"
 
 namespace rtlgen {
 
-namespace {
+int64_t ecp5_dpr_cells(int64_t words, int64_t width) {
+  return ceil_div(words, 16) * ceil_div(width, 4);
+}
 
-int64_t ecp5_round(double v) { return int64_t(std::llround(v)); }
-
-// TRELLIS_DPR16X4 cells of a words x width LUT RAM.
-int64_t dpr_cells(int64_t words, int64_t width) { return ceil_div(words, 16) * ceil_div(width, 4); }
-
-// A multiplexer of `inputs` words of `width` bits: about one LUT4 per two inputs per bit (the
-// slice's PFUMX / L6MUX21 join pairs and quads of LUT4s).
-int64_t mux_luts(int64_t inputs, int64_t width) {
+int64_t ecp5_mux_luts(int64_t inputs, int64_t width) {
   return inputs > 1 ? ceil_div(inputs, 2) * width : 0;
 }
 
-// MULT18X18D tiles of an a_bits x b_bits product.
-int64_t mult_tiles(int64_t a_bits, int64_t b_bits) {
+int64_t ecp5_mult_tiles(int64_t a_bits, int64_t b_bits) {
   return ceil_div(std::max<int64_t>(a_bits, 1), 18) * ceil_div(std::max<int64_t>(b_bits, 1), 18);
 }
 
-// Words of a block-RAM ROM (or rtlgen_mvu's input buffer) as the templates declare it in the
-// open flow: wider than 18 bits and at most 512 words deep, it is declared 1024 deep, so that
-// Yosys maps it in the DP16KD's 18-bit mode (whose output register `rtlgen pnr` moves into the
-// block), not the 36-bit one (7d546e7, 2262ac9).
-int64_t declared_rom_words(int64_t words, int64_t declared_width) {
+int64_t ecp5_declared_rom_words(int64_t words, int64_t declared_width) {
   return declared_width > 18 && words <= 512 ? 1024 : words;
 }
 
-// A written RAM in TRELLIS_DPR16X4 (asynchronous read) with its read register in flip-flops.
 ResourceCounts ecp5_lut_ram(int64_t words, int64_t width) {
   ResourceCounts c;
   if (words <= 0 || width <= 0) return c;
-  c.lutram = dpr_cells(words, width);
-  c.lut = mux_luts(ceil_div(words, 16), width);
+  c.lutram = ecp5_dpr_cells(words, width);
+  c.lut = ecp5_mux_luts(ceil_div(words, 16), width);
   c.ff = width;
   return c;
 }
 
-// A RAM whose style Yosys chooses (no attribute): LUT RAM when its cost (4 per DPR16X4 and one
-// per bit of each further 16-word range) is below block RAM's (128 per block). (The one
-// per bit is fitted: the DS-CNN fc's 128 x 9 input buffer, 24 DPR16X4 or one block, is a block.)
+// LUT RAM when its cost (4 per DPR16X4 and one per bit of each further 16-word range) is below
+// block RAM's (128 per block). (The one per bit is fitted: the DS-CNN fc's 128 x 9 input buffer,
+// 24 DPR16X4 or one block, is a block.)
 ResourceCounts ecp5_ram_auto(int64_t words, int64_t width) {
   if (words <= 0 || width <= 0) return {};
   const ResourceCounts b = block_ram_ecp5(words, width, 1, true);
   const double lutram_cost =
-      4.0 * double(dpr_cells(words, width)) + double((ceil_div(words, 16) - 1) * width);
+      4.0 * double(ecp5_dpr_cells(words, width)) + double((ceil_div(words, 16) - 1) * width);
   if (lutram_cost < 128.0 * double(b.ramb18)) return ecp5_lut_ram(words, width);
   return b;
 }
+
+namespace {
+
+int64_t ecp5_round(double v) { return round_count(v); }  // (the shared stages' fits)
 
 // A ROM built from LUT4s (MEM_STYLE 1, rom_block "logic"): per varying bit column one LUT4 per
 // 16 words, joined by the slice multiplexers up to 64 words and by LUT4s beyond; the read
@@ -86,55 +87,32 @@ ResourceCounts ecp5_ram_auto(int64_t words, int64_t width) {
 ResourceCounts ecp5_lut_rom(int64_t words, int64_t bits) {
   ResourceCounts c;
   if (words <= 1 || bits <= 0) return c;
-  c.lut = bits * ceil_div(words, 16) + (words > 64 ? mux_luts(ceil_div(words, 64), bits) : 0);
+  c.lut = bits * ceil_div(words, 16) + (words > 64 ? ecp5_mux_luts(ceil_div(words, 64), bits) : 0);
   c.ff = bits;
   return c;
 }
 
-// `declared_width`: the ROM's word as declared (its constant bit columns included).
+}  // namespace
+
 ResourceCounts ecp5_rom(const Instance& inst, int64_t words, int64_t bits, int64_t declared_width) {
   if (words <= 1 || bits <= 0) return {};
   return param(inst, "MEM_STYLE") == 1
              ? ecp5_lut_rom(words, bits)
-             : block_ram_ecp5(declared_rom_words(words, declared_width), bits, 1);
+             : block_ram_ecp5(ecp5_declared_rom_words(words, declared_width), bits, 1);
 }
 
-// rtlgen_mvu: products on MULT18X18D (their operand and product registers in the block) or in
-// LUTs (MULT_STYLE 1), the adder tree and accumulators in CCU2C, the weight ROM (in banks past
-// one block), the ping-pong input buffer (Yosys' choice).
-ResourceCounts mvu(const Instance& inst, const std::vector<MemFile>& mems) {
+ResourceCounts ecp5_from_xilinx7(const Instance& inst, const std::vector<MemFile>& mems) {
+  const ResourceCounts x = estimate_instance(inst, mems);
   ResourceCounts c;
-  const int64_t mw = param(inst, "MW"), pe = param(inst, "PE", 1), simd = param(inst, "SIMD", 1),
-                acc = param(inst, "ACC_BITS", 24), xd = param(inst, "IN_BITS", 8) + 1;
-  const int64_t sf = ceil_div(mw, simd), mults = pe * simd;
-  const bool lut_mult = param(inst, "MULT_STYLE") == 1 || xd > 18;
-  c.dsp = lut_mult ? 0 : mults;
-  const auto [words, bits] = memory_shape(inst, mems);
-  const int64_t bank_words = param(inst, "ROM_BANK_WORDS");
-  const int64_t banks = param(inst, "MEM_STYLE") != 1 && bank_words > 0 && words > bank_words
-                            ? ceil_div(words, bank_words)
-                            : 0;
-  // the weight ROM: banks of one bank-deep memory each (their outputs registered, in the
-  // DP16KD after `rtlgen pnr`'s output-register pass, in flip-flops in Yosys' count, and the
-  // bank select a stage of its own), or one memory
-  const ResourceCounts weights =
-      banks > 0 ? block_ram_ecp5(bank_words, bits, 1) : ecp5_rom(inst, words, bits, mults * 8);
-  // the ping-pong input buffer, declared 1024 deep when wider than 18 bits (as the ROMs)
-  const ResourceCounts ibuf = ecp5_ram_auto(declared_rom_words(2 * sf, simd * xd), simd * xd);
-  // LUT4 sites and FF: least squares over the 16 MVUs (PE 1-16, SIMD 1-32, DSP and LUT
-  // products, LUT / block / banked ROMs), each within 13% (LUT4) and 25% (FF)
-  const double dsp_mults = lut_mult ? 0.0 : double(mults),
-               lut_mults = lut_mult ? double(mults) : 0.0;
-  c.lut = ecp5_round(71.8 + 4.0 * double(simd) + 14.7 * dsp_mults + 269.3 * lut_mults +
-                     3.65 * double(pe * acc) + 1.18 * double(weights.lut) +
-                     0.31 * double(ibuf.lut) + 1.1 * double(banks * bits));
-  c.ff = ecp5_round(78.8 + 11.0 * double(simd) + 27.3 * dsp_mults + 56.6 * lut_mults +
-                    1.17 * double(pe * acc) + 0.84 * double(weights.ff + ibuf.ff) +
-                    double(banks > 0 ? (banks + 1) * bits : 0));
-  c.lutram = weights.lutram * std::max<int64_t>(banks, 1) + ibuf.lutram;
-  c.ramb18 = weights.ramb18 * std::max<int64_t>(banks, 1) + ibuf.ramb18;
+  c.lut = 2 * x.lut;
+  c.ff = x.ff;
+  c.dsp = x.dsp;
+  c.lutram = 3 * x.lutram;
+  c.ramb18 = x.ramb18 + 2 * x.ramb36;
   return c;
 }
+
+namespace {
 
 // rtlgen_swg: per tap port (TPB) its counters and second read register; a LUT RAM line buffer
 // as one memory per row slot (2^CB words, one or two DPR16X4 deep) whose read registers load
@@ -222,19 +200,6 @@ int64_t ecp5_requant_rom_blocks(const Instance& inst, const std::vector<MemFile>
   return blocks;
 }
 
-// The 7-series estimate taken for ECP5 (templates not measured on ECP5): LUT4 = 2 x LUT6, a LUT
-// RAM cell (RAM64M: 64 x 3 bits) = 3 DPR16X4, block RAM as 18 Kb blocks.
-ResourceCounts converted(const Instance& inst, const std::vector<MemFile>& mems) {
-  const ResourceCounts x = estimate_instance(inst, mems);
-  ResourceCounts c;
-  c.lut = 2 * x.lut;
-  c.ff = x.ff;
-  c.dsp = x.dsp;
-  c.lutram = 3 * x.lutram;
-  c.ramb18 = x.ramb18 + 2 * x.ramb36;
-  return c;
-}
-
 }  // namespace
 
 ResourceCounts block_ram_ecp5(int64_t words, int64_t width, int read_ports, bool written) {
@@ -244,13 +209,13 @@ ResourceCounts block_ram_ecp5(int64_t words, int64_t width, int read_ports, bool
 ResourceCounts estimate_instance_ecp5(const Instance& inst, const std::vector<MemFile>& mems) {
   ResourceCounts c;
   const std::string& m = inst.module;
-  if (m == "rtlgen_mvu") return mvu(inst, mems);
+  if (op_template_resources_ecp5(inst, mems, &c)) return c;  // an op's own template
   if (m == "rtlgen_swg") return swg(inst);
   if (m == "rtlgen_requant") {
     // per lane the multiplier tiles (b: the 32-bit multiplier), the shifters, rounding and clamp
     // and the pipeline
     const int64_t pe = param(inst, "PE", 1);
-    c.dsp = pe * mult_tiles(param(inst, "MUL_BITS", 32), 32);
+    c.dsp = pe * ecp5_mult_tiles(param(inst, "MUL_BITS", 32), 32);
     const auto [words, bits] = memory_shape(inst, mems);
     // (a parameter ROM of more than 32 words is block RAM in the open flow, whatever MEM_STYLE)
     Instance block = inst;
@@ -259,7 +224,7 @@ ResourceCounts estimate_instance_ecp5(const Instance& inst, const std::vector<Me
     ResourceCounts prm = ecp5_rom(block, words, bits, pe * 72);
     if (param(block, "MEM_STYLE") != 1) {
       const int64_t blocks =
-          ecp5_requant_rom_blocks(inst, mems, declared_rom_words(words, pe * 72));
+          ecp5_requant_rom_blocks(inst, mems, ecp5_declared_rom_words(words, pe * 72));
       if (blocks >= 0) prm.ramb18 = blocks;
     }
     // (LeNet small after 2262ac9: the lanes with a block-RAM ROM take 407-644 LUT4 sites and
@@ -305,72 +270,8 @@ ResourceCounts estimate_instance_ecp5(const Instance& inst, const std::vector<Me
     }
     return c;
   }
-  if (m == "rtlgen_dwu") {
-    const int64_t pe = param(inst, "PE", 1);
-    c.dsp = pe;
-    c.lut = ecp5_round(29 + 38.5 * double(pe));
-    c.ff = 40 + 40 * pe;
-    const auto [words, bits] = memory_shape(inst, mems);
-    c.add(ecp5_rom(inst, words, bits, pe * 8));
-    return c;
-  }
-  if (m == "rtlgen_pool" && param(inst, "MODE") == 0) {
-    // average: per lane the tap sum and the multiply by the reciprocal of the tap count
-    const int64_t simd = param(inst, "SIMD", 1), nt = param(inst, "K_H", 1) * param(inst, "K_W", 1);
-    const int64_t umax = (param(inst, "IN_SIGNED", 1) != 0 ? 128 : 255) * nt + nt / 2;
-    const int64_t uw = clog2(umax + 1), rcw = clog2(umax * nt) + 1;
-    c.dsp = simd * mult_tiles(uw, rcw);
-    c.lut = ecp5_round(10 + 5.0 * double(simd * (uw + rcw)));
-    c.ff = ecp5_round(26 + 2.5 * double(simd * (uw + rcw)));
-    return c;
-  }
-  if (m == "rtlgen_dwu_shared") {
-    // the 7-series datapath converted (not measured on ECP5 alone), its weight ROM, the result
-    // buffers in LUT RAM and the one requantizer of every layer as above
-    Instance datapath = inst;
-    for (auto& [k, v] : datapath.params)
-      if (k == "REQUANT") v = ParamValue::integer(0);
-    c = converted(datapath, mems);
-    const bool requant = param(inst, "REQUANT") == 1;
-    const int64_t n = param(inst, "N", 1), pe = param(inst, "PE", 1),
-                  acc = param(inst, "ACC_BITS", 24);
-    const auto [words, bits] = rom_shape(mems, param_str(inst, "WEIGHT_FILE"));
-    c.ramb18 = words > 1 && bits > 0
-                   ? block_ram_ecp5(declared_rom_words(words, pe * 8), bits, 1).ramb18
-                   : 0;
-    c.lutram = n * dpr_cells(param(inst, "OUT_DEPTH", 2), pe * (requant ? 8 : acc));
-    if (requant) {
-      c.add(estimate_instance_ecp5(unit_requantizer(inst), mems));
-      // the lane split register and counter (PE / RQ_PE > 1), the gather register
-      if (pe > param(inst, "RQ_PE", pe)) {
-        c.lut += pe * acc + 4;
-        c.ff += pe * acc + 8;
-      }
-      c.ff += pe * 8 + 8;
-    }
-    return c;
-  }
-  if (m == "rtlgen_global_pool") {
-    // the channel sums' ring (CHANNELS / IN_N words of IN_N x ACC_BITS) in flip-flops (no shift
-    // register primitive), the output FIFO in LUT RAM (mobilenet96: 1,976 FF, 32 DPR16X4)
-    const int64_t n = param(inst, "IN_N", 1), lw = n * param(inst, "ACC_BITS", 24);
-    const int64_t cb = ceil_div(param(inst, "CHANNELS", 1), n);
-    c.lut = 150 + 4 * lw;
-    c.ff = 56 + cb * lw;
-    c.lutram = dpr_cells(cb, lw);
-    return c;
-  }
-  if (m == "rtlgen_add") {
-    // per element three 32 x 32 products (four tiles each), adders and the rounding pipeline
-    // (ResNet-8: 4 elements, 2,103 LUT4 sites, 3,115 FF)
-    const int64_t n = param(inst, "N", 1);
-    c.dsp = 3 * mult_tiles(32, 32) * n;
-    c.lut = 20 + 520 * n;
-    c.ff = 30 + 770 * n;
-    return c;
-  }
   if (m == "rtlgen_argmax" || m == "rtlgen_tlast_gen") return estimate_instance(inst, mems);
-  return converted(inst, mems);
+  return ecp5_from_xilinx7(inst, mems);
 }
 
 }  // namespace rtlgen

@@ -8,6 +8,7 @@
 #include "instance_params.hpp"
 #include "ops/op.hpp"
 #include "plan/plan_builder.hpp"
+#include "resource_model_ecp5.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/golden.hpp"
 #include "rtlgen/resource_model.hpp"
@@ -306,6 +307,46 @@ class DepthwiseOp : public WeightedOp {
     if (param(inst, "REQUANT") != 1) return 6;
     const int64_t split = param(inst, "PE", 1) / std::max<int64_t>(param(inst, "RQ_PE", 1), 1);
     return split == 1 ? 19 : 20 + (split - 1) * param(inst, "MUL_CYCLES", 1);
+  }
+  // ECP5 (resource_model_ecp5.cpp)
+  bool template_resources_ecp5(const Instance& inst, const std::vector<MemFile>& mems,
+                               ResourceCounts* c) const override {
+    if (inst.module == "rtlgen_dwu") {
+      const int64_t pe = param(inst, "PE", 1);
+      c->dsp = pe;
+      c->lut = round_count(29 + 38.5 * double(pe));
+      c->ff = 40 + 40 * pe;
+      const auto [words, bits] = memory_shape(inst, mems);
+      c->add(ecp5_rom(inst, words, bits, pe * 8));
+      return true;
+    }
+    if (inst.module == "rtlgen_dwu_shared") {
+      // the 7-series datapath converted (not measured on ECP5 alone), its weight ROM, the result
+      // buffers in LUT RAM and the one requantizer of every layer (rtlgen_requant's ECP5 terms)
+      Instance datapath = inst;
+      for (auto& [k, v] : datapath.params)
+        if (k == "REQUANT") v = ParamValue::integer(0);
+      *c = ecp5_from_xilinx7(datapath, mems);
+      const bool requant = param(inst, "REQUANT") == 1;
+      const int64_t n = param(inst, "N", 1), pe = param(inst, "PE", 1),
+                    acc = param(inst, "ACC_BITS", 24);
+      const auto [words, bits] = rom_shape(mems, param_str(inst, "WEIGHT_FILE"));
+      c->ramb18 = words > 1 && bits > 0
+                      ? block_ram_ecp5(ecp5_declared_rom_words(words, pe * 8), bits, 1).ramb18
+                      : 0;
+      c->lutram = n * ecp5_dpr_cells(param(inst, "OUT_DEPTH", 2), pe * (requant ? 8 : acc));
+      if (requant) {
+        c->add(estimate_instance_ecp5(unit_requantizer(inst), mems));
+        // the lane split register and counter (PE / RQ_PE > 1), the gather register
+        if (pe > param(inst, "RQ_PE", pe)) {
+          c->lut += pe * acc + 4;
+          c->ff += pe * acc + 8;
+        }
+        c->ff += pe * 8 + 8;
+      }
+      return true;
+    }
+    return false;
   }
   std::vector<const char*> yaml_keys() const override {
     return {"kernel", "stride",        "padding",           "activation",      "weights",

@@ -9,6 +9,7 @@
 #include "instance_params.hpp"
 #include "ops/op.hpp"
 #include "plan/plan_builder.hpp"
+#include "resource_model_ecp5.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/fixed_point.hpp"
 #include "rtlgen/golden.hpp"
@@ -197,6 +198,22 @@ class AddOp : public OpDef {
     if (inst.module == "rtlgen_add") return 16;
     if (inst.module == "rtlgen_add_float") return 8;
     return std::nullopt;
+  }
+
+  // ECP5 (resource_model_ecp5.cpp): rtlgen_add (rtlgen_add_float takes the 7-series estimate
+  // converted)
+  bool template_resources_ecp5(const Instance& inst, const std::vector<MemFile>& /*mems*/,
+                               ResourceCounts* c) const override {
+    if (inst.module == "rtlgen_add") {
+      // per element three 32 x 32 products (four tiles each), adders and the rounding pipeline
+      // (ResNet-8: 4 elements, 2,103 LUT4 sites, 3,115 FF)
+      const int64_t n = param(inst, "N", 1);
+      c->dsp = 3 * ecp5_mult_tiles(32, 32) * n;
+      c->lut = 20 + 520 * n;
+      c->ff = 30 + 770 * n;
+      return true;
+    }
+    return false;
   }
 
   void lower(PlanBuilder& b, const Layer& l) const override { lower_add(b, l); }

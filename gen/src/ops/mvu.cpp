@@ -10,6 +10,7 @@
 #include "instance_params.hpp"
 #include "ops/op.hpp"
 #include "plan/plan_builder.hpp"
+#include "resource_model_ecp5.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/golden.hpp"
 #include "rtlgen/resource_model.hpp"
@@ -187,6 +188,44 @@ class MvuOp : public WeightedOp {
     if (inst.module != "rtlgen_mvu") return std::nullopt;
     return 5 + clog2(std::max<int64_t>(param(inst, "SIMD", 1), 1)) +
            (mvu_rom_in_banks(inst) ? 1 : 0);
+  }
+  // ECP5 (resource_model_ecp5.cpp), rtlgen_mvu: products on MULT18X18D (their operand and product
+  // registers in the block) or in LUTs (MULT_STYLE 1), the adder tree and accumulators in CCU2C,
+  // the weight ROM (in banks past one block), the ping-pong input buffer (Yosys' choice).
+  bool template_resources_ecp5(const Instance& inst, const std::vector<MemFile>& mems,
+                               ResourceCounts* c) const override {
+    if (inst.module != "rtlgen_mvu") return false;
+    const int64_t mw = param(inst, "MW"), pe = param(inst, "PE", 1), simd = param(inst, "SIMD", 1),
+                  acc = param(inst, "ACC_BITS", 24), xd = param(inst, "IN_BITS", 8) + 1;
+    const int64_t sf = ceil_div(mw, simd), mults = pe * simd;
+    const bool lut_mult = param(inst, "MULT_STYLE") == 1 || xd > 18;
+    c->dsp = lut_mult ? 0 : mults;
+    const auto [words, bits] = memory_shape(inst, mems);
+    const int64_t bank_words = param(inst, "ROM_BANK_WORDS");
+    const int64_t banks = param(inst, "MEM_STYLE") != 1 && bank_words > 0 && words > bank_words
+                              ? ceil_div(words, bank_words)
+                              : 0;
+    // the weight ROM: banks of one bank-deep memory each (their outputs registered, in the
+    // DP16KD after `rtlgen pnr`'s output-register pass, in flip-flops in Yosys' count, and the
+    // bank select a stage of its own), or one memory
+    const ResourceCounts weights =
+        banks > 0 ? block_ram_ecp5(bank_words, bits, 1) : ecp5_rom(inst, words, bits, mults * 8);
+    // the ping-pong input buffer, declared 1024 deep when wider than 18 bits (as the ROMs)
+    const ResourceCounts ibuf =
+        ecp5_ram_auto(ecp5_declared_rom_words(2 * sf, simd * xd), simd * xd);
+    // LUT4 sites and FF: least squares over the 16 MVUs (PE 1-16, SIMD 1-32, DSP and LUT
+    // products, LUT / block / banked ROMs), each within 13% (LUT4) and 25% (FF)
+    const double dsp_mults = lut_mult ? 0.0 : double(mults),
+                 lut_mults = lut_mult ? double(mults) : 0.0;
+    c->lut = round_count(71.8 + 4.0 * double(simd) + 14.7 * dsp_mults + 269.3 * lut_mults +
+                         3.65 * double(pe * acc) + 1.18 * double(weights.lut) +
+                         0.31 * double(ibuf.lut) + 1.1 * double(banks * bits));
+    c->ff = round_count(78.8 + 11.0 * double(simd) + 27.3 * dsp_mults + 56.6 * lut_mults +
+                        1.17 * double(pe * acc) + 0.84 * double(weights.ff + ibuf.ff) +
+                        double(banks > 0 ? (banks + 1) * bits : 0));
+    c->lutram = weights.lutram * std::max<int64_t>(banks, 1) + ibuf.lutram;
+    c->ramb18 = weights.ramb18 * std::max<int64_t>(banks, 1) + ibuf.ramb18;
+    return true;
   }
 };
 

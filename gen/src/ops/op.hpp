@@ -86,6 +86,13 @@ class OpDef {
   virtual std::optional<int64_t> template_latency(const Instance& /*inst*/) const {
     return std::nullopt;
   }
+  // ... and their terms in the Lattice ECP5 model (resource_model_ecp5.cpp): false for a module
+  // without terms there (the model takes the 7-series estimate converted).
+  virtual bool template_resources_ecp5(const Instance& /*inst*/,
+                                       const std::vector<MemFile>& /*mems*/,
+                                       ResourceCounts* /*c*/) const {
+    return false;
+  }
   // ---- the hardware ----
   // Refuses a folding (hw: pe / simd) the op's templates cannot take, naming the fix. Called at
   // load, after weighted layers' unset pe / simd became 1 (pooling's 0 follows the stream).
@@ -136,11 +143,13 @@ InputCount op_input_count(OpKind op);
 // The names of the ops whose definition has the property (`has`), as a list for a message:
 // "a", "a and b", "a, b and c".
 std::string op_names_where(bool (OpDef::*has)() const);
-// The ops' own template terms (OpDef::template_resources / template_latency), asked of every
-// definition in turn.
+// The ops' own template terms (OpDef::template_resources / template_latency /
+// template_resources_ecp5), asked of every definition in turn.
 bool op_template_resources(const Instance& inst, const std::vector<MemFile>& mems,
                            ResourceCounts* c);
 std::optional<int64_t> op_template_latency(const Instance& inst);
+bool op_template_resources_ecp5(const Instance& inst, const std::vector<MemFile>& mems,
+                                ResourceCounts* c);
 
 // The one instance of the definition T (an entry of the table).
 template <class T>

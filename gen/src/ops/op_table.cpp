@@ -107,6 +107,13 @@ bool op_template_resources(const Instance& inst, const std::vector<MemFile>& mem
   return false;
 }
 
+bool op_template_resources_ecp5(const Instance& inst, const std::vector<MemFile>& mems,
+                                ResourceCounts* c) {
+  for (OpKind op : kOpKinds)
+    if (const OpDef* d = op_def(op); d && d->template_resources_ecp5(inst, mems, c)) return true;
+  return false;
+}
+
 std::optional<int64_t> op_template_latency(const Instance& inst) {
   for (OpKind op : kOpKinds)
     if (const OpDef* d = op_def(op))

@@ -10,6 +10,7 @@
 #include "instance_params.hpp"
 #include "ops/op.hpp"
 #include "plan/plan_builder.hpp"
+#include "resource_model_ecp5.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/fixed_point.hpp"
 #include "rtlgen/golden.hpp"
@@ -269,6 +270,23 @@ class PoolOp : public OpDef {
     if (inst.module == "rtlgen_avgpool_float") return 12;
     return std::nullopt;
   }
+  // ECP5 (resource_model_ecp5.cpp): the average pool's rtlgen_pool (max pooling and the
+  // average-pool requantizers take the 7-series estimate converted)
+  bool template_resources_ecp5(const Instance& inst, const std::vector<MemFile>& /*mems*/,
+                               ResourceCounts* c) const override {
+    if (inst.module == "rtlgen_pool" && param(inst, "MODE") == 0) {
+      // average: per lane the tap sum and the multiply by the reciprocal of the tap count
+      const int64_t simd = param(inst, "SIMD", 1),
+                    nt = param(inst, "K_H", 1) * param(inst, "K_W", 1);
+      const int64_t umax = (param(inst, "IN_SIGNED", 1) != 0 ? 128 : 255) * nt + nt / 2;
+      const int64_t uw = clog2(umax + 1), rcw = clog2(umax * nt) + 1;
+      c->dsp = simd * ecp5_mult_tiles(uw, rcw);
+      c->lut = round_count(10 + 5.0 * double(simd * (uw + rcw)));
+      c->ff = round_count(26 + 2.5 * double(simd * (uw + rcw)));
+      return true;
+    }
+    return false;
+  }
   bool takes_wide_input() const override { return true; }
   void lower(PlanBuilder& b, const Layer& l) const override { lower_pool(b, l, b.stream_of(l)); }
 };
@@ -383,6 +401,21 @@ class MeanOp : public OpDef {
   std::optional<int64_t> template_latency(const Instance& inst) const override {
     if (inst.module == "rtlgen_global_pool") return 2;
     return std::nullopt;
+  }
+  // ECP5 (resource_model_ecp5.cpp)
+  bool template_resources_ecp5(const Instance& inst, const std::vector<MemFile>& /*mems*/,
+                               ResourceCounts* c) const override {
+    if (inst.module == "rtlgen_global_pool") {
+      // the channel sums' ring (CHANNELS / IN_N words of IN_N x ACC_BITS) in flip-flops (no shift
+      // register primitive), the output FIFO in LUT RAM (mobilenet96: 1,976 FF, 32 DPR16X4)
+      const int64_t n = param(inst, "IN_N", 1), lw = n * param(inst, "ACC_BITS", 24);
+      const int64_t cb = ceil_div(param(inst, "CHANNELS", 1), n);
+      c->lut = 150 + 4 * lw;
+      c->ff = 56 + cb * lw;
+      c->lutram = ecp5_dpr_cells(cb, lw);
+      return true;
+    }
+    return false;
   }
   void lower(PlanBuilder& b, const Layer& l) const override { lower_mean(b, l, b.stream_of(l)); }
 };
