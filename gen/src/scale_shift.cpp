@@ -112,10 +112,9 @@ void analyze_scale_shift(Network& net) {
       range[l.name] = out;
       continue;
     }
-    if (!has_weights(l.op) || l.op == OpKind::DepthwiseConv2D)
-      fail(l,
-           "requant: (the integer scale-shift scheme) is supported on conv2d and "
-           "fully_connected layers");
+    if (!def || !def->takes_scale_shift())
+      fail(l, fmt::format("requant: (the integer scale-shift scheme) is supported on {} layers",
+                          op_names_where(&OpDef::takes_scale_shift)));
     if (l.activation != Activation::None && l.activation != Activation::Relu)
       fail(l, fmt::format("activation {} with requant: is not supported (none or relu)",
                           to_string(l.activation)));

@@ -361,6 +361,7 @@ class DepthwiseOp : public WeightedOp {
     out.integer("depth_multiplier", l.depth_multiplier);
   }
   bool takes_shared_unit() const override { return true; }  // rtlgen_dwu_shared
+  const char* weight_layout() const override { return "[1, KH, KW, C*DM]"; }
   Shape output_shape(const Network& net, Layer& l) const override {
     const Shape in = net.shape_of(l.inputs[0]);
     const auto& ws = l.weight_shape;  // [1, KH, KW, C*DM]

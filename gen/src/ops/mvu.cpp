@@ -141,6 +141,7 @@ void lower_pointwise(PlanBuilder& b, const Layer& l, const StreamInfo& src) {
 class MvuOp : public WeightedOp {
  public:
   bool takes_lut_multipliers() const override { return true; }  // MULT_STYLE 1
+  bool takes_scale_shift() const override { return true; }      // rtlgen_requant's scheme
   // Yosys synth_xilinx (resource_model.cpp: the calibration designs):
   //   DSP = PE*SIMD (one DSP48E1 per 9x9 product); MULT_STYLE 1 (hw: {mult: lut}): no DSP, +202
   //   LUT and +4 FF per product (Yosys, PE 2 x SIMD 4: 1,903 LUT vs 283, 357 FF vs 324)
@@ -242,6 +243,21 @@ class ConvOp : public MvuOp {
   void write_yaml(yaml::LayerKeysOut& out, const Layer& l) const override {
     out.window(l, "kernel");
   }
+  const char* weight_layout() const override { return "[O, KH, KW, I]"; }
+  // (checked before the bias: HWIO weights would otherwise be reported as a bias of the wrong
+  // length)
+  std::string weight_shape_problem(const Layer& l) const override {
+    const auto& ws = l.weight_shape;
+    if (ws[1] == l.kernel_h && ws[2] == l.kernel_w) return "";
+    return fmt::format(
+        "weights have shape ({}) but a {}x{} convolution needs [O, {}, {}, I] "
+        "(OHWI, TFLite's layout){}",
+        fmt::join(ws, ", "), l.kernel_h, l.kernel_w, l.kernel_h, l.kernel_w,
+        ws[0] == l.kernel_h && ws[1] == l.kernel_w
+            ? "; these look like HWIO [KH, KW, I, O] (Keras): transpose them "
+              "with np.transpose(w, (3, 0, 1, 2))"
+            : "");
+  }
   Shape output_shape(const Network& net, Layer& l) const override {
     const Shape in = net.shape_of(l.inputs[0]);
     const auto& ws = l.weight_shape;  // [O, KH, KW, I]
@@ -289,6 +305,7 @@ class ConvOp : public MvuOp {
 
 class FullyConnectedOp : public MvuOp {
  public:
+  const char* weight_layout() const override { return "[O, I]"; }
   std::vector<const char*> yaml_keys() const override {
     return {"activation",        "weights", "bias",       "weight_scales",
             "weight_zero_point", "requant", "bias_float", "bias_gain"};

@@ -59,6 +59,13 @@ class OpDef {
   // Whether the output's values are input values (picked, averaged, padded with the zero point,
   // reordered): the output's quantization defaults to the input's.
   virtual bool passes_values_through() const { return false; }
+  // A weighted op's weight tensor as its .npy file holds it: the layout ("[O, KH, KW, I]"),
+  // whose rank the reader checks, and a shape that does not fit the layer's other keys (the
+  // message, empty when it fits).
+  virtual const char* weight_layout() const { return nullptr; }
+  virtual std::string weight_shape_problem(const Layer& /*l*/) const { return ""; }
+  // Whether requant: (the integer scale-shift scheme) applies.
+  virtual bool takes_scale_shift() const { return false; }
   // Whether hw: mult: lut (multipliers in LUTs) and hw: share (a shared unit) apply.
   virtual bool takes_lut_multipliers() const { return false; }
   virtual bool takes_shared_unit() const { return false; }

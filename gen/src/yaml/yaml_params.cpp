@@ -1,11 +1,13 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <limits>
 #include <set>
 
+#include "ops/op.hpp"
 #include "rtlgen/compile.hpp"
 #include "rtlgen/device.hpp"
 #include "rtlgen/error.hpp"
@@ -49,30 +51,18 @@ void NetworkParser::parse_weights(const YAML::Node& ln, Layer& l, const std::str
     l.weight_dtype = DType::UInt8;
   else
     r_.fail(wn, fmt::format("{}weights must be int8 or uint8, the file holds '{}'", ctx, w.descr));
-  const size_t want_rank = l.op == OpKind::FullyConnected ? 2 : 4;
+  const OpDef& def = *op_def(l.op);  // the weighted op's entry: its weights' layout
+  const std::string layout = def.weight_layout();
+  const size_t want_rank = size_t(std::count(layout.begin(), layout.end(), ',')) + 1;
   if (w.shape.size() != want_rank)
-    r_.fail(wn, fmt::format("{}weights must have rank {} ({}), got rank {}", ctx, want_rank,
-                            l.op == OpKind::FullyConnected ? "[O, I]"
-                            : l.op == OpKind::Conv2D       ? "[O, KH, KW, I]"
-                                                           : "[1, KH, KW, C*DM]",
+    r_.fail(wn, fmt::format("{}weights must have rank {} ({}), got rank {}", ctx, want_rank, layout,
                             w.shape.size()));
   if (w.size() == 0)
     r_.fail(wn, fmt::format("{}weights are empty (shape ({}))", ctx, fmt::join(w.shape, ", ")));
   for (auto d : w.shape) l.weight_shape.push_back(static_cast<int32_t>(d));  // < 2^31
-  // The layout before the bias check: HWIO weights (Keras/TF) would otherwise be reported as
-  // a bias of the wrong length.
-  const auto& ws = l.weight_shape;
-  if (l.op == OpKind::Conv2D && (ws[1] != l.kernel_h || ws[2] != l.kernel_w))
-    r_.fail(wn,
-            fmt::format("{}weights have shape ({}) but a {}x{} convolution needs [O, {}, {}, "
-                        "I] (OHWI, TFLite's layout){}",
-                        ctx, fmt::join(ws, ", "), l.kernel_h, l.kernel_w, l.kernel_h, l.kernel_w,
-                        ws[0] == l.kernel_h && ws[1] == l.kernel_w
-                            ? "; these look like HWIO [KH, KW, I, O] (Keras): transpose "
-                              "them with np.transpose(w, (3, 0, 1, 2))"
-                            : ""));
+  if (const std::string why = def.weight_shape_problem(l); !why.empty()) r_.fail(wn, ctx + why);
   l.weights.assign(w.ints.begin(), w.ints.end());
-  const int out_channels = l.op == OpKind::DepthwiseConv2D ? l.weight_shape[3] : l.weight_shape[0];
+  const int out_channels = output_channels(l);
   if (ln["bias"] && ln["bias_float"])
     r_.fail(ln["bias_float"], ctx + "give either bias (int32) or bias_float (float32), not both");
   if (ln["bias_float"] && l.requant_mode != RequantMode::ScaleShift)
