@@ -23,12 +23,12 @@
 #include "rtlgen/install_paths.hpp"
 #include "rtlgen/network_io.hpp"
 #include "rtlgen/npy.hpp"
+#include "rtlgen/onnx_import.hpp"
 #include "rtlgen/passes.hpp"
 #include "rtlgen/pnr.hpp"
 #include "rtlgen/resource_model.hpp"
 #include "rtlgen/sim_runner.hpp"
 #include "rtlgen/synth.hpp"
-#include "rtlgen/onnx_import.hpp"
 #include "rtlgen/tflite_import.hpp"
 #include "rtlgen/yaml_writer.hpp"
 
@@ -175,14 +175,21 @@ void print_folding(const Network& net, const FoldReport& r) {
   // The analytic model of the design this folding generates: resources and latency.
   try {
     const HwPlan plan = plan_hardware(net);
-    const ResourceEstimate est = estimate_resources(plan);
+    // A design folded for an ECP5 is estimated in ECP5 cells; any other in 7-series cells (the
+    // device line above converts those for its family).
+    const ResourceFamily family =
+        !net.device.empty() && find_device(net.device).family == DeviceFamily::LatticeECP5
+            ? ResourceFamily::Ecp5
+            : ResourceFamily::Xilinx7;
+    const ResourceEstimate est = estimate_resources(plan, family);
     fmt::print(
-        "analytic model: {} cycles per frame (bottleneck {}), {:.1f} frames/s at {:.0f} MHz\n",
+        "analytic model: {} cycles per frame (bottleneck {}), {:.1f} frames/s at an assumed {:.0f} "
+        "MHz (target_clock_mhz; `rtlgen pnr` measures one)\n",
         plan.est_cycles_per_frame, plan.bottleneck,
         plan.est_cycles_per_frame ? net.target_clock_mhz * 1e6 / double(plan.est_cycles_per_frame)
                                   : 0.0,
         net.target_clock_mhz);
-    fmt::print("{}", resource_summary(est));
+    fmt::print("{}", resource_summary(est, family));
   } catch (const Error& e) {
     fmt::print("analytic model: no hardware plan ({})\n", e.what());
   }
@@ -298,7 +305,8 @@ int rtlgen_main(int argc, char** argv) {
       return a.size() > std::strlen(e) &&
              a.compare(a.size() - std::strlen(e), std::strlen(e), e) == 0;
     };
-    if (ends(".yaml") || ends(".yml") || ends(".tflite") || ends(".onnx")) args.insert(args.begin() + 1, "generate");
+    if (ends(".yaml") || ends(".yml") || ends(".tflite") || ends(".onnx"))
+      args.insert(args.begin() + 1, "generate");
   }
   std::vector<char*> cargs;
   for (auto& a : args) cargs.push_back(a.data());
@@ -336,8 +344,9 @@ int rtlgen_main(int argc, char** argv) {
   eval->add_option("--skip", skip, "skip the first N digits (e.g. 8000: the held-out 2,000)")
       ->check(kCount);
   eval->add_option("--limit", limit, "evaluate at most N digits (0: all)")->check(kCount);
-  eval->add_option("--dump", dump, "write every layer's outputs of all digits as DIR/<layer>.npy "
-                                   "([N, H, W, C] int32) + labels.npy");
+  eval->add_option("--dump", dump,
+                   "write every layer's outputs of all digits as DIR/<layer>.npy "
+                   "([N, H, W, C] int32) + labels.npy");
 
   auto* imp = app.add_subcommand("import", "convert a .tflite into NET.yaml + .npy parameters");
   imp->add_option("model", net_path, "MODEL.tflite or MODEL.onnx")->required();
@@ -461,8 +470,8 @@ int rtlgen_main(int argc, char** argv) {
   // (the harness needs 3: the first frame fills the pipeline, the later ones give the steady
   // state; fewer are raised to 3, which sim_report.json's measured frames show)
   sim->add_option("--perf-frames", perf_frames,
-                  "frames in the stall-free cycle measurement (fewer than 3 are raised to 3; "
-                  "inputs repeated)")
+                  "frames in the stall-free cycle measurement (fewer than 3 are raised to 3): "
+                  "the first frames of the run when there are enough, else the inputs repeated")
       ->check(kCount);
   sim->add_option("--jobs", sim_jobs,
                   "split the frames over N processes (default: the cores available)")

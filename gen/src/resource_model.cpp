@@ -500,8 +500,15 @@ ResourceEstimate estimate_resources(const HwPlan& plan, ResourceFamily family) {
   return e;
 }
 
-std::string resource_summary(const ResourceEstimate& est) {
+std::string resource_summary(const ResourceEstimate& est, ResourceFamily family) {
   const ResourceCounts& t = est.total;
+  if (family == ResourceFamily::Ecp5)
+    return fmt::format(
+        "resource estimate (Lattice ECP5, Yosys synth_ecp5 calibration): {} LUT4 of logic + {} "
+        "TRELLIS_DPR16X4, {} FF, {} MULT18X18D, {} DP16KD\n"
+        "latency estimate: {} cycles from the first input beat to the last output beat of a "
+        "frame\n",
+        t.lut, t.lutram, t.ff, t.dsp, t.ramb18, est.latency_cycles);
   return fmt::format(
       "resource estimate (Xilinx 7-series, Yosys synth_xilinx calibration): {} LUT + {} LUT RAM, "
       "{} FF, {} DSP48E1, {} RAMB36 + {} RAMB18 = {:.1f} BRAM36\n"

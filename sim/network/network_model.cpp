@@ -52,11 +52,12 @@ PhaseResult run_phase(const rtlgen::HwPlan& plan, const std::vector<Frame>& fram
 #endif
   AxisDriver src("s_axis", dut->s_axis_tdata, dut->s_axis_tvalid, dut->s_axis_tready,
                  plan.input.elems, plan.input.bits, opt.seed);
-  src.idle_probability(opt.idle);
+  const bool prefix = opt.stall_free_frames > 0;
+  src.idle_probability(prefix ? 0.0 : opt.idle);
   AxisMonitor sink("m_axis", dut->m_axis_tdata, dut->m_axis_tvalid, &dut->m_axis_tready,
                    plan.output.elems, plan.output.bits, plan.output.dtype == DType::Int8,
                    opt.seed + 1);
-  sink.with_last(dut->m_axis_tlast).ready_probability(opt.ready).keep_beats(false);
+  sink.with_last(dut->m_axis_tlast).ready_probability(prefix ? 1.0 : opt.ready).keep_beats(false);
   PhaseResult r;
   const size_t out_elems = size_t(plan.output.shape.elements());
   size_t out_seen = 0;
@@ -76,6 +77,10 @@ PhaseResult run_phase(const rtlgen::HwPlan& plan, const std::vector<Frame>& fram
 #if RTLGEN_SIM_CLASSIFY
       r.hw_class.push_back(int(dut->m_axis_tuser));  // the argmax side channel of this frame
 #endif
+      if (r.frame_done.size() == opt.stall_free_frames) {  // the stall-free prefix is done
+        src.idle_probability(opt.idle);
+        sink.ready_probability(opt.ready);
+      }
       if (opt.on_frame) opt.on_frame(r.frame_done.size());
     }
   });

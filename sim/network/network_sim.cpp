@@ -4,9 +4,12 @@
 // backpressure on the output, watches every layer's output stream (tap ports) and compares each
 // beat with the golden model's tensor for that layer. With --jobs N the frames are split into N
 // contiguous shares, each simulated by a process of its own (fork) on a fresh model, and the
-// results are merged. Measurement phase: stall-free, back-to-back frames (also checked) give
-// steady-state cycles per frame and latency; it always runs at least 3 frames, repeating the
-// inputs when fewer were given, because one frame only shows the pipeline latency.
+// results are merged. Steady state: stall-free, back-to-back frames (also checked) give cycles
+// per frame and latency, at least 3 of them because one frame only shows the pipeline latency.
+// With enough frames (at least max(2, N) x --perf-frames) they are the first frames of the first
+// share, which then runs on with stalls: every frame is simulated once, and the measurement costs
+// no pipeline fill of its own. With fewer frames a separate measurement phase (in the parent,
+// beside the shares) runs the inputs stall-free, repeated as needed.
 // Writes sim_report.json. Exit status: 0 = bit-exact, 1 = mismatches, 2 = deadlock / protocol
 // error / bad arguments. This file does not depend on the design (network_sim.hpp): the phases
 // run on the verilated model in network_model.cpp.
@@ -190,16 +193,21 @@ struct Share {
   std::vector<int> hw_argmax, hw_class, golden_argmax;
   uint64_t cycles = 0;
   double seconds = 0, cpu_seconds = 0;
+  // The stall-free prefix (PhaseOptions::stall_free_frames): the cycle of the first input and the
+  // end of each prefix frame at the output and on every layer's stream.
+  uint64_t first_input = 0;
+  std::vector<uint64_t> prefix_frame_done;
+  std::vector<std::vector<uint64_t>> prefix_layer_frame_end;
   std::string error;  // deadlock / protocol error: the run failed
 };
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Share, first, count, mismatches, seen, expected, first_mismatch,
                                    hw_argmax, hw_class, golden_argmax, cycles, seconds, cpu_seconds,
-                                   error)
+                                   first_input, prefix_frame_done, prefix_layer_frame_end, error)
 
 Share run_share(const Network& net, const HwPlan& plan, const std::vector<Frame>& frames,
-                size_t first, size_t count, uint64_t seed, const Options& o, uint64_t budget,
-                const std::function<void(size_t)>& on_frame) {
+                size_t first, size_t count, uint64_t seed, size_t stall_free_frames,
+                const Options& o, uint64_t budget, const std::function<void(size_t)>& on_frame) {
   Share s;
   s.first = first;
   s.count = count;
@@ -213,7 +221,15 @@ Share run_share(const Network& net, const HwPlan& plan, const std::vector<Frame>
     po.seed = seed;
     po.budget_per_frame = budget;
     po.on_frame = on_frame;
+    po.stall_free_frames = stall_free_frames;
     const PhaseResult r = network_sim::run_phase(plan, frames, first, count, e.checks, po);
+    const auto prefix_of = [&](const std::vector<uint64_t>& ends) {
+      return std::vector<uint64_t>(ends.begin(),
+                                   ends.begin() + std::min(ends.size(), stall_free_frames));
+    };
+    s.first_input = r.first_input;
+    s.prefix_frame_done = prefix_of(r.frame_done);
+    for (const auto& c : e.checks) s.prefix_layer_frame_end.push_back(prefix_of(c.frame_end));
     s.hw_argmax = r.hw_argmax;
     s.hw_class = r.hw_class;
     s.cycles = r.cycles;
@@ -231,16 +247,17 @@ Share run_share(const Network& net, const HwPlan& plan, const std::vector<Frame>
   return s;
 }
 
-// The checked phase over all frames, split over `jobs` processes (jobs == 1: in this process).
+// The checked phase over all frames, split over `jobs` processes (jobs == 1: in this process);
+// the first share starts with `stall_free_frames` frames without stalls.
 std::vector<Share> run_checked(const Network& net, const HwPlan& plan,
                                const std::vector<Frame>& frames, const Options& o, size_t jobs,
-                               uint64_t budget, const std::function<void()>& meanwhile,
-                               double* wall_seconds) {
+                               size_t stall_free_frames, uint64_t budget,
+                               const std::function<void()>& meanwhile, double* wall_seconds) {
   const size_t n = frames.size();
   FrameProgress progress(n, o.quiet);
   const auto t0 = std::chrono::steady_clock::now();
   if (jobs <= 1) {
-    auto s = run_share(net, plan, frames, 0, n, o.seed, o, budget,
+    auto s = run_share(net, plan, frames, 0, n, o.seed, stall_free_frames, o, budget,
                        [&](size_t done) { progress.update(done); });
     *wall_seconds = seconds_since(t0);
     progress.finish(n);
@@ -261,7 +278,8 @@ std::vector<Share> run_checked(const Network& net, const HwPlan& plan,
       int rc = 0;
       try {
         // Share k's stalls and backpressure come from its own seed (share 0: --seed itself).
-        const Share s = run_share(net, plan, frames, first, count, o.seed + 7919 * k, o, budget,
+        const Share s = run_share(net, plan, frames, first, count, o.seed + 7919 * k,
+                                  k == 0 ? stall_free_frames : 0, o, budget,
                                   [&](size_t done) { counters->done[k].store(done); });
         std::ofstream(files.back()) << nlohmann::json(s).dump();
       } catch (const std::exception& ex) {
@@ -331,13 +349,21 @@ int run(const Options& o) {
   size_t jobs = o.jobs > 0 ? size_t(o.jobs) : default_jobs();
   if (std::getenv("RTLGEN_FST")) jobs = 1;  // one waveform: one process
   jobs = std::min(jobs, frames.size());
-  // Steady state needs >= kMinPerfFrames stall-free frames: the inputs are repeated if needed.
+  // Steady state needs >= kMinPerfFrames stall-free frames. With enough frames (the first share
+  // holds them all, and at least half of all frames still see stalls) they are the first frames
+  // of the checked run; otherwise a measurement phase of their own repeats the inputs as needed.
   const size_t np = size_t(std::max(o.perf_frames, kMinPerfFrames));
+  const bool prefix = frames.size() >= std::max<size_t>(2, jobs) * np;
   if (!o.quiet) {
     fmt::print("network_sim: {} ({} hardware layers), {} frames on {} process{}, {}\n", plan.top,
                plan.layers.size(), frames.size(), jobs, jobs > 1 ? "es" : "",
                o.simulator.empty() ? "Verilator" : o.simulator);
-    if (np > frames.size())
+    if (prefix)
+      fmt::print(
+          "network_sim: the first {} frames run stall-free (cycles per frame), the other {} with "
+          "random input idles and output backpressure\n",
+          np, frames.size() - np);
+    else if (np > frames.size())
       fmt::print(
           "network_sim: cycles per frame are measured on {} stall-free frames (the {} "
           "input frame{} repeated): fewer frames would only show the pipeline latency\n",
@@ -348,13 +374,13 @@ int run(const Options& o) {
   fs::current_path(o.mem_dir);  // $readmemh file names are relative to the memory directory
   const uint64_t budget = uint64_t(std::max<int64_t>(plan.est_cycles_per_frame, 1000));
   if (o.profile_training) {
-    const Share s = run_share(net, plan, frames, 0, frames.size(), o.seed, o, budget, nullptr);
+    const Share s = run_share(net, plan, frames, 0, frames.size(), o.seed, 0, o, budget, nullptr);
     if (!s.error.empty()) throw SimulationFailure(s.error);
     return 0;
   }
 
-  // Measurement phase (stall-free, back-to-back, also checked), run while the shares of the
-  // checked phase are simulated by other processes.
+  // Measurement phase (stall-free, back-to-back, also checked) when the frames are too few for a
+  // stall-free prefix: run while the shares of the checked phase are simulated by other processes.
   PhaseResult perf;
   std::vector<TapCheck> perf_checks;
   std::string perf_error;
@@ -371,10 +397,21 @@ int run(const Options& o) {
   };
   double checked_wall = 0;  // golden model + simulation of every frame, all processes
   const std::vector<Share> shares =
-      run_checked(net, plan, frames, o, jobs, budget, measure, &checked_wall);
+      run_checked(net, plan, frames, o, jobs, prefix ? np : 0, budget,
+                  prefix ? std::function<void()>() : measure, &checked_wall);
   for (const auto& s : shares)
     if (!s.error.empty()) throw SimulationFailure(s.error);
   if (!perf_error.empty()) throw SimulationFailure(perf_error);
+  // The stall-free frames: each layer's frame ends and the output's.
+  std::vector<std::vector<uint64_t>> perf_layer_ends;
+  if (prefix) {
+    perf.frame_done = shares[0].prefix_frame_done;
+    perf.first_input = shares[0].first_input;
+    perf.cycles = perf.frame_done.back() - perf.first_input;
+    perf_layer_ends = shares[0].prefix_layer_frame_end;
+  } else {
+    for (const auto& c : perf_checks) perf_layer_ends.push_back(c.frame_end);
+  }
 
   // Merge the shares (in frame order).
   const size_t nl = plan.layers.size();
@@ -424,7 +461,7 @@ int run(const Options& o) {
     return ends.size() >= 3 ? double(ends.back() - ends[1]) / double(ends.size() - 2) : 0.0;
   };
   std::vector<double> layer_cycles(nl, 0.0);
-  for (size_t i = 0; i < nl; ++i) layer_cycles[i] = steady(perf_checks[i].frame_end);
+  for (size_t i = 0; i < nl; ++i) layer_cycles[i] = steady(perf_layer_ends[i]);
   const double cycles_per_frame = steady(perf.frame_done);
   const uint64_t latency = perf.frame_done.front() - perf.first_input;
   const double fps = double(frames.size()) / std::max(checked_wall, 1e-9);
@@ -468,13 +505,18 @@ int run(const Options& o) {
   j["multipliers"] = plan.multipliers;
   j["sim_frames_per_second"] = fps;
   j["jobs"] = jobs;
-  j["stall_phase"] = {{"idle_probability", o.idle}, {"ready_probability", o.ready},
-                      {"frames", frames.size()},    {"cycles", checked_cycles},
-                      {"seconds", checked_wall},    {"cpu_seconds", checked_cpu},
+  j["stall_phase"] = {{"idle_probability", o.idle},
+                      {"ready_probability", o.ready},
+                      {"frames", frames.size() - (prefix ? np : 0)},
+                      {"cycles", checked_cycles},
+                      {"seconds", checked_wall},
+                      {"cpu_seconds", checked_cpu},
                       {"fill_fraction", fill_fraction},
                       {"latency_dominated", fill_fraction > kLatencyDominated}};
+  // With a stall-free prefix its cycles and seconds are part of the checked run's.
   j["measurement_phase"] = {{"frames", np},
-                            {"input_frames_repeated", np > frames.size()},
+                            {"stall_free_prefix_of_checked_run", prefix},
+                            {"input_frames_repeated", !prefix && np > frames.size()},
                             {"cycles", perf.cycles},
                             {"seconds", perf.seconds},
                             {"cpu_seconds", perf.cpu_seconds},

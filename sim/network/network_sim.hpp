@@ -44,9 +44,13 @@ struct PhaseResult {
 };
 
 // Options of one phase: stall probabilities, seed of the stall pattern, cycle budget per frame,
-// and a callback after each output frame (progress).
+// and a callback after each output frame (progress). The first `stall_free_frames` frames run
+// without input idles or output backpressure (the stalls start once that many output frames are
+// done), so that they give the steady state while the rest of the phase tests the handshakes:
+// one pipeline fill for both.
 struct PhaseOptions {
   double idle = 0.0, ready = 1.0;
+  size_t stall_free_frames = 0;
   uint64_t seed = 1;
   uint64_t budget_per_frame = 1000;
   std::function<void(size_t)> on_frame;

@@ -29,6 +29,12 @@ def main():
                     help="the steady-state measurement must have used at least this many frames")
     ap.add_argument("--expect-latency-dominated", action="store_true",
                     help="the report must flag the run's frames/s as latency-dominated (few frames)")
+    ap.add_argument("--expect-stall-free-prefix", action="store_true",
+                    help="the steady state must come from the first frames of the checked run "
+                         "(no separate measurement run), the other frames with stalls")
+    ap.add_argument("--same-cycles-as", default="",
+                    help="another run's sim_report.json: cycles per frame, per layer too, and "
+                         "latency must be identical (timing does not depend on the data)")
     ap.add_argument("--expect-simulator", default="",
                     help="the report's simulator must name this (e.g. 'profile-guided build')")
     ap.add_argument("--fold-budget", type=int, default=0,
@@ -79,6 +85,22 @@ def main():
     if a.min_measured_frames and measured < a.min_measured_frames:
         failures.append(f'cycles/frame measured on {measured} stall-free frames '
                         f'(at least {a.min_measured_frames} needed for a steady state)')
+    m = r.get("measurement_phase", {})
+    if a.expect_stall_free_prefix:
+        if not m.get("stall_free_prefix_of_checked_run") or m.get("input_frames_repeated"):
+            failures.append(f'steady state not from a stall-free prefix of the run ({m})')
+        if r.get("stall_phase", {}).get("frames") != r["frames"] - measured:
+            failures.append(f'{r.get("stall_phase", {}).get("frames")} frames with stalls, expected '
+                            f'{r["frames"]} - {measured}')
+    if a.same_cycles_as:
+        other = json.load(open(a.same_cycles_as))
+        mine = [r["cycles_per_frame"], r["latency_cycles"]] + [
+            l["cycles_per_frame"] for l in r["layers"]]
+        theirs = [other["cycles_per_frame"], other["latency_cycles"]] + [
+            l["cycles_per_frame"] for l in other["layers"]]
+        if mine != theirs:
+            failures.append(f'cycles per frame, latency, per layer {mine} differ from '
+                            f'{a.same_cycles_as}: {theirs}')
     if a.expect_latency_dominated and not r.get("stall_phase", {}).get("latency_dominated"):
         failures.append('frames/s of so few frames is not flagged as latency-dominated '
                         f'(stall_phase: {r.get("stall_phase")})')

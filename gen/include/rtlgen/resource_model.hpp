@@ -196,7 +196,9 @@ void require_device_fit(const Network& net, const HwPlan& plan);
 Device smallest_fitting_device(const ResourceEstimate& est, const HwPlan& plan,
                                const std::string& vendor, bool* fits);
 
-// Two lines: resource totals and latency (printed by `rtlgen fold`, in report.txt).
-std::string resource_summary(const ResourceEstimate& est);
+// Two lines: resource totals and latency (printed by `rtlgen fold`, in report.txt), in the cells
+// of the family the estimate was made for.
+std::string resource_summary(const ResourceEstimate& est,
+                             ResourceFamily family = ResourceFamily::Xilinx7);
 
 }  // namespace rtlgen
