@@ -69,6 +69,84 @@ def integer_tensors(model):
     return out
 
 
+def u8s8_kernels_saturate():
+    """Whether ONNX Runtime's uint8 x int8 kernels on this CPU lose the exact sum. On x86 without
+    VNNI (AVX2, AVX-512F/BW) MLAS adds pairs of u8 x s8 products in int16 with saturation
+    (vpmaddubsw), so 255 * 127 + 255 * 127 becomes 32,767: ONNX Runtime's result then depends on
+    the CPU and is not the operator's integer meaning. Probed with one QLinearConv whose two pairs
+    of products each overflow int16."""
+    from onnx import TensorProto, helper, numpy_helper
+    c = 4
+    inits = [numpy_helper.from_array(np.array(1.0, np.float32), "xs"),
+             numpy_helper.from_array(np.array(0, np.uint8), "xz"),
+             numpy_helper.from_array(np.full((1, c, 1, 1), 127, np.int8), "w"),
+             numpy_helper.from_array(np.array(1.0, np.float32), "ws"),
+             numpy_helper.from_array(np.array(0, np.int8), "wz"),
+             numpy_helper.from_array(np.array(1000.0, np.float32), "ys"),
+             numpy_helper.from_array(np.array(0, np.uint8), "yz")]
+    node = helper.make_node("QLinearConv", ["x", "xs", "xz", "w", "ws", "wz", "ys", "yz"], ["y"])
+    graph = helper.make_graph(
+        [node], "u8s8_probe", [helper.make_tensor_value_info("x", TensorProto.UINT8, [1, c, 1, 1])],
+        [helper.make_tensor_value_info("y", TensorProto.UINT8, [1, 1, 1, 1])], inits)
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 8
+    s = ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
+    y = int(s.run(None, {"x": np.full((1, c, 1, 1), 255, np.uint8)})[0].ravel()[0])
+    return y != round(c * 255 * 127 / 1000.0)  # exact: 130; saturating pairs: 66
+
+
+def int8_weights_as_uint8(model):
+    """The model with its int8 weight initializers re-encoded as uint8: w + 128 with zero point
+    + 128, the same integers w - zero point, so every product and sum is unchanged. Weights of
+    QLinearConv / QLinearMatMul / QGemm (input 3, zero point 5) whose activation is uint8, and
+    DequantizeLinear of an int8 initializer (a QDQ graph's weights, fused by ONNX Runtime with
+    its activations run as uint8). ONNX Runtime computes uint8 x uint8 exactly on every CPU."""
+    from onnx import TensorProto, numpy_helper
+    inits = {t.name: t for t in model.graph.initializer}
+
+    def shifted(name):
+        new = name + "_as_uint8"
+        if new not in inits:
+            w = numpy_helper.to_array(inits[name]).astype(np.int16) + 128
+            inits[new] = numpy_helper.from_array(w.astype(np.uint8), new)
+            model.graph.initializer.append(inits[new])
+        return new
+
+    def is_int8(name):
+        return name in inits and inits[name].data_type == TensorProto.INT8
+
+    changed = 0
+    replaced = set()
+    for n in model.graph.node:
+        if n.op_type in ("QLinearConv", "QLinearMatMul", "QGemm") and len(n.input) > 5:
+            x_zp = inits.get(n.input[2])
+            if x_zp is not None and x_zp.data_type == TensorProto.UINT8 and is_int8(n.input[3]) \
+                    and is_int8(n.input[5]):
+                replaced.update((n.input[3], n.input[5]))
+                n.input[3], n.input[5] = shifted(n.input[3]), shifted(n.input[5])
+                changed += 1
+        elif n.op_type == "DequantizeLinear" and is_int8(n.input[0]):
+            if len(n.input) > 2 and n.input[2]:
+                if not is_int8(n.input[2]):
+                    continue
+                zp = shifted(n.input[2])
+            else:  # no zero point: 0, so 128 in the scale's shape (per tensor or per axis)
+                scale = numpy_helper.to_array(inits[n.input[1]])
+                zp = n.output[0] + "_zero_point_as_uint8"
+                inits[zp] = numpy_helper.from_array(np.full(scale.shape, 128, np.uint8), zp)
+                model.graph.initializer.append(inits[zp])
+                while len(n.input) < 3:
+                    n.input.append("")
+            replaced.update((n.input[0], n.input[2]))
+            n.input[0], n.input[2] = shifted(n.input[0]), zp
+            changed += 1
+    used = {i for n in model.graph.node for i in n.input}
+    unused = [t for t in model.graph.initializer if t.name in replaced and t.name not in used]
+    for t in unused:  # the int8 originals nothing reads any more
+        model.graph.initializer.remove(t)
+    return changed
+
+
 def fused_oracle(model_path):
     """ONNX Runtime's own fused graph of the model (what its default optimizations run), with
     every integer tensor of it made a graph output and run with no further optimization.
@@ -122,7 +200,19 @@ def main(argv=None):
     ap.add_argument("--float-model", help="float ONNX model for the float accuracy")
     a = ap.parse_args(argv)
 
-    sess, layer_tensors, fused_ops, default = fused_oracle(a.model)
+    oracle_model = a.model
+    tmp_oracle = tempfile.TemporaryDirectory()
+    if u8s8_kernels_saturate():
+        m = onnx.load(a.model)
+        n = int8_weights_as_uint8(m)
+        if n:
+            oracle_model = os.path.join(tmp_oracle.name, "weights_as_uint8.onnx")
+            onnx.save(m, oracle_model)
+            print(f"ONNX Runtime's uint8 x int8 kernels saturate pairs of products in int16 on this "
+                  f"CPU (x86 without VNNI): the oracle runs the int8 weights of {n} nodes "
+                  f"re-encoded as uint8 (w + 128, zero point + 128; the same integers), which it "
+                  f"computes exactly")
+    sess, layer_tensors, fused_ops, default = fused_oracle(oracle_model)
     in_name = sess.get_inputs()[0].name
     in_shape = [d if isinstance(d, int) else 1 for d in sess.get_inputs()[0].shape]
     out_names = [o.name for o in sess.get_outputs()]
