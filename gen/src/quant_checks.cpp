@@ -14,8 +14,6 @@ namespace rtlgen {
 
 namespace {
 
-constexpr double kTwoTo31 = 2147483648.0;
-
 // Channel count and the channel of weight i, for the layouts of docs/network-format.md:
 // conv [O][KH][KW][I], fully connected [O][I] (channel-major), depthwise [1][KH][KW][C].
 int channels_of(const Layer& l) {
@@ -39,32 +37,8 @@ std::string quantization_problem(const Layer& l, const TensorQuant& in,
           "bound {} / scale does not fit int32",
           l.out_quant.scale, to_string(l.activation), bound);
   }
-  if (has_weights(l.op)) {
-    const size_t n = l.weight_scales.size();
-    for (size_t c = 0; c < n; ++c) {
-      bool float_overflow = false;
-      const double m = weighted_multiplier(l, in, c, &float_overflow);
-      if (float_overflow || !(m < kTwoTo31))
-        return fmt::format(
-            "requantization multiplier of output channel {} (input scale {:.9g} x weight scale "
-            "{:.9g} / output scale {:.9g}) is 2^31 or more: no int32 result is representable; "
-            "check the scales",
-            c, in.scale, l.weight_scales[c], l.out_quant.scale);
-    }
-  } else if (l.op == OpKind::Mean) {
-    if (!(double(in.scale) / double(l.out_quant.scale) < kTwoTo31))
-      return fmt::format(
-          "requantization multiplier (input scale {:.9g} / output scale {:.9g}) is "
-          "2^31 or more: no int32 result is representable; check the scales",
-          in.scale, l.out_quant.scale);
-  } else if (l.op == OpKind::Add) {
-    if (!std::isfinite(2.0f * std::max(in.scale, second_in.scale)))
-      return fmt::format(
-          "ADD input scales {:.9g} and {:.9g}: twice the larger one is not a finite "
-          "float32",
-          in.scale, second_in.scale);
-  }
-  return "";
+  const OpDef* op = op_def(l.op);  // the op's own scales (softmax: none to check)
+  return op ? op->scale_problem(l, in, second_in) : "";
 }
 
 std::string accumulator_problem(const Layer& l, const TensorQuant& in) {

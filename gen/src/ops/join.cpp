@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <numeric>
 
@@ -137,6 +138,14 @@ class AddOp : public OpDef {
   InputCount input_count() const override { return {2, 2}; }
   bool takes_requantization_mode() const override { return true; }
   bool takes_onnxruntime_u8() const override { return true; }  // rtlgen_add_float's offset
+  // (the common scale of derive_quantization)
+  std::string scale_problem(const Layer& /*l*/, const TensorQuant& in,
+                            const TensorQuant& second_in) const override {
+    if (std::isfinite(2.0f * std::max(in.scale, second_in.scale))) return "";
+    return fmt::format(
+        "ADD input scales {:.9g} and {:.9g}: twice the larger one is not a finite float32",
+        in.scale, second_in.scale);
+  }
   void check_quantization(const Network& net, const Layer& l) const override {
     if (net.quant_of(l.inputs[1]).dtype != net.quant_of(l.inputs[0]).dtype)
       fail(l, "both ADD inputs must have the same dtype");

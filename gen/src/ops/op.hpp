@@ -34,6 +34,9 @@ struct Instance;
 struct MemFile;
 struct ResourceCounts;
 
+// 2^31: a requantization multiplier must stay below it (int32 fixed point).
+inline constexpr double kTwoTo31 = 2147483648.0;
+
 // How many inputs a layer of the op takes.
 struct InputCount {
   size_t min = 1, max = 1;
@@ -69,6 +72,13 @@ class OpDef {
   // Whether hw: mult: lut (multipliers in LUTs) and hw: share (a shared unit) apply.
   virtual bool takes_lut_multipliers() const { return false; }
   virtual bool takes_shared_unit() const { return false; }
+  // Scales whose integer arithmetic no int32 can represent (multipliers of 2^31 or more ...),
+  // the frontends' check before the passes (quant_checks.cpp): the message, empty when they
+  // fit. `second_in`: the second input's quantization (the first's for an op of one input).
+  virtual std::string scale_problem(const Layer& /*l*/, const TensorQuant& /*in*/,
+                                    const TensorQuant& /*second_in*/) const {
+    return "";
+  }
   // Refuses quantization the op cannot compute (after the graph's generic checks).
   virtual void check_quantization(const Network& /*net*/, const Layer& /*l*/) const {}
   // The integer constants of the op's arithmetic, from the scales (requantization multipliers,
@@ -130,6 +140,8 @@ double weighted_multiplier(const Layer& l, const TensorQuant& in, size_t c,
 class WeightedOp : public OpDef {
  public:
   bool takes_requantization_mode() const override { return true; }
+  std::string scale_problem(const Layer& l, const TensorQuant& in,
+                            const TensorQuant& second_in) const override;
   void derive_quantization(const Network& net, Layer& l) const override;
   int64_t accumulator_bound(const Network& net, const Layer& l) const override;
 };

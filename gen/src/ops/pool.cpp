@@ -335,6 +335,14 @@ class MaxPoolOp : public PoolOp {
 class MeanOp : public OpDef {
  public:
   bool takes_requantization_mode() const override { return true; }
+  std::string scale_problem(const Layer& l, const TensorQuant& in,
+                            const TensorQuant& /*second_in*/) const override {
+    if (double(in.scale) / double(l.out_quant.scale) < kTwoTo31) return "";
+    return fmt::format(
+        "requantization multiplier (input scale {:.9g} / output scale {:.9g}) is 2^31 or more: "
+        "no int32 result is representable; check the scales",
+        in.scale, l.out_quant.scale);
+  }
   // TFLite reference integer MEAN over H, W: sum(q - zp_in) scaled by s_in / (N * s_out), where
   // 1/N is folded into the multiplier with a bounded extra shift.
   void derive_quantization(const Network& net, Layer& l) const override {

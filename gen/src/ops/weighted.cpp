@@ -1,7 +1,7 @@
 // What TFLite's three weighted kernels (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED) share: the
 // requantization multiplier of an output channel from the scales, and the constants derived from
 // it (WeightedOp, the base of their entries in ops/mvu.cpp and ops/depthwise.cpp).
-// quant_checks.cpp refuses scales with the same formula.
+// Its scale_problem refuses scales with the same formula.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -29,6 +29,21 @@ double weighted_multiplier(const Layer& l, const TensorQuant& in, size_t c, bool
   }
   if (float_overflow) *float_overflow = false;
   return double(in.scale) * double(ws) / double(l.out_quant.scale);
+}
+
+std::string WeightedOp::scale_problem(const Layer& l, const TensorQuant& in,
+                                      const TensorQuant& /*second_in*/) const {
+  for (size_t c = 0; c < l.weight_scales.size(); ++c) {
+    bool float_overflow = false;
+    const double m = weighted_multiplier(l, in, c, &float_overflow);
+    if (float_overflow || !(m < kTwoTo31))
+      return fmt::format(
+          "requantization multiplier of output channel {} (input scale {:.9g} x weight scale "
+          "{:.9g} / output scale {:.9g}) is 2^31 or more: no int32 result is representable; "
+          "check the scales",
+          c, in.scale, l.weight_scales[c], l.out_quant.scale);
+  }
+  return "";
 }
 
 void WeightedOp::derive_quantization(const Network& net, Layer& l) const {
