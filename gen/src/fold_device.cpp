@@ -161,7 +161,8 @@ FoldReport fold_to_device(Network& net, const FoldTarget& target) {
         best.report.multipliers, best.report.bottleneck_cycles, dev.name, fill,
         best.fit.overflow(fill)));
   if (fastest.fit.fits(fill)) {
-    best = fastest;
+    // (again: `net` holds the folding of the last trial, the smallest budget's, not fastest's)
+    best = try_budget(net, target, kUnbounded, dev);
   } else {
     // Largest budget in [min_budget, fastest) whose folding fits.
     int64_t good = min_budget, bad = fastest.report.multipliers;
