@@ -26,13 +26,20 @@
  *
  * Structure: a line buffer of NROWS image rows (block RAM, or LUT RAM with MEM_STYLE = 1: one
  * write port, one registered read port whose output is registered again), written by the input side, read by
- * the window side. A memory word holds PPB pixels (PPB*IFM_C elements, PPB = 1 unless
- * IN_N > IFM_C), IFM_W/PPB words per row, each row in a slot of 2^ceil(log2(IFM_W/PPB)) words so
- * that a word address is {slot, word column}: no multiply or adder in front of the address;
- * the input side writes one word per pixel (IN_N <= IFM_C) or per beat (IN_N > IFM_C), the
- * window side reads the word holding a tap and selects the tap's pixel from the registered
- * word (per-port row / column / slot registers stepping with the tap counters, no division,
- * no multiply). NROWS = max(K_H + STRIDE_H + 1,
+ * the window side. Pixel words (WORD_N = 0): a memory word holds PPB pixels (PPB*IFM_C
+ * elements, PPB = 1 unless IN_N > IFM_C), IFM_W/PPB words per row, each row in a slot of
+ * 2^ceil(log2(IFM_W/PPB)) words so that a word address is {slot, word column}: no multiply or
+ * adder in front of the address; the input side writes one word per pixel (IN_N <= IFM_C) or
+ * per beat (IN_N > IFM_C), the window side reads the word holding a tap and selects the tap's
+ * pixel from the registered word (per-port row / column / slot registers stepping with the tap
+ * counters, no division, no multiply). Chunk words (0 < WORD_N < IFM_C, one tap per beat,
+ * IN_N <= IFM_C): a memory word holds WORD_N channels of one pixel (a multiple of SIMD and of
+ * IN_N), IFM_C/WORD_N words per pixel in a column of 2^ceil(log2(IFM_C/WORD_N)) words, the
+ * address {slot, column, chunk}; the input side writes a word every WORD_N/IN_N beats, the
+ * window side reads the word holding the beat's SIMD channels (and selects them from it when
+ * WORD_N > SIMD). A shallow wide buffer of whole pixels fills its block RAM poorly and costs a
+ * wide chunk select; chunk words are deeper and as narrow as a beat needs.
+ * NROWS = max(K_H + STRIDE_H + 1,
  * rows kept by the last output row + rows needed by the first output row), so that the next
  * STRIDE_H rows (or the next frame's first rows) load while the current windows are read.
  * With several taps per beat (TPB = SIMD / IFM_C > 1) the buffer is replicated TPB times, one
@@ -91,7 +98,11 @@ module rtlgen_swg #
     parameter ELEM_BITS = 8,
     // line buffer memory: 0 = block RAM, 1 = distributed RAM (LUT RAM); chosen by the
     // generator's resource model (distributed_memory() in gen/src/resource_model.cpp)
-    parameter MEM_STYLE = 0
+    parameter MEM_STYLE = 0,
+    // line buffer word: 0 = whole pixels; else WORD_N channels (a multiple of SIMD and IN_N
+    // dividing IFM_C, SIMD <= IFM_C, IN_N <= IFM_C); chosen by the generator's plan
+    // (swg_word_elems() in gen/src/plan/plan_builder.cpp)
+    parameter WORD_N = 0
 )
 (
     input  wire                 clk,
@@ -124,6 +135,15 @@ localparam NGRP = (K_H * K_W) / TPB;
 // input beats per pixel (IN_N divides IFM_C) or pixels per input beat (IN_N multiple of IFM_C)
 localparam BPP = (IN_N < IFM_C && IN_N > 0) ? IFM_C / IN_N : 1;
 localparam PPB = (IN_N > IFM_C) ? IN_N / IFM_C : 1;
+// chunk words (see the header): words per pixel, input beats per word, elements per word and
+// per tap of a word read, SIMD chunks per word read (the output side's select)
+localparam CHUNKED = (WORD_N > 0 && WORD_N < IFM_C) ? 1 : 0;
+localparam WORD_D = (WORD_N > 0) ? WORD_N : 1;  // (a divisor that is never 0)
+localparam NCW = CHUNKED ? IFM_C / WORD_D : 1;
+localparam BPW = CHUNKED ? WORD_D / IN_N : BPP;
+localparam WORD_E = CHUNKED ? WORD_N : PPB * IFM_C;
+localparam TAP_E = CHUNKED ? WORD_N : IFM_C;
+localparam NSEL = (TAP_E > SIMD) ? TAP_E / SIMD : 1;
 // window origins of the last output row / column, first row kept for the last output row
 localparam Y0_LAST = (OFM_H - 1) * STRIDE_H - PAD_T;
 localparam X0_LAST = (OFM_W - 1) * STRIDE_W - PAD_L;
@@ -135,13 +155,16 @@ localparam NEED0 = (K_H - PAD_T < IFM_H) ? K_H - PAD_T : IFM_H;
 localparam NROWS_A = K_H + STRIDE_H + 1;
 localparam NROWS_B = IFM_H - LO_LAST + NEED0;
 localparam NROWS = (NROWS_A > NROWS_B) ? NROWS_A : NROWS_B;
-// line buffer words (one word = PPB pixels, WPR words per image row, a row slot holding 2^CB
-// words so that a word address is {slot, word column})
+// line buffer words (pixel words: one word = PPB pixels, WPR words per image row, a row slot
+// holding 2^CB words so that a word address is {slot, word column}; chunk words: a column of
+// 2^CWB words per pixel, the address {slot, column, chunk})
 localparam WPR = IFM_W / PPB;
 localparam CB = (WPR > 1) ? $clog2(WPR) : 0;
-localparam DEPTH = NROWS << CB;
-localparam PIX_W = IFM_C * ELEM_BITS;
-localparam WORD_W = PPB * PIX_W;
+localparam CWB = (NCW > 1) ? $clog2(NCW) : 0;
+localparam XAB = CB + CWB;
+localparam DEPTH = NROWS << XAB;
+localparam TAP_W = TAP_E * ELEM_BITS;
+localparam WORD_W = WORD_E * ELEM_BITS;
 // advance of a tap counter pair per beat (TPB taps in (ky, kx) order)
 localparam TQ = TPB / K_W;
 localparam TR = TPB % K_W;
@@ -158,10 +181,11 @@ localparam FSTEP = (IFM_H - PAD_T - Y0_LAST) % NROWS;
 
 // widths
 localparam NW = $clog2(NROWS);
-localparam AW = NW + CB;
+localparam AW = NW + XAB;
+localparam XAW = (XAB > 0) ? XAB : 1;
 // distributed line buffer as one memory per row slot (open ECP5 flow; see g_mem_lut_rows)
 `ifdef RTLGEN_ECP5
-localparam LUT_ROW_BANKS = (CB > 0 && NROWS > 1) ? 1 : 0;
+localparam LUT_ROW_BANKS = (XAB > 0 && NROWS > 1) ? 1 : 0;
 `else
 localparam LUT_ROW_BANKS = 0;
 `endif
@@ -170,15 +194,19 @@ localparam YW = RW + 1;
 localparam XW = $clog2(IFM_W + K_W + STRIDE_W + PAD_L + PAD_R + 1) + 2;
 localparam XCW = (WPR > 1) ? $clog2(WPR) : 1;
 localparam OW = (PPB > 1) ? $clog2(PPB) : 1;
-localparam BCW = (BPP > 1) ? $clog2(BPP) : 1;
+localparam BCW = (BPW > 1) ? $clog2(BPW) : 1;
+localparam CWW = (NCW > 1) ? $clog2(NCW) : 1;
 localparam CHW = (NCH > 1) ? $clog2(NCH) : 1;
+localparam SLW = (NSEL > 1) ? $clog2(NSEL) : 1;
 localparam GW = (NGRP > 1) ? $clog2(NGRP) : 1;
 localparam KXW = XW - 1;
 
 // sized constants (truncation of the 32-bit parameter arithmetic is intended)
 /* verilator lint_off WIDTH */
 localparam [XCW-1:0] WPR_PEN = (WPR > 1) ? WPR - 2 : 0;  // the word before the row's last
-localparam [BCW-1:0] BPP_PEN = (BPP > 1) ? BPP - 2 : 0;  // the beat before the pixel's last
+localparam [BCW-1:0] BPW_PEN = (BPW > 1) ? BPW - 2 : 0;  // the beat before the word's last
+localparam [CWW-1:0] NCW_PEN = (NCW > 1) ? NCW - 2 : 0;  // the word before the pixel's last
+localparam [SLW-1:0] NSEL_PEN = (NSEL > 1) ? NSEL - 2 : 0;  // the chunk before the word's last
 localparam [RW-1:0] IFM_H_R = IFM_H;
 localparam [RW-1:0] NROWS_R = NROWS;
 localparam [RW-1:0] NEED0_R = NEED0;
@@ -256,6 +284,11 @@ initial begin
     if (ORDER != 0 && ORDER != 1) begin
         $error("%m: ORDER must be 0 or 1");
     end
+    if (WORD_N < 0 || (WORD_N > 0 && (IFM_C % WORD_D != 0 || SIMD > IFM_C || IN_N > IFM_C ||
+            WORD_D % SIMD != 0 || WORD_D % IN_N != 0))) begin
+        $error("%m: WORD_N (%0d) must be 0 or a divisor of IFM_C (%0d) %s (%0d, %0d)", WORD_N,
+               IFM_C, "that SIMD and IN_N divide", SIMD, IN_N);
+    end
     if (SIMD < 1) begin
         $error("%m: SIMD must be >= 1");
     end else if (SIMD <= IFM_C) begin
@@ -295,36 +328,41 @@ reg  wr_ok_reg = 1'b1;                      // wr_cnt < rd_hi
 reg  rd_ok_reg = 1'b0;                      // !pending && wr_cnt >= need
 reg  full_reg = 1'b0;                       // wr_cnt >= IFM_H
 /*
- * Input side: line buffer word address = {slot, word column}
+ * Input side: line buffer word address = {slot, word column} or {slot, column, chunk}
  */
 reg  [NW-1:0]  wr_slot_reg = {NW{1'b0}};
-reg  [XCW-1:0] wr_x_reg = {XCW{1'b0}};      // word within the row
-reg  [BCW-1:0] wr_beat_reg = {BCW{1'b0}};   // beat within the pixel (IN_N < IFM_C)
-// wr_beat_reg == BPP - 1 and wr_x_reg == WPR - 1, loaded with the counters: row_done is then
-// one gate after the handshake, not two compares (it selects the row conditions below)
-reg  wr_beat_last_reg = (BPP == 1) ? 1'b1 : 1'b0;
+reg  [XCW-1:0] wr_x_reg = {XCW{1'b0}};      // word column (pixel words) or pixel within the row
+reg  [CWW-1:0] wr_cw_reg = {CWW{1'b0}};     // word within the pixel (chunk words)
+reg  [BCW-1:0] wr_beat_reg = {BCW{1'b0}};   // beat within the word (BPW > 1)
+// wr_beat_reg == BPW - 1, wr_cw_reg == NCW - 1 and wr_x_reg == WPR - 1, loaded with the
+// counters: row_done is then one gate after the handshake, not three compares (it selects the
+// row conditions below)
+reg  wr_beat_last_reg = (BPW == 1) ? 1'b1 : 1'b0;
+reg  wr_cw_last_reg = (NCW == 1) ? 1'b1 : 1'b0;
 reg  wr_x_last_reg = (WPR == 1) ? 1'b1 : 1'b0;
 wire [WORD_W-1:0] wr_word;
 wire [AW-1:0] wr_addr;
+wire [XAW-1:0] wr_col;                      // the word within the row slot
 
 wire wr_ok = wr_ok_reg;
 wire s_fire = s_axis_tvalid && wr_ok;
 wire word_wr = s_fire && wr_beat_last_reg;
-wire row_done = word_wr && wr_x_last_reg;
+wire pix_wr = word_wr && wr_cw_last_reg;
+wire row_done = pix_wr && wr_x_last_reg;
 
 assign s_axis_tready = wr_ok;
 
 generate
-    if (BPP > 1) begin : g_assemble
-        // first BPP-1 beats of a pixel wait here, the last beat completes the word (PPB = 1).
-        // Each waiting beat enters at the top and shifts the earlier ones down, so after BPP-1
+    if (BPW > 1) begin : g_assemble
+        // first BPW-1 beats of a word wait here, the last beat completes the word (PPB = 1).
+        // Each waiting beat enters at the top and shifts the earlier ones down, so after BPW-1
         // beats the first sits lowest: no beat-indexed write, whose index product synthesised
         // to a carry chain in front of the register's write enables (ECP5 critical path).
-        reg [PIX_W-IN_N*ELEM_BITS-1:0] part_reg = {(PIX_W-IN_N*ELEM_BITS){1'b0}};
-        if (BPP > 2) begin : g_shift
+        reg [WORD_W-IN_N*ELEM_BITS-1:0] part_reg = {(WORD_W-IN_N*ELEM_BITS){1'b0}};
+        if (BPW > 2) begin : g_shift
             always @(posedge clk) begin
                 if (s_fire && !wr_beat_last_reg) begin
-                    part_reg <= {s_axis_tdata, part_reg[PIX_W-IN_N*ELEM_BITS-1:IN_N*ELEM_BITS]};
+                    part_reg <= {s_axis_tdata, part_reg[WORD_W-IN_N*ELEM_BITS-1:IN_N*ELEM_BITS]};
                 end
             end
         end else begin : g_hold
@@ -339,8 +377,20 @@ generate
         // one word per beat: one pixel (IN_N = IFM_C) or PPB pixels in w order
         assign wr_word = s_axis_tdata;
     end
-    if (CB > 0) begin : g_wr_addr_cols
-        assign wr_addr = {wr_slot_reg, wr_x_reg};
+    if (CB > 0 && CWB > 0) begin : g_wr_col_chunks
+        assign wr_col = {wr_x_reg, wr_cw_reg};
+    end else if (CB > 0) begin : g_wr_col_pixels
+        assign wr_col = wr_x_reg;
+        wire unused_cw = ^wr_cw_reg;  // one word per pixel
+    end else if (CWB > 0) begin : g_wr_col_one
+        assign wr_col = wr_cw_reg;
+        wire unused_x = ^wr_x_reg;  // one pixel per row
+    end else begin : g_wr_col_none
+        assign wr_col = 1'b0;
+        wire unused_x = ^{wr_x_reg, wr_cw_reg};  // one word per row
+    end
+    if (XAB > 0) begin : g_wr_addr_cols
+        assign wr_addr = {wr_slot_reg, wr_col};
     end else begin : g_wr_addr_rows
         assign wr_addr = wr_slot_reg;
     end
@@ -349,9 +399,13 @@ endgenerate
 always @(posedge clk) begin
     if (s_fire) begin
         wr_beat_reg <= wr_beat_last_reg ? {BCW{1'b0}} : wr_beat_reg + 1'b1;
-        wr_beat_last_reg <= (BPP == 1) || (!wr_beat_last_reg && wr_beat_reg == BPP_PEN);
+        wr_beat_last_reg <= (BPW == 1) || (!wr_beat_last_reg && wr_beat_reg == BPW_PEN);
     end
     if (word_wr) begin
+        wr_cw_reg <= wr_cw_last_reg ? {CWW{1'b0}} : wr_cw_reg + 1'b1;
+        wr_cw_last_reg <= (NCW == 1) || (!wr_cw_last_reg && wr_cw_reg == NCW_PEN);
+    end
+    if (pix_wr) begin
         wr_x_reg <= wr_x_last_reg ? {XCW{1'b0}} : wr_x_reg + 1'b1;
         wr_x_last_reg <= (WPR == 1) || (!wr_x_last_reg && wr_x_reg == WPR_PEN);
     end
@@ -360,7 +414,9 @@ always @(posedge clk) begin
     end
     if (rst) begin
         wr_beat_reg <= {BCW{1'b0}};
-        wr_beat_last_reg <= (BPP == 1) ? 1'b1 : 1'b0;
+        wr_beat_last_reg <= (BPW == 1) ? 1'b1 : 1'b0;
+        wr_cw_reg <= {CWW{1'b0}};
+        wr_cw_last_reg <= (NCW == 1) ? 1'b1 : 1'b0;
         wr_x_reg <= {XCW{1'b0}};
         wr_x_last_reg <= (WPR == 1) ? 1'b1 : 1'b0;
         wr_slot_reg <= {NW{1'b0}};
@@ -390,7 +446,7 @@ reg  m_user_reg = 1'b0;
 reg  [SIMD*ELEM_BITS-1:0] m_data_reg = {SIMD*ELEM_BITS{1'b0}};
 
 wire [TPB-1:0] s2_in;
-wire [TPB*PIX_W-1:0] s2_word;
+wire [TPB*TAP_W-1:0] s2_word;
 
 wire en;  // the output skid's clock enable (a register)
 wire rd_ok = rd_ok_reg;
@@ -437,6 +493,46 @@ wire wrap = (frame_end || pending_reg) && full_reg;
 wire tap_wrap = issue && tap_adv && grp_last;
 wire tap_step = issue && tap_adv && !grp_last;
 wire win_next = issue && win_last;
+
+// The beat's channel chunk ch_reg as the word read (rd_cw: the word within the pixel, chunk
+// words) and the SIMD chunk selected from that word (sel)
+wire [CWW-1:0] rd_cw;
+wire [SLW-1:0] sel;
+generate
+    if (CHUNKED && NSEL > 1) begin : g_sel_sub
+        // WORD_N/SIMD chunks per word: a word counter and a chunk counter stepping with ch_reg
+        reg [CWW-1:0] cw_reg = {CWW{1'b0}};
+        reg [SLW-1:0] sub_reg = {SLW{1'b0}};
+        reg sub_last_reg = 1'b0;  // sub_reg == NSEL - 1
+        always @(posedge clk) begin
+            if (ch_step) begin
+                if (ch_last || sub_last_reg) begin
+                    cw_reg <= ch_last ? {CWW{1'b0}} : cw_reg + 1'b1;
+                    sub_reg <= {SLW{1'b0}};
+                    sub_last_reg <= 1'b0;
+                end else begin
+                    sub_reg <= sub_reg + 1'b1;
+                    sub_last_reg <= (sub_reg == NSEL_PEN);
+                end
+            end
+            if (rst) begin
+                cw_reg <= {CWW{1'b0}};
+                sub_reg <= {SLW{1'b0}};
+                sub_last_reg <= 1'b0;
+            end
+        end
+        assign rd_cw = cw_reg;
+        assign sel = sub_reg;
+    end else if (CHUNKED) begin : g_sel_word
+        // one chunk per word (WORD_N = SIMD): the word is the chunk
+        assign rd_cw = ch_reg;
+        assign sel = 1'b0;
+    end else begin : g_sel_pixel
+        // pixel words: the chunk is selected from the pixel
+        assign rd_cw = {CWW{1'b0}};
+        assign sel = ch_reg;
+    end
+endgenerate
 
 // next output row: first row it keeps (+ NROWS: the input side's limit then), rows it needs
 // hi_next_reg = max(y0n, 0) + NROWS, kept in a register that steps with y0n_reg: for the next
@@ -735,11 +831,24 @@ generate
 
         wire in_img = (iy_reg >= 0) && (iy_reg < IFM_H_Y) && (ix_reg >= 0) && (ix_reg < IFM_W_X);
         wire [AW-1:0] rd_addr;
-        if (CB > 0) begin : g_rd_addr_cols
-            assign rd_addr = {slot_reg, ixw};
+        wire [XAW-1:0] rd_col;  // the word within the row slot
+        if (CB > 0 && CWB > 0) begin : g_rd_col_chunks
+            assign rd_col = {ixw, rd_cw};
+        end else if (CB > 0) begin : g_rd_col_pixels
+            assign rd_col = ixw;
+            wire unused_cw = ^rd_cw;  // one word per pixel
+        end else if (CWB > 0) begin : g_rd_col_one
+            assign rd_col = rd_cw;
+            wire unused_ixw = ^ixw;  // one column per row: no column address
+        end else begin : g_rd_col_none
+            assign rd_col = 1'b0;
+            wire unused_ixw = ^{ixw, rd_cw};  // one word per row
+        end
+        if (XAB > 0) begin : g_rd_addr_cols
+            assign rd_addr = {slot_reg, rd_col};
         end else begin : g_rd_addr_rows
             assign rd_addr = slot_reg;
-            wire unused_ixw = ^ixw;  // one column per row: no column address
+            wire unused_col = ^rd_col;
         end
 
         // The line buffer copy: one write port, one read port registered at the RAM (rd_q, no
@@ -762,29 +871,30 @@ generate
             // 32 DPR16X4: the enable net of all rows fanned out to some 200 cells.
             // Both from registers only, as they will be after an accepted beat; the handshake is
             // then just the rows' clock enable (one gate after s_axis_tvalid and wr_ok_reg).
-            wire [NW-1:0] wr_slot_f = !(wr_beat_last_reg && wr_x_last_reg) ? wr_slot_reg :
+            wire [NW-1:0] wr_slot_f = !(wr_beat_last_reg && wr_cw_last_reg && wr_x_last_reg) ?
+                                      wr_slot_reg :
                                       (wr_slot_reg == NROWS_LAST) ? {NW{1'b0}} : wr_slot_reg + 1'b1;
-            wire wr_beat_last_f = (BPP == 1) || (!wr_beat_last_reg && wr_beat_reg == BPP_PEN);
+            wire wr_beat_last_f = (BPW == 1) || (!wr_beat_last_reg && wr_beat_reg == BPW_PEN);
             genvar r;
             for (r = 0; r < NROWS; r = r + 1) begin : row
                 localparam [NW-1:0] SLOT = r;
                 (* ram_style = "distributed" *) (* no_rw_check *)
-                reg [WORD_W-1:0] mem [0:(1 << CB)-1];
+                reg [WORD_W-1:0] mem [0:(1 << XAB)-1];
                 reg [WORD_W-1:0] rd_reg = {WORD_W{1'b0}};
                 // = wr_beat_last_reg && wr_slot_reg == SLOT
-                reg wr_hot_reg = (r == 0 && BPP == 1) ? 1'b1 : 1'b0;
+                reg wr_hot_reg = (r == 0 && BPW == 1) ? 1'b1 : 1'b0;
                 always @(posedge clk) begin
                     if (s_fire) begin
                         wr_hot_reg <= wr_beat_last_f && wr_slot_f == SLOT;
                     end
                     if (rst) begin
-                        wr_hot_reg <= (r == 0 && BPP == 1) ? 1'b1 : 1'b0;
+                        wr_hot_reg <= (r == 0 && BPW == 1) ? 1'b1 : 1'b0;
                     end
                     if (s_fire && wr_hot_reg) begin
-                        mem[wr_x_reg] <= wr_word;
+                        mem[wr_col] <= wr_word;
                     end
                     if (en) begin
-                        rd_reg <= (slot_reg == SLOT) ? mem[ixw] : {WORD_W{1'b0}};
+                        rd_reg <= (slot_reg == SLOT) ? mem[rd_col] : {WORD_W{1'b0}};
                     end
                 end
                 assign row_q[r] = rd_reg;
@@ -840,28 +950,29 @@ generate
         end
 
         assign s2_in[j] = in_q2;
-        // the tap's pixel of the word read (pixel off_q2, PPB > 1)
-        assign s2_word[j*PIX_W +: PIX_W] = in_q2 ? rd_q2[off_q2*PIX_W +: PIX_W]
-                                                 : {IFM_C{PAD_BYTE}};
+        // the tap's pixel of the word read (pixel off_q2, PPB > 1), or the chunk word read
+        assign s2_word[j*TAP_W +: TAP_W] = in_q2 ? rd_q2[off_q2*TAP_W +: TAP_W]
+                                                 : {TAP_E{PAD_BYTE}};
     end
 endgenerate
 
 generate
     if (TPB > 1) begin : g_multi_tap
+        wire unused_sel = ^sel;  // whole taps per beat: no chunk select
         always @(posedge clk) begin
             if (en) begin
                 m_data_reg <= s2_word;
             end
         end
     end else begin : g_chunk
-        // channel chunk of the word in stage 2
-        reg [CHW-1:0] s1_ch_reg = {CHW{1'b0}};
-        reg [CHW-1:0] s2_ch_reg = {CHW{1'b0}};
+        // channel chunk of the word in stage 2 (of the pixel, or of a chunk word holding several)
+        reg [SLW-1:0] s1_sel_reg = {SLW{1'b0}};
+        reg [SLW-1:0] s2_sel_reg = {SLW{1'b0}};
         always @(posedge clk) begin
             if (en) begin
-                s1_ch_reg <= ch_reg;
-                s2_ch_reg <= s1_ch_reg;
-                m_data_reg <= s2_word[s2_ch_reg*SIMD*ELEM_BITS +: SIMD*ELEM_BITS];
+                s1_sel_reg <= sel;
+                s2_sel_reg <= s1_sel_reg;
+                m_data_reg <= s2_word[s2_sel_reg*SIMD*ELEM_BITS +: SIMD*ELEM_BITS];
             end
         end
     end

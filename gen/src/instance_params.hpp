@@ -2,6 +2,7 @@
 // plan), and the integer helpers they share.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -25,6 +26,20 @@ inline int64_t param(const Instance& inst, const std::string& name, int64_t def 
   for (const auto& [k, v] : inst.params)
     if (k == name) return v.kind() == ParamValue::Kind::Integer ? v.as_int() : def;
   return def;
+}
+
+// rtlgen_swg's line-buffer word as the template lays it out (see its header): elements per word
+// (PPB pixels, or a chunk of WORD_N channels), words per pixel (a column of 2^ceil(log2) words
+// in the address; 1 for pixel words) and elements of one tap in a word read.
+struct SwgWord {
+  int64_t elems = 1, per_pixel = 1, tap_elems = 1;
+};
+inline SwgWord swg_word(const Instance& inst) {
+  const int64_t ic = std::max<int64_t>(param(inst, "IFM_C", 1), 1), in_n = param(inst, "IN_N", 1),
+                word_n = param(inst, "WORD_N");
+  if (word_n > 0 && word_n < ic) return {word_n, ic / word_n, word_n};
+  const int64_t ppb = in_n > ic ? in_n / ic : 1;
+  return {ppb * ic, 1, ic};
 }
 
 // The fields of a vector parameter, field 0 first; empty if absent.

@@ -13,14 +13,16 @@
 //                   Yosys folds the shifters away),
 //                   FF = 290 per lane (380 at MUL_CYCLES 2); ROM CHANNELS/PE x PE*72 (one read
 //                   port)
-//   rtlgen_swg      LUT = 224 + 25 TPB + 2.0 PIX_W [IFM_C > SIMD] + 0.75 SIMD*8
-//                   (the chunk select: 3.9 fitted on LeNet's 48-bit pixels, 2.0 on MobileNet's
-//                   64..2048-bit pixels; the wide ones dominate, so 2.0)
-//                   FF  = 109 + (IFM_C - IN_N)*8 [IN_N < IFM_C] + TPB*(45 + WORD_W) + SIMD*8
+//   rtlgen_swg      LUT = 224 + 25 TPB + 2.0 TAP_W [TAP_E > SIMD] + 0.75 SIMD*8
+//                   (the chunk select out of the TAP_E elements of a tap in a word read, the
+//                   pixel or a chunk word of WORD_N: 3.9 fitted on LeNet's 48-bit pixels, 2.0
+//                   on MobileNet's 64..2048-bit pixels; the wide ones dominate, so 2.0)
+//                   FF  = 109 + (WORD_E - IN_N)*8 [IN_N < WORD_E] + TPB*(45 + WORD_W) + SIMD*8
 //                   (pixel assembly, per tap port its counters and second read register,
 //                   output register; + WORD_W per port for a LUT RAM line buffer's read
 //                   register; structural, within 6% on the MLPerf Tiny DS-CNN's swg)
-//                   line buffer: TPB copies of NROWS*IFM_W x IFM_C*8 (block RAM)
+//                   line buffer: TPB copies of NROWS*IFM_W x IFM_C*8 (pixel words) or of
+//                   NROWS*IFM_W*2^ceil(log2(IFM_C/WORD_N)) x WORD_N*8 (chunk words)
 //   rtlgen_fifo     LUT 10, FF 12 + WIDTH, LUT RAM ceil(WIDTH/6) (16 deep)
 //   others          small structural estimates (width converter, framer, argmax, fork)
 //
@@ -106,7 +108,8 @@ ResourceCounts lut_ram(int64_t words, int64_t width) {
 }
 
 // rtlgen_swg's line buffer (one copy of TPB): {words, bits}. A row slot holds
-// 2^ceil(log2(words per row)) words ({slot, column} addressing).
+// 2^ceil(log2(words per row)) words ({slot, column} addressing; chunk words: a column of
+// 2^ceil(log2(words per pixel)), {slot, column, chunk}).
 std::pair<int64_t, int64_t> swg_line_shape(const Instance& inst) {
   const int64_t ih = param(inst, "IFM_H"), iw = param(inst, "IFM_W"), ic = param(inst, "IFM_C"),
                 kh = param(inst, "K_H"), sh = param(inst, "STRIDE_H", 1), pt = param(inst, "PAD_T"),
@@ -117,7 +120,8 @@ std::pair<int64_t, int64_t> swg_line_shape(const Instance& inst) {
   const int64_t nrows = std::max(kh + sh + 1, ih - lo_last + need0);
   const int64_t ppb = in_n > ic && ic > 0 ? in_n / ic : 1;
   const int64_t wpr = std::max<int64_t>(iw / ppb, 1);
-  return {nrows << clog2(wpr), ic * param(inst, "ELEM_BITS", 8) * ppb};
+  const SwgWord word = swg_word(inst);
+  return {nrows << (clog2(wpr) + clog2(word.per_pixel)), word.elems * param(inst, "ELEM_BITS", 8)};
 }
 
 }  // namespace
@@ -314,16 +318,19 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
   } else if (m == "rtlgen_swg") {
     const int64_t ic = param(inst, "IFM_C"), simd = param(inst, "SIMD", 1);
     const int64_t tpb = simd > ic ? simd / ic : 1;
-    const bool chunks = ic > simd;
-    const int64_t eb = param(inst, "ELEM_BITS", 8), pix_w = ic * eb;
-    c.lut = round_count(224 + 25.4 * double(tpb) + (chunks ? 2.0 * double(pix_w) : 0.0) +
+    // the chunk select: SIMD elements out of the tap's pixel (pixel words) or out of a chunk
+    // word holding several SIMD chunks; none when a word is one chunk
+    const SwgWord word = swg_word(inst);
+    const bool chunks = word.tap_elems > simd;
+    const int64_t eb = param(inst, "ELEM_BITS", 8), tap_w = word.tap_elems * eb;
+    c.lut = round_count(224 + 25.4 * double(tpb) + (chunks ? 2.0 * double(tap_w) : 0.0) +
                         0.75 * double(simd * eb));
     const auto [depth, width] = swg_line_shape(inst);
-    // Registers: the part of a pixel that arrives before its last beat (IN_N < IFM_C), per tap
-    // port its position counters (~45) and the second read data register (a word), the output
-    // register; a LUT RAM line buffer adds its read register (lut_ram).
+    // Registers: the part of a word that arrives before its last beat (IN_N below the word),
+    // per tap port its position counters (~45) and the second read data register (a word), the
+    // output register; a LUT RAM line buffer adds its read register (lut_ram).
     const int64_t in_n = param(inst, "IN_N", 1);
-    const int64_t part = in_n < ic ? (ic - in_n) * eb : 0;
+    const int64_t part = in_n < word.elems ? (word.elems - in_n) * eb : 0;
     c.ff = 109 + part + tpb * (45 + width) + simd * eb;
     const ResourceCounts line =
         param(inst, "MEM_STYLE") == 1 ? lut_ram(depth, width) : block_ram(depth, width, 1, true);

@@ -115,7 +115,7 @@ ResourceCounts ecp5_from_xilinx7(const Instance& inst, const std::vector<MemFile
 namespace {
 
 // rtlgen_swg: per tap port (TPB) its counters and second read register; a LUT RAM line buffer
-// as one memory per row slot (2^CB words, one or two DPR16X4 deep) whose read registers load
+// as one memory per row slot (2^(CB+CWB) words: columns, and chunk words per column) whose read registers load
 // zero unless theirs is the row read, ORed into the word (the open flow's LUT_ROW_BANKS).
 ResourceCounts swg(const Instance& inst) {
   ResourceCounts c;
@@ -123,9 +123,11 @@ ResourceCounts swg(const Instance& inst) {
                 eb = param(inst, "ELEM_BITS", 8), in_n = param(inst, "IN_N", 1);
   const int64_t tpb = simd > ic ? simd / ic : 1;
   const auto [depth, width] = memory_shape(inst, {});
-  const int64_t part = in_n < ic ? (ic - in_n) * eb : 0;
+  const SwgWord word = swg_word(inst);
+  const int64_t part = in_n < word.elems ? (word.elems - in_n) * eb : 0;
   const int64_t ppb = in_n > ic && ic > 0 ? in_n / ic : 1;
-  const int64_t slot = int64_t(1) << clog2(std::max<int64_t>(param(inst, "IFM_W") / ppb, 1));
+  const int64_t slot = int64_t(1) << (clog2(std::max<int64_t>(param(inst, "IFM_W") / ppb, 1)) +
+                                      clog2(word.per_pixel));
   const int64_t nrows = depth / slot;
   c.ff = 109 + part + tpb * (45 + width) + simd * eb;
   if (param(inst, "MEM_STYLE") == 1 && slot > 1 && nrows > 1) {
@@ -145,8 +147,9 @@ ResourceCounts swg(const Instance& inst) {
   const ResourceCounts line = param(inst, "MEM_STYLE") == 1 ? ecp5_lut_ram(depth, width)
                                                             : block_ram_ecp5(depth, width, 1, true);
   for (int64_t i = 0; i < tpb; ++i) c.add(line);
-  const bool chunks = ic > simd;
-  c.lut += ecp5_round(1.65 * (224 + 25.4 * double(tpb) + (chunks ? 2.0 * double(ic * eb) : 0.0) +
+  const bool chunks = word.tap_elems > simd;
+  c.lut += ecp5_round(1.65 * (224 + 25.4 * double(tpb) +
+                              (chunks ? 2.0 * double(word.tap_elems * eb) : 0.0) +
                               0.75 * double(simd * eb)));
   return c;
 }

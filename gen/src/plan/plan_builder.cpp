@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <numeric>
 
 #include "rtlgen/error.hpp"
 #include "rtlgen/resource_model.hpp"
@@ -173,6 +174,21 @@ Pads PlanBuilder::total_pads(const Layer& l) const {
   return p;
 }
 
+// rtlgen_swg's line-buffer word (WORD_N): with one tap per beat (SIMD divides IFM_C) and at most
+// a pixel per input beat (IN_N divides IFM_C), a word of lcm(SIMD, IN_N) channels, what one
+// output beat and whole input beats fill, instead of a whole pixel: a shallow buffer of wide
+// pixel words fills its block RAM poorly (zoo mobilenet96's 80 x 512 bits: 15 RAMB18 at 5%) and
+// selecting a SIMD chunk out of a registered pixel costs ~2 LUTs per pixel bit. 0 (pixel words)
+// where the chunk would be the whole pixel or the geometry does not allow it (several taps or
+// pixels per beat).
+namespace {
+int64_t swg_word_elems(int64_t ifm_c, int64_t in_n, int64_t simd) {
+  if (ifm_c <= 0 || in_n <= 0 || simd <= 0 || ifm_c % simd != 0 || ifm_c % in_n != 0) return 0;
+  const int64_t word = std::lcm(simd, in_n);
+  return word < ifm_c ? word : 0;
+}
+}  // namespace
+
 Instance sliding_window(PlanBuilder& b, const Layer& l, const StreamInfo& src, int simd, int order,
                         const std::string& out_prefix, bool side_outputs, bool user_output) {
   const Shape in = src.shape;
@@ -188,6 +204,8 @@ Instance sliding_window(PlanBuilder& b, const Layer& l, const StreamInfo& src, i
       {"IN_N", lit(src.elems)},      {"SIMD", lit(simd)},
       {"ORDER", lit(order)}};
   if (src.bits != 8) s.params.push_back({"ELEM_BITS", lit(src.bits)});
+  if (const int64_t word = swg_word_elems(in.c, src.elems, simd); word > 0)
+    s.params.push_back({"WORD_N", lit(word)});
   connect_in(s, src.prefix);
   connect_out(s, out_prefix);
   // Pooling needs the window boundary (tlast) and the in-image flag (tuser); the MVU does not.
