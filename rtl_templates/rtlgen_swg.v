@@ -327,6 +327,18 @@ reg  [RW-1:0] rd_hi_reg = NROWS_R;          // first row the input side may not 
 reg  wr_ok_reg = 1'b1;                      // wr_cnt < rd_hi
 reg  rd_ok_reg = 1'b0;                      // !pending && wr_cnt >= need
 reg  full_reg = 1'b0;                       // wr_cnt >= IFM_H
+// A word's address within its row slot, {column, chunk}; a part whose count is one (CB = 0: one
+// column per row, CWB = 0: one word per pixel) has no bits and its input is not used.
+/* verilator lint_off WIDTH */
+function [XAW-1:0] slot_word;
+    input [XCW-1:0] col;
+    input [CWW-1:0] chunk;
+    begin
+        slot_word = ((CB > 0 ? col : 1'b0) << CWB) | (CWB > 0 ? chunk : 1'b0);
+    end
+endfunction
+/* verilator lint_on WIDTH */
+
 /*
  * Input side: line buffer word address = {slot, word column} or {slot, column, chunk}
  */
@@ -342,7 +354,7 @@ reg  wr_cw_last_reg = (NCW == 1) ? 1'b1 : 1'b0;
 reg  wr_x_last_reg = (WPR == 1) ? 1'b1 : 1'b0;
 wire [WORD_W-1:0] wr_word;
 wire [AW-1:0] wr_addr;
-wire [XAW-1:0] wr_col;                      // the word within the row slot
+wire [XAW-1:0] wr_col = slot_word(wr_x_reg, wr_cw_reg);  // the word within the row slot
 
 wire wr_ok = wr_ok_reg;
 wire s_fire = s_axis_tvalid && wr_ok;
@@ -377,22 +389,11 @@ generate
         // one word per beat: one pixel (IN_N = IFM_C) or PPB pixels in w order
         assign wr_word = s_axis_tdata;
     end
-    if (CB > 0 && CWB > 0) begin : g_wr_col_chunks
-        assign wr_col = {wr_x_reg, wr_cw_reg};
-    end else if (CB > 0) begin : g_wr_col_pixels
-        assign wr_col = wr_x_reg;
-        wire unused_cw = ^wr_cw_reg;  // one word per pixel
-    end else if (CWB > 0) begin : g_wr_col_one
-        assign wr_col = wr_cw_reg;
-        wire unused_x = ^wr_x_reg;  // one pixel per row
-    end else begin : g_wr_col_none
-        assign wr_col = 1'b0;
-        wire unused_x = ^{wr_x_reg, wr_cw_reg};  // one word per row
-    end
     if (XAB > 0) begin : g_wr_addr_cols
         assign wr_addr = {wr_slot_reg, wr_col};
     end else begin : g_wr_addr_rows
         assign wr_addr = wr_slot_reg;
+        wire unused_col = ^wr_col;  // one word per row: no column address
     end
 endgenerate
 
@@ -831,24 +832,12 @@ generate
 
         wire in_img = (iy_reg >= 0) && (iy_reg < IFM_H_Y) && (ix_reg >= 0) && (ix_reg < IFM_W_X);
         wire [AW-1:0] rd_addr;
-        wire [XAW-1:0] rd_col;  // the word within the row slot
-        if (CB > 0 && CWB > 0) begin : g_rd_col_chunks
-            assign rd_col = {ixw, rd_cw};
-        end else if (CB > 0) begin : g_rd_col_pixels
-            assign rd_col = ixw;
-            wire unused_cw = ^rd_cw;  // one word per pixel
-        end else if (CWB > 0) begin : g_rd_col_one
-            assign rd_col = rd_cw;
-            wire unused_ixw = ^ixw;  // one column per row: no column address
-        end else begin : g_rd_col_none
-            assign rd_col = 1'b0;
-            wire unused_ixw = ^{ixw, rd_cw};  // one word per row
-        end
+        wire [XAW-1:0] rd_col = slot_word(ixw, rd_cw);  // the word within the row slot
         if (XAB > 0) begin : g_rd_addr_cols
             assign rd_addr = {slot_reg, rd_col};
         end else begin : g_rd_addr_rows
             assign rd_addr = slot_reg;
-            wire unused_col = ^rd_col;
+            wire unused_col = ^rd_col;  // one word per row: no column address
         end
 
         // The line buffer copy: one write port, one read port registered at the RAM (rd_q, no

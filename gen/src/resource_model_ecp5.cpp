@@ -115,8 +115,9 @@ ResourceCounts ecp5_from_xilinx7(const Instance& inst, const std::vector<MemFile
 namespace {
 
 // rtlgen_swg: per tap port (TPB) its counters and second read register; a LUT RAM line buffer
-// as one memory per row slot (2^(CB+CWB) words: columns, and chunk words per column) whose read registers load
-// zero unless theirs is the row read, ORed into the word (the open flow's LUT_ROW_BANKS).
+// as one memory per row slot (2^(CB+CWB) words: columns, and chunk words per column) whose read
+// registers load zero unless theirs is the row read, ORed into the word (the open flow's
+// LUT_ROW_BANKS).
 ResourceCounts swg(const Instance& inst) {
   ResourceCounts c;
   const int64_t ic = param(inst, "IFM_C"), simd = param(inst, "SIMD", 1),
@@ -137,9 +138,9 @@ ResourceCounts swg(const Instance& inst) {
     // (refitted after cd027a6's pixel assembly by shifting: Yosys 0.70 on the 15 LUT-RAM
     // windows of LeNet small, LeNet at 64 multipliers and the DS-CNN folded to the LFE5U-85F,
     // within 83 LUT4 sites each; before, 142.4 TPB + 2.83 ... + 1.49 ..., up to 60% over)
-    c.lut = ecp5_round(302 + 149 * double(tpb) +
-                       1.405 * double(tpb * width * ceil_div(nrows - 1, 3)) +
-                       0.69 * double(tpb * nrows * width * (deep - 1)));
+    c.lut =
+        ecp5_round(302 + 149 * double(tpb) + 1.405 * double(tpb * width * ceil_div(nrows - 1, 3)) +
+                   0.69 * double(tpb * nrows * width * (deep - 1)));
     return c;
   }
   // block RAM (or one distributed memory): the 7-series logic times 1.65 (Yosys 0.70 on the 30
@@ -166,8 +167,8 @@ ResourceCounts swg(const Instance& inst) {
 int64_t ecp5_requant_rom_blocks(const Instance& inst, const std::vector<MemFile>& mems,
                                 int64_t declared_words) {
   const std::string file = param_str(inst, "PARAM_FILE");
-  const auto mem = std::find_if(mems.begin(), mems.end(),
-                                [&](const MemFile& m) { return m.name == file; });
+  const auto mem =
+      std::find_if(mems.begin(), mems.end(), [&](const MemFile& m) { return m.name == file; });
   const int64_t pe = std::max<int64_t>(param(inst, "PE", 1), 1);
   if (declared_words != 1024 || mem == mems.end() || mem->lines.empty()) return -1;
   const int64_t width = pe * 72;
@@ -181,8 +182,10 @@ int64_t ecp5_requant_rom_blocks(const Instance& inst, const std::vector<MemFile>
       const char c = line[size_t(digit)];
       const int v = c >= '0' && c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
       const bool bit = (v >> (b % 4)) & 1;
-      if (w == 0) first[size_t(b)] = bit;
-      else if (bit != first[size_t(b)]) varies[size_t(b)] = true;
+      if (w == 0)
+        first[size_t(b)] = bit;
+      else if (bit != first[size_t(b)])
+        varies[size_t(b)] = true;
     }
   }
   const bool single_rounding = param(inst, "ROUNDING") == 1;
