@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "net_builder.hpp"
+#include "pixel_words.hpp"
 #include "rtlgen/folding.hpp"
 #include "rtlgen/hw_plan.hpp"
 #include "rtlgen/network_io.hpp"
@@ -78,6 +79,7 @@ TEST_CASE("resource model matches the calibrated LeNet synthesis results", "[res
     INFO(p.yaml);
     const Network net = load_network_yaml(config(p.yaml));
     HwPlan plan = plan_hardware(net);
+    test::pixel_words(plan);
     all_block_ram(plan);  // (measured with every memory in block RAM)
     const ResourceEstimate e = estimate_resources(plan);
     REQUIRE(e.layers.size() == plan.layers.size());
@@ -117,7 +119,8 @@ TEST_CASE("resource model matches LeNet synthesised with distributed memories", 
     FoldTarget t;
     t.max_multipliers = p.budget;
     choose_folding(net, t);
-    const HwPlan plan = plan_hardware(net);
+    HwPlan plan = plan_hardware(net);
+    test::pixel_words(plan);
     const ResourceEstimate e = estimate_resources(plan);
     INFO("budget " << p.budget << ": LUT " << e.total.lut << " FF " << e.total.ff << " LUT RAM "
                    << e.total.lutram << " DSP " << e.total.dsp << " RAMB36 " << e.total.ramb36
@@ -148,6 +151,7 @@ TEST_CASE("resource model matches the MobileNet synthesis results", "[resource]"
   const Network net = load_network(model.string());
   HwPlan plan = plan_hardware(net);
   REQUIRE(plan.multipliers == 406);
+  test::pixel_words(plan);
   before_shallow_rule(plan);  // (measured before the shallow line buffers went to LUT RAM)
   const ResourceEstimate e = estimate_resources(plan);
   INFO("LUT " << e.total.lut << " FF " << e.total.ff << " DSP " << e.total.dsp << " BRAM36 "
@@ -160,7 +164,9 @@ TEST_CASE("resource model matches the MobileNet synthesis results", "[resource]"
   // 68,757, LUT RAM 3,341, DSP48E1 443, RAMB36 94 + RAMB18 105 = 146.5 BRAM36 (weight bits /
   // block RAM bits 3,979,912 / 146.5 x 36,864 = 0.74, was 0.37). Block RAM exact (the model
   // counted 153.5 before it packed address ranges as Yosys does).
-  const ResourceEstimate now = estimate_resources(plan_hardware(net));
+  HwPlan now_plan = plan_hardware(net);
+  test::pixel_words(now_plan);
+  const ResourceEstimate now = estimate_resources(now_plan);
   INFO("now: LUT " << now.total.lut << " FF " << now.total.ff << " BRAM36 " << now.total.bram36());
   CHECK(rel(double(now.total.lut), 45867) <= 0.10);
   CHECK(rel(double(now.total.ff), 68757) <= 0.10);
@@ -347,8 +353,9 @@ TEST_CASE("resource model matches mobilenet96 with a shared depthwise unit", "[r
   FoldTarget t;
   t.max_multipliers = 64;
   choose_folding(net, t);
-  const HwPlan plan = plan_hardware(net);
+  HwPlan plan = plan_hardware(net);
   REQUIRE(plan.multipliers == 50);
+  test::pixel_words(plan);
   const ResourceEstimate e = estimate_resources(plan);
   INFO("LUT " << e.total.lut << " FF " << e.total.ff << " DSP " << e.total.dsp << " RAMB36 "
               << e.total.ramb36 << " RAMB18 " << e.total.ramb18);
@@ -395,7 +402,9 @@ TEST_CASE("resource model matches the MLPerf Tiny designs folded to an xc7z020",
       t.max_multipliers = p.budget;
     }
     choose_folding(net, t);
-    const ResourceEstimate e = estimate_resources(plan_hardware(net));
+    HwPlan plan = plan_hardware(net);
+    test::pixel_words(plan);
+    const ResourceEstimate e = estimate_resources(plan);
     INFO(p.name << ": LUT " << e.total.lut << " FF " << e.total.ff << " DSP " << e.total.dsp
                 << " BRAM36 " << e.total.bram36());
     CHECK(rel(double(e.total.lut), p.lut) <= 0.10);
