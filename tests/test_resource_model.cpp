@@ -366,6 +366,31 @@ TEST_CASE("resource model matches mobilenet96 with a shared depthwise unit", "[r
   CHECK(e.total.ramb18 == 33);
 }
 
+// Yosys 0.23 `rtlgen synth OUT --xilinx-only` on configs/zoo/mobilenet96 folded by `rtlgen fold
+// --device xc7z020` (180 multipliers, 20,736 cycles per frame), line buffers of channel-chunk
+// words (WORD_N on five of its seven windows; 800 s at load ~9): LUT 19,209, FF 19,301, LUT RAM
+// 274, SRL 570, DSP 172, RAMB36 12 + RAMB18 15 = 19.5. With whole-pixel words (941 s): LUT
+// 19,814, FF 22,349, the same LUT RAM / SRL / DSP, 20 + 33 = 36.5 (the seven windows' own cells:
+// LUT 2,338 -> 1,777, FF 4,656 -> 1,608, block RAM 27.0 -> 10.0). Model: LUT 21,080 (+9.7%; 24,320
+// with pixel words, +22.7%), FF 21,042 (+9.0%), DSP and block RAM exact.
+TEST_CASE("resource model matches mobilenet96 with channel-chunk line buffers", "[resource]") {
+  Network net = load_network_yaml(config("zoo/mobilenet96/mobilenet96.yaml"));
+  FoldTarget t;
+  t.device = "xc7z020";
+  t.fill = 0.8;
+  choose_folding(net, t);
+  const HwPlan plan = plan_hardware(net);
+  REQUIRE(plan.multipliers == 180);
+  const ResourceEstimate e = estimate_resources(plan);
+  INFO("LUT " << e.total.lut << " FF " << e.total.ff << " DSP " << e.total.dsp << " RAMB36 "
+              << e.total.ramb36 << " RAMB18 " << e.total.ramb18);
+  CHECK(rel(double(e.total.lut), 19209) <= 0.10);
+  CHECK(rel(double(e.total.ff), 19301) <= 0.10);
+  CHECK(e.total.dsp == 172);
+  CHECK(e.total.ramb36 == 12);
+  CHECK(e.total.ramb18 == 15);
+}
+
 // Yosys 0.23 `rtlgen synth OUT --xilinx-only` on the MLPerf Tiny reference models folded by
 // `rtlgen fold configs/zoo/M/M.yaml --device xc7z020` (bench/results/mlperf_tiny_xc7z020.md):
 // LUT and FF within 10%, DSP48E1 and block RAM exact, every instance's RAMB36 / RAMB18 too
