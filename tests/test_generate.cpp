@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -51,6 +52,24 @@ TEST_CASE("weight packing round-trips and puts lane 0 in the low byte", "[packin
   CHECK(pack_weights(m, 2, 2) == std::vector<std::string>{"03ff0201"});
   CHECK(pack_weights(m, 1, 2) == std::vector<std::string>{"0201", "03ff"});
   CHECK(pack_requant(-1, {1 << 30, -7}) == "ffffffff40000000f9");
+}
+
+TEST_CASE("ROM words: fields across limbs, hex lines and the varying bit columns", "[packing]") {
+  RomWord w(72);
+  w.set(60, 8, 0xa5);  // bits 60..67 straddle the two limbs
+  w.set(0, 4, 0xf);
+  CHECK(w.hex() == "0a500000000000000f");
+  RomWord two(144);
+  two.place(72, w);
+  CHECK(two.hex() == "0a500000000000000f000000000000000000");
+  // the columns the resource models count: bit 64 and bit 1 differ between the words
+  RomWord a(72), b(72);
+  a.set(64, 1, 1);
+  b.set(1, 1, 1);
+  const std::vector<bool> v = varying_columns({a, b, a}, 72);
+  CHECK(std::count(v.begin(), v.end(), true) == 2);
+  CHECK((v[64] && v[1]));
+  CHECK(varying_columns({a}, 72) == std::vector<bool>(72, false));
 }
 
 TEST_CASE("plans LeNet: streams, folding and the ideal cycle count", "[plan]") {

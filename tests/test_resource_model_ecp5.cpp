@@ -118,8 +118,9 @@ TEST_CASE("ECP5 requantizer ROM blocks holding only unread bias bits are not cou
       const uint64_t bias = (i * 0x9E3779B1u) & 0xFFFFFFFFu,
                      m = 0x20000000u | ((i * 0x2545F491u) & 0x1FFFFFFFu),
                      shift = uint64_t(k.shifts[i % k.shifts.size()]) & 0xFFu;
-      // {bias, M, shift}: 72 bits as 18 hex digits
-      mem.lines.push_back(fmt::format("{:08x}{:08x}{:02x}", bias, m, shift));
+      // {bias, M, shift}: 72 bits
+      mem.words.push_back(requant_word(int32_t(uint32_t(bias)),
+                                       {int32_t(uint32_t(m)), int(int8_t(uint8_t(shift)))}));
     }
     Instance inst{"rtlgen_requant", "rq", {}, {}};
     inst.params.emplace_back("PE", ParamValue::integer(1));

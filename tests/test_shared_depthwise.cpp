@@ -11,6 +11,7 @@
 #include <map>
 #include <sstream>
 
+#include "net_builder.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/folding.hpp"
 #include "rtlgen/hw_plan.hpp"
@@ -19,7 +20,6 @@
 #include "rtlgen/weight_packing.hpp"
 #include "rtlgen/yaml_loader.hpp"
 #include "rtlgen/yaml_writer.hpp"
-#include "net_builder.hpp"
 
 using namespace rtlgen;
 namespace fs = std::filesystem;
@@ -112,7 +112,7 @@ TEST_CASE("light depthwise layers share a unit: fewer multipliers, U above the f
       for (const auto& m : hw.mems)
         if (m.name == u.name + "_weights.mem") {
           mem_found = true;
-          CHECK(int64_t(m.lines.size()) == words);
+          CHECK(int64_t(m.words.size()) == words);
           CHECK(m.word_bits == u.pe * 8);
         }
     CHECK(mem_found);
@@ -128,7 +128,7 @@ TEST_CASE("light depthwise layers share a unit: fewer multipliers, U above the f
   for (const auto& hw : plan.layers)
     for (const auto& m : hw.mems)
       if (m.name == u0.name + "_weights.mem")
-        for (size_t i = 0; i < expect.size(); ++i) CHECK(m.lines[i] == expect[i]);
+        for (size_t i = 0; i < expect.size(); ++i) CHECK(m.words[i].hex() == expect[i]);
 }
 
 // One requantizer for the unit (REQUANT 1) instead of one per member: the members keep no
@@ -167,7 +167,7 @@ TEST_CASE("a shared depthwise unit requantizes for all its members", "[fold][sha
       for (const auto& m : hw.mems)
         if (m.name == u.name + "_requant.mem") {
           found = true;
-          CHECK(int64_t(m.lines.size()) == groups);
+          CHECK(int64_t(m.words.size()) == groups);
           CHECK(m.word_bits == rq * 72);
         }
     CHECK(found);

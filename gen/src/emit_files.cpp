@@ -200,7 +200,7 @@ std::map<std::string, std::string> generate_files(const Network& net, const HwPl
   for (const auto& hw : plan.layers)
     for (const auto& m : hw.mems) {
       std::string text;
-      for (const auto& line : m.lines) text += line + "\n";
+      for (const auto& word : m.words) text += word.hex() + "\n";
       files["mem/" + m.name] = text;
     }
   // mem/ always exists: the testbench and `rtlgen sim` run in it ($readmemh by file name).

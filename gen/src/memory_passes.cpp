@@ -69,11 +69,11 @@ void bank_deep_roms(HwPlan& plan) {
                                    : file;
       inst.params.emplace_back("ROM_BANK_WORDS", ParamValue::integer(bank_words));
       inst.params.emplace_back("WEIGHT_BANK_PREFIX", ParamValue::string(stem));
-      for (size_t first = 0, b = 0; first < mem->lines.size(); first += size_t(bank_words), ++b) {
-        const size_t last = std::min(mem->lines.size(), first + size_t(bank_words));
+      for (size_t first = 0, b = 0; first < mem->words.size(); first += size_t(bank_words), ++b) {
+        const size_t last = std::min(mem->words.size(), first + size_t(bank_words));
         banks.push_back({fmt::format("{}_bank{:03d}.mem", stem, b),
-                         {mem->lines.begin() + std::ptrdiff_t(first),
-                          mem->lines.begin() + std::ptrdiff_t(last)},
+                         {mem->words.begin() + std::ptrdiff_t(first),
+                          mem->words.begin() + std::ptrdiff_t(last)},
                          mem->word_bits});
       }
     }

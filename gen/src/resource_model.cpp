@@ -133,31 +133,15 @@ ResourceCounts rom_resources(const Instance& inst, int64_t words, int64_t bits) 
 }
 
 std::pair<int64_t, int64_t> rom_shape(const std::vector<MemFile>& mems, const std::string& file,
-                                      size_t first, size_t count) {
+                                      int64_t lsb, int64_t count) {
   for (const auto& m : mems) {
     if (m.name != file) continue;
-    if (m.lines.empty()) return {0, 0};
-    const size_t digits = m.lines[0].size();
-    std::vector<unsigned> and_m(digits, 0xF), or_m(digits, 0);
-    for (const auto& line : m.lines)
-      for (size_t i = 0; i < digits && i < line.size(); ++i) {
-        const char c = line[i];
-        const unsigned v = c >= '0' && c <= '9'   ? unsigned(c - '0')
-                           : c >= 'a' && c <= 'f' ? unsigned(c - 'a' + 10)
-                           : c >= 'A' && c <= 'F' ? unsigned(c - 'A' + 10)
-                                                  : 0u;
-        and_m[i] &= v;
-        or_m[i] |= v;
-      }
-    int64_t varying = 0;
-    for (size_t i = first; i < digits && i - first < count; ++i) {
-      unsigned x = or_m[i] & ~and_m[i] & 0xF;
-      while (x) {
-        varying += x & 1;
-        x >>= 1;
-      }
-    }
-    return {int64_t(m.lines.size()), std::min<int64_t>(varying, m.word_bits)};
+    if (m.words.empty()) return {0, 0};
+    const std::vector<bool> varies = m.varying_columns();
+    const int64_t n = int64_t(varies.size()), lo = std::clamp<int64_t>(lsb, 0, n);
+    const int64_t hi = count >= n - lo ? n : lo + std::max<int64_t>(count, 0);
+    return {int64_t(m.words.size()), std::count(varies.begin() + std::ptrdiff_t(lo),
+                                                varies.begin() + std::ptrdiff_t(hi), true)};
   }
   return {0, 0};
 }
@@ -291,13 +275,12 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
   if (m == "rtlgen_requant") {
     const int64_t pe = param(inst, "PE", 1);
     c.dsp = mul_wide_dsp(param(inst, "MUL_BITS", 32), param(inst, "MUL_CYCLES", 1)) * pe;
-    // A lane whose multiplier / shift (hex digits 8..17 of its {bias, multiplier, shift}) vary
-    // over the ROM words needs the variable shifters; a constant one (per-tensor MobileNet
-    // uint8, or a single channel group) is folded away by Yosys.
+    // A lane whose multiplier / shift (bits 0..39 of its {bias, multiplier, shift}) vary over
+    // the ROM words needs the variable shifters; a constant one (per-tensor MobileNet uint8,
+    // or a single channel group) is folded away by Yosys.
     const std::string pf = param_str(inst, "PARAM_FILE");
     for (int64_t p = 0; p < pe; ++p) {
-      const size_t lane_digit = size_t(pe - 1 - p) * 18;
-      const bool varies = rom_shape(mems, pf, lane_digit + 8, 10).second > 0;
+      const bool varies = rom_shape(mems, pf, p * 72, 40).second > 0;
       c.lut += varies ? 290 : 90;
     }
     // (Yosys, LeNet at 64 multipliers: a half-rate lane keeps its operands and the alternating

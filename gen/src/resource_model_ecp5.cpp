@@ -170,24 +170,10 @@ int64_t ecp5_requant_rom_blocks(const Instance& inst, const std::vector<MemFile>
   const auto mem =
       std::find_if(mems.begin(), mems.end(), [&](const MemFile& m) { return m.name == file; });
   const int64_t pe = std::max<int64_t>(param(inst, "PE", 1), 1);
-  if (declared_words != 1024 || mem == mems.end() || mem->lines.empty()) return -1;
+  if (declared_words != 1024 || mem == mems.end() || mem->words.empty()) return -1;
   const int64_t width = pe * 72;
-  // per bit column: whether it varies over the words
-  std::vector<bool> varies(size_t(width), false), first(size_t(width), false);
-  for (size_t w = 0; w < mem->lines.size(); ++w) {
-    const std::string& line = mem->lines[w];
-    for (int64_t b = 0; b < width; ++b) {
-      const int64_t digit = int64_t(line.size()) - 1 - b / 4;
-      if (digit < 0) return -1;
-      const char c = line[size_t(digit)];
-      const int v = c >= '0' && c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
-      const bool bit = (v >> (b % 4)) & 1;
-      if (w == 0)
-        first[size_t(b)] = bit;
-      else if (bit != first[size_t(b)])
-        varies[size_t(b)] = true;
-    }
-  }
+  const std::vector<bool> varies = mem->varying_columns();
+  if (int64_t(varies.size()) < width) return -1;
   const bool single_rounding = param(inst, "ROUNDING") == 1;
   const int64_t bias_read =
       std::min<int64_t>(param(inst, "MUL_BITS", 32) + (single_rounding ? 0 : 1), 32);

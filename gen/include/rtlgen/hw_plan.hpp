@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "rtlgen/ir.hpp"
+#include "rtlgen/weight_packing.hpp"
 
 namespace rtlgen {
 
@@ -65,9 +66,11 @@ struct Wire {
 };
 
 struct MemFile {
-  std::string name;                // file name inside OUT/mem/
-  std::vector<std::string> lines;  // hex words
+  std::string name;            // file name inside OUT/mem/
+  std::vector<RomWord> words;  // one hex line each in the file
   int word_bits = 0;
+  // The bit columns that vary over the words (Yosys' opt_mem drops the constant ones).
+  std::vector<bool> varying_columns() const { return rtlgen::varying_columns(words, word_bits); }
 };
 
 // One stream of a tensor between stages: `prefix`_tdata/_tvalid/_tready, `elems` per beat.

@@ -107,10 +107,10 @@ ResourceCounts ram_auto(int64_t words, int64_t width);
 ResourceCounts rom_resources(const Instance& inst, int64_t words, int64_t bits);
 
 // Words and the bit columns that are not constant over all words (Yosys' opt_mem drops the
-// others) of the plan's memory file `file`, counted over hex digits [first, first + count) of
-// each word; {0, 0} if the file is not in `mems`.
+// others) of the plan's memory file `file`, counted over bits [lsb, lsb + count) of each word;
+// {0, 0} if the file is not in `mems`.
 std::pair<int64_t, int64_t> rom_shape(const std::vector<MemFile>& mems, const std::string& file,
-                                      size_t first = 0, size_t count = SIZE_MAX);
+                                      int64_t lsb = 0, int64_t count = INT64_MAX);
 
 // Words and varying bits of an instance's ROM or line buffer (one copy), as estimate_instance
 // counts it (ROM contents from `mems`, else the full width); {0, 0} for templates without one.

@@ -139,8 +139,10 @@ StreamInfo remap_input(PlanBuilder& b, HwLayer& hw, const Layer& l, int k, Strea
   b.stream_wires(l.name + tag, s.elems * 8);
   hw.instances.push_back(r);
   MemFile mem{tfile, {}, 8};
-  for (int32_t v : golden::concat_table(l, q))
-    mem.lines.push_back(fmt::format("{:02x}", uint32_t(v) & 0xffu));
+  for (int32_t v : golden::concat_table(l, q)) {
+    mem.words.emplace_back(8);
+    mem.words.back().set(0, 8, uint64_t(v));
+  }
   hw.mems.push_back(mem);
   hw.rom_bits += 256 * 8 * int64_t(s.elems);
   s.prefix = l.name + tag;

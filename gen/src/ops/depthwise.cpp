@@ -161,9 +161,9 @@ void shared_depthwise(PlanBuilder& b, HwLayer& hw, const Layer& l, const StreamI
       acc_d.push_back(r + "_tdata");
       acc_v.push_back(r + "_tvalid");
       acc_r.push_back(r + "_tready");
-      for (auto& line :
-           pack_depthwise_weights(depthwise_weights_ct(*m), m->out_shape.c, taps, hw.pe))
-        mem.lines.push_back(std::move(line));
+      for (auto& word :
+           pack_depthwise_weight_words(depthwise_weights_ct(*m), m->out_shape.c, taps, hw.pe))
+        mem.words.push_back(std::move(word));
       if (urq.on) append_requant_words(prm, m->bias, m->requant, m->out_shape.c, urq.share.lanes);
     }
     const int out_depth = unit_out_depth(taps, urq.latency);
@@ -243,7 +243,7 @@ void lower_depthwise(PlanBuilder& b, const Layer& l, const StreamInfo& src) {
   b.stream_wires(l.name + "_acc", hw.pe * acc_bits);
   hw.instances.push_back(d);
   hw.mems.push_back(
-      {wfile, pack_depthwise_weights(depthwise_weights_ct(l), c, taps, hw.pe), hw.pe * 8});
+      {wfile, pack_depthwise_weight_words(depthwise_weights_ct(l), c, taps, hw.pe), hw.pe * 8});
   hw.rom_bits += int64_t(c) * taps * 8;
   requant(b, hw, l, l.name + "_acc", hw.pe, c, acc_bits, l.bias, l.requant, taps);
   b.record_window_need(l, src, hw.out.elems);

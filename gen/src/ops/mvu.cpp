@@ -80,7 +80,7 @@ void mvu_requant(PlanBuilder& b, HwLayer& hw, const Layer& l, const std::string&
   b.stream_wires(l.name + "_acc", hw.pe * acc_bits);
   hw.instances.push_back(m);
   hw.mems.push_back(
-      {wfile, pack_weights({mh, mw, l.weights}, hw.pe, hw.simd), hw.pe * hw.simd * 8});
+      {wfile, pack_weight_words({mh, mw, l.weights}, hw.pe, hw.simd), hw.pe * hw.simd * 8});
   if (l.requant_mode == RequantMode::ScaleShift)
     requant_shift(b, hw, l, l.name + "_acc", hw.pe, mh, acc_bits);
   else

@@ -137,9 +137,10 @@ void avgpool_float(PlanBuilder& b, HwLayer& hw, const Layer& l, const StreamInfo
   // 256 thresholds of sum_bits + 1 bits, two's complement
   const int word_bits = t.sum_bits + 1;
   MemFile mem{tfile, {}, word_bits};
-  for (int64_t v : t.thresholds)
-    mem.lines.push_back(fmt::format("{:0{}x}", uint64_t(v) & ((uint64_t(1) << word_bits) - 1),
-                                    (word_bits + 3) / 4));
+  for (int64_t v : t.thresholds) {
+    mem.words.emplace_back(word_bits);
+    mem.words.back().set(0, word_bits, uint64_t(v));
+  }
   hw.mems.push_back(mem);
   hw.rom_bits += 256 * int64_t(word_bits);
 }

@@ -47,18 +47,18 @@ static void requant_float(PlanBuilder& b, HwLayer& hw, const Layer& l, const std
   // One word per group of `lanes` channels, lane p in bits [p*64 +: 64].
   MemFile mem{pfile, {}, lanes * 64};
   for (int g = 0; g < channels / lanes; ++g) {
-    std::string word;
-    for (int p = lanes - 1; p >= 0; --p) {
+    RomWord word(lanes * 64);
+    for (int p = 0; p < lanes; ++p) {
       const int c = g * lanes + p;
       const float s = l.float_scale[l.float_scale.size() == 1 ? 0 : size_t(c)];
-      std::string w;
-      if (!pack_float_requant(bias[size_t(c)], s, &w))
+      RomWord w;
+      if (!float_requant_word(bias[size_t(c)], s, &w))
         fail(l, fmt::format("float32 scale {:.9g} of channel {} is 2^24 or more, negative or "
                             "not finite: no rtlgen_requant_float encoding",
                             s, c));
-      word += w;
+      word.place(p * 64, w);
     }
-    mem.lines.push_back(word);
+    mem.words.push_back(std::move(word));
   }
   hw.mems.push_back(mem);
   hw.rom_bits += int64_t(channels) * 64;
@@ -126,12 +126,12 @@ void requant(PlanBuilder& b, HwLayer& hw, const Layer& l, const std::string& fro
 void append_requant_words(MemFile& mem, const std::vector<int32_t>& bias,
                           const std::vector<QuantizedMultiplier>& qm, int channels, int lanes) {
   for (int g = 0; g < channels / lanes; ++g) {
-    std::string word;
-    for (int p = lanes - 1; p >= 0; --p) {
+    RomWord word(lanes * 72);
+    for (int p = 0; p < lanes; ++p) {
       const int c = g * lanes + p;
-      word += pack_requant(bias[c], qm[qm.size() == 1 ? 0 : c]);
+      word.place(p * 72, requant_word(bias[c], qm[qm.size() == 1 ? 0 : c]));
     }
-    mem.lines.push_back(word);
+    mem.words.push_back(std::move(word));
   }
 }
 
@@ -208,10 +208,9 @@ void requant_shift(PlanBuilder& b, HwLayer& hw, const Layer& l, const std::strin
   // One word per group of `lanes` channels, lane p (channel g*lanes + p) in bits [p*32 +: 32].
   MemFile mem{pfile, {}, lanes * 32};
   for (int g = 0; g < channels / lanes; ++g) {
-    std::string word;
-    for (int p = lanes - 1; p >= 0; --p)
-      word += fmt::format("{:08x}", static_cast<uint32_t>(l.bias[size_t(g * lanes + p)]));
-    mem.lines.push_back(word);
+    RomWord word(lanes * 32);
+    for (int p = 0; p < lanes; ++p) word.set(p * 32, 32, uint32_t(l.bias[size_t(g * lanes + p)]));
+    mem.words.push_back(std::move(word));
   }
   hw.mems.push_back(mem);
   hw.rom_bits += int64_t(channels) * 32;
