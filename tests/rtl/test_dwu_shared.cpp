@@ -173,14 +173,6 @@ std::vector<Layer> make_layers(Rng& rng) {
   return layers;
 }
 
-// rtlgen_requant's 72-bit word of a channel: {bias, multiplier, shift} as hex.
-std::string requant_word(int32_t bias, const rtlgen::QuantizedMultiplier& q) {
-  char buf[19];
-  std::snprintf(buf, sizeof buf, "%08x%08x%02x", static_cast<uint32_t>(bias),
-                static_cast<uint32_t>(q.multiplier), static_cast<unsigned>(q.shift) & 0xffu);
-  return buf;
-}
-
 // The requantizer's ROM: per layer (layer 0 first) one word per group of RQ_PE channels, lane p
 // (channel g*RQ_PE + p) in [p*72 +: 72].
 void write_requant_params(const std::vector<Layer>& layers) {
@@ -188,7 +180,7 @@ void write_requant_params(const std::vector<Layer>& layers) {
   for (const Layer& l : layers)
     for (int g = 0; g < l.c / RQ_PE; ++g) {
       for (int p = RQ_PE - 1; p >= 0; --p)
-        f << requant_word(l.bias[sz(g * RQ_PE + p)], l.qm[sz(g * RQ_PE + p)]);
+        f << rtlgen::pack_requant(l.bias[sz(g * RQ_PE + p)], l.qm[sz(g * RQ_PE + p)]);
       f << "\n";
     }
   REQUIRE(static_cast<bool>(f));
