@@ -53,7 +53,7 @@ v, d, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 b = sum(map(float, open(d + "/build.time").read().split()))
 r = sum(map(float, open(d + "/run.time").read().split()))
 rep = json.load(open(d + "/report.json"))
-cycles = rep["stall_phase"]["cycles"] + n * rep["cycles_per_frame"]
+cycles = rep["checked_run"]["cycles"] + n * rep["cycles_per_frame"]
 print(f"{v:<14} build {b:6.1f} CPU s   run {r:6.2f} CPU s for 2x{n} frames   "
       f"{cycles / r / 1e3:7.1f} k cycles/CPU s   mismatches {rep['mismatches']}")
 PY

@@ -11,7 +11,7 @@ For each network: `rtlgen sim NET --random 1 --jobs 1` with an empty harness cac
 harness build time (wall and CPU of rtlgen and every child: Verilator, make, compilers); then
 `rtlgen sim NET --random N --jobs J` (or N MNIST digits 8000.. for LeNet with --mnist) on the
 cached harness gives frames/s with every layer checked (sim_report.json: sim_frames_per_second,
-stall_phase and measurement_phase CPU seconds). Appends rows to bench/results/sim_speed.csv and
+checked_run and measurement_phase CPU seconds). Appends rows to bench/results/sim_speed.csv and
 prints a markdown table. Needs build/gen/rtlgen.
 """
 import argparse
@@ -112,7 +112,7 @@ def main():
             if rc != 0 or r.get("mismatches", 1) != 0:
                 print(f"{name}: run failed (exit {rc}):\n{log}", flush=True)
                 continue
-            stall = r["stall_phase"]
+            stall = r["checked_run"]
             row = {
                 "timestamp": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "commit": commit(), "network": name, "simulator": simulator,

@@ -505,15 +505,17 @@ int run(const Options& o) {
   j["multipliers"] = plan.multipliers;
   j["sim_frames_per_second"] = fps;
   j["jobs"] = jobs;
-  j["stall_phase"] = {{"idle_probability", o.idle},
-                      {"ready_probability", o.ready},
-                      {"frames", frames.size() - (prefix ? np : 0)},
+  // The checked run: every frame, every process, the stall-free prefix included.
+  j["checked_run"] = {{"frames", frames.size()},
                       {"cycles", checked_cycles},
                       {"seconds", checked_wall},
                       {"cpu_seconds", checked_cpu},
                       {"fill_fraction", fill_fraction},
                       {"latency_dominated", fill_fraction > kLatencyDominated}};
-  // With a stall-free prefix its cycles and seconds are part of the checked run's.
+  // The part of it that ran with random input idles and output backpressure.
+  j["stall_phase"] = {{"idle_probability", o.idle},
+                      {"ready_probability", o.ready},
+                      {"frames", frames.size() - (prefix ? np : 0)}};
   j["measurement_phase"] = {{"frames", np},
                             {"stall_free_prefix_of_checked_run", prefix},
                             {"input_frames_repeated", !prefix && np > frames.size()},

@@ -101,9 +101,12 @@ def main():
         if mine != theirs:
             failures.append(f'cycles per frame, latency, per layer {mine} differ from '
                             f'{a.same_cycles_as}: {theirs}')
-    if a.expect_latency_dominated and not r.get("stall_phase", {}).get("latency_dominated"):
+    if r.get("checked_run", {}).get("frames") != r["frames"]:
+        failures.append(f'checked_run covers {r.get("checked_run", {}).get("frames")} frames, '
+                        f'expected every one of the {r["frames"]}')
+    if a.expect_latency_dominated and not r.get("checked_run", {}).get("latency_dominated"):
         failures.append('frames/s of so few frames is not flagged as latency-dominated '
-                        f'(stall_phase: {r.get("stall_phase")})')
+                        f'(checked_run: {r.get("checked_run")})')
     if not r.get("simulator", "").startswith("Verilator"):
         failures.append(f'sim_report.json does not record the simulator: {r.get("simulator")!r}')
     if a.max_multipliers and r["multipliers"] > a.max_multipliers:
