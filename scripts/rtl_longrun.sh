@@ -74,7 +74,7 @@ for m in $modules; do
         params="PE=$pe CHANNELS=$ch ACC_BITS=$acc OUT_ZP=$zp ACT_MIN=$amin ACT_MAX=$amax"
         params+=" OUT_SIGNED=$os"
         run_config "requant_$i" rtlgen_requant test_requant.cpp "$params" PARAM_FILE \
-          "$root/gen/src/fixed_point.cpp" || fails=$((fails + 1))
+          "$root/gen/src/ir/fixed_point.cpp" || fails=$((fails + 1))
         ;;
       *) echo "unknown module $m"; exit 2 ;;
     esac

@@ -1,5 +1,5 @@
 // rtlgen_add against TFLite's ADD arithmetic computed with rtlgen::multiply_by_quantized_multiplier
-// (the golden model's add(), gen/src/golden_elementwise.cpp): every (a, b) input pair of the
+// (the golden model's add(), gen/src/golden/golden_elementwise.cpp): every (a, b) input pair of the
 // element type (exhaustive, shuffled into beats), plus random pairs biased to the edges
 // -128/127/0/255 and the zero points, under random idle cycles on both inputs (independently)
 // and random backpressure; a reset in the middle of traffic; one beat per cycle when not stalled.

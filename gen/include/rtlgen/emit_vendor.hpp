@@ -74,7 +74,7 @@ std::string emit_integration_readme(const Network& net, const HwPlan& plan,
 // README (which names the testbench inputs).
 void add_testbench_files(const Network& net, const HwPlan& plan, const std::string& command,
                          const TestbenchOptions& opt, std::map<std::string, std::string>& files);
-// Packaging for other flows (gen/src/emit_ip.cpp): OUT/<top>.core (FuseSoC CAPI2: targets
+// Packaging for other flows (gen/src/emit/emit_ip.cpp): OUT/<top>.core (FuseSoC CAPI2: targets
 // default, sim under Icarus or Verilator, lint), OUT/ip/component.xml (IP-XACT 1685-2014 with
 // AXI4-Stream, clock and reset bus interfaces, file set with the .mem files) and
 // OUT/tb/cocotb/ (test_<top>.py + run_cocotb.py), all reading the tb/ vectors.

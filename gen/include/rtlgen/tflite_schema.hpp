@@ -298,7 +298,7 @@ struct StructureError {
 };
 
 // The first structure error of the buffer in schema order, or none when every field the importer
-// reads can be read (same rules as verify_model(); gen/src/tflite_verify.cpp).
+// reads can be read (same rules as verify_model(); gen/src/frontends/tflite/tflite_verify.cpp).
 std::optional<StructureError> find_structure_error(const uint8_t* data, size_t size);
 
 // Verifies the whole buffer (identifier "TFL3" included). `data` must be 8-byte aligned.

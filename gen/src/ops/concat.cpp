@@ -13,8 +13,8 @@
 #include <functional>
 #include <numeric>
 
-#include "instance_params.hpp"
 #include "ops/op.hpp"
+#include "plan/instance_params.hpp"
 #include "plan/plan_builder.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/resource_model.hpp"

@@ -7,15 +7,15 @@
 #include <algorithm>
 #include <functional>
 
-#include "instance_params.hpp"
+#include "frontends/yaml/layer_keys.hpp"
 #include "ops/op.hpp"
+#include "plan/instance_params.hpp"
 #include "plan/plan_builder.hpp"
-#include "resource_model_ecp5.hpp"
+#include "resources/resource_model_ecp5.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/golden.hpp"
 #include "rtlgen/resource_model.hpp"
 #include "rtlgen/weight_packing.hpp"
-#include "yaml/layer_keys.hpp"
 
 namespace rtlgen {
 

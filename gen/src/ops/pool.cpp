@@ -7,15 +7,15 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "instance_params.hpp"
+#include "frontends/yaml/layer_keys.hpp"
 #include "ops/op.hpp"
+#include "plan/instance_params.hpp"
 #include "plan/plan_builder.hpp"
-#include "resource_model_ecp5.hpp"
+#include "resources/resource_model_ecp5.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/fixed_point.hpp"
 #include "rtlgen/golden.hpp"
 #include "rtlgen/resource_model.hpp"
-#include "yaml/layer_keys.hpp"
 
 namespace rtlgen {
 namespace {

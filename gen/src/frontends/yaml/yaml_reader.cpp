@@ -1,6 +1,6 @@
 #include <cmath>
 
-#include "yaml/yaml_parser.hpp"
+#include "frontends/yaml/yaml_parser.hpp"
 
 namespace rtlgen::yaml {
 

@@ -12,8 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "frontends/yaml/yaml_parser.hpp"
 #include "rtlgen/ir.hpp"
-#include "yaml/yaml_parser.hpp"
 
 namespace rtlgen::yaml {
 

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <set>
 
-#include "tflite_lowering.hpp"
+#include "frontends/tflite/tflite_lowering.hpp"
 
 namespace rtlgen {
 namespace tflite {

@@ -15,11 +15,11 @@
 #include <map>
 #include <set>
 
+#include "frontends/tflite/tflite_lowering.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/file_util.hpp"
 #include "rtlgen/quant_checks.hpp"
 #include "rtlgen/tflite_model.hpp"
-#include "tflite_lowering.hpp"
 
 namespace rtlgen {
 namespace tflite {

@@ -29,13 +29,13 @@
 // every op's lowering shares (rtlgen_swg, rtlgen_requant, rtlgen_fifo, rtlgen_width_converter);
 // the terms of an op's own templates (rtlgen_mvu, rtlgen_dwu, rtlgen_pool, rtlgen_add, ...) are
 // in its op-table entry (OpDef::template_resources_ecp5, gen/src/ops/).
-#include "resource_model_ecp5.hpp"
+#include "resources/resource_model_ecp5.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "instance_params.hpp"
 #include "ops/op.hpp"
+#include "plan/instance_params.hpp"
 #include "rtlgen/resource_model.hpp"
 
 namespace rtlgen {

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "onnx_importer.hpp"
+#include "frontends/onnx/onnx_importer.hpp"
 #include "rtlgen/protobuf_wire.hpp"
 
 namespace rtlgen {

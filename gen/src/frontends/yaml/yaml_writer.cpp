@@ -11,11 +11,11 @@
 #include <fstream>
 #include <system_error>
 
+#include "frontends/yaml/layer_keys.hpp"
 #include "ops/op.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/file_util.hpp"
 #include "rtlgen/npy.hpp"
-#include "yaml/layer_keys.hpp"
 
 namespace rtlgen {
 

@@ -1,4 +1,4 @@
-#include "yaml/layer_keys.hpp"
+#include "frontends/yaml/layer_keys.hpp"
 
 #include <fmt/format.h>
 

@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-#include "pnr_internal.hpp"
+#include "drivers/pnr_internal.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/pnr.hpp"
 

@@ -8,6 +8,7 @@
 #include <limits>
 #include <set>
 
+#include "frontends/yaml/yaml_parser.hpp"
 #include "rtlgen/compile.hpp"
 #include "rtlgen/device.hpp"
 #include "rtlgen/error.hpp"
@@ -18,7 +19,6 @@
 #include "rtlgen/quant_checks.hpp"
 #include "rtlgen/scale_shift.hpp"
 #include "rtlgen/yaml_writer.hpp"
-#include "yaml/yaml_parser.hpp"
 
 namespace rtlgen::yaml {
 

@@ -8,7 +8,7 @@
 #include <map>
 #include <set>
 
-#include "onnx_importer.hpp"
+#include "frontends/onnx/onnx_importer.hpp"
 
 namespace rtlgen {
 namespace onnx {

@@ -46,8 +46,8 @@
 #include <map>
 #include <stdexcept>
 
-#include "instance_params.hpp"
 #include "ops/op.hpp"
+#include "plan/instance_params.hpp"
 #include "rtlgen/error.hpp"
 
 namespace rtlgen {

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "instance_params.hpp"
+#include "plan/instance_params.hpp"
 #include "rtlgen/resource_model.hpp"
 
 namespace rtlgen {

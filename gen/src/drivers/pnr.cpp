@@ -17,7 +17,7 @@
 #include <sstream>
 #include <thread>
 
-#include "pnr_internal.hpp"
+#include "drivers/pnr_internal.hpp"
 #include "rtlgen/ecp5_outreg.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/file_util.hpp"

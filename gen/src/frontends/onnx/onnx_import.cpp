@@ -15,9 +15,9 @@
 #include <set>
 #include <sstream>
 
+#include "frontends/onnx/onnx_importer.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/file_util.hpp"
-#include "onnx_importer.hpp"
 
 namespace rtlgen {
 namespace onnx {
