@@ -1,6 +1,7 @@
 // The op table (gen/src/ops/): the YAML reader and writer, the passes and the golden model take
 // an op's keys, input count, requantization rule, shape rule and golden kernel from its entry.
-// CONCATENATION is the op moved into the table whole (gen/src/ops/concat.cpp).
+// CONCATENATION is the op moved into the table whole (gen/src/ops/concat.cpp); softmax, the
+// op that stays in software, has its entry too (gen/src/ops/softmax.cpp).
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -134,4 +135,32 @@ TEST_CASE("concat's entry gives the shape rule, the checks and the golden kernel
                  "zero_point: 0}}\n")),
              Catch::Contains("a concatenation joins the channels of inputs of equal height and "
                              "width"));
+}
+
+TEST_CASE("softmax's entry: its key, fixed output quantization, shape and software place",
+          "[op_table][yaml]") {
+  const char* kSoftmax =
+      "  - {name: s, op: softmax, beta: 0.5, output: {dtype: int8, scale: 0.00390625, "
+      "zero_point: -128}}\n";
+  const Network net = load(net_yaml(std::string(kPool) + kSoftmax));
+  const Layer& s = net.layers[1];
+  CHECK(s.out_shape == Shape{2, 3, 2});
+  CHECK(s.softmax_beta == 0.5f);
+  CHECK(s.softmax.input_multiplier > 0);  // TFLite's constants, derived by the entry
+  CHECK_THAT(network_yaml_text(net, "t_params"), Catch::Contains("beta: 0.5"));
+  Tensor in(net.input.shape, DType::Int8);
+  const std::vector<Tensor> out = golden::run_network(net, in);  // equal logits: 1/2 each
+  for (int32_t v : out[1].data) CHECK(v == 0);                   // 128/256 - 128
+  CHECK_THAT(load_error(net_yaml(std::string(kPool) +
+                                 "  - {name: s, op: softmax, output: {dtype: int8, scale: 0.5, "
+                                 "zero_point: -128}}\n")),
+             Catch::Contains("softmax output must have scale 1/256 and zero point -128"));
+  CHECK_THAT(load_error(net_yaml(std::string(kPool) +
+                                 "  - {name: s, op: softmax, beta: -1, output: {dtype: int8, "
+                                 "scale: 0.00390625, zero_point: -128}}\n")),
+             Catch::Contains("beta must be positive and finite"));
+  CHECK_THAT(load_error(net_yaml(std::string(kPool) +
+                                 "  - {name: s, op: softmax, pool: [1, 1], output: {dtype: int8, "
+                                 "scale: 0.00390625, zero_point: -128}}\n")),
+             Catch::Contains("unknown key 'pool'"));
 }

@@ -362,6 +362,7 @@ class DepthwiseOp : public WeightedOp {
   }
   bool takes_shared_unit() const override { return true; }  // rtlgen_dwu_shared
   const char* weight_layout() const override { return "[1, KH, KW, C*DM]"; }
+  bool weights_channel_last() const override { return true; }
   Shape output_shape(const Network& net, Layer& l) const override {
     const Shape in = net.shape_of(l.inputs[0]);
     const auto& ws = l.weight_shape;  // [1, KH, KW, C*DM]

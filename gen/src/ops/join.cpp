@@ -242,6 +242,7 @@ class PadOp : public OpDef {
     out.ints("pads", {l.pads.top, l.pads.bottom, l.pads.left, l.pads.right});
   }
   bool passes_values_through() const override { return true; }  // and the zero point
+  bool adds_zero_points() const override { return true; }
   Shape output_shape(const Network& net, Layer& l) const override {
     const Shape in = net.shape_of(l.inputs[0]);
     return {in.h + l.pads.top + l.pads.bottom, in.w + l.pads.left + l.pads.right, in.c};

@@ -1,14 +1,14 @@
-// The op table: one definition per op with hardware. It owns what the op's templates take and
-// do: the folding rule (which PE / SIMD are legal, checked at load and again when planning), the
-// folding candidates with the op's only cycles-per-frame formula (the planner's estimate is the
-// same formula at the chosen folding), and the lowering to hardware stages through the plan's
-// stream-building interface (plan/plan_builder.hpp). Passes (check_folding), folding
+// The op table: one definition per op (softmax's says it stays in software). It owns what the op's
+// templates take and do: the folding rule (which PE / SIMD are legal, checked at load and again
+// when planning), the folding candidates with the op's only cycles-per-frame formula (the planner's
+// estimate is the same formula at the chosen folding), and the lowering to hardware stages through
+// the plan's stream-building interface (plan/plan_builder.hpp). Passes (check_folding), folding
 // (fold_candidates) and the planner dispatch through op_def.
 //
-// An op moved into the table whole owns also its YAML keys and input count, its quantization
-// check, its shape rule, its golden kernel and the resource and latency terms of its templates;
-// the YAML reader and writer, the passes, the golden model and the resource model ask the table
-// for them (docs/adding_an_op.md: which ops, and the files an op touches).
+// Each entry owns also its YAML keys and input count, its quantization check, its shape rule, its
+// golden kernel and the resource and latency terms of its templates; the YAML reader and writer,
+// the passes, the golden model and the resource model ask the table for them
+// (docs/adding_an_op.md: the entries, and the files an op touches).
 #pragma once
 
 #include <cstddef>
@@ -46,7 +46,7 @@ struct InputCount {
 class OpDef {
  public:
   virtual ~OpDef() = default;
-  // ---- the layer (ops moved into the table whole; the others' are still in the stages) ----
+  // ---- the layer ----
   // The YAML keys of the op beside the common ones (name, op, inputs, output, hw, source,
   // requantization), and how many inputs it takes.
   virtual std::vector<const char*> yaml_keys() const { return {}; }
@@ -62,10 +62,19 @@ class OpDef {
   // Whether the output's values are input values (picked, averaged, padded with the zero point,
   // reordered): the output's quantization defaults to the input's.
   virtual bool passes_values_through() const { return false; }
+  // Whether the output holds, beside the input's values, the output zero point (padding): the
+  // scale-shift analysis widens the output's value range by it.
+  virtual bool adds_zero_points() const { return false; }
+  // Whether the output's dtype is the op's own (check_quantization checks it), not necessarily
+  // the input's.
+  virtual bool sets_output_dtype() const { return false; }
   // A weighted op's weight tensor as its .npy file holds it: the layout ("[O, KH, KW, I]"),
   // whose rank the reader checks, and a shape that does not fit the layer's other keys (the
   // message, empty when it fits).
   virtual const char* weight_layout() const { return nullptr; }
+  // Whether the output channel is the weight tensor's last axis (depthwise) rather than its
+  // first (conv, fully connected).
+  virtual bool weights_channel_last() const { return false; }
   virtual std::string weight_shape_problem(const Layer& /*l*/) const { return ""; }
   // Whether requant: (the integer scale-shift scheme) applies.
   virtual bool takes_scale_shift() const { return false; }
@@ -122,6 +131,9 @@ class OpDef {
   }
   // Whether its stage reads several pixels per beat when it reads the network input.
   virtual bool takes_wide_input() const { return false; }
+  // Whether the op stays in software: the planner lowers none of it, and takes it only as the
+  // network's last layer (after the hardware's output stream).
+  virtual bool in_software() const { return false; }
   // Appends the layer's stage to the plan (or, for ops without hardware of their own, its
   // stream under the layer's name).
   virtual void lower(plan::PlanBuilder& b, const Layer& l) const = 0;
@@ -155,9 +167,9 @@ Shape window_output_shape(Layer& l, const Shape& in, int out_c);
 // cycle): a shared unit's load is its members' sum.
 int64_t depthwise_busy_cycles(const Layer& l, int pe);
 
-// The definition of `op`; nullptr for an op without hardware (softmax stays in software).
-const OpDef* op_def(OpKind op);
-// The input count of `op` (one input for an op without a definition).
+// The definition of `op` (every op has one).
+const OpDef& op_def(OpKind op);
+// The input count of `op`.
 InputCount op_input_count(OpKind op);
 // The names of the ops whose definition has the property (`has`), as a list for a message:
 // "a", "a and b", "a, b and c".

@@ -18,6 +18,7 @@ const OpDef& add_op();
 const OpDef& concat_op();
 const OpDef& pad_op();
 const OpDef& reshape_op();
+const OpDef& softmax_op();
 
 Shape OpDef::output_shape(const Network& /*net*/, Layer& l) const {
   fail(l, "internal: the op's shape rule is not in the op table");
@@ -58,42 +59,40 @@ void check_pe_divides(const Layer& l, int channels) {
                         l.folding.pe, channels, channels));
 }
 
-const OpDef* op_def(OpKind op) {
+const OpDef& op_def(OpKind op) {
   switch (op) {
     case OpKind::Conv2D:
-      return &conv_op();
+      return conv_op();
     case OpKind::FullyConnected:
-      return &fully_connected_op();
+      return fully_connected_op();
     case OpKind::DepthwiseConv2D:
-      return &depthwise_op();
+      return depthwise_op();
     case OpKind::AveragePool2D:
-      return &average_pool_op();
+      return average_pool_op();
     case OpKind::MaxPool2D:
-      return &max_pool_op();
+      return max_pool_op();
     case OpKind::Mean:
-      return &mean_op();
+      return mean_op();
     case OpKind::Add:
-      return &add_op();
+      return add_op();
     case OpKind::Concat:
-      return &concat_op();
+      return concat_op();
     case OpKind::Pad:
-      return &pad_op();
+      return pad_op();
     case OpKind::Reshape:
-      return &reshape_op();
-    default:
-      return nullptr;
+      return reshape_op();
+    case OpKind::Softmax:
+      return softmax_op();
   }
+  throw Error(fmt::format("internal: op {} has no op-table entry", int(op)));
 }
 
-InputCount op_input_count(OpKind op) {
-  const OpDef* d = op_def(op);
-  return d ? d->input_count() : InputCount{};
-}
+InputCount op_input_count(OpKind op) { return op_def(op).input_count(); }
 
 std::string op_names_where(bool (OpDef::*has)() const) {
   std::vector<std::string> names;
   for (OpKind op : kOpKinds)
-    if (const OpDef* d = op_def(op); d && (d->*has)()) names.push_back(to_string(op));
+    if ((op_def(op).*has)()) names.push_back(to_string(op));
   std::string list;
   for (size_t i = 0; i < names.size(); ++i)
     list += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
@@ -103,21 +102,20 @@ std::string op_names_where(bool (OpDef::*has)() const) {
 bool op_template_resources(const Instance& inst, const std::vector<MemFile>& mems,
                            ResourceCounts* c) {
   for (OpKind op : kOpKinds)
-    if (const OpDef* d = op_def(op); d && d->template_resources(inst, mems, c)) return true;
+    if (op_def(op).template_resources(inst, mems, c)) return true;
   return false;
 }
 
 bool op_template_resources_ecp5(const Instance& inst, const std::vector<MemFile>& mems,
                                 ResourceCounts* c) {
   for (OpKind op : kOpKinds)
-    if (const OpDef* d = op_def(op); d && d->template_resources_ecp5(inst, mems, c)) return true;
+    if (op_def(op).template_resources_ecp5(inst, mems, c)) return true;
   return false;
 }
 
 std::optional<int64_t> op_template_latency(const Instance& inst) {
   for (OpKind op : kOpKinds)
-    if (const OpDef* d = op_def(op))
-      if (const std::optional<int64_t> v = d->template_latency(inst)) return v;
+    if (const std::optional<int64_t> v = op_def(op).template_latency(inst)) return v;
   return std::nullopt;
 }
 

@@ -233,8 +233,7 @@ void store(Network& net, const FoldReport& r) {
 }  // namespace
 
 std::vector<FoldChoice> fold_candidates(const Network& net, const Layer& l, int in_elems) {
-  const OpDef* op = op_def(l.op);
-  return op ? op->fold_candidates(net, l, in_elems) : std::vector<FoldChoice>{};
+  return op_def(l.op).fold_candidates(net, l, in_elems);
 }
 
 // Input pixels per beat the hardware can take: the width must split evenly, and every reader of
@@ -243,8 +242,7 @@ static std::vector<int> input_widths(const Network& net) {
   std::vector<int> out = {1};
   for (const Layer& l : net.layers)
     for (const auto& in : l.inputs)
-      if (in == net.input.name && !(op_def(l.op) && op_def(l.op)->takes_wide_input()))
-        return out;
+      if (in == net.input.name && !op_def(l.op).takes_wide_input()) return out;
   for (int p = 2; p <= kMaxInputPixelsPerBeat && p <= net.input.shape.w; ++p)
     if (net.input.shape.w % p == 0) out.push_back(p);
   return out;

@@ -33,31 +33,24 @@ void validate_graph(Network& net) {
     const TensorQuant in_q = net.quant_of(l.inputs[0]);
     // An op that passes its input's values through keeps their quantization, unless it may
     // rescale them and the layer asks it to (an average pool under ONNX Runtime's rule).
-    const OpDef* def = op_def(l.op);
+    const OpDef& def = op_def(l.op);
     const bool rescaled =
-        def && def->takes_requantization_mode() && l.requant_mode == RequantMode::OnnxRuntimeFloat;
-    if (def && def->passes_values_through() && !rescaled &&
+        def.takes_requantization_mode() && l.requant_mode == RequantMode::OnnxRuntimeFloat;
+    if (def.passes_values_through() && !rescaled &&
         (l.out_quant.dtype != in_q.dtype || l.out_quant.scale != in_q.scale ||
          l.out_quant.zero_point != in_q.zero_point))
       fail(l, "output quantization must equal the input's (TFLite requires it for this op)");
     const bool scale_shift = l.requant_mode == RequantMode::ScaleShift;
-    if (l.op != OpKind::Softmax && !scale_shift && l.out_quant.dtype != in_q.dtype)
+    if (!def.sets_output_dtype() && !scale_shift && l.out_quant.dtype != in_q.dtype)
       fail(l, fmt::format("output dtype {} differs from input dtype {}; mixed uint8/int8 "
                           "networks are not supported",
                           to_string(l.out_quant.dtype), to_string(in_q.dtype)));
-    if (const OpDef* op = op_def(l.op)) op->check_quantization(net, l);  // the op's own
+    def.check_quantization(net, l);  // the op's own
     if (has_weights(l.op) && !scale_shift) {
       if (l.weight_dtype == DType::Int8 && l.weight_zero_point != 0)
         fail(l, "int8 weights must be symmetric (weight_zero_point 0), as TFLite requires");
       if (l.weight_dtype == DType::UInt8 && in_q.dtype != DType::UInt8)
         fail(l, "uint8 weights need a uint8 input tensor");
-    }
-    if (l.op == OpKind::Softmax) {
-      const bool u8 = l.out_quant.dtype == DType::UInt8;
-      if (l.out_quant.scale != 1.0f / 256 || l.out_quant.zero_point != (u8 ? 0 : -128))
-        fail(l, fmt::format("softmax output must have scale 1/256 and zero point {} (TFLite's "
-                            "fixed output quantization)",
-                            u8 ? 0 : -128));
     }
     if (l.dilation_h != 1 || l.dilation_w != 1) fail(l, "dilation other than 1 is not supported");
   }
@@ -71,10 +64,7 @@ void infer_shapes(Network& net) {
                             net.input.name, net.input.shape.str(), net.input.shape.elements(),
                             kMaxTensorElements));
   for (Layer& l : net.layers) {
-    // softmax (software, no op-table entry) keeps its input's shape; every other op's shape
-    // rule is in its entry
-    const Shape out =
-        l.op == OpKind::Softmax ? net.shape_of(l.inputs[0]) : op_def(l.op)->output_shape(net, l);
+    const Shape out = op_def(l.op).output_shape(net, l);  // the op's shape rule
     if (out.h <= 0 || out.w <= 0) fail(l, "output would be empty");
     if (out.elements() > kMaxTensorElements)
       fail(l, fmt::format("output {} has {} elements; every tensor is limited to 2^26 = {} "
@@ -108,44 +98,19 @@ void activation_range(Activation act, const TensorQuant& q, int32_t* act_min, in
   }
 }
 
-namespace {
-
-// SOFTMAX (software, no op-table entry): TFLite's input multiplier and diff_min for beta.
-void derive_softmax(const Network& net, Layer& l) {
-  const TensorQuant in_q = net.quant_of(l.inputs[0]);
-  constexpr int kScaledDiffIntegerBits = 5;
-  l.softmax.beta = l.softmax_beta;
-  const double real = std::min<double>(
-      double(l.softmax_beta) * double(in_q.scale) * double(1 << (31 - kScaledDiffIntegerBits)),
-      double((1LL << 31) - 1));
-  const QuantizedMultiplier qm = quantize_multiplier(real);
-  if (qm.shift < 0) fail(l, "softmax input scale too small (multiplier below one)");
-  l.softmax.input_multiplier = qm.multiplier;
-  l.softmax.input_left_shift = qm.shift;
-  const double radius = double((1 << kScaledDiffIntegerBits) - 1) *
-                        double(1LL << (31 - kScaledDiffIntegerBits)) / double(1LL << qm.shift);
-  l.softmax.diff_min = -static_cast<int32_t>(std::floor(radius));
-}
-
-}  // namespace
-
 void derive_quantization(Network& net) {
   for (Layer& l : net.layers) {
     activation_range(l.activation, l.out_quant, &l.act_min, &l.act_max);
     l.requant.clear();
     if (l.requant_mode == RequantMode::ScaleShift) continue;  // analyze_scale_shift
-    if (l.op == OpKind::Softmax)
-      derive_softmax(net, l);
-    else
-      op_def(l.op)->derive_quantization(net, l);  // the op table's
+    op_def(l.op).derive_quantization(net, l);                 // the op table's
   }
 }
 
 void analyze_accumulators(Network& net) {
   for (Layer& l : net.layers) {
-    if (l.requant_mode == RequantMode::ScaleShift) continue;  // sized by analyze_scale_shift
-    const OpDef* op = op_def(l.op);                           // softmax: none, no accumulator
-    const int64_t worst = op ? op->accumulator_bound(net, l) : 0;
+    if (l.requant_mode == RequantMode::ScaleShift) continue;       // sized by analyze_scale_shift
+    const int64_t worst = op_def(l.op).accumulator_bound(net, l);  // 0: no accumulator
     l.acc_bits = worst > 0 ? bits_for_signed(worst) : 0;
   }
 }
@@ -156,7 +121,7 @@ void check_folding(Network& net) {
       if (l.folding.pe == 0) l.folding.pe = 1;
       if (l.folding.simd == 0) l.folding.simd = 1;
     }
-    if (const OpDef* op = op_def(l.op)) op->check_folding(net, l);  // the op's own rule
+    op_def(l.op).check_folding(net, l);  // the op's own rule
   }
 }
 

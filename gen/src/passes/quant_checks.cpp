@@ -14,11 +14,11 @@ namespace rtlgen {
 
 namespace {
 
-// Channel count and the channel of weight i, for the layouts of docs/network-format.md:
-// conv [O][KH][KW][I], fully connected [O][I] (channel-major), depthwise [1][KH][KW][C].
+// Channel count, for the layouts of docs/network-format.md: conv [O][KH][KW][I], fully
+// connected [O][I] (channel-major), depthwise [1][KH][KW][C] (the entry's weights_channel_last).
 int channels_of(const Layer& l) {
   if (l.weight_shape.empty()) return 0;
-  return l.op == OpKind::DepthwiseConv2D ? l.weight_shape.back() : l.weight_shape.front();
+  return op_def(l.op).weights_channel_last() ? l.weight_shape.back() : l.weight_shape.front();
 }
 
 }  // namespace
@@ -37,8 +37,7 @@ std::string quantization_problem(const Layer& l, const TensorQuant& in,
           "bound {} / scale does not fit int32",
           l.out_quant.scale, to_string(l.activation), bound);
   }
-  const OpDef* op = op_def(l.op);  // the op's own scales (softmax: none to check)
-  return op ? op->scale_problem(l, in, second_in) : "";
+  return op_def(l.op).scale_problem(l, in, second_in);  // the op's own scales
 }
 
 std::string accumulator_problem(const Layer& l, const TensorQuant& in) {
@@ -48,9 +47,10 @@ std::string accumulator_problem(const Layer& l, const TensorQuant& in) {
   const int64_t max_x = std::max<int64_t>(int64_t(in.zero_point) - qmin(in.dtype),
                                           int64_t(qmax(in.dtype)) - in.zero_point);
   const size_t per_channel = l.weights.size() / size_t(oc);
+  const bool channel_last = op_def(l.op).weights_channel_last();
   std::vector<int64_t> sum_abs_w(size_t(oc), 0);
   for (size_t i = 0; i < l.weights.size(); ++i) {
-    const size_t c = l.op == OpKind::DepthwiseConv2D ? i % size_t(oc) : i / per_channel;
+    const size_t c = channel_last ? i % size_t(oc) : i / per_channel;
     sum_abs_w[c] += std::abs(int64_t(l.weights[i]) - l.weight_zero_point);
   }
   for (int c = 0; c < oc; ++c) {

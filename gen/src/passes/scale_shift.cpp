@@ -83,8 +83,8 @@ void analyze_scale_shift(Network& net) {
   for (Layer& l : net.layers) {
     const TensorQuant in_q = net.quant_of(l.inputs[0]);
     const Interval in = range.at(l.inputs[0]);
-    const OpDef* def = op_def(l.op);  // softmax: none
-    const bool passthrough = def && def->passes_values_through();
+    const OpDef& def = op_def(l.op);
+    const bool passthrough = def.passes_values_through();
     if (l.requant_mode != RequantMode::ScaleShift) {
       if (passthrough && in_q.wide()) {
         // Same values, same width: pools average or pick within their input's range.
@@ -108,11 +108,11 @@ void analyze_scale_shift(Network& net) {
       Interval out{l.act_min, l.act_max};
       if (passthrough)
         out = {std::max(in.lo, int64_t(l.act_min)), std::min(in.hi, int64_t(l.act_max))};
-      if (l.op == OpKind::Pad) out.lo = std::min(out.lo, int64_t(l.out_quant.zero_point));
+      if (def.adds_zero_points()) out.lo = std::min(out.lo, int64_t(l.out_quant.zero_point));
       range[l.name] = out;
       continue;
     }
-    if (!def || !def->takes_scale_shift())
+    if (!def.takes_scale_shift())
       fail(l, fmt::format("requant: (the integer scale-shift scheme) is supported on {} layers",
                           op_names_where(&OpDef::takes_scale_shift)));
     if (l.activation != Activation::None && l.activation != Activation::Relu)

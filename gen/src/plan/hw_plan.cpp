@@ -1,7 +1,6 @@
 #include "rtlgen/hw_plan.hpp"
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -128,21 +127,15 @@ HwPlan plan_stages(const Network& net, const PlanOptions& opt) {
 
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
-    if (l.op == OpKind::Softmax) {
+    const OpDef& op = op_def(l.op);
+    if (op.in_software()) {
       if (i + 1 != net.layers.size())
-        fail(l, "softmax is only supported as the last layer (it stays in software)");
+        fail(l, fmt::format("{} is only supported as the last layer (it stays in software)",
+                            to_string(l.op)));
       b.plan.software.push_back(l.name);
       continue;
     }
-    const OpDef* op = op_def(l.op);
-    if (!op) {
-      std::vector<std::string> names;
-      for (OpKind k : kOpKinds)
-        if (op_def(k)) names.push_back(to_string(k));
-      fail(l, fmt::format("has no RTL template yet (supported in hardware: {}, trailing softmax)",
-                          fmt::join(names, ", ")));
-    }
-    op->lower(b, l);
+    op.lower(b, l);
   }
   if (b.plan.software.size() == net.layers.size())  // e.g. a network of one softmax
     throw Error(net.layers.back().loc,

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "ops/op.hpp"
 #include "rtlgen/error.hpp"
 #include "rtlgen/resource_model.hpp"
 
@@ -39,7 +40,7 @@ PlanBuilder::PlanBuilder(const Network& network, const PlanOptions& options)
     : net(network), opt(options) {
   for (size_t i = 0; i < net.layers.size(); ++i) {
     graph.layer_index[net.layers[i].name] = int(i);
-    if (net.layers[i].op == OpKind::Softmax) continue;  // software
+    if (op_def(net.layers[i].op).in_software()) continue;  // no stream to consume
     for (size_t k = 0; k < net.layers[i].inputs.size(); ++k)
       graph.consumers[net.layers[i].inputs[k]].push_back({int(i), int(k)});
   }

@@ -31,14 +31,10 @@ const std::map<std::string, OpInfo>& op_table() {
     for (auto e : extra) s.insert(e);
     return s;
   };
-  // softmax (software, no op-table entry); every other op's keys are in its entry
-  static const std::map<std::string, OpInfo> table = {
-      {"softmax", {OpKind::Softmax, with_keys({"beta"})}},
-  };
   static const std::map<std::string, OpInfo> all = [&] {
-    std::map<std::string, OpInfo> t = table;
-    for (OpKind op : kOpKinds)  // the ops whose YAML keys are in the op table
-      if (!t.count(to_string(op))) t[to_string(op)] = {op, with_keys(op_def(op)->yaml_keys())};
+    std::map<std::string, OpInfo> t;
+    for (OpKind op : kOpKinds)  // every op's own keys are in its op-table entry
+      t[to_string(op)] = {op, with_keys(op_def(op).yaml_keys())};
     return t;
   }();
   return all;
@@ -104,8 +100,8 @@ Layer NetworkParser::parse_layer(const YAML::Node& ln, const Network& net,
 
   const TensorQuant in_q = net.quant_of(l.inputs[0]);
   if (ln["activation"]) l.activation = parse_activation(ln["activation"], ctx);
-  const OpDef* def = op_def(l.op);  // softmax: none (no keys but beta, no requantization)
-  const auto has = [def](bool (OpDef::*property)() const) { return def && (def->*property)(); };
+  const OpDef& def = op_def(l.op);
+  const auto has = [&def](bool (OpDef::*property)() const) { return (def.*property)(); };
   if (ln["requantization"]) {
     // docs/network-format.md: tflite (default), onnxruntime, onnxruntime_u8 (an op of an int8
     // QDQ graph that ONNX Runtime ran as uint8).
@@ -124,14 +120,9 @@ Layer NetworkParser::parse_layer(const YAML::Node& ln, const Network& net,
       r_.fail(ln["requantization"], ctx + "requantization: and requant: exclude each other");
     if (s == "onnxruntime_u8") l.onnx_zero_point_offset = 128;
   }
-  if (def) def->read_yaml(LayerKeysIn(r_, ln, ctx), l);  // the op's own keys
+  def.read_yaml(LayerKeysIn(r_, ln, ctx), l);  // the op's own keys
   if (ln["requant"]) parse_scale_shift(ln["requant"], l, ctx + "requant: ");
   if (has_weights(l.op)) parse_weights(ln, l, ctx);
-  if (l.op == OpKind::Softmax && ln["beta"]) {
-    l.softmax_beta = r_.as<float>(ln["beta"], "a number", ctx);
-    if (!(l.softmax_beta > 0) || !std::isfinite(l.softmax_beta))
-      r_.fail(ln["beta"], ctx + "beta must be positive and finite");
-  }
 
   if (l.requant_mode == RequantMode::ScaleShift) {
     parse_scale_shift_output(ln["output"], l, ctx + "output: ");

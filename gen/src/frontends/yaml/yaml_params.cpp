@@ -51,7 +51,7 @@ void NetworkParser::parse_weights(const YAML::Node& ln, Layer& l, const std::str
     l.weight_dtype = DType::UInt8;
   else
     r_.fail(wn, fmt::format("{}weights must be int8 or uint8, the file holds '{}'", ctx, w.descr));
-  const OpDef& def = *op_def(l.op);  // the weighted op's entry: its weights' layout
+  const OpDef& def = op_def(l.op);  // the weighted op's entry: its weights' layout
   const std::string layout = def.weight_layout();
   const size_t want_rank = size_t(std::count(layout.begin(), layout.end(), ',')) + 1;
   if (w.shape.size() != want_rank)

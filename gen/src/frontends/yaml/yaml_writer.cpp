@@ -125,18 +125,14 @@ std::string network_yaml_text(const Network& net, const std::string& params_dir_
     if (!l.source.empty())
       out << YAML::Key << "source" << YAML::Value << YAML::DoubleQuoted << l.source;
 
-    // The op's own keys (its entry's; softmax, without one, has beta), then the fused
-    // activation of the ops that have one.
+    // The op's own keys (its entry's), then the fused activation of the ops that have one.
     yaml::LayerKeysOut op_keys(out);
-    if (const OpDef* op = op_def(l.op)) {
-      op->write_yaml(op_keys, l);
-      const std::vector<const char*> keys = op->yaml_keys();
-      if (std::any_of(keys.begin(), keys.end(),
-                      [](const char* k) { return std::strcmp(k, "activation") == 0; }))
-        op_keys.text("activation", to_string(l.activation));
-    } else if (l.op == OpKind::Softmax) {
-      op_keys.number("beta", l.softmax_beta);
-    }
+    const OpDef& op = op_def(l.op);
+    op.write_yaml(op_keys, l);
+    const std::vector<const char*> keys = op.yaml_keys();
+    if (std::any_of(keys.begin(), keys.end(),
+                    [](const char* k) { return std::strcmp(k, "activation") == 0; }))
+      op_keys.text("activation", to_string(l.activation));
     if (l.requant_mode == RequantMode::OnnxRuntimeFloat)
       out << YAML::Key << "requantization" << YAML::Value
           << (l.onnx_zero_point_offset == 128 ? "onnxruntime_u8" : "onnxruntime");
