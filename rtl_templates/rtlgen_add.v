@@ -12,7 +12,7 @@ rtlgen: quantized elementwise ADD
 
 /*
  * Elementwise ADD of two int8 / uint8 streams, bit-exact with TFLite's reference kernel
- * (gen/src/golden_elementwise.cpp add(), rtlgen::multiply_by_quantized_multiplier):
+ * (gen/src/golden/golden_elementwise.cpp add(), rtlgen::multiply_by_quantized_multiplier):
  *
  *   sa  = MBQM((a - A_ZP) << LEFT_SHIFT, A_MULT, A_SHIFT)
  *   sb  = MBQM((b - B_ZP) << LEFT_SHIFT, B_MULT, B_SHIFT)

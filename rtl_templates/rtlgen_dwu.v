@@ -60,7 +60,7 @@ module rtlgen_dwu #
     // $readmemh weight file, CHANNELS/PE*TAPS lines of PE*8 bits ("" = uninitialised ROM)
     parameter WEIGHT_FILE = "",
     // weight ROM: 0 = block RAM, 1 = LUTs (distributed); chosen by the generator's resource
-    // model (distributed_memory() in gen/src/resource_model.cpp)
+    // model (distributed_memory() in gen/src/resources/resource_model.cpp)
     parameter MEM_STYLE = 0
 )
 (

@@ -65,7 +65,7 @@ module rtlgen_mvu #
     // Input element width in bits (2..30; 8 = int8/uint8)
     parameter IN_BITS = 8,
     // weight ROM: 0 = block RAM, 1 = LUTs (distributed); chosen by the generator's resource
-    // model (distributed_memory() in gen/src/resource_model.cpp)
+    // model (distributed_memory() in gen/src/resources/resource_model.cpp)
     parameter MEM_STYLE = 0,
     // multipliers: 0 = hard multipliers (DSP48 / MULT18X18D / Intel DSP), 1 = LUTs (shift-add of
     // partial products, which no synthesiser maps to a DSP; hw: {mult: lut} in the YAML)

@@ -79,8 +79,8 @@ module rtlgen_requant #
     // first ("" = none)
     parameter PARAM_FILE = "",
     // parameter ROM: 0 = block RAM, 1 = LUTs (distributed); chosen by the generator's resource
-    // model (distributed_memory() in gen/src/resource_model.cpp); with RTLGEN_ECP5 a LUT ROM of
-    // more than 32 words is block RAM
+    // model (distributed_memory() in gen/src/resources/resource_model.cpp); with RTLGEN_ECP5 a
+    // LUT ROM of more than 32 words is block RAM
     parameter MEM_STYLE = 0,
     // Output zero point of layer i at bits [i*32 +: 32] (int8: -128..127, uint8: 0..255)
     parameter [LAYERS*32-1:0] OUT_ZP = 0,

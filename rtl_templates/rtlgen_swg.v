@@ -97,7 +97,7 @@ module rtlgen_swg #
     // element width in bits (8; wider for the scale-shift scheme's activations)
     parameter ELEM_BITS = 8,
     // line buffer memory: 0 = block RAM, 1 = distributed RAM (LUT RAM); chosen by the
-    // generator's resource model (distributed_memory() in gen/src/resource_model.cpp)
+    // generator's resource model (distributed_memory() in gen/src/resources/resource_model.cpp)
     parameter MEM_STYLE = 0,
     // line buffer word: 0 = whole pixels; else WORD_N channels (a multiple of SIMD and IN_N
     // dividing IFM_C, SIMD <= IFM_C, IN_N <= IFM_C); chosen by the generator's plan

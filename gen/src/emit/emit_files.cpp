@@ -103,9 +103,10 @@ std::string emit_report_json(const Network& net, const HwPlan& plan, const std::
   nlohmann::ordered_json te = est_json(est.total);
   te["latency_cycles"] = est.latency_cycles;
   te["glue"] = est_json(est.glue);
-  te["model"] = "analytic resource model (gen/src/resource_model.cpp), calibrated against Yosys "
-                "synth_xilinx -family xc7; LUT excludes LUT RAM; latency = first input beat to "
-                "last output beat of frame 0";
+  te["model"] =
+      "analytic resource model (gen/src/resources/resource_model.cpp), calibrated against Yosys "
+      "synth_xilinx -family xc7; LUT excludes LUT RAM; latency = first input beat to "
+      "last output beat of frame 0";
   j["totals"]["estimate"] = te;
   if (!net.device.empty()) {
     const DeviceFit fit = fit_to_device(est, plan, find_device(net.device));
