@@ -11,10 +11,10 @@ namespace rtlgen {
 
 namespace {
 
-using Json = nlohmann::json;
+using NetlistJson = nlohmann::json;
 
 // Yosys marks string parameters that look like bit strings with a trailing space ("1 ").
-std::string param_text(const Json& cell, const char* name) {
+std::string param_text(const NetlistJson& cell, const char* name) {
   const auto& p = cell.at("parameters");
   if (!p.contains(name)) return "";
   std::string s = p.at(name).is_string() ? p.at(name).get<std::string>() : p.at(name).dump();
@@ -23,9 +23,9 @@ std::string param_text(const Json& cell, const char* name) {
 }
 
 // One bit of a connection: a net number, or a constant "0" / "1" / "x" / "z".
-using Bit = Json;
+using Bit = NetlistJson;
 
-std::optional<Bit> single_bit(const Json& cell, const char* port) {
+std::optional<Bit> single_bit(const NetlistJson& cell, const char* port) {
   const auto& c = cell.at("connections");
   if (!c.contains(port) || c.at(port).size() != 1) return std::nullopt;
   return c.at(port).at(0);
@@ -36,7 +36,7 @@ bool is_constant(const Bit& b, const char* value) {
 }
 
 // A numeric parameter (Yosys writes them as 32-character bit strings).
-int64_t param_number(const Json& cell, const char* name) {
+int64_t param_number(const NetlistJson& cell, const char* name) {
   const auto& p = cell.at("parameters");
   if (!p.contains(name)) return -1;
   if (p.at(name).is_number_integer()) return p.at(name).get<int64_t>();
@@ -49,21 +49,22 @@ int64_t param_number(const Json& cell, const char* name) {
 
 struct FlipFlop {
   std::string name;
-  Json q;  // its output bit
+  NetlistJson q;  // its output bit
 };
 
 }  // namespace
 
-OutregResult absorb_dp16kd_output_registers(Json& module) {
+OutregResult absorb_dp16kd_output_registers(NetlistJson& module) {
   OutregResult result;
-  Json& cells = module.at("cells");
+  NetlistJson& cells = module.at("cells");
 
   // Every sink of every net: (cell, port). Nets driving a module port count as a sink that
   // cannot be absorbed.
   std::map<int64_t, std::vector<std::pair<std::string, std::string>>> sinks;
   for (auto it = cells.begin(); it != cells.end(); ++it) {
-    const Json& cell = it.value();
-    const Json& dirs = cell.contains("port_directions") ? cell.at("port_directions") : Json();
+    const NetlistJson& cell = it.value();
+    const NetlistJson& dirs =
+        cell.contains("port_directions") ? cell.at("port_directions") : NetlistJson();
     for (auto c = cell.at("connections").begin(); c != cell.at("connections").end(); ++c) {
       const bool output = dirs.is_object() && dirs.contains(c.key()) &&
                           dirs.at(c.key()).get<std::string>() == "output";
@@ -79,7 +80,7 @@ OutregResult absorb_dp16kd_output_registers(Json& module) {
 
   std::vector<std::string> removed;
   for (auto it = cells.begin(); it != cells.end(); ++it) {
-    Json& ram = it.value();
+    NetlistJson& ram = it.value();
     if (ram.at("type").get<std::string>() != "DP16KD") continue;
     // In the 36-bit mode one port reads through both ports' data pins, and which output
     // register (and clock) then holds which half is not something this pass can check against
@@ -110,7 +111,7 @@ OutregResult absorb_dp16kd_output_registers(Json& module) {
           break;
         }
         const std::string& ff_name = s->second[0].first;
-        const Json& ff = cells.at(ff_name);
+        const NetlistJson& ff = cells.at(ff_name);
         const auto ff_clk = single_bit(ff, "CLK");
         const auto ff_lsr = single_bit(ff, "LSR");
         const auto ff_q = single_bit(ff, "Q");
@@ -137,9 +138,9 @@ OutregResult absorb_dp16kd_output_registers(Json& module) {
         continue;
       }
       ram["parameters"][regmode] = "OUTREG";
-      ram["connections"]["OCE" + p] = Json::array({*ce});
+      ram["connections"]["OCE" + p] = NetlistJson::array({*ce});
       for (const auto& [pin, ff] : data) {
-        ram["connections"][pin] = Json::array({ff.q});
+        ram["connections"][pin] = NetlistJson::array({ff.q});
         removed.push_back(ff.name);
       }
       ++result.ports;

