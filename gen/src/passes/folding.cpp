@@ -112,7 +112,7 @@ bool plan_sharing(const Network& net, const FoldReport& r, int64_t target, Force
   std::map<std::tuple<int, int, int>, std::vector<Cand>> groups;
   for (const auto& [name, c] : r.layers) {
     const Layer* l = net.find(name);
-    if (!l || l->op != OpKind::DepthwiseConv2D || l->depth_multiplier != 1 || c.multipliers <= 0)
+    if (!l || !op_def(l->op).takes_shared_unit() || l->depth_multiplier != 1 || c.multipliers <= 0)
       continue;
     const double u = double(l->macs) / (double(c.multipliers) * double(target));
     if (u >= kShareBelowUtilisation) continue;
