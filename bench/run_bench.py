@@ -3,13 +3,14 @@
 
 For every (network, multiplier budget B or device D):
   rtlgen fold NET --max-multipliers B -o work/<net>_<B>.yaml     (folding + analytic model)
-  (a budget that is a device name folds with --device D: the fastest folding that fits it)
+  (a budget that is a device name folds with --device D [--fill F]: the fastest folding that
+  fits it; "D:F" gives that budget its own fill, e.g. xc7z020:0.9)
   rtlgen generate work/<net>_<B>.yaml -o work/<net>_<B>           (timed: generation time)
   rtlgen sim work/<net>_<B>.yaml -o work/<net>_<B> --random N --perf-frames M
   rtlgen synth work/<net>_<B> --xilinx-only                       (only with --synth; cached)
 and writes results/bench.csv (appended: one row per run, timestamp + commit), results/latest.csv,
-results/latest.md, results/cycles.svg, results/utilisation.svg, results/dsp_per_mult.svg and
-results/rom_per_bram.svg. See bench/README.md.
+results/latest.md, results/cycles.svg, results/utilisation.svg, results/dsp_per_mult.svg,
+results/rom_per_bram.svg and results/device.svg. See bench/README.md.
 
 Standard library only. Exit status: 0 = every simulation bit-exact and every step succeeded,
 1 = a simulation reported mismatches or a step failed (the results are still written).
@@ -36,6 +37,7 @@ UTIL_MIN_BUDGET = 64
 MAX_CYCLE_ERROR = 0.03      # analytic cycles per frame vs Verilator
 MAX_DSP_PER_MULT = 1.15     # DSP48E1 per MAC multiplier (issue 22's aim)
 MIN_ROM_PER_BRAM = 0.7      # weight bits per block-RAM bit where weights need block RAM
+DEFAULT_FILL = 0.8          # rtlgen fold --device's default fill
 
 COLUMNS = [
     "timestamp", "commit", "network", "budget", "multipliers", "macs_per_frame",
@@ -48,12 +50,39 @@ COLUMNS = [
     "lut_error_pct", "ff_error_pct", "dsp_error_pct", "bram36_error_pct", "synth_s",
     "device", "rom_bits", "est_dsp_per_mult", "yosys_dsp_per_mult", "est_rom_per_bram",
     "yosys_rom_per_bram",
+    "fill", "est_lutram", "est_srl", "yosys_lutram", "yosys_srl", "yosys_lut_sites",
+    "device_lut", "device_ff", "device_dsp", "device_bram36", "fits_device",
 ]
+
+# Networks the bench knows: key -> (path relative to the repository, default budgets, random
+# frames, perf frames). The zoo networks are written by tools/build_zoo.py + rtlgen import.
+ZOO = ["resnet8", "dscnn_kws", "fc_autoencoder", "mobilenet96"]
+MLPERF = ["mlperf_resnet8", "mlperf_dscnn", "mlperf_vww", "mlperf_ad"]
+GROUPS = {"zoo": ZOO, "mlperf": MLPERF}
+
+
+def network_path(key, args):
+    if key == "lenet":
+        return args.lenet
+    if key == "mobilenet":
+        return args.mobilenet
+    if key in ZOO + MLPERF:
+        return os.path.join(ROOT, "configs", "zoo", key, key + ".yaml")
+    return None
+
+
+def split_budget(budget, default_fill):
+    """'64' -> (64, None); 'xc7z020' -> ('xc7z020', default_fill); 'xc7z020:0.9' -> (.., 0.9)."""
+    b = str(budget).strip()
+    if b.isdigit():
+        return int(b), None
+    name, _, fill = b.partition(":")
+    return name, (float(fill) if fill else default_fill)
 
 
 def budget_key(budget):
     """Sort key of a budget cell: numbers first (by value), then device names."""
-    b = str(budget)
+    b = str(budget).split("@")[0]
     return (0, int(b), "") if b.isdigit() else (1, 0, b)
 
 
@@ -145,19 +174,24 @@ def fmt_num(v, digits=0):
     return f"{v:.{digits}f}"
 
 
-def bench_one(args, rtlgen, net_key, net_path, budget, frames, perf_frames, stamp, commit):
+def bench_one(args, rtlgen, net_key, net_path, budget, fill, frames, perf_frames, stamp, commit):
+    """One (network, budget) row. budget: a multiplier count, or a device name folded at `fill`
+    (None: rtlgen's default fill)."""
     work = os.path.abspath(args.work)
-    tag = f"{net_key}_{budget}"
+    tag = f"{net_key}_{budget}" + (f"_fill{fill:g}" if fill is not None else "")
     yaml = os.path.join(work, tag + ".yaml")
     out = os.path.join(work, tag)
     logs = os.path.join(work, "logs")
     os.makedirs(logs, exist_ok=True)
     row = {c: "" for c in COLUMNS}
-    row.update(timestamp=stamp, commit=commit, network=net_key, budget=budget,
-               clock_mhz=args.clock_mhz)
+    row.update(timestamp=stamp, commit=commit, network=net_key,
+               budget=budget if fill is None else f"{budget}@{fill:g}", clock_mhz=args.clock_mhz)
     failures = []
 
-    how = ["--max-multipliers", str(budget)] if str(budget).isdigit() else ["--device", str(budget)]
+    if str(budget).isdigit():
+        how = ["--max-multipliers", str(budget)]
+    else:
+        how = ["--device", str(budget)] + (["--fill", f"{fill:g}"] if fill is not None else [])
     rc, secs, text = run([rtlgen, "fold", net_path] + how + ["-o", yaml],
                          os.path.join(logs, tag + ".fold.log"))
     if rc != 0:
@@ -188,6 +222,16 @@ def bench_one(args, rtlgen, net_key, net_path, budget, frames, perf_frames, stam
         row["est_bram36"] = est.get("bram36", "")
         row["latency_estimated"] = est.get("latency_cycles", "")
     row["device"] = rep.get("device", {}).get("name", "")
+    if row["device"]:
+        row["fill"] = fill if fill is not None else DEFAULT_FILL
+        avail = {u["resource"]: u["available"] for u in rep["device"].get("use", [])}
+        row["device_lut"] = avail.get("LUT", "")
+        row["device_ff"] = avail.get("FF", "")
+        row["device_dsp"] = avail.get("DSP48E1", avail.get("DSP48E2", ""))
+        row["device_bram36"] = avail.get("RAMB36", "")
+    if est:
+        row["est_lutram"] = est.get("lutram", "")
+        row["est_srl"] = est.get("srl", "")
     row["rom_bits"] = tot.get("rom_bits", "")
     # DSP per MAC multiplier and weight bits per block-RAM bit (36,864 per BRAM36)
     row["est_dsp_per_mult"] = ratio(row["est_dsp"], row["multipliers"])
@@ -195,13 +239,31 @@ def bench_one(args, rtlgen, net_key, net_path, budget, frames, perf_frames, stam
     log(f"[{tag}] generate: {secs:.2f} s, {tot['multipliers']} multipliers, analytic "
         f"{tot['est_cycles_per_frame']} cycles/frame (bottleneck {row['bottleneck']})")
 
+    cache_root = os.path.abspath(args.cache or work)
     if not args.no_sim:
         sim_report = os.path.join(work, tag + ".sim_report.json")
         if os.path.exists(sim_report):
             os.remove(sim_report)
-        rc, secs, text = run([rtlgen, "sim", yaml, "-o", out, "--random", str(frames),
-                              "--perf-frames", str(perf_frames), "--report", sim_report],
-                             os.path.join(logs, tag + ".sim.log"))
+        # --sim-cache: a Verilator result of the same RTL, memories, YAML and frame counts
+        h = hashlib.sha256(f"{tree_hash(out)} {frames} {perf_frames}\0".encode())
+        with open(yaml, "rb") as f:
+            h.update(f.read())
+        sim_cached = os.path.join(cache_root, "sim_cache", h.hexdigest()[:24] + ".json")
+        if args.sim_cache and os.path.exists(sim_cached):
+            shutil.copyfile(sim_cached, sim_report)
+            rc, secs = 0, json.load(open(sim_cached)).get("bench_sim_wall_s", 0.0)
+            log(f"[{tag}] sim: cached ({os.path.relpath(sim_cached, ROOT)})")
+        else:
+            rc, secs, text = run([rtlgen, "sim", yaml, "-o", out, "--random", str(frames),
+                                  "--perf-frames", str(perf_frames), "--report", sim_report],
+                                 os.path.join(logs, tag + ".sim.log"))
+            if rc == 0 and os.path.exists(sim_report):
+                with open(sim_report) as f:
+                    sim = json.load(f)
+                sim["bench_sim_wall_s"] = round(secs, 1)
+                os.makedirs(os.path.dirname(sim_cached), exist_ok=True)
+                with open(sim_cached, "w") as f:
+                    json.dump(sim, f, indent=1)
         row["sim_wall_s"] = round(secs, 1)
         if not os.path.exists(sim_report):
             failures.append(f"{tag}: rtlgen sim failed (exit {rc}) without a report, see "
@@ -231,7 +293,7 @@ def bench_one(args, rtlgen, net_key, net_path, budget, frames, perf_frames, stam
 
     if args.synth and (not args.synth_networks or net_key in args.synth_networks.split(",")):
         key = tree_hash(out)
-        cache_dir = os.path.join(work, "synth_cache")
+        cache_dir = os.path.join(cache_root, "synth_cache")
         os.makedirs(cache_dir, exist_ok=True)
         cached = os.path.join(cache_dir, key + ".json")
         if not os.path.exists(cached):
@@ -252,7 +314,15 @@ def bench_one(args, rtlgen, net_key, net_path, budget, frames, perf_frames, stam
             t = syn["total"]
             row.update(yosys_lut=t["lut"], yosys_ff=t["ff"], yosys_dsp=t["dsp48e1"],
                        yosys_ramb36=t["ramb36e1"], yosys_ramb18=t["ramb18e1"],
-                       yosys_bram36=t["bram36_equivalent"], synth_s=round(syn["seconds"], 1))
+                       yosys_bram36=t["bram36_equivalent"], synth_s=round(syn["seconds"], 1),
+                       yosys_lutram=t.get("lutram", ""), yosys_srl=t.get("srl", ""))
+            # LUT sites: logic LUTs + 4 per LUT RAM cell (RAM32M / RAM64M) + 1 per SRL
+            row["yosys_lut_sites"] = t["lut"] + 4 * t.get("lutram", 0) + t.get("srl", 0)
+            if row["device_lut"] != "":
+                used = [(row["yosys_lut_sites"], row["device_lut"]), (t["ff"], row["device_ff"]),
+                        (t["dsp48e1"], row["device_dsp"]),
+                        (t["bram36_equivalent"], row["device_bram36"])]
+                row["fits_device"] = "yes" if all(a != "" and u <= a for u, a in used) else "no"
             for k, y in (("lut", "yosys_lut"), ("ff", "yosys_ff"), ("dsp", "yosys_dsp"),
                          ("bram36", "yosys_bram36")):
                 row[k + "_error_pct"] = pct_err(row["est_" + k], row[y])
@@ -293,7 +363,9 @@ MD_COLUMNS = [
     ("yosys_bram36", "BRAM36", 1), ("est_bram36", "BRAM36 est", 1),
     ("bram36_error_pct", "BRAM err %", 1), ("generation_s", "gen s", 2),
     ("verilator_fps", "Verilator frames/s", 2), ("sim_mismatches", "mismatches", None),
-    ("bottleneck", "bottleneck", None), ("device", "device", None),
+    ("bottleneck", "bottleneck", None), ("device", "device", None), ("fill", "fill", 2),
+    ("yosys_lutram", "LUT RAM cells", 0), ("yosys_srl", "SRL", 0),
+    ("yosys_lut_sites", "LUT sites", 0), ("fits_device", "fits", None),
     ("yosys_dsp_per_mult", "DSP/mult", 2), ("est_dsp_per_mult", "DSP/mult est", 2),
     ("yosys_rom_per_bram", "ROM/BRAM bits", 2), ("est_rom_per_bram", "ROM/BRAM est", 2),
 ]
@@ -313,13 +385,72 @@ def md_cell(v, digits):
     return f"{x:,.{digits}f}"
 
 
+def of_device(used, avail, digits=0):
+    """'38,239 (72%)': a count and its share of the device."""
+    if used in (None, ""):
+        return "-"
+    cell = md_cell(used, digits)
+    try:
+        return f"{cell} ({100.0 * float(used) / float(avail):.0f}%)" if float(avail) else cell
+    except (TypeError, ValueError):
+        return cell
+
+
+def err_cell(est, meas, digits=0):
+    """'32,644 (+2.0%)': the model's figure and its error against Yosys."""
+    if est in (None, ""):
+        return "-"
+    e = pct_err(est, meas)
+    return md_cell(est, digits) + (f" ({e:+.1f}%)" if e != "" else "")
+
+
+def device_table(rows, clock):
+    """The device rows (fold --device): Yosys against the device and the model, Verilator."""
+    rows = [r for r in rows if r.get("device")]
+    if not rows:
+        return []
+    head = ["network", "fold", "mults", "cycles/frame (Verilator)", "mismatches",
+            f"frames/s at {clock:g} MHz (assumed)", "LUT", "LUT RAM cells", "SRL",
+            "LUT sites", "FF", "DSP48E1", "BRAM36 (RAMB36 + RAMB18)", "fits", "DSP/mult",
+            "ROM bits / BRAM bits", "model LUT", "model FF", "model DSP", "model BRAM36"]
+    lines = ["## Folded to a device (`fold --device`): Yosys synth_xilinx, Verilator, model", "",
+             "LUT sites = LUT + 4 x LUT RAM cells + SRL. Frames/s at an assumed clock (no place "
+             "and route). Model figures: report.json, error against Yosys in brackets.", "",
+             "| " + " | ".join(head) + " |", "|" + "|".join(" --- " for _ in head) + "|"]
+    for r in rows:
+        fold = f"--device {r['device']} --fill {float(r['fill']):g}" if r.get("fill") != "" \
+            else f"--device {r['device']}"
+        bram = "-"
+        if r.get("yosys_bram36", "") != "":
+            bram = (of_device(r["yosys_bram36"], r.get("device_bram36"), 1) +
+                    f" ({md_cell(r['yosys_ramb36'], 0)} + {md_cell(r['yosys_ramb18'], 0)})")
+        cells = [r["network"], f"`{fold}`", md_cell(r["multipliers"], 0),
+                 md_cell(r["measured_cycles"], 0), md_cell(r["sim_mismatches"], None),
+                 md_cell(r["fps_at_clock"], 0), md_cell(r.get("yosys_lut"), 0),
+                 md_cell(r.get("yosys_lutram"), 0), md_cell(r.get("yosys_srl"), 0),
+                 of_device(r.get("yosys_lut_sites"), r.get("device_lut")),
+                 of_device(r.get("yosys_ff"), r.get("device_ff")),
+                 of_device(r.get("yosys_dsp"), r.get("device_dsp")), bram,
+                 r.get("fits_device") or "-",
+                 md_cell(r.get("yosys_dsp_per_mult") or r.get("est_dsp_per_mult"), 2),
+                 md_cell(r.get("yosys_rom_per_bram") or r.get("est_rom_per_bram"), 2),
+                 err_cell(r["est_lut"], r.get("yosys_lut")), err_cell(r["est_ff"], r.get("yosys_ff")),
+                 err_cell(r["est_dsp"], r.get("yosys_dsp")),
+                 err_cell(r["est_bram36"], r.get("yosys_bram36"), 1)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines + [""]
+
+
 def write_markdown(rows, path, stamp, commit, clock):
-    lines = [f"# rtlgen benchmark ({stamp}, commit {commit}, clock {clock:g} MHz)", "",
-             "| " + " | ".join(h for _, h, _ in MD_COLUMNS) + " |",
-             "|" + "|".join(" --- " for _ in MD_COLUMNS) + "|"]
+    lines = [f"# rtlgen benchmark ({stamp}, commit {commit}, clock {clock:g} MHz assumed)", ""]
+    lines += device_table(rows, clock)
+    lines += ["## Every row", "",
+              "| " + " | ".join(h for _, h, _ in MD_COLUMNS) + " |",
+              "|" + "|".join(" --- " for _ in MD_COLUMNS) + "|"]
     for r in rows:
         lines.append("| " + " | ".join(md_cell(r.get(k, ""), d) for k, _, d in MD_COLUMNS) + " |")
-    lines += ["", "Columns: see bench/README.md. Errors are (estimate - measured) / measured.", ""]
+    lines += ["", "Columns: see bench/README.md. Errors are (estimate - measured) / measured. "
+              "DSP/mult and ROM bits / BRAM bits: Yosys where synthesised, else the model.", ""]
     with open(path, "w") as f:
         f.write("\n".join(lines))
 
@@ -329,7 +460,8 @@ def write_markdown(rows, path, stamp, commit, clock):
 # ---------------------------------------------------------------------------------------------
 
 PALETTE = {"lenet": "#1f77b4", "mobilenet": "#d62728"}
-EXTRA = ["#2ca02c", "#9467bd", "#8c564b", "#ff7f0e"]
+EXTRA = ["#2ca02c", "#9467bd", "#8c564b", "#ff7f0e", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+         "#393b79", "#637939"]
 
 
 def colour(net, nets):
@@ -475,11 +607,13 @@ def plot_bars(rows, path, title, key, ylabel, ref, ref_label, ymax=None):
     if not rows:
         return
     nets = sorted({r["network"] for r in rows})
-    c = Chart(820, 440, 90, 60, 560, 300)
     groups = [(net, sorted(((r["budget"], r) for r in rows if r["network"] == net),
                             key=lambda p: budget_key(p[0]))) for net in nets]
     nbars = sum(len(g) for _, g in groups)
     gap = 30
+    # wide enough for ~50 px per bar (the zoo and MLPerf networks: a dozen groups)
+    pw = max(560, gap * (len(groups) + 1) + 50 * nbars)
+    c = Chart(pw + 260, 440, 90, 60, pw, 300)
     bw = (c.pw - gap * (len(groups) + 1)) / max(nbars, 1)
     bw = min(bw, 60)
     if ymax is None:
@@ -520,6 +654,76 @@ def plot_bars(rows, path, title, key, ylabel, ref, ref_label, ymax=None):
         f.write(c.svg())
 
 
+def plot_device(rows, path, title):
+    """Per device row: LUT sites, FF, DSP and BRAM36 as a share of the device (Yosys where the
+    run synthesised, else the model: hatched), with the 100% line."""
+    rows = [r for r in rows if r.get("device") and r.get("device_lut") not in ("", None)]
+    if not rows:
+        return
+    res = [("LUT sites", "yosys_lut_sites", None, "device_lut", "#1f77b4"),
+           ("FF", "yosys_ff", "est_ff", "device_ff", "#2ca02c"),
+           ("DSP", "yosys_dsp", "est_dsp", "device_dsp", "#d62728"),
+           ("BRAM36", "yosys_bram36", "est_bram36", "device_bram36", "#9467bd")]
+
+    def share(r, ykey, ekey, dkey):
+        if ykey == "yosys_lut_sites" and r.get(ykey) in ("", None):
+            # the model's LUT sites: LUT + 4 x LUT RAM cells + SRL
+            try:
+                used = float(r["est_lut"]) + 4 * float(r.get("est_lutram") or 0) + \
+                    float(r.get("est_srl") or 0)
+            except (TypeError, ValueError):
+                return None, False
+            return 100.0 * used / float(r[dkey]), False
+        if r.get(ykey) not in ("", None):
+            return 100.0 * float(r[ykey]) / float(r[dkey]), True
+        if ekey and r.get(ekey) not in ("", None):
+            return 100.0 * float(r[ekey]) / float(r[dkey]), False
+        return None, False
+
+    c = Chart(880, 440, 80, 60, 640, 300)
+    ymax = 120.0
+    ly = lambda v: c.y0 + c.ph * (1 - min(v, ymax) / ymax)
+    c.text(c.x0 + c.pw / 2, 30, title, size=16, weight="bold")
+    c.add('<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+          'patternTransform="rotate(45)"><rect width="6" height="6" fill="white"/>'
+          '<line x1="0" y1="0" x2="0" y2="6" stroke="#555" stroke-width="2"/></pattern></defs>')
+    for t in range(0, 121, 20):
+        y = ly(t)
+        c.add(f'<line x1="{c.x0}" y1="{y:.1f}" x2="{c.x0 + c.pw}" y2="{y:.1f}" stroke="#e5e5e5"/>')
+        c.text(c.x0 - 8, y + 4, f"{t}%", size=11, anchor="end")
+    y = ly(100)
+    c.add(f'<line x1="{c.x0}" y1="{y:.1f}" x2="{c.x0 + c.pw}" y2="{y:.1f}" stroke="#999" '
+          f'stroke-dasharray="4 3"/>')
+    c.add(f'<rect x="{c.x0}" y="{c.y0}" width="{c.pw}" height="{c.ph}" fill="none" stroke="#444"/>')
+    c.text(24, c.y0 + c.ph / 2, "share of the device", size=13, rotate=-90)
+    gw = c.pw / len(rows)
+    bw = min(gw * 0.8 / len(res), 22)
+    for i, r in enumerate(rows):
+        x = c.x0 + i * gw + (gw - bw * len(res)) / 2
+        for name, ykey, ekey, dkey, col in res:
+            v, measured = share(r, ykey, ekey, dkey)
+            if v is not None:
+                yy = ly(v)
+                fill = col if measured else "url(#hatch)"
+                c.add(f'<rect x="{x:.1f}" y="{yy:.1f}" width="{bw * 0.9:.1f}" '
+                      f'height="{ly(0) - yy:.1f}" fill="{fill}" stroke="{col}" opacity="0.9"/>')
+                c.text(x + bw * 0.45, yy - 4, f"{v:.0f}", size=9)
+            x += bw
+        cx = c.x0 + (i + 0.5) * gw
+        c.text(cx, c.y0 + c.ph + 16, r["network"], size=10)
+        c.text(cx, c.y0 + c.ph + 29, f"{r['budget']} ({r['multipliers']})", size=9, fill="#777")
+    lx0 = c.x0 + c.pw + 14
+    for k, (name, _, _, _, col) in enumerate(res):
+        yy = c.y0 + 10 + 20 * k
+        c.add(f'<rect x="{lx0}" y="{yy - 9}" width="12" height="12" fill="{col}"/>')
+        c.text(lx0 + 18, yy + 1, name, size=11, anchor="start")
+    yy = c.y0 + 10 + 20 * len(res)
+    c.add(f'<rect x="{lx0}" y="{yy - 9}" width="12" height="12" fill="url(#hatch)" stroke="#555"/>')
+    c.text(lx0 + 18, yy + 1, "model (no Yosys)", size=11, anchor="start")
+    with open(path, "w") as f:
+        f.write(c.svg())
+
+
 def efficiency(row):
     """DSP48E1 per multiplier and weight bits per block-RAM bit of a row: Yosys's counts when the
     run synthesised, else the resource model's."""
@@ -540,6 +744,8 @@ def plot_all(rows, results, suffix=""):
     plot_bars(eff, os.path.join(results, "dsp_per_mult.svg"),
               f"DSP48E1 per MAC multiplier (Yosys, else model){suffix}", "dsp_per_mult",
               "DSP48E1 / multipliers", MAX_DSP_PER_MULT, f"{MAX_DSP_PER_MULT}")
+    plot_device(rows, os.path.join(results, "device.svg"),
+                f"Device use of the fold --device rows (Yosys, else model){suffix}")
     plot_bars(eff, os.path.join(results, "rom_per_bram.svg"),
               f"Weight bits per block-RAM bit (Yosys, else model){suffix}", "rom_per_bram",
               "ROM bits / (BRAM36 x 36,864)", MIN_ROM_PER_BRAM, f"{MIN_ROM_PER_BRAM}", 1.1)
@@ -552,27 +758,68 @@ def read_csv(path):
         return list(csv.DictReader(f))
 
 
+def append_history(path, rows):
+    """Appends rows to the history CSV; a history written with fewer columns is rewritten once
+    with today's (its rows keep their values, new columns empty)."""
+    if os.path.exists(path):
+        with open(path, newline="") as f:
+            header = next(csv.reader(f), [])
+        if header != COLUMNS:
+            old = read_csv(path)
+            with open(path, "w", newline="") as f:
+                wr = csv.DictWriter(f, fieldnames=COLUMNS + [c for c in header if c not in COLUMNS])
+                wr.writeheader()
+                wr.writerows(old)
+    new = not os.path.exists(path)
+    with open(path, "a", newline="") as f:
+        with open(path, newline="") as g:
+            fields = COLUMNS if new else next(csv.reader(g))
+        wr = csv.DictWriter(f, fieldnames=fields)
+        if new:
+            wr.writeheader()
+        wr.writerows(rows)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rtlgen", default=os.path.join(ROOT, "build/gen/rtlgen"))
-    ap.add_argument("--networks", default="lenet,mobilenet", help="comma list: lenet, mobilenet")
+    ap.add_argument("--networks", default="lenet,mobilenet",
+                    help="comma list: lenet, mobilenet, " + ", ".join(ZOO + MLPERF) +
+                    "; 'zoo' and 'mlperf' name the groups")
     ap.add_argument("--lenet", default=os.path.join(ROOT, "configs/lenet.yaml"))
     ap.add_argument("--mobilenet",
                     default=os.path.join(ROOT, "..", "shared/models/mobilenet_v1_0.25_128_quant.tflite"))
     ap.add_argument("--lenet-budgets", default="64,256,512,1024,xc7z020",
-                    help="comma list of multiplier budgets and/or device names (fold --device)")
+                    help="comma list of multiplier budgets and/or device names (fold --device; "
+                    "DEVICE:FILL for a fill of its own)")
     ap.add_argument("--mobilenet-budgets", default="64,256,512,xc7z020")
+    ap.add_argument("--zoo-budgets", default="xc7z020",
+                    help="budgets of the zoo and MLPerf Tiny networks")
+    ap.add_argument("--budgets", action="append", default=[], metavar="NET=LIST",
+                    help="budgets of one network, e.g. mlperf_vww=xc7z020:1.0 (repeatable)")
+    ap.add_argument("--fill", type=float, default=None,
+                    help=f"fold --device --fill for device budgets without one (rtlgen's default "
+                    f"{DEFAULT_FILL})")
     ap.add_argument("--lenet-frames", type=int, default=8, help="random frames (rtlgen sim --random)")
     ap.add_argument("--mobilenet-frames", type=int, default=3)
+    ap.add_argument("--zoo-frames", type=int, default=2)
     ap.add_argument("--lenet-perf-frames", type=int, default=8, help="rtlgen sim --perf-frames")
     ap.add_argument("--mobilenet-perf-frames", type=int, default=3)
+    ap.add_argument("--zoo-perf-frames", type=int, default=2)
     ap.add_argument("--synth", action="store_true", help="also run rtlgen synth --xilinx-only (slow)")
     ap.add_argument("--synth-networks", default="",
                     help="with --synth: only these networks (comma list; default all)")
     ap.add_argument("--no-sim", action="store_true", help="skip the Verilator runs")
     ap.add_argument("--nice", type=int, default=10, help="niceness of the Yosys runs")
-    ap.add_argument("--clock-mhz", type=float, default=200.0)
+    ap.add_argument("--clock-mhz", type=float, default=150.0,
+                    help="the clock of fps_at_clock: an assumption, not a measured Fmax")
     ap.add_argument("--work", default=os.path.join(BENCH_DIR, "work"))
+    ap.add_argument("--cache", default="",
+                    help="directory of synth_cache/ and sim_cache/ (default: the work directory); "
+                    "runs in different work directories can share it")
+    ap.add_argument("--sim-cache", action="store_true",
+                    help="reuse a Verilator result of the same RTL, memories, YAML and frame "
+                    "counts (e.g. after a resource-model change)")
     ap.add_argument("--results", default=os.path.join(BENCH_DIR, "results"))
     ap.add_argument("--plot-only", action="store_true", help="redraw the plots from latest.csv")
     args = ap.parse_args()
@@ -592,28 +839,40 @@ def main():
     commit = git_commit()
     log(f"rtlgen bench {stamp}, commit {commit}, rtlgen {rtlgen}")
 
+    own = {}
+    for spec in args.budgets:
+        net, _, lst = spec.partition("=")
+        own[net.strip()] = lst
+    nets = []
+    for n in [n.strip() for n in args.networks.split(",") if n.strip()]:
+        nets += GROUPS.get(n, [n])
     plan = []
-    for net in [n.strip() for n in args.networks.split(",") if n.strip()]:
-        if net == "lenet":
-            path, budgets = args.lenet, args.lenet_budgets
-            frames, perf = args.lenet_frames, args.lenet_perf_frames
-        elif net == "mobilenet":
-            path, budgets = args.mobilenet, args.mobilenet_budgets
-            frames, perf = args.mobilenet_frames, args.mobilenet_perf_frames
-            if not os.path.exists(path):
-                log(f"SKIPPING MobileNet: {path} not found (the seed model lives in ../shared/models/)")
-                continue
-        else:
-            log(f"error: unknown network '{net}' (lenet, mobilenet)")
+    for net in nets:
+        path = network_path(net, args)
+        if path is None:
+            log(f"error: unknown network '{net}' (lenet, mobilenet, zoo, mlperf, "
+                f"{', '.join(ZOO + MLPERF)})")
             return 2
-        for b in [int(x) if x.strip().isdigit() else x.strip()
-                  for x in budgets.split(",") if x.strip()]:
-            plan.append((net, os.path.abspath(path), b, frames, perf))
+        if net == "lenet":
+            budgets, frames, perf = args.lenet_budgets, args.lenet_frames, args.lenet_perf_frames
+        elif net == "mobilenet":
+            budgets, frames = args.mobilenet_budgets, args.mobilenet_frames
+            perf = args.mobilenet_perf_frames
+        else:
+            budgets, frames, perf = args.zoo_budgets, args.zoo_frames, args.zoo_perf_frames
+        budgets = own.get(net, budgets)
+        if not os.path.exists(path):
+            log(f"SKIPPING {net}: {path} not found" + (
+                " (the seed model lives in ../shared/models/)" if net == "mobilenet" else ""))
+            continue
+        for b in [x for x in budgets.split(",") if x.strip()]:
+            budget, fill = split_budget(b, args.fill)
+            plan.append((net, os.path.abspath(path), budget, fill, frames, perf))
 
     rows, failures, warnings = [], [], []
     t_all = time.monotonic()
-    for net, path, b, frames, perf in plan:
-        row, fail = bench_one(args, rtlgen, net, path, b, frames, perf, stamp, commit)
+    for net, path, b, fill, frames, perf in plan:
+        row, fail = bench_one(args, rtlgen, net, path, b, fill, frames, perf, stamp, commit)
         rows.append(row)
         failures += fail
         for f in fail:
@@ -627,17 +886,11 @@ def main():
             wr.writeheader()
             wr.writerows(rows)
 
-    hist = os.path.join(args.results, "bench.csv")
-    new = not os.path.exists(hist)
-    with open(hist, "a", newline="") as f:
-        wr = csv.DictWriter(f, fieldnames=COLUMNS)
-        if new:
-            wr.writeheader()
-        wr.writerows(rows)
+    append_history(os.path.join(args.results, "bench.csv"), rows)
     write_markdown(rows, os.path.join(args.results, "latest.md"), stamp, commit, args.clock_mhz)
     plot_all(rows, args.results, f" ({commit})")
     log(f"\nwrote {args.results}/bench.csv (+{len(rows)} rows), latest.csv, latest.md, cycles.svg, "
-        f"utilisation.svg, dsp_per_mult.svg, rom_per_bram.svg in {time.monotonic() - t_all:.0f} s")
+        f"utilisation.svg, dsp_per_mult.svg, rom_per_bram.svg, device.svg in {time.monotonic() - t_all:.0f} s")
     with open(os.path.join(args.results, "latest.md")) as f:
         log(f.read())
     for w in warnings:
