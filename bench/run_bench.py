@@ -23,6 +23,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -146,15 +147,29 @@ def run(cmd, logfile, cwd=ROOT):
     return p.returncode, secs, p.stdout
 
 
+VERILOG_TOKENS = re.compile(r'"(?:\\.|[^"\\\n])*"|//[^\n]*|/\*.*?\*/', re.S)
+
+
+def verilog_without_comments(text):
+    """Verilog source without its comments and blank lines (strings kept)."""
+    text = VERILOG_TOKENS.sub(lambda m: m.group(0) if m.group(0).startswith('"') else " ", text)
+    return "\n".join(l.rstrip() for l in text.split("\n") if l.strip())
+
+
 def tree_hash(out_dir):
-    """Hash of the generated RTL and memory files (the synthesis cache key)."""
+    """Hash of the generated RTL and memory files (the synthesis cache key). Comments of the
+    Verilog files do not count: the banner names the command and paths, and a template comment
+    changes no synthesis result."""
     h = hashlib.sha256()
     for sub in ("rtl", "mem"):
         d = os.path.join(out_dir, sub)
         for name in sorted(os.listdir(d)):
             h.update(f"{sub}/{name}\0".encode())
             with open(os.path.join(d, name), "rb") as f:
-                h.update(f.read())
+                data = f.read()
+            if name.endswith((".v", ".sv", ".vh")):
+                data = verilog_without_comments(data.decode("utf-8", "replace")).encode()
+            h.update(data)
     return h.hexdigest()[:24]
 
 
