@@ -68,8 +68,8 @@ std::string emit_report_json(const Network& net, const HwPlan& plan, const std::
   const ResourceEstimate est = estimate_resources(plan);
   const auto est_json = [](const ResourceCounts& c) {
     return nlohmann::ordered_json{{"lut", c.lut},       {"ff", c.ff},         {"dsp", c.dsp},
-                                  {"lutram", c.lutram}, {"ramb36", c.ramb36}, {"ramb18", c.ramb18},
-                                  {"bram36", c.bram36()}};
+                                  {"lutram", c.lutram}, {"srl", c.srl},       {"ramb36", c.ramb36},
+                                  {"ramb18", c.ramb18}, {"bram36", c.bram36()}};
   };
   auto layers = nlohmann::ordered_json::array();
   for (size_t li = 0; li < plan.layers.size(); ++li) {

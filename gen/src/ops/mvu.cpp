@@ -167,17 +167,25 @@ class MvuOp : public WeightedOp {
     // (PE 1 on DSPs: one adder tree, no per-row accumulator copies; Yosys on the 31 such MVUs
     // of the MLPerf Tiny designs at xc7z020, SIMD 1-32: 81 + 10.9 SIMD within 25 LUT, where the
     // PE-row formula said ~70-370 more)
-    c->lut = lut_mult  ? round_count(90 + 222.5 * double(mults) + 2.1 * double(pe * acc))
+    // LUT products: ~222.5 LUT and 63 FF each; a weight ROM of at most two words gives each
+    // weight bit one address bit to follow, and Yosys folds the partial products: 102 LUT and
+    // 33 FF each (LeNet conv1 at the xc7z020, PE 3 x SIMD 25 of a 2-word ROM: 8,182 LUT, 3,714
+    // FF, where the general terms said 17,204 and 5,340; the 18- to 72-word ROMs of zoo
+    // resnet8's three LUT-product MVUs stay within 4% of the general terms)
+    const auto [words, bits] = memory_shape(inst, mems);
+    const bool folded_weights = lut_mult && words <= 2;
+    c->lut = lut_mult  ? round_count(90 + (folded_weights ? 102.0 : 222.5) * double(mults) +
+                                     2.1 * double(pe * acc))
              : pe == 1 ? round_count(81 + 10.9 * double(simd))
                        : round_count(72 + 10.3 * double(mults) + 1.8 * double(pe * acc));
     // activation operand registers per SIMD lane (shared by the PE rows), weight operand,
     // product and adder-tree registers per product (in the DSP48E1 for DSP products)
+    const double ff_per_product = !lut_mult ? 16.6 : folded_weights ? 33.0 : 63.0;
     c->ff =
         lut_mult || pe == 1
-            ? round_count(20 + 19 * double(simd) + (lut_mult ? 63 : 16.6) * double(mults) +
+            ? round_count(20 + 19 * double(simd) + ff_per_product * double(mults) +
                           2.0 * double(pe * acc))
             : round_count(3 + 54.2 * double(simd) + 4.7 * double(mults) + 2.0 * double(pe * acc));
-    const auto [words, bits] = memory_shape(inst, mems);
     c->add(rom_resources(inst, words, bits));
     c->add(ram_auto(2 * sf, simd * 9));  // ping-pong input buffer
     c->srl = 2;

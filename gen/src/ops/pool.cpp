@@ -395,7 +395,9 @@ class MeanOp : public OpDef {
     return {f};
   }
   // rtlgen_global_pool: IN_N sums of ACC_BITS (adders and registers), their CHANNELS/IN_N
-  // words in LUT RAM.
+  // words in LUT RAM (the output FIFO), and the ring of the running sums, a shift register of
+  // CHANNELS/IN_N words that Yosys puts in SRLC32E: IN_N*ACC_BITS per 32 words (zoo resnet8 at
+  // the xc7z020, 32 channels of 15 bits: 15 SRL).
   bool template_resources(const Instance& inst, const std::vector<MemFile>& /*mems*/,
                           ResourceCounts* c) const override {
     if (inst.module != "rtlgen_global_pool") return false;
@@ -405,6 +407,7 @@ class MeanOp : public OpDef {
     c->lut = 40 + n * acc * 2;
     c->ff = 40 + n * acc * 2;
     c->lutram = cb > 1 ? lutram_units(cb, n * acc) : 0;
+    c->srl = cb > 2 ? n * acc * ceil_div(cb, 32) : 0;
     return true;
   }
   std::optional<int64_t> template_latency(const Instance& inst) const override {

@@ -326,6 +326,10 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     c.ff = 12 + w * (1 + param(inst, "OUT_REG"));
     if (depth >= kFifoBlockRamMinDepth) {
       c.add(block_ram(depth, w, 1, true));
+    } else if (depth > 64) {
+      // Yosys' own choice by cost (zoo resnet8 at the xc7z020: a 247 x 33 skip FIFO in a
+      // RAMB18, which the model had in 44 LUT RAM cells)
+      c.add(ram_auto(depth, w));
     } else {
       c.lutram = lutram_units(depth, w);
     }
