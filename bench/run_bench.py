@@ -306,12 +306,15 @@ def bench_one(args, rtlgen, net_key, net_path, budget, fill, frames, perf_frames
                 f"{sim['mismatches']}, measured {meas:.1f} cycles/frame, latency "
                 f"{sim['latency_cycles']}, {sim['sim_frames_per_second']:.2f} frames/s simulated")
 
-    if args.synth and (not args.synth_networks or net_key in args.synth_networks.split(",")):
+    if (args.synth or args.cached_synth_only) and \
+            (not args.synth_networks or net_key in args.synth_networks.split(",")):
         key = tree_hash(out)
         cache_dir = os.path.join(cache_root, "synth_cache")
         os.makedirs(cache_dir, exist_ok=True)
         cached = os.path.join(cache_dir, key + ".json")
-        if not os.path.exists(cached):
+        if not os.path.exists(cached) and args.cached_synth_only:
+            log(f"[{tag}] synth: not in the cache, skipped (--cached-synth-only)")
+        elif not os.path.exists(cached):
             log(f"[{tag}] synth (Yosys synth_xilinx; slow) ...")
             rc, secs, text = run(["nice", "-n", str(args.nice), rtlgen, "synth", out, "--xilinx-only"],
                                  os.path.join(logs, tag + ".synth.log"))
@@ -822,6 +825,8 @@ def main():
     ap.add_argument("--mobilenet-perf-frames", type=int, default=3)
     ap.add_argument("--zoo-perf-frames", type=int, default=2)
     ap.add_argument("--synth", action="store_true", help="also run rtlgen synth --xilinx-only (slow)")
+    ap.add_argument("--cached-synth-only", action="store_true",
+                    help="Yosys counts from the cache only: rows without one stay empty")
     ap.add_argument("--synth-networks", default="",
                     help="with --synth: only these networks (comma list; default all)")
     ap.add_argument("--no-sim", action="store_true", help="skip the Verilator runs")
