@@ -428,6 +428,8 @@ TEST_CASE("resource model matches the MLPerf Tiny designs folded to an xc7z020",
 //   zoo resnet8 (177 multipliers, three LUT-product MVUs; 540 s): LUT 31,842, FF 22,280, LUT RAM
 //   433, SRL 359, DSP 165, 9 + 6. Model before the rtlgen_add refit and the FIFO memory choice:
 //   LUT 35,477 (+11.4%), FF 24,657 (+10.7%), 9 + 5 (a 247 x 33 skip FIFO counted in LUT RAM).
+//   zoo dscnn_kws (225 multipliers, two LUT-product MVUs; 416 s CPU): LUT 33,612, FF 25,553,
+//   LUT RAM 943, SRL 324, DSP 146, 13 + 4 (model 34,350 / 26,793 / 146 / 13 + 4).
 TEST_CASE("resource model matches the designs folded to an xc7z020 with chunk words",
           "[resource]") {
   struct Point {
@@ -435,7 +437,8 @@ TEST_CASE("resource model matches the designs folded to an xc7z020 with chunk wo
     YosysCounts yosys;
   };
   for (const Point& p : {Point{"lenet.yaml", {16715, 14934, 166, 16, 3}},
-                         Point{"zoo/resnet8/resnet8.yaml", {31842, 22280, 165, 9, 6}}}) {
+                         Point{"zoo/resnet8/resnet8.yaml", {31842, 22280, 165, 9, 6}},
+                         Point{"zoo/dscnn_kws/dscnn_kws.yaml", {33612, 25553, 146, 13, 4}}}) {
     Network net = load_network_yaml(config(p.yaml));
     FoldTarget t;
     t.device = "xc7z020";
