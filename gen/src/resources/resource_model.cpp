@@ -337,10 +337,13 @@ ResourceCounts estimate_instance(const Instance& inst, const std::vector<MemFile
     const int64_t in_n = param(inst, "IN_N", 1), out_n = param(inst, "OUT_N", 1),
                   eb = param(inst, "ELEM_BITS", 8);
     const int64_t n = std::max(in_n, out_n) * eb / 8;
-    // down (IN_N > OUT_N): the word shifts out OUT_N elements at a time, ~1.7 LUT per input bit
-    // (Yosys on MLPerf Tiny AD / DS-CNN: 640 -> 80 x 8 bits 8,244 LUT, 16 -> 2 x 19 bits 821)
-    c.lut = in_n > out_n ? round_count(10 + 1.7 * double(in_n * eb)) : 10 + 7 * n;
-    c.ff = 20 + 10 * n;
+    // down (IN_N > OUT_N): the held word shifts out OUT_N elements at a time, one LUT and one
+    // FF per input bit (Yosys 0.23 on the templates since 7d546e7, nine down converters of zoo
+    // fc_autoencoder, resnet8 and dscnn_kws at the xc7z020: 640 -> 80 x 8 bits 5,131 LUT /
+    // 5,126 FF, 8 -> 1 x 19 bits 163 / 158, 2 -> 1 x 8 bits 23 / 19; 1.7 LUT per bit before,
+    // fitted on the word[idx*OUT_W +: OUT_W] slice: 8,244 LUT at 640 -> 80)
+    c.lut = in_n > out_n ? 10 + in_n * eb : 10 + 7 * n;
+    c.ff = in_n > out_n ? 5 + in_n * eb : 20 + 10 * n;
   } else if (m == "rtlgen_fork") {
     const int64_t k = param(inst, "N_OUT", 2);
     c.lut = 2 + 2 * k;
