@@ -781,13 +781,17 @@ def append_history(path, rows):
     with today's (its rows keep their values, new columns empty)."""
     if os.path.exists(path):
         with open(path, newline="") as f:
-            header = next(csv.reader(f), [])
+            raw = list(csv.reader(f))
+        header = raw[0] if raw else []
         if header != COLUMNS:
-            old = read_csv(path)
+            # Columns are only ever appended, so a row longer than an older header holds the
+            # columns of its own run in COLUMNS' order.
+            names = COLUMNS if header == COLUMNS[:len(header)] else header
+            extra = [c for c in header if c not in COLUMNS]
             with open(path, "w", newline="") as f:
-                wr = csv.DictWriter(f, fieldnames=COLUMNS + [c for c in header if c not in COLUMNS])
+                wr = csv.DictWriter(f, fieldnames=COLUMNS + extra)
                 wr.writeheader()
-                wr.writerows(old)
+                wr.writerows(dict(zip(names, r)) for r in raw[1:])
     new = not os.path.exists(path)
     with open(path, "a", newline="") as f:
         with open(path, newline="") as g:
