@@ -435,6 +435,9 @@ TEST_CASE("resource model matches the MLPerf Tiny designs folded to an xc7z020",
 //   (1.7 before; fc1's 640 -> 80 x 8-bit converter: 5,131 LUT): LUT 31,279 (+16.6%); now 27,618
 //   (+3.0%), FF 18,002 (-2.8%). LeNet now 16,962 / 14,897 (+1.5% / -0.2%), resnet8 33,720 /
 //   24,264 (+5.9% / +8.9%).
+//   MobileNet v1 0.25/96 (mlperf_vww; 219 multipliers, two 4-lane shared depthwise units; 1,245 s):
+//   LUT 33,497, FF 29,074, LUT RAM 453, SRL 541, DSP 171, 42 + 84 (model 35,764 / 30,513 / 171 /
+//   42 + 84: +6.8%, +4.9%).
 TEST_CASE("resource model matches the designs folded to an xc7z020 with chunk words",
           "[resource]") {
   struct Point {
@@ -445,7 +448,8 @@ TEST_CASE("resource model matches the designs folded to an xc7z020 with chunk wo
                          Point{"zoo/resnet8/resnet8.yaml", {31842, 22280, 165, 9, 6}},
                          Point{"zoo/dscnn_kws/dscnn_kws.yaml", {33612, 25553, 146, 13, 4}},
                          Point{"zoo/fc_autoencoder/fc_autoencoder.yaml",
-                               {26825, 18516, 121, 47, 2}}}) {
+                               {26825, 18516, 121, 47, 2}},
+                         Point{"zoo/mlperf_vww/mlperf_vww.yaml", {33497, 29074, 171, 42, 84}}}) {
     Network net = load_network_yaml(config(p.yaml));
     FoldTarget t;
     t.device = "xc7z020";
