@@ -443,6 +443,8 @@ TEST_CASE("resource model matches the MLPerf Tiny designs folded to an xc7z020",
 //   the same fold (339 s) gave this morning's counts again (the case above).
 //   LeNet at `fold --max-multipliers 64` (58 multipliers; 152 s): LUT 6,669, FF 7,192, LUT RAM 191,
 //   SRL 154, DSP 66 (1.14 per multiplier), 13 + 9 (model 7,085 / 7,235 / 66 / 13 + 9).
+//   FC autoencoder (mlperf_ad; 258 multipliers; 419 s): LUT 33,136, FF 24,948, LUT RAM 327, SRL
+//   243, DSP 173, 67 + 2 (model 33,776 / 23,609 / 173 / 67 + 2: +1.9%, -5.4%).
 TEST_CASE("resource model matches the designs folded to an xc7z020 with chunk words",
           "[resource]") {
   struct Point {
@@ -452,6 +454,7 @@ TEST_CASE("resource model matches the designs folded to an xc7z020 with chunk wo
   };
   for (const Point& p : {Point{"lenet.yaml", {16715, 14934, 166, 16, 3}},
                          Point{"lenet.yaml", {6669, 7192, 66, 13, 9}, 64},
+                         Point{"zoo/mlperf_ad/mlperf_ad.yaml", {33136, 24948, 173, 67, 2}},
                          Point{"zoo/resnet8/resnet8.yaml", {31842, 22280, 165, 9, 6}},
                          Point{"zoo/dscnn_kws/dscnn_kws.yaml", {33612, 25553, 146, 13, 4}},
                          Point{"zoo/fc_autoencoder/fc_autoencoder.yaml",
