@@ -235,7 +235,7 @@ end
 /*
  * Stage 2: operands; stage 3: products; stage 4: accumulators
  */
-reg [PE*ACC_BITS-1:0] acc_reg;
+wire [PE*ACC_BITS-1:0] acc_all;
 wire acc_en = ce && valid_pipe[DEPTH-1];
 wire acc_first = first_pipe[DEPTH-1];
 
@@ -246,42 +246,20 @@ generate
         wire [8:0] x_ext = {(IN_SIGNED != 0) & x[7], x};
         assign x_diff[g*9 +: 9] = x_ext - IN_ZP_9;
 
-        wire [7:0] w = w_1[g*8 +: 8];
-        wire [8:0] w_ext = {(W_SIGNED != 0) & w[7], w};
-
-        wire [8:0] w_diff = w_ext - W_ZP_9;
-        wire [17:0] prod_3;
-
-        // stage 2 (operands) and stage 3 (product) are the multiplier's own registers
-        rtlgen_mul #(
-            .A_BITS(9),
-            .B_BITS(9)
-        ) u_mul (
+        // stage 2 (operands), stage 3 (product), stage 4 (accumulator)
+        rtlgen_dwu_lane #(
+            .W_SIGNED(W_SIGNED),
+            .ACC_BITS(ACC_BITS)
+        ) u_lane (
             .clk(clk),
             .ce(ce),
-            .ce_p(ce),
             .a(x_1[g*9 +: 9]),
-            .b(w_diff),
-            .p(prod_3)
+            .w(w_1[g*8 +: 8]),
+            .w_zp(W_ZP_9),
+            .acc_en(acc_en),
+            .acc_first(acc_first),
+            .acc(acc_all[g*ACC_BITS +: ACC_BITS])
         );
-
-        // product sign-extended or truncated to ACC_BITS (sums wrap modulo 2^ACC_BITS)
-        /* verilator lint_off UNUSEDSIGNAL */
-        wire [17:0] prod_bits = prod_3;
-        /* verilator lint_on UNUSEDSIGNAL */
-        wire [ACC_BITS-1:0] prod_acc;
-        if (ACC_BITS > 18) begin : prod_ext
-            assign prod_acc = {{ACC_BITS-18{prod_bits[17]}}, prod_bits};
-        end else begin : prod_trunc
-            assign prod_acc = prod_bits[ACC_BITS-1:0];
-        end
-
-        always @(posedge clk) begin
-            if (acc_en) begin
-                acc_reg[g*ACC_BITS +: ACC_BITS] <= acc_first ? prod_acc :
-                    acc_reg[g*ACC_BITS +: ACC_BITS] + prod_acc;
-            end
-        end
     end
 endgenerate
 
@@ -291,7 +269,7 @@ wire unused_tuser = s_axis_tuser;
 /* verilator lint_on UNUSEDSIGNAL */
 
 assign s_axis_tready = ce;
-assign m_axis_tdata = acc_reg;
+assign m_axis_tdata = acc_all;
 assign m_axis_tvalid = m_valid_reg;
 assign m_axis_tlast = m_last_reg;
 

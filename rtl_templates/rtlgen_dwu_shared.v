@@ -285,7 +285,7 @@ endgenerate
 // stage 5: a chunk's accumulators; -> (requantizer ->) result buffers
 reg done_5 = 1'b0;
 reg [SW-1:0] tag_5;
-reg [ACC_W-1:0] acc_reg;
+wire [ACC_W-1:0] acc_reg;
 // a result and its layer, into the result buffers
 wire res_valid;
 wire [SW-1:0] res_tag;
@@ -432,42 +432,20 @@ generate
         wire [8:0] x_ext = {(IN_SIGNED != 0) & x[7], x};
         assign x_diff[g*9 +: 9] = x_ext - in_zp_cur[8:0];
 
-        wire [7:0] w = w_2[g*8 +: 8];
-        wire [8:0] w_ext = {(W_SIGNED != 0) & w[7], w};
-
-        wire [8:0] w_diff = w_ext - w_zp_2[8:0];
-        wire [17:0] prod_4;
-
-        // stage 3 (operands) and stage 4 (product) are the multiplier's own registers
-        rtlgen_mul #(
-            .A_BITS(9),
-            .B_BITS(9)
-        ) u_mul (
+        // stage 3 (operands), stage 4 (product), stage 5 (accumulator)
+        rtlgen_dwu_lane #(
+            .W_SIGNED(W_SIGNED),
+            .ACC_BITS(ACC_BITS)
+        ) u_lane (
             .clk(clk),
             .ce(1'b1),
-            .ce_p(1'b1),
             .a(x_2[g*9 +: 9]),
-            .b(w_diff),
-            .p(prod_4)
+            .w(w_2[g*8 +: 8]),
+            .w_zp(w_zp_2[8:0]),
+            .acc_en(valid_4),
+            .acc_first(first_4),
+            .acc(acc_reg[g*ACC_BITS +: ACC_BITS])
         );
-
-        // product sign-extended or truncated to ACC_BITS (sums wrap modulo 2^ACC_BITS)
-        /* verilator lint_off UNUSEDSIGNAL */
-        wire [17:0] prod_bits = prod_4;
-        /* verilator lint_on UNUSEDSIGNAL */
-        wire [ACC_BITS-1:0] prod_acc;
-        if (ACC_BITS > 18) begin : prod_ext
-            assign prod_acc = {{ACC_BITS-18{prod_bits[17]}}, prod_bits};
-        end else begin : prod_trunc
-            assign prod_acc = prod_bits[ACC_BITS-1:0];
-        end
-
-        always @(posedge clk) begin
-            if (valid_4) begin
-                acc_reg[g*ACC_BITS +: ACC_BITS] <= first_4 ? prod_acc :
-                    acc_reg[g*ACC_BITS +: ACC_BITS] + prod_acc;
-            end
-        end
     end
 endgenerate
 

@@ -20,7 +20,8 @@ using namespace plan;
 // rtlgen_mul: the registered multiplier that becomes an ECP5 MULT18X18D with its own registers
 // (also the ECP5 tiles of rtlgen_mul_wide); rtlgen_skid: the output skid register that makes a
 // stall-able pipeline's clock enable a register; rtlgen_round_clamp: the zero point, rounding
-// and clamp stages of the ADD's requantization.
+// and clamp stages of the ADD's requantization; rtlgen_dwu_lane: a depthwise multiply-accumulate
+// lane (its rtlgen_mul included).
 std::vector<const char*> template_submodules(const std::string& module) {
   if (module == "rtlgen_requant") return {"rtlgen_mul_wide", "rtlgen_mul", "rtlgen_skid"};
   if (module == "rtlgen_add")
@@ -30,8 +31,9 @@ std::vector<const char*> template_submodules(const std::string& module) {
   if (module == "rtlgen_swg" || module == "rtlgen_width_converter") return {"rtlgen_skid"};
   // (rtlgen_dwu_shared's requantizer for all its layers: REQUANT 1)
   if (module == "rtlgen_dwu_shared")
-    return {"rtlgen_mul", "rtlgen_requant", "rtlgen_mul_wide", "rtlgen_skid"};
-  if (module == "rtlgen_dwu" || module == "rtlgen_pool") return {"rtlgen_mul"};
+    return {"rtlgen_dwu_lane", "rtlgen_mul", "rtlgen_requant", "rtlgen_mul_wide", "rtlgen_skid"};
+  if (module == "rtlgen_dwu") return {"rtlgen_dwu_lane", "rtlgen_mul"};
+  if (module == "rtlgen_pool") return {"rtlgen_mul"};
   return {};
 }
 
