@@ -442,7 +442,9 @@ TEST_CASE("resource model matches the MLPerf Tiny designs folded to an xc7z020",
 //   DSP 166, 25 + 19 (model 15,528 / 18,684 / 166 / 25 + 19: +3.5%, +5.1%). zoo mobilenet96 at
 //   the same fold (339 s) gave this morning's counts again (the case above).
 //   LeNet at `fold --max-multipliers 64` (58 multipliers; 152 s): LUT 6,669, FF 7,192, LUT RAM 191,
-//   SRL 154, DSP 66 (1.14 per multiplier), 13 + 9 (model 7,085 / 7,235 / 66 / 13 + 9).
+//   SRL 154, DSP 66 (1.14 per multiplier), 13 + 9 (model 7,085 / 7,235 / 66 / 13 + 9); at 512
+//   (451 multipliers; 279 s): LUT 12,951, FF 17,519, LUT RAM 802, SRL 203, DSP 478 (1.06), 15 + 1
+//   (model 13,681 / 18,274 / 478 / 15 + 1).
 //   FC autoencoder (mlperf_ad; 258 multipliers; 419 s): LUT 33,136, FF 24,948, LUT RAM 327, SRL
 //   243, DSP 173, 67 + 2 (model 33,776 / 23,609 / 173 / 67 + 2: +1.9%, -5.4%).
 TEST_CASE("resource model matches the designs folded to an xc7z020 with chunk words",
@@ -454,6 +456,7 @@ TEST_CASE("resource model matches the designs folded to an xc7z020 with chunk wo
   };
   for (const Point& p : {Point{"lenet.yaml", {16715, 14934, 166, 16, 3}},
                          Point{"lenet.yaml", {6669, 7192, 66, 13, 9}, 64},
+                         Point{"lenet.yaml", {12951, 17519, 478, 15, 1}, 512},
                          Point{"zoo/mlperf_ad/mlperf_ad.yaml", {33136, 24948, 173, 67, 2}},
                          Point{"zoo/resnet8/resnet8.yaml", {31842, 22280, 165, 9, 6}},
                          Point{"zoo/dscnn_kws/dscnn_kws.yaml", {33612, 25553, 146, 13, 4}},
